@@ -1,0 +1,147 @@
+"""The FAISS index over corpus documents, cached on disk as a folder with a manifest.
+
+A saved index is ``<cache>/index-<key>/`` holding ``index.faiss``, ``docs.json`` and
+``manifest.json`` (encoder id, dimension, corpus hash, document count, sha256 of the index file).
+It is built on first use; one whose manifest disagrees with the encoder or the corpus, or whose
+files are unreadable or corrupt, is rebuilt, never trusted. A build writes into a fresh temporary
+folder and renames it into place, so readers never see half a folder and two processes building at
+once both end with a complete index.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from kbfix.engine.encode import Encoder
+
+INDEX_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Doc:
+    entry_id: str
+    source: str  # "title", "sig:<id>", "case:<file>", "what"
+    text: str
+
+
+def cache_dir() -> Path:
+    env = os.environ.get("KBFIX_CACHE_DIR")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "kbfix"
+
+
+def _key(encoder_id: str, corpus_hash: str) -> str:
+    return hashlib.sha256(f"{INDEX_VERSION}|{encoder_id}|{corpus_hash}".encode()).hexdigest()[:16]
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+class DenseIndex:
+    """Vectors of the corpus documents in a FAISS inner-product index (vectors are unit length)."""
+
+    def __init__(self, index, docs: list[Doc], manifest: dict):
+        self.index = index
+        self.docs = docs
+        self.manifest = manifest
+
+    def search(self, vectors: np.ndarray, k: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        k = min(k or len(self.docs), len(self.docs))
+        return self.index.search(np.ascontiguousarray(vectors, dtype=np.float32), k)
+
+
+def build(encoder: Encoder, docs: list[Doc], corpus_hash: str, progress: Callable[[int, int], None] | None = None):
+    import faiss
+
+    vectors = np.zeros((len(docs), encoder.dim), dtype=np.float32)
+    step = 64
+    for start in range(0, len(docs), step):
+        vectors[start:start + step] = encoder.encode([d.text for d in docs[start:start + step]])
+        if progress:
+            progress(min(start + step, len(docs)), len(docs))
+    index = faiss.IndexFlatIP(encoder.dim)
+    if len(docs):
+        index.add(vectors)
+    manifest = {"version": INDEX_VERSION, "encoder": encoder.id, "dim": encoder.dim,
+                "corpus_hash": corpus_hash, "count": len(docs)}
+    return DenseIndex(index, docs, manifest)
+
+
+def save(dense: DenseIndex, folder: Path) -> Path:
+    """Write atomically: build in a temporary sibling folder, then rename it into place."""
+    import faiss
+
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".tmp-index-", dir=folder.parent))
+    try:
+        faiss.write_index(dense.index, str(tmp / "index.faiss"))
+        (tmp / "docs.json").write_text(json.dumps([d.__dict__ for d in dense.docs]), encoding="utf-8")
+        manifest = dict(dense.manifest, index_sha256=_sha(tmp / "index.faiss"))
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+        try:
+            os.rename(tmp, folder)
+        except OSError:
+            if _valid(folder, dense.manifest) is None:  # a corrupt one is in the way: replace it
+                shutil.rmtree(folder, ignore_errors=True)
+                os.rename(tmp, folder)
+            # else another process finished the same index first; keep theirs
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return folder
+
+
+def _valid(folder: Path, expected: dict) -> DenseIndex | None:
+    """Load the saved index if its manifest and files agree with ``expected``; else None."""
+    import faiss
+
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        for key in ("version", "encoder", "dim", "corpus_hash"):
+            if manifest.get(key) != expected[key]:
+                return None
+        if manifest.get("index_sha256") != _sha(folder / "index.faiss"):
+            return None
+        docs = [Doc(**d) for d in json.loads((folder / "docs.json").read_text(encoding="utf-8"))]
+        index = faiss.read_index(str(folder / "index.faiss"))
+    except (OSError, ValueError, TypeError, KeyError, RuntimeError):
+        return None
+    if index.ntotal != len(docs) or index.d != expected["dim"] or manifest.get("count") != len(docs):
+        return None
+    return DenseIndex(index, docs, manifest)
+
+
+def load_or_build(encoder: Encoder, docs_fn: Callable[[], list[Doc]], corpus_hash: str, *,
+                  rebuild: bool = False, progress: Callable[[int, int], None] | None = None,
+                  root: Path | None = None) -> tuple[DenseIndex, bool]:
+    """Return the cached index for this encoder and corpus, building it when needed.
+
+    Returns (index, built). A cache that cannot be written (read-only home) still gives a working
+    in-memory index.
+    """
+    folder = (root or cache_dir()) / f"index-{_key(encoder.id, corpus_hash)}"
+    expected = {"version": INDEX_VERSION, "encoder": encoder.id, "dim": encoder.dim, "corpus_hash": corpus_hash}
+    if not rebuild and folder.exists():
+        dense = _valid(folder, expected)
+        if dense is not None:
+            return dense, False
+    dense = build(encoder, docs_fn(), corpus_hash, progress)
+    try:
+        if rebuild and folder.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+        save(dense, folder)
+    except OSError as exc:  # an unwritable cache costs a rebuild next time, nothing more
+        dense.manifest["cache_error"] = f"index cache not written to {folder}: {exc}"
+    return dense, True

@@ -1,0 +1,320 @@
+"""Text -> :class:`~kbfix.model.Log`: normalized lines and the tracebacks found in them.
+
+Pure functions, no I/O. Copes with what users paste: plain CPython tracebacks and chains, partial
+tracebacks (a few frames, or the error line alone), IPython/Jupyter/Colab output (``Cell In[3]``,
+``---->`` arrows), rich-boxed tracebacks, ANSI colours, carriage-return progress bars, log prefixes
+(timestamps, levels, ``[rank3]:``, ``[default0]:``, ``[1,0]<stderr>:``), interleaved ranks, Windows
+paths and prose around the error.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from kbfix.model import Exc, Frame, Log, Trace
+
+ANSI_RE = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
+RANK_RE = re.compile(r"^\s*\[(?:rank|default)(\d+)\]:\s?|^\s*\[\d+,(\d+)\]<std(?:err|out)>:\s?")
+LOG_PREFIX_RE = re.compile(
+    r"""^(?:
+      \[?\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?\]?   # ISO timestamp
+        (?:\s*(?:\||-)?\s*\[?(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL|FATAL)\]?)?      # level
+        (?:\s*\|\s*[\w.:-]+\s*\|)?                                                     # | stderr |
+        (?:\s*\[[\w.]+:\d+:\w+\])?                                                     # [file.py:12:func]
+        (?:\s*-\s*[\w.]+\s*-)?(?:\s?[:|])?\s?
+    | \d{2}/\d{2}/\d{4}\s\d{2}:\d{2}:\d{2}\s-\s(?:DEBUG|INFO|WARNING|ERROR|CRITICAL)\s-\s[\w.]+\s-\s  # 08/12/2024 ... - INFO - name -
+    | [IWEF]\d{4}\s\d{2}:\d{2}:\d{2}\.\d+\s+\d+\s[\w.]+:\d+\]\s                        # absl / glog
+    | (?:DEBUG|INFO|WARNING|ERROR|CRITICAL):[\w.-]+:\s?(?=\S)                          # logging basicConfig
+    )""",
+    re.X,
+)
+RICH_TOP_RE = re.compile(r"^\s*╭─+.*Traceback.*─+╮\s*$")
+RICH_BOTTOM_RE = re.compile(r"^\s*╰─+╯\s*$")
+RICH_SIDE_RE = re.compile(r"^\s*│(.*?)│?\s*$")
+RICH_FRAME_RE = re.compile(r"^\s*(?P<file>(?:[A-Za-z]:)?[^\s:│][^:│]*?\.pyx?|<[^>]+>):(?P<line>\d+) in (?P<name>[\w<>.]+)\s*$")
+
+TRACEBACK_RE = re.compile(r"Traceback \(most recent call last\):?")
+IPY_HEADER_RE = re.compile(r"^(?P<type>[A-Za-z_][\w.]*)\s+Traceback \(most recent call last\)")
+FRAME_RE = re.compile(r'^\s*File "(?P<file>[^"]+)", line (?P<line>\d+)(?:, in (?P<name>.+?))?\s*$')
+IPY_FRAME_RE = re.compile(
+    r"^\s*(?:File\s+(?P<file>.+?):(?P<line>\d+)(?:,\s+in\s+(?P<name>[^(\s]+))?|Cell\s+(?P<cell>In\s*\[\d*\]),\s+line\s+(?P<cline>\d+)"
+    r"|(?P<ofile>(?:/|[A-Za-z]:\\|<ipython-input-)\S+)\s+in\s+(?P<oname>[^(\s]+)\(.*)"
+)
+IPY_CODE_RE = re.compile(r"^\s*(?:-*>\s*)?\d+\s")
+CHAIN_RE = re.compile(
+    r"During handling of the above exception, another exception occurred|"
+    r"The above exception was the direct cause of the following exception"
+)
+EXC_TYPE = r"(?:[A-Za-z_][\w]*\.)*(?:[A-Z][A-Za-z0-9_]*(?:Error|Exception|Warning|Interrupt|Exit|Fault|Failure|Abort)|KeyError|StopIteration|Exception)"
+EXC_RE = re.compile(rf"^(?P<type>{EXC_TYPE})(?:(?::\s?)(?P<msg>.*))?$")
+WARNING_RE = re.compile(rf"^(?P<file>(?:[A-Za-z]:)?[^:]+\.py):(?P<line>\d+): (?P<type>[A-Z]\w*Warning): (?P<msg>.*)$")
+LIB_RE = re.compile(r"[/\\](?:site|dist)-packages[/\\](?P<lib>[A-Za-z_][\w]*)")
+KNOWN_LIBS = (
+    "transformers", "peft", "deepspeed", "accelerate", "torch", "trl", "llamafactory", "flax", "jax", "jaxlib",
+    "optax", "orbax", "safetensors", "tokenizers", "datasets", "bitsandbytes", "flash_attn", "sentence_transformers",
+    "cn_clip", "open_clip", "vllm", "xformers", "huggingface_hub", "swift", "unsloth", "numpy", "gemma",
+)
+SRC_LIB_RE = re.compile(r"[/\\](?P<lib>" + "|".join(KNOWN_LIBS) + r")[/\\]")
+STDLIB_RE = re.compile(r"[/\\]lib[/\\]python3\.\d+[/\\](?!site-packages|dist-packages)|^<frozen ")
+MAX_LINE = 4000
+MAX_MESSAGE_LINES = 200
+
+
+@dataclass
+class _Line:
+    text: str
+    rank: int | None
+    prefix: str = ""  # the shape of the log prefix stripped from it (digits as 0), "" when none
+
+
+def strip_ansi(text: str) -> str:
+    return ANSI_RE.sub("", text)
+
+
+def _last_segment(line: str) -> str:
+    """Keep what a terminal would show of a line rewritten with carriage returns."""
+    if "\r" not in line:
+        return line
+    parts = [p for p in line.split("\r") if p.strip()]
+    return parts[-1] if parts else ""
+
+
+def normalize_line(raw: str) -> _Line:
+    line = _last_segment(strip_ansi(raw.rstrip("\r\n")))
+    if len(line) > MAX_LINE:
+        line = line[:MAX_LINE] + " …"
+    rank = None
+    prefix = ""
+    for _ in range(3):  # prefixes nest: "[rank0]: 2024-... | ERROR | stderr | ..."
+        match = RANK_RE.match(line)
+        if match:
+            rank = int(match.group(1) or match.group(2))
+            line = line[match.end():]
+            continue
+        match = LOG_PREFIX_RE.match(line)
+        if match and match.end() > 0:
+            prefix += re.sub(r"\d", "0", line[: match.end()])
+            line = line[match.end():]
+            continue
+        break
+    return _Line(line.rstrip(), rank, prefix)
+
+
+def library_of(filename: str) -> str | None:
+    """Name the library a frame belongs to, or None for user code."""
+    match = LIB_RE.search(filename) or SRC_LIB_RE.search(filename)
+    if match:
+        return match.group("lib")
+    if STDLIB_RE.search(filename):
+        return "python"
+    return None
+
+
+def _frame(file: str, line: str | None, name: str | None, code: str = "") -> Frame:
+    return Frame(file.strip(), int(line) if line else None, (name or "?").strip(), code.strip(), library_of(file))
+
+
+def _unbox_rich(lines: list[_Line]) -> list[_Line]:
+    """Turn rich's boxed traceback into the plain shape the parser reads."""
+    out: list[_Line] = []
+    inside = False
+    for item in lines:
+        text = item.text
+        if RICH_TOP_RE.match(text):
+            inside = True
+            out.append(_Line("Traceback (most recent call last):", item.rank))
+            continue
+        if inside:
+            if RICH_BOTTOM_RE.match(text):
+                inside = False
+                continue
+            side = RICH_SIDE_RE.match(text)
+            content = side.group(1).strip() if side else text.strip()
+            frame = RICH_FRAME_RE.match(content)
+            if frame:
+                out.append(_Line(f'  File "{frame["file"]}", line {frame["line"]}, in {frame["name"]}', item.rank))
+            elif content and not set(content) <= set("─ ╭╮╰╯│"):
+                out.append(_Line("    " + content.lstrip("❱ ").strip(), item.rank))
+            continue
+        out.append(item)
+    return out
+
+
+def _is_exception_line(text: str) -> re.Match[str] | None:
+    if not text or text[0].isspace():
+        return None
+    match = EXC_RE.match(text)
+    if not match:
+        return None
+    # "Error: ..." alone or prose like "Exception handling is ..." is not an exception line
+    if match.group("msg") is None and "." not in match.group("type") and not match.group("type").endswith(("Error", "Exception", "Interrupt")):
+        return None
+    return match
+
+
+def _read_message(lines: list[_Line], start: int, first: str) -> tuple[str, int]:
+    """Collect a possibly multi-line exception message; return it and the next line index."""
+    parts = [first]
+    i = start
+    prefix = lines[start - 1].prefix if start else ""
+    while i < len(lines) and i - start < MAX_MESSAGE_LINES:
+        text = lines[i].text
+        if lines[i].prefix != prefix:
+            break  # a log line written after the error, not part of its message
+        if not text.strip() or TRACEBACK_RE.search(text) or CHAIN_RE.search(text) or IPY_HEADER_RE.match(text):
+            break
+        if not text[0].isspace() and (_is_exception_line(text) or WARNING_RE.match(text)):
+            break
+        if FRAME_RE.match(text) or RICH_TOP_RE.match(text):
+            break
+        parts.append(text)
+        i += 1
+    return "\n".join(parts).strip(), i
+
+
+def _parse_frames(lines: list[_Line], i: int) -> tuple[list[Frame], int]:
+    """Read frames after a traceback header (plain or IPython style) until the exception line."""
+    frames: list[Frame] = []
+    while i < len(lines):
+        text = lines[i].text
+        match = FRAME_RE.match(text)
+        if match:
+            code = ""
+            j = i + 1
+            while j < len(lines) and lines[j].text.startswith("    ") and not FRAME_RE.match(lines[j].text):
+                stripped = lines[j].text.strip()
+                if stripped and not set(stripped) <= set("^~ "):
+                    code = code or stripped
+                j += 1
+            frames.append(_frame(match["file"], match["line"], match["name"], code))
+            i = j
+            continue
+        match = IPY_FRAME_RE.match(text)
+        if match:
+            if match["cell"]:
+                frames.append(_frame(match["cell"], match["cline"], "<cell>"))
+            elif match["ofile"]:
+                frames.append(_frame(match["ofile"], None, match["oname"]))
+            else:
+                frames.append(_frame(match["file"], match["line"], match["name"]))
+            i += 1
+            continue
+        stripped = text.strip()
+        if not stripped or text[0].isspace() or IPY_CODE_RE.match(text) or set(stripped) <= set("^~-"):
+            i += 1
+            continue
+        if stripped.startswith("...") or stripped.startswith("[Previous line repeated"):
+            i += 1
+            continue
+        break
+    return frames, i
+
+
+def _parse_stream(lines: list[_Line], index: list[int]) -> list[Trace]:
+    """Find every traceback, chain and bare exception line in one rank's lines."""
+    traces: list[Trace] = []
+    chain: list[Exc] = []
+    chain_start = 0
+    pending_chain = False
+    i = 0
+    rank = next((line.rank for line in lines if line.rank is not None), None)
+
+    def close(end: int) -> None:
+        nonlocal chain
+        if chain:
+            traces.append(Trace(tuple(chain), rank, chain_start, end))
+        chain = []
+
+    while i < len(lines):
+        text = lines[i].text
+        header = TRACEBACK_RE.search(text)
+        ipy = IPY_HEADER_RE.match(text)
+        if header or ipy:
+            if not pending_chain:
+                close(index[i - 1] if i else 0)
+                chain_start = index[i]
+            pending_chain = False
+            frames, j = _parse_frames(lines, i + 1)
+            while j < len(lines) and not lines[j].text.strip():
+                j += 1
+            exc_match = _is_exception_line(lines[j].text) if j < len(lines) else None
+            if exc_match:
+                message, k = _read_message(lines, j + 1, exc_match["msg"] or "")
+                chain.append(Exc(exc_match["type"], message, tuple(frames), index[j]))
+                i = k
+            else:
+                if frames:  # a traceback cut off before its exception line
+                    chain.append(Exc(ipy["type"] if ipy else "", "", tuple(frames), index[min(j, len(lines) - 1)]))
+                i = j
+            continue
+        if CHAIN_RE.search(text):
+            pending_chain = bool(chain)
+            i += 1
+            continue
+        warning = WARNING_RE.match(text)
+        if warning:
+            close(index[i - 1] if i else 0)
+            message, k = _read_message(lines, i + 1, warning["msg"])
+            frame = _frame(warning["file"], warning["line"], "<warning>")
+            traces.append(Trace((Exc(warning["type"], message, (frame,), index[i]),), rank, index[i], index[k - 1]))
+            i = k
+            continue
+        exc_match = _is_exception_line(text)
+        if exc_match and exc_match["msg"] is not None:
+            # a bare error line (partial paste) or frames pasted without the header
+            close(index[i - 1] if i else 0)
+            message, k = _read_message(lines, i + 1, exc_match["msg"])
+            frames = _orphan_frames(lines, i)
+            start = index[i] if not frames else index[max(0, i - 2 * len(frames))]
+            chain_start = start
+            chain.append(Exc(exc_match["type"], message, tuple(frames), index[i]))
+            close(index[k - 1])
+            i = k
+            continue
+        if FRAME_RE.match(text) and not chain:
+            i += 1  # frames without a header: picked up by _orphan_frames at the exception line
+            continue
+        i += 1
+    close(index[-1] if index else 0)
+    return traces
+
+
+def _orphan_frames(lines: list[_Line], exc_index: int) -> list[Frame]:
+    """Frames pasted above an exception line without the 'Traceback' header."""
+    frames: list[Frame] = []
+    j = exc_index - 1
+    code = ""
+    while j >= 0:
+        text = lines[j].text
+        match = FRAME_RE.match(text)
+        if match:
+            frames.append(_frame(match["file"], match["line"], match["name"], code))
+            code = ""
+        elif text.startswith("    ") and text.strip():
+            code = text.strip() if not set(text.strip()) <= set("^~ ") else code
+        else:
+            break
+        j -= 1
+    return frames[::-1]
+
+
+def parse(text: str, *, truncated: bool = False) -> Log:
+    """Parse pasted output into normalized lines and traces (one per rank and error)."""
+    raw_lines = text.split("\n")
+    lines = _unbox_rich([normalize_line(raw) for raw in raw_lines])
+    streams: dict[int | None, tuple[list[_Line], list[int]]] = {}
+    ranks = {line.rank for line in lines if line.rank is not None}
+    for position, line in enumerate(lines):
+        key = line.rank if ranks else None
+        if line.rank is None and ranks and not line.text.strip():
+            continue
+        bucket = streams.setdefault(key, ([], []))
+        bucket[0].append(line)
+        bucket[1].append(position)
+    traces: list[Trace] = []
+    for key, (stream, index) in streams.items():
+        for trace in _parse_stream(stream, index):
+            traces.append(Trace(trace.exceptions, key if key is not None else trace.rank, trace.start, trace.end))
+    traces.sort(key=lambda t: (t.start, t.rank or 0))
+    return Log(tuple(line.text for line in lines), tuple(traces), truncated)
