@@ -358,6 +358,7 @@ class Corpus:
     entries: tuple[Entry, ...]
     cases: tuple[Case, ...]
     hash: str
+    problems: tuple[Problem, ...] = ()
 
     def get(self, entry_id: str) -> Entry:
         for entry in self.entries:
@@ -370,24 +371,26 @@ class Corpus:
 
 
 def load(root: Path | str | None = None, *, strict: bool = True) -> Corpus:
-    """Load every entry. ``strict`` raises :class:`CorpusError` listing all problems."""
+    """Load every entry. ``strict`` raises :class:`CorpusError` listing all problems; otherwise
+    entries with problems are left out and the problems are kept in ``Corpus.problems``."""
     root = Path(root) if root is not None else default_root()
     entries, cases, problems = [], [], []
     for folder in entry_dirs(root):
         entry, found = parse_entry(folder)
         entry_cases = read_cases(folder)
-        problems += found + check_cases(folder, entry_cases)
-        if entry is not None:
+        found += check_cases(folder, entry_cases)
+        problems += found
+        if entry is not None and not found:
             entries.append(entry)
             cases += entry_cases
     if strict and problems:
         raise CorpusError(problems)
-    return Corpus(root, tuple(entries), tuple(cases), corpus_hash(root))
+    return Corpus(root, tuple(entries), tuple(cases), corpus_hash(root), tuple(problems))
 
 
 @lru_cache(maxsize=4)
 def load_default(root: str | None = None) -> Corpus:
-    return load(root)
+    return load(root, strict=False)
 
 
 def check(root: Path | str | None = None) -> list[Problem]:

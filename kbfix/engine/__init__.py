@@ -15,9 +15,13 @@ from kbfix.engine.rank import Engine, corpus_docs, load_calibration
 def build_engine(root: Path | str | None = None, model: str | None = None, *, rebuild: bool = False,
                  progress: Callable[[int, int], None] | None = None, dense: bool = True) -> Engine:
     """Load the corpus, the encoder and the (cached) FAISS index; raise on a broken corpus."""
-    corpus = corpus_mod.load(root)
+    corpus = corpus_mod.load(root, strict=False)
     docs = corpus_docs(corpus)
     notes: list[str] = []
+    if corpus.problems:
+        skipped = sorted({Path(p.file).parent.name if p.file.endswith(".md") else Path(p.file).parent.name for p in corpus.problems})
+        notes.append(f"{len(skipped)} corpus entr{'y' if len(skipped) == 1 else 'ies'} skipped as invalid "
+                     f"({', '.join(skipped[:5])}); run 'kbfix corpus check'")
     dense_index = encoder = None
     if dense:
         encoder = encode.load_encoder(model)

@@ -58,16 +58,21 @@ def _normalize(vectors: np.ndarray) -> np.ndarray:
 class StaticEncoder:
     """Mean of token embeddings, as sentence-transformers' StaticEmbedding, in numpy."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, tokenizer, weights: np.ndarray, encoder_id: str):
+        self.tokenizer = tokenizer
+        self.weights = weights
+        self.dim = int(weights.shape[1])
+        self.id = encoder_id
+
+    @classmethod
+    def load(cls, folder: Path) -> "StaticEncoder":
         from tokenizers import Tokenizer
 
         module = _static_module_dir(folder)
-        self.tokenizer = Tokenizer.from_file(str(module / "tokenizer.json"))
         weights_path = module / "model.safetensors"
-        self.weights = read_safetensors(weights_path, "embedding.weight")
-        self.dim = int(self.weights.shape[1])
         digest = hashlib.sha256(weights_path.read_bytes()).hexdigest()[:12]
-        self.id = f"static:{folder.name}:{digest}"
+        return cls(Tokenizer.from_file(str(module / "tokenizer.json")),
+                   read_safetensors(weights_path, "embedding.weight"), f"static:{folder.name}:{digest}")
 
     def encode(self, texts: list[str]) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
@@ -131,7 +136,7 @@ def load_encoder(name_or_path: str | None = None) -> Encoder:
             if not DEFAULT_ENCODER_DIR.is_dir():
                 raise EncoderError(f"the bundled encoder is missing at {DEFAULT_ENCODER_DIR}; "
                                    "build it with: python scripts/build_encoder.py")
-            _CACHE[key] = StaticEncoder(DEFAULT_ENCODER_DIR)
+            _CACHE[key] = StaticEncoder.load(DEFAULT_ENCODER_DIR)
         else:
             _CACHE[key] = SentenceTransformerEncoder(key)
     return _CACHE[key]

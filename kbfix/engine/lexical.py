@@ -153,5 +153,11 @@ class BM25:
         return out
 
     def max_score(self, query: list[str]) -> float:
-        """An upper bound for one document's score: every distinct query term at idf * (k1 + 1)."""
-        return sum(self.idf.get(t, 0.0) for t in set(query)) * (self.k1 + 1) or 1.0
+        """An upper bound for one document's score: every distinct query term at idf * (k1 + 1).
+
+        A term no document holds counts at the idf of the rarest possible term: a query made mostly
+        of words the corpus never uses is mostly unexplained, so its normalized score stays low.
+        """
+        n = len(self.docs)
+        unseen = math.log(1 + (n + 0.5) / 0.5)
+        return sum(self.idf.get(t, unseen) for t in set(query)) * (self.k1 + 1) or 1.0

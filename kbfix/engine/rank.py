@@ -46,7 +46,7 @@ DEFAULT_CALIBRATION = {
     "dense": {"bias": -6.0, "weights": {"dense": 5.0, "dense_gap": 6.0}},
 }
 FINDING_SUPPORT_LOGIT = 2.5
-FINDING_REFUTE_LOGIT = -5.0
+FINDING_REFUTE_LOGIT = -12.0  # artifacts that contradict an entry rule it out
 CASCADE_RE = re.compile(
     r"ChildFailedError|CalledProcessError|KeyboardInterrupt|SystemExit|ProcessRaisedException|"
     r"ProcessExitedException|DistBackendError|NCCL communicator was aborted|Connection reset by peer|"

@@ -1,0 +1,351 @@
+"""The command line: the only module that touches argv, stdin, stdout and exit codes.
+
+Exit codes (documented in the README and ``kbfix --help``):
+  0  a confident match (``diagnose``, ``inspect``), a passing check (``corpus check``, ``verify``)
+  1  no confident match / the corpus has problems / verification failed
+  2  usage or input error: the message is on stderr
+  130 interrupted (Ctrl-C)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+EXIT_MATCH, EXIT_NO_MATCH, EXIT_INPUT, EXIT_INTERRUPT = 0, 1, 2, 130
+EPILOG = """exit codes: 0 confident match, 1 no confident match, 2 usage or input error, 130 interrupted.
+
+examples:
+  python train.py 2>&1 | kbfix            pass the log through, then diagnose it
+  kbfix diagnose tb.txt --json            machine-readable diagnosis
+  kbfix inspect ./output/checkpoint-500   diagnose from artifacts
+"""
+
+
+class UsageError(Exception):
+    """A problem with what the user gave us (exit 2)."""
+
+
+def _common(parser: argparse.ArgumentParser, *, with_top: bool = True) -> None:
+    parser.add_argument("--json", action="store_true", help="print one JSON object (schema in kbfix/schema/)")
+    parser.add_argument("--lang", choices=("en", "zh"), default=os.environ.get("KBFIX_LANG", "en"),
+                        help="language of titles and explanations (default: en, or $KBFIX_LANG)")
+    if with_top:
+        parser.add_argument("--top", type=_positive, default=3, metavar="K", help="show up to K matches (default 3)")
+    parser.add_argument("--model", metavar="NAME_OR_PATH",
+                        help="sentence-transformers model for dense retrieval (default: the bundled encoder, or $KBFIX_MODEL)")
+    parser.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return number
+
+
+def make_parser() -> argparse.ArgumentParser:
+    from kbfix import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="kbfix", description="Diagnose fine-tuning errors offline: pipe a traceback in, get the root cause and a fix.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"kbfix {__version__}")
+    _common(parser)
+    parser.add_argument("--tui", action="store_true", help="with piped input: open the terminal UI on it")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("diagnose", help="diagnose a traceback or log (FILE, or - / stdin)", epilog=EPILOG,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("file", nargs="?", metavar="FILE|-")
+    _common(p)
+    p.add_argument("--inspect", action="append", default=[], metavar="PATH",
+                   help="also inspect this checkpoint, adapter or training config (repeatable)")
+    p.add_argument("--verbose", action="store_true", help="show the scores behind each candidate")
+
+    p = sub.add_parser("inspect", help="diagnose from checkpoints, adapters and training configs")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    _common(p)
+
+    p = sub.add_parser("verify", help="re-run an entry's check against your artifacts after a fix")
+    p.add_argument("entry_id", metavar="ID")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("corpus", help="list, show or check the knowledge base")
+    csub = p.add_subparsers(dest="corpus_command", metavar="ACTION", required=True)
+    c = csub.add_parser("list", help="one line per entry")
+    c.add_argument("--json", action="store_true")
+    c.add_argument("--lang", choices=("en", "zh"), default="en")
+    c = csub.add_parser("show", help="one entry in full")
+    c.add_argument("entry_id", metavar="ID")
+    c.add_argument("--json", action="store_true")
+    c.add_argument("--lang", choices=("en", "zh"), default="en")
+    csub.add_parser("check", help="validate every entry (exit 1 on problems)")
+
+    p = sub.add_parser("index", help="rebuild the dense retrieval index now")
+    p.add_argument("--model", metavar="NAME_OR_PATH")
+
+    p = sub.add_parser("tui", help="open the terminal UI (optionally on a log file)")
+    p.add_argument("file", nargs="?")
+
+    p = sub.add_parser("run", help="run a Python script and diagnose an uncaught exception")
+    p.add_argument("script")
+    p.add_argument("args", nargs=argparse.REMAINDER)
+    return parser
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+def _color(choice: str, stream) -> bool:
+    if choice == "always":
+        return True
+    if choice == "never" or os.environ.get("NO_COLOR"):
+        return False
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+def _read_input(file: str | None, *, echo=None) -> tuple[str, bool]:
+    """Return (text, truncated) from FILE, '-' or stdin; raise InputError on bad input."""
+    from kbfix.reader import InputError, check_text, read_stream
+
+    if file in (None, "-"):
+        if file is None and sys.stdin.isatty():
+            raise UsageError("no input: give a FILE, or pipe a log: python train.py 2>&1 | kbfix")
+        excerpt = read_stream(sys.stdin.buffer, echo=echo)
+    else:
+        path = Path(file)
+        if not path.exists():
+            raise UsageError(f"{file}: no such file")
+        if path.is_dir():
+            raise UsageError(f"{file}: is a directory; give a log or traceback file (or use 'kbfix inspect {file}')")
+        try:
+            with open(path, "rb") as handle:
+                excerpt = read_stream(handle)
+        except OSError as exc:
+            raise UsageError(f"{file}: cannot read: {exc.strerror or exc}") from None
+    try:
+        return check_text(excerpt), excerpt.truncated
+    except InputError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _emit(report, args, *, stream=None) -> int:
+    from kbfix import render
+
+    stream = stream or sys.stdout
+    if args.json:
+        stream.write(json.dumps(render.report_json(report, args.lang), ensure_ascii=False, indent=2) + "\n")
+    else:
+        stream.write(render.render_text(report, args.lang, color=_color(args.color, stream),
+                                        verbose=getattr(args, "verbose", False)))
+    stream.flush()
+    return EXIT_MATCH if report.verdict == "match" else EXIT_NO_MATCH
+
+
+def _engine(args):
+    from kbfix.engine import get_engine
+    from kbfix.engine.encode import model_setting
+
+    return get_engine(None, model_setting(getattr(args, "model", None)))
+
+
+def _findings(paths: list[str]):
+    from kbfix.introspect import inspect_paths
+
+    for path in paths:
+        if not Path(path).exists():
+            raise UsageError(f"{path}: no such file or directory")
+    return tuple(inspect_paths([Path(p) for p in paths]))
+
+
+def _diagnose_text(text: str, truncated: bool, args, findings=()) -> int:
+    from dataclasses import replace
+
+    from kbfix import traceback
+
+    engine = _engine(args)
+    log = traceback.parse(text, truncated=truncated)
+    report = engine.diagnose_log(log, top=args.top, findings=findings)
+    if truncated:
+        report = replace(report, notes=report.notes + ("the input was long: kbfix kept the error blocks and the tail",))
+    return _emit(report, args)
+
+
+# --- commands ---------------------------------------------------------------------------------
+
+def cmd_pipe(args) -> int:
+    """``cmd 2>&1 | kbfix``: pass the log through as it arrives, then diagnose it."""
+    echo = sys.stderr.buffer if args.json else sys.stdout.buffer
+    text, truncated = _read_input("-", echo=echo)
+    if args.tui:
+        return _run_tui(args, text)
+    if not args.json:
+        sys.stdout.write("\n" + "─" * 60 + "\n")
+    return _diagnose_text(text, truncated, args)
+
+
+def cmd_diagnose(args) -> int:
+    text, truncated = _read_input(args.file)
+    findings = _findings(args.inspect) if args.inspect else ()
+    return _diagnose_text(text, truncated, args, findings)
+
+
+def cmd_inspect(args) -> int:
+    findings = _findings(args.paths)
+    report = _engine(args).diagnose_findings(findings, top=args.top)
+    return _emit(report, args)
+
+
+def cmd_verify(args) -> int:
+    from kbfix.introspect import verify
+
+    _known_entry(args.entry_id)
+    for path in args.paths:
+        if not Path(path).exists():
+            raise UsageError(f"{path}: no such file or directory")
+    result = verify(args.entry_id, [Path(p) for p in args.paths])
+    if args.json:
+        from kbfix.render import finding_json
+
+        print(json.dumps({"entry": args.entry_id, "passed": result.passed, "facts": result.facts,
+                          "findings": [finding_json(f) for f in result.findings]}, ensure_ascii=False, indent=2, default=str))
+    else:
+        print(f"{args.entry_id}: {'PASS' if result.passed else 'FAIL'}")
+        for key, value in result.facts.items():
+            print(f"  {key}: {value}")
+    return 0 if result.passed else 1
+
+
+def _known_entry(entry_id: str):
+    from kbfix import corpus
+
+    loaded = corpus.load_default()
+    try:
+        return loaded.get(entry_id)
+    except KeyError:
+        raise UsageError(f"unknown entry {entry_id!r}; 'kbfix corpus list' shows the ids") from None
+
+
+def cmd_corpus(args) -> int:
+    from kbfix import corpus, render
+
+    if args.corpus_command == "check":
+        problems = corpus.check()
+        if problems:
+            for problem in problems:
+                print(problem)
+            print(f"{len(problems)} problem(s)", file=sys.stderr)
+            return 1
+        loaded = corpus.load_default()
+        reproducers = sum((Path(e.path) / "reproduce.py").exists() for e in loaded.entries)
+        kinds = {k: sum(c.kind == k for c in loaded.cases) for k in ("match", "nomatch", "todo")}
+        print(f"ok: {len(loaded.entries)} entries, {kinds['match']} match / {kinds['nomatch']} nomatch / "
+              f"{kinds['todo']} todo cases, {reproducers} reproducers")
+        return 0
+    loaded = corpus.load_default()
+    if args.corpus_command == "list":
+        if args.json:
+            print(json.dumps([{"id": e.id, "title": e.title.get(args.lang), "tags": list(e.tags),
+                               "reproducer": (Path(e.path) / "reproduce.py").exists()} for e in loaded.entries],
+                             ensure_ascii=False, indent=2))
+        else:
+            width = max(len(e.id) for e in loaded.entries)
+            for e in loaded.entries:
+                print(f"{e.id.ljust(width)}  {e.title.get(args.lang)}")
+        return 0
+    entry = _known_entry(args.entry_id)
+    if args.json:
+        print(json.dumps(render.entry_json(entry, args.lang), ensure_ascii=False, indent=2))
+    else:
+        sys.stdout.write(render.render_entry_text(entry, args.lang))
+    return 0
+
+
+def cmd_index(args) -> int:
+    from kbfix.engine import build_engine
+    from kbfix.engine.encode import model_setting
+
+    def progress(done: int, total: int) -> None:
+        width = 30
+        filled = int(width * done / max(total, 1))
+        sys.stderr.write(f"\rindexing [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+        sys.stderr.flush()
+
+    engine = build_engine(None, model_setting(args.model), rebuild=True, progress=progress)
+    sys.stderr.write("\n")
+    manifest = engine.dense.manifest if engine.dense is not None else {}
+    print(f"index: {manifest.get('count', 0)} documents, encoder {manifest.get('encoder')}, dim {manifest.get('dim')}")
+    for note in engine.notes:
+        print(f"note: {note}", file=sys.stderr)
+    return 0
+
+
+def _run_tui(args, text: str | None = None, path: str | None = None) -> int:
+    try:
+        from kbfix.tui.app import run_app
+    except ImportError as exc:
+        raise UsageError(f"the terminal UI is not available: {exc}") from None
+    return run_app(text=text, path=path, lang=args.lang, model=getattr(args, "model", None))
+
+
+def cmd_tui(args) -> int:
+    if args.file and not Path(args.file).is_file():
+        raise UsageError(f"{args.file}: no such file")
+    return _run_tui(args, path=args.file)
+
+
+def cmd_run(args) -> int:
+    from kbfix.hook import run_script
+
+    if not Path(args.script).is_file():
+        raise UsageError(f"{args.script}: no such file")
+    return run_script(args.script, args.args)
+
+
+COMMANDS = {"diagnose": cmd_diagnose, "inspect": cmd_inspect, "verify": cmd_verify, "corpus": cmd_corpus,
+            "index": cmd_index, "tui": cmd_tui, "run": cmd_run}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command is None:
+            if sys.stdin.isatty():
+                return _run_tui(args) if not args.json else _usage(parser)
+            return cmd_pipe(args)
+        return COMMANDS[args.command](args)
+    except UsageError as exc:
+        print(f"kbfix: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        print("\nkbfix: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPT
+    except BrokenPipeError:
+        sys.stderr.close()  # the reader went away (| head): nothing more to say
+        return EXIT_NO_MATCH
+    except Exception as exc:  # noqa: BLE001 - last line of defence: never a kbfix traceback
+        from kbfix.corpus import CorpusError
+        from kbfix.engine.encode import EncoderError
+
+        if isinstance(exc, (CorpusError, EncoderError)):
+            print(f"kbfix: {exc}", file=sys.stderr)
+            return EXIT_INPUT
+        print(f"kbfix: internal error: {type(exc).__name__}: {exc}\n"
+              "kbfix: please report it with the input that caused it (KBFIX_DEBUG=1 shows the traceback)", file=sys.stderr)
+        if os.environ.get("KBFIX_DEBUG"):
+            raise
+        return EXIT_INPUT
+
+
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_usage(sys.stderr)
+    print("kbfix: --json needs input: pipe a log in or use 'kbfix diagnose FILE --json'", file=sys.stderr)
+    return EXIT_INPUT

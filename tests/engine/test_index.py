@@ -1,0 +1,74 @@
+"""The FAISS cache: built once, reused, rebuilt when stale or corrupt, safe under concurrency."""
+
+import json
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+
+from kbfix.engine import encode, index
+from kbfix.engine.index import Doc
+from conftest import ROOT
+
+DOCS = [Doc("a", "title", "optimizer got an empty parameter list"), Doc("b", "title", "CUDA out of memory")]
+
+
+def _encoder():
+    return encode.load_encoder(None)
+
+
+def test_built_once_then_reused(tmp_path):
+    enc = _encoder()
+    first, built = index.load_or_build(enc, lambda: DOCS, "hash1", root=tmp_path)
+    assert built and first.index.ntotal == 2
+    manifest = json.loads(next(tmp_path.glob("index-*/manifest.json")).read_text())
+    assert manifest["encoder"] == enc.id and manifest["dim"] == enc.dim and manifest["corpus_hash"] == "hash1"
+    second, built = index.load_or_build(enc, lambda: DOCS, "hash1", root=tmp_path)
+    assert not built and [d.entry_id for d in second.docs] == ["a", "b"]
+    sims, ids = second.search(enc.encode(["empty parameter list optimizer"]), 1)
+    assert ids[0][0] == 0
+
+
+def test_stale_corpus_hash_builds_a_new_index(tmp_path):
+    enc = _encoder()
+    index.load_or_build(enc, lambda: DOCS, "hash1", root=tmp_path)
+    _, built = index.load_or_build(enc, lambda: DOCS[:1], "hash2", root=tmp_path)
+    assert built
+
+
+def test_corrupt_or_tampered_cache_is_rebuilt(tmp_path):
+    enc = _encoder()
+    index.load_or_build(enc, lambda: DOCS, "h", root=tmp_path)
+    folder = next(tmp_path.glob("index-*"))
+    (folder / "index.faiss").write_bytes(b"garbage")
+    dense, built = index.load_or_build(enc, lambda: DOCS, "h", root=tmp_path)
+    assert built and dense.index.ntotal == 2
+    again, built = index.load_or_build(enc, lambda: DOCS, "h", root=tmp_path)
+    assert not built  # the rebuilt folder replaced the corrupt one
+    (folder / "manifest.json").write_text("{not json")
+    _, built = index.load_or_build(enc, lambda: DOCS, "h", root=tmp_path)
+    assert built
+
+
+def test_unwritable_cache_still_answers(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    dense, built = index.load_or_build(_encoder(), lambda: DOCS, "h", root=blocker)
+    assert built and dense.index.ntotal == 2 and "cache_error" in dense.manifest
+
+
+def test_two_processes_building_at_once(tmp_path):
+    code = ("import sys; from kbfix.engine import build_engine; e = build_engine(); "
+            "print(e.dense.index.ntotal)")
+    env = {"KBFIX_CACHE_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    procs = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              cwd=ROOT, env=env) for _ in range(3)]
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert all(p.returncode == 0 for p in procs), [o[1][-500:] for o in outs]
+    counts = {int(o[0].strip()) for o in outs}
+    assert len(counts) == 1
+    folders = [p for p in tmp_path.iterdir()]
+    assert len(folders) == 1 and folders[0].name.startswith("index-"), folders  # no temp folders left
+    manifest = json.loads((folders[0] / "manifest.json").read_text())
+    assert manifest["count"] == counts.pop()

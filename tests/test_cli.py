@@ -1,0 +1,170 @@
+"""The command-line contract: exit codes, pass-through, JSON schema, bad input."""
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from conftest import ROOT, run_kbfix
+
+SCHEMA = json.loads((ROOT / "kbfix" / "schema" / "report.schema.json").read_text())
+CASE = ROOT / "corpus" / "no-trainable-parameters" / "cases" / "match-llamafactory-deepspeed-zero2.txt"
+GENERIC = b"""Traceback (most recent call last):
+  File "/srv/app/views.py", line 12, in index
+    return render(request, "index.html", {"user": request.user.profile})
+AttributeError: 'AnonymousUser' object has no attribute 'profile'
+"""
+
+
+def test_diagnose_file_json_matches_schema():
+    proc = run_kbfix("diagnose", str(CASE), "--json")
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    jsonschema.validate(report, SCHEMA)
+    assert report["verdict"] == "match"
+    best = report["matches"][0]
+    assert best["id"] == "no-trainable-parameters"
+    assert best["confidence"] >= 0.5
+    assert any(e["kind"] == "signature" for e in best["evidence"])
+    assert report["error"]["type"] == "IndexError" and report["error"]["rank"] == 0
+    assert {f["applicability"] for f in best["fixes"]} <= {"safe", "unsafe", "display-only"}
+
+
+def test_pipe_passes_input_through_then_diagnoses():
+    text = CASE.read_bytes()
+    proc = run_kbfix(input=text)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith(text)  # the log stays visible, unchanged
+    assert b"[no-trainable-parameters]" in proc.stdout[len(text):]
+
+
+def test_pipe_json_keeps_stdout_pure():
+    proc = run_kbfix("--json", input=CASE.read_bytes())
+    assert proc.returncode == 0
+    jsonschema.validate(json.loads(proc.stdout), SCHEMA)
+    assert CASE.read_bytes() in proc.stderr  # passed through on stderr instead
+
+
+def test_stdin_dash_and_top():
+    proc = run_kbfix("diagnose", "-", "--json", "--top", "1", input=CASE.read_bytes())
+    assert proc.returncode == 0
+    assert len(json.loads(proc.stdout)["matches"]) == 1
+
+
+def test_generic_error_is_no_match_exit_1():
+    proc = run_kbfix("diagnose", "-", "--json", input=GENERIC)
+    assert proc.returncode == 1, proc.stdout
+    report = json.loads(proc.stdout)
+    jsonschema.validate(report, SCHEMA)
+    assert report["verdict"] == "no_match"
+    assert report["error"]["type"] == "AttributeError"
+
+
+def test_chinese_output():
+    proc = run_kbfix("diagnose", str(CASE), "--lang", "zh")
+    assert proc.returncode == 0
+    assert "所有参数都被冻结" in proc.stdout.decode()
+
+
+@pytest.mark.parametrize("payload, needle", [
+    (b"", b"no input"),
+    (b"\n\n   \n", b"blank"),
+    (b"\x00\x01\x02\x03" * 1000, b"binary"),
+])
+def test_bad_stdin_is_exit_2_with_message(payload, needle):
+    proc = run_kbfix("diagnose", "-", input=payload)
+    assert proc.returncode == 2
+    assert needle in proc.stderr
+    assert b"Traceback" not in proc.stderr
+
+
+def test_invalid_utf8_is_decoded_not_fatal():
+    payload = b"caf\xe9 \xff\xfe\nValueError: optimizer got an empty parameter list\n"
+    proc = run_kbfix("diagnose", "-", "--json", input=payload)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["matches"][0]["id"] == "no-trainable-parameters"
+
+
+def test_single_10mb_line_then_error():
+    payload = b"x" * (10 * 1024 * 1024) + b"\nValueError: optimizer got an empty parameter list\n"
+    proc = run_kbfix("diagnose", "-", "--json", input=payload)
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["matches"][0]["id"] == "no-trainable-parameters" and report["truncated"] is True
+
+
+def test_missing_file_and_directory_are_usage_errors(tmp_path):
+    proc = run_kbfix("diagnose", str(tmp_path / "nope.log"))
+    assert proc.returncode == 2 and b"no such file" in proc.stderr
+    proc = run_kbfix("diagnose", str(tmp_path))
+    assert proc.returncode == 2 and b"is a directory" in proc.stderr
+    assert b"Traceback" not in proc.stderr
+
+
+def test_bad_option_is_exit_2():
+    proc = run_kbfix("diagnose", "-", "--top", "zero", input=b"x")
+    assert proc.returncode == 2
+
+
+def test_ctrl_c_mid_run_exits_130_without_traceback():
+    proc = subprocess.Popen([sys.executable, "-m", "kbfix", "diagnose", "-"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    proc.stdin.write(b"epoch 1 step 1 loss 2.3\n")
+    proc.stdin.flush()
+    time.sleep(1.5)  # kbfix is now blocked reading the stream
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130
+    assert b"interrupted" in err and b"Traceback" not in err
+
+
+def test_large_stream_keeps_memory_bounded():
+    """200 MB of training noise with the error early on: streamed, not held in memory."""
+    script = (
+        "import sys\n"
+        "w = sys.stdout.buffer.write\n"
+        "w(b'Traceback (most recent call last):\\n  File \"/x/site-packages/torch/optim/optimizer.py\", line 1, in __init__\\n'"
+        " b'ValueError: optimizer got an empty parameter list\\n')\n"
+        "line = b' 45%|####      | 450/1000 [01:00<01:10, 7.5it/s] loss=2.3456 lr=1e-5 epoch=0.45\\n'\n"
+        "block = line * 10000\n"
+        "for _ in range(200 * 1024 * 1024 // len(block)): w(block)\n"
+    )
+    gen = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE)
+    measure = ("import resource, subprocess, sys; "
+               "p = subprocess.run([sys.executable, '-m', 'kbfix', 'diagnose', '-', '--json'], stdin=sys.stdin, capture_output=True); "
+               "sys.stdout.write(p.stdout.decode()); "
+               "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); sys.exit(p.returncode)")
+    proc = subprocess.run([sys.executable, "-c", measure], stdin=gen.stdout, capture_output=True, cwd=ROOT, timeout=300)
+    gen.wait()
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    report = json.loads(proc.stdout)
+    assert report["matches"][0]["id"] == "no-trainable-parameters" and report["truncated"] is True
+    peak_kb = int(proc.stderr.strip().splitlines()[-1])
+    assert peak_kb < 400 * 1024, f"peak RSS {peak_kb} KiB for a 200 MB stream"
+
+
+def test_version_and_corpus_commands():
+    proc = run_kbfix("--version")
+    assert proc.returncode == 0 and proc.stdout.startswith(b"kbfix ")
+    proc = run_kbfix("corpus", "check")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.startswith(b"ok: ")
+    listing = json.loads(run_kbfix("corpus", "list", "--json").stdout)
+    assert "no-trainable-parameters" in {e["id"] for e in listing}
+    shown = json.loads(run_kbfix("corpus", "show", "no-trainable-parameters", "--json").stdout)
+    jsonschema.validate(shown, {**SCHEMA["$defs"]["entry"], "$defs": SCHEMA["$defs"]})
+    assert shown["fixes"][0]["verification"]["kind"] == "reproducer"
+    proc = run_kbfix("corpus", "show", "no-such-entry")
+    assert proc.returncode == 2 and b"unknown entry" in proc.stderr
+
+
+def test_index_command_rebuilds(tmp_path):
+    proc = run_kbfix("index", env={"KBFIX_CACHE_DIR": str(tmp_path)})
+    assert proc.returncode == 0, proc.stderr
+    assert b"indexing [" in proc.stderr and b"documents" in proc.stdout
+    assert list(tmp_path.glob("index-*/manifest.json"))

@@ -1,0 +1,136 @@
+"""The parser on the shapes users paste."""
+
+from kbfix.traceback import library_of, parse
+
+
+def only(text):
+    log = parse(text)
+    assert len(log.traces) == 1, log.traces
+    return log.traces[0]
+
+
+def test_plain_traceback_frames_and_libraries():
+    trace = only('''Traceback (most recent call last):
+  File "/home/u/train.py", line 10, in <module>
+    main()
+  File "/venv/lib/python3.11/site-packages/peft/tuners/tuners_utils.py", line 500, in inject_adapter
+    raise ValueError(msg)
+ValueError: Target modules {'c_attn'} not found in the base model.''')
+    exc = trace.final
+    assert exc.type == "ValueError"
+    assert exc.message.startswith("Target modules {'c_attn'}")
+    assert [(f.name, f.library) for f in exc.frames] == [("<module>", None), ("inject_adapter", "peft")]
+    assert exc.frames[1].lineno == 500 and exc.frames[1].line == "raise ValueError(msg)"
+
+
+def test_error_line_only_and_dotted_type():
+    trace = only("torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB")
+    assert trace.final.type == "torch.OutOfMemoryError" and trace.final.short_type == "OutOfMemoryError"
+    assert trace.final.frames == ()
+
+
+def test_partial_traceback_without_header():
+    trace = only('''  File "/x/site-packages/deepspeed/runtime/zero/stage3.py", line 236, in __init__
+    self.dtype = self.optimizer.param_groups[0]['params'][0].dtype
+IndexError: list index out of range''')
+    assert trace.final.type == "IndexError"
+    assert trace.final.frames[0].library == "deepspeed" and trace.final.frames[0].name == "__init__"
+
+
+def test_chained_exceptions_keep_order():
+    trace = only('''Traceback (most recent call last):
+  File "/x/site-packages/transformers/models/auto/configuration_auto.py", line 1023, in from_pretrained
+    config_class = CONFIG_MAPPING[config_dict["model_type"]]
+KeyError: 'qwen2'
+
+During handling of the above exception, another exception occurred:
+
+Traceback (most recent call last):
+  File "t.py", line 3, in <module>
+ValueError: The checkpoint you are trying to load has model type `qwen2` but Transformers does not recognize this architecture.''')
+    assert [e.type for e in trace.exceptions] == ["KeyError", "ValueError"]
+    assert trace.final.message.startswith("The checkpoint")
+
+
+def test_ipython_notebook_with_ansi_colours():
+    text = ("\x1b[0;31m---------------------------------------------------------------------------\x1b[0m\n"
+            "\x1b[0;31mValueError\x1b[0m                                Traceback (most recent call last)\n"
+            "Cell \x1b[0;32mIn[3]\x1b[0m, line 2\n"
+            "      1 model = get_peft_model(model, config)\n"
+            "\x1b[0;32m----> 2\x1b[0m trainer\x1b[38;5;241m.\x1b[39mtrain()\n\n"
+            "File \x1b[0;32m/usr/local/lib/python3.10/dist-packages/transformers/trainer.py:1932\x1b[0m, in \x1b[0;36mTrainer.train\x1b[0;34m(self)\x1b[0m\n"
+            "\x1b[0;32m-> 1932\x1b[0m     return inner()\n\n"
+            "\x1b[0;31mValueError\x1b[0m: optimizer got an empty parameter list")
+    trace = only(text)
+    assert trace.final.type == "ValueError" and trace.final.message == "optimizer got an empty parameter list"
+    assert [(f.filename, f.name) for f in trace.final.frames][-1] == (
+        "/usr/local/lib/python3.10/dist-packages/transformers/trainer.py", "Trainer.train")
+    assert trace.final.frames[0].filename == "In[3]"
+
+
+def test_rich_boxed_traceback():
+    trace = only('''╭───────────────────── Traceback (most recent call last) ─────────────────────╮
+│ /home/u/train.py:12 in <module>                                             │
+│                                                                             │
+│ ❱ 12 trainer.train()                                                        │
+│                                                                             │
+│ /usr/lib/python3.10/site-packages/transformers/trainer.py:1539 in train     │
+╰─────────────────────────────────────────────────────────────────────────────╯
+ValueError: optimizer got an empty parameter list''')
+    assert trace.final.type == "ValueError"
+    assert [f.library for f in trace.final.frames] == [None, "transformers"]
+
+
+def test_interleaved_ranks_are_separated():
+    log = parse('''[rank1]: Traceback (most recent call last):
+[rank0]: Traceback (most recent call last):
+[rank1]:   File "a.py", line 1, in <module>
+[rank0]:   File "b.py", line 2, in <module>
+[rank1]: RuntimeError: one
+[rank0]: torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB''')
+    by_rank = {t.rank: t.final for t in log.traces}
+    assert by_rank[1].type == "RuntimeError" and by_rank[1].frames[0].filename == "a.py"
+    assert by_rank[0].type == "torch.OutOfMemoryError" and by_rank[0].frames[0].filename == "b.py"
+
+
+def test_log_prefixes_windows_paths_and_following_log_lines():
+    log = parse('''2024-05-01 12:00:01 | ERROR | stderr | Traceback (most recent call last):
+2024-05-01 12:00:01 | ERROR | stderr |   File "C:\\Users\\a\\x.py", line 5, in main
+2024-05-01 12:00:01 | ERROR | stderr |     foo()
+2024-05-01 12:00:01 | ERROR | stderr | KeyError: 'gemma3'
+[2024-05-01 12:00:02,123] [INFO] [real_accelerator.py:203:get_accelerator] Setting ds_accelerator to cuda''')
+    trace = log.traces[0]
+    assert trace.final.type == "KeyError" and trace.final.message == "'gemma3'"
+    assert trace.final.frames[0].filename == "C:\\Users\\a\\x.py" and trace.final.frames[0].line == "foo()"
+
+
+def test_multiline_message_and_carriage_return_progress():
+    log = parse(" 10%|█         | 1/10 [00:01<00:09]\r 20%|██        | 2/10 [00:02<00:08]\r\n"
+                "RuntimeError: Error(s) in loading state_dict for CLIP:\n"
+                "\tsize mismatch for visual.conv1.weight: copying a param with shape torch.Size([1024, 3, 14, 14])\n"
+                "\tsize mismatch for visual.ln_pre.weight: copying a param with shape torch.Size([1024])\n")
+    assert log.lines[0].startswith(" 20%")
+    msg = log.traces[0].final.message
+    assert msg.count("size mismatch") == 2
+
+
+def test_chinese_prose_around_the_error():
+    trace = only("训练到一半报错了，求助！\nValueError: Asking to pad but the tokenizer does not have a padding token.\n谢谢大家")
+    assert trace.final.message.startswith("Asking to pad")
+
+
+def test_warning_lines_become_traces():
+    log = parse("/x/site-packages/peft/tuners/tuners_utils.py:123: UserWarning: Model with `tie_word_embeddings=True`\n")
+    assert log.traces[0].final.type == "UserWarning"
+
+
+def test_prose_is_not_an_exception():
+    assert parse("Exception handling is hard.\nERROR: could not find a version\nAll done").traces == ()
+
+
+def test_library_detection():
+    assert library_of("/opt/conda/lib/python3.10/site-packages/torch/nn/modules/module.py") == "torch"
+    assert library_of(r"C:\Python311\Lib\site-packages\transformers\trainer.py") == "transformers"
+    assert library_of("/root/LLaMA-Factory/src/llamafactory/train/tuner.py") == "llamafactory"
+    assert library_of("/usr/lib/python3.11/runpy.py") == "python"
+    assert library_of("/home/me/train.py") is None
