@@ -38,15 +38,16 @@ class Signature:
     Every condition that is set must hold: ``exception`` matches the exception type (its full dotted
     name or its last part), ``message`` is searched in one exception's message, ``text`` in the whole
     normalized log, every ``frames`` regex matches some frame of that exception's traceback, and no
-    ``unless`` regex matches the message or the log.
+    ``unless`` regex matches the message or the log. Patterns are kept as source and compiled on
+    first use (:func:`kbfix.engine.lexical.rx`), so start-up does not pay for every regex.
     """
 
     id: str
-    exception: re.Pattern[str] | None = None
-    message: re.Pattern[str] | None = None
-    text: re.Pattern[str] | None = None
-    frames: tuple[re.Pattern[str], ...] = ()
-    unless: tuple[re.Pattern[str], ...] = ()
+    exception: str | None = None
+    message: str | None = None
+    text: str | None = None
+    frames: tuple[str, ...] = ()
+    unless: tuple[str, ...] = ()
     weight: float = 1.0
 
 

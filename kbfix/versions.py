@@ -4,27 +4,45 @@ metadata only; never imports the packages."""
 
 from __future__ import annotations
 
+import os
+import re
+import sys
 from functools import lru_cache
-from importlib import metadata
 
 from kbfix.model import Entry, Fix
 
+DIST_RE = re.compile(r"^(?P<name>[A-Za-z0-9_.-]+?)-(?P<version>[0-9][^-]*?)\.dist-info$")
 
-@lru_cache(maxsize=64)
+
+def _canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "_", name).lower()
+
+
+@lru_cache(maxsize=1)
+def _distributions() -> dict[str, str]:
+    """Installed distributions by canonical name, read from ``*.dist-info`` folder names.
+
+    The same folders importlib.metadata reads, without the ~30 ms its import costs on the pipe path.
+    """
+    found: dict[str, str] = {}
+    for folder in sys.path:
+        try:
+            names = os.listdir(folder or ".")
+        except OSError:
+            continue
+        for name in names:
+            match = DIST_RE.match(name)
+            if match:
+                found.setdefault(_canonical(match["name"]), match["version"])
+    return found
+
+
 def installed(package: str) -> str | None:
-    try:
-        return metadata.version(package)
-    except metadata.PackageNotFoundError:
-        return None
+    return _distributions().get(_canonical(package))
 
 
 def _minor(version: str) -> tuple[int, ...]:
-    from packaging.version import InvalidVersion, Version
-
-    try:
-        return Version(version).release[:2]
-    except InvalidVersion:
-        return ()
+    return tuple(int(p) for p in re.findall(r"\d+", version.split("+")[0])[:2])
 
 
 def fix_verification(entry: Entry, index: int, fix: Fix) -> dict:

@@ -9,7 +9,7 @@ import pytest
 from kbfix import corpus, traceback
 from conftest import ROOT
 
-CORPUS = corpus.load(ROOT / "corpus", strict=False)
+CORPUS = corpus.load(ROOT / "corpus", strict=False, validate=True)
 
 
 def test_corpus_check_passes():
@@ -120,7 +120,7 @@ def test_wrong_headings_are_listed(tmp_path):
 def test_invalid_entries_are_skipped_at_run_time(tmp_path):
     root, folder = _copy_entry(tmp_path)
     (folder / "entry.md").write_text("no front matter")
-    loaded = corpus.load(root, strict=False)
+    loaded = corpus.load(root, strict=False, validate=True)
     assert loaded.entries == () and loaded.problems
     with pytest.raises(corpus.CorpusError, match="front matter"):
         corpus.load(root)

@@ -8,7 +8,7 @@ from kbfix import corpus, traceback
 from kbfix.reproduce import run
 from conftest import ROOT
 
-ENTRIES = [e for e in corpus.load(ROOT / "corpus", strict=False).entries if (Path(e.path) / "reproduce.py").exists()]
+ENTRIES = [e for e in corpus.load(ROOT / "corpus", strict=False, validate=True).entries if (Path(e.path) / "reproduce.py").exists()]
 
 
 @pytest.mark.parametrize("entry", [pytest.param(e, id=e.id) for e in ENTRIES])

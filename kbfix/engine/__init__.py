@@ -9,14 +9,15 @@ from typing import Callable
 
 from kbfix import corpus as corpus_mod
 from kbfix.engine import encode, index
-from kbfix.engine.rank import Engine, corpus_docs, load_calibration
+from kbfix.engine.prepared import load_or_prepare
+from kbfix.engine.rank import Engine, load_calibration
 
 
 def build_engine(root: Path | str | None = None, model: str | None = None, *, rebuild: bool = False,
                  progress: Callable[[int, int], None] | None = None, dense: bool = True) -> Engine:
     """Load the corpus, the encoder and the (cached) FAISS index; raise on a broken corpus."""
     corpus = corpus_mod.load(root, strict=False)
-    docs = corpus_docs(corpus)
+    prepared = load_or_prepare(corpus)
     notes: list[str] = []
     if corpus.problems:
         skipped = sorted({Path(p.file).parent.name if p.file.endswith(".md") else Path(p.file).parent.name for p in corpus.problems})
@@ -25,11 +26,11 @@ def build_engine(root: Path | str | None = None, model: str | None = None, *, re
     dense_index = encoder = None
     if dense:
         encoder = encode.load_encoder(model)
-        dense_index, _ = index.load_or_build(encoder, lambda: docs, f"{corpus.hash}:{len(docs)}",
+        dense_index, _ = index.load_or_build(encoder, lambda: prepared.docs, f"{corpus.hash}:{len(prepared.docs)}",
                                              rebuild=rebuild, progress=progress)
         if "cache_error" in dense_index.manifest:
             notes.append(dense_index.manifest["cache_error"])
-    return Engine(corpus, docs, dense_index, encoder, load_calibration(), tuple(notes))
+    return Engine(corpus, prepared, dense_index, encoder, load_calibration(), tuple(notes))
 
 
 @lru_cache(maxsize=4)

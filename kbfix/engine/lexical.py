@@ -6,6 +6,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from kbfix.model import Entry, Exc, Log, Signature, Trace
 
@@ -33,6 +34,59 @@ def tokenize(text: str) -> list[str]:
 
 # --- signatures -------------------------------------------------------------------------------
 
+NEVER = re.compile(r"(?!)")
+
+
+@lru_cache(maxsize=None)
+def rx(pattern: str) -> re.Pattern[str]:
+    """Compile a corpus regex once per process (an invalid one never matches; corpus check flags it)."""
+    try:
+        return re.compile(pattern, re.M)
+    except re.error:
+        return NEVER
+
+
+def required_literals(pattern: str | None) -> tuple[str, ...]:
+    """Lowercased literal runs (4+ chars) that every match of ``pattern`` must contain.
+
+    Read from the regex's parse tree: only top-level literal runs (and those of plain groups) count;
+    anything under an alternation or a repeat is optional and breaks the run. Used to skip a
+    signature cheaply when its words are not in the log.
+    """
+    if not pattern:
+        return ()
+    try:
+        from re import _constants as c, _parser as parser  # Python 3.11+
+    except ImportError:  # pragma: no cover - Python 3.10
+        import sre_constants as c  # type: ignore[no-redef]
+        import sre_parse as parser  # type: ignore[no-redef]
+    try:
+        tree = parser.parse(pattern, re.M)
+    except re.error:
+        return ()
+    runs: list[str] = []
+
+    def walk(items) -> None:
+        current: list[str] = []
+        for op, av in items:
+            if op is c.LITERAL:
+                current.append(chr(av))
+                continue
+            if current:
+                runs.append("".join(current))
+                current = []
+            if op is c.SUBPATTERN:
+                walk(av[-1])
+        if current:
+            runs.append("".join(current))
+
+    walk(tree)
+    return tuple(sorted({r.lower() for r in runs if len(r.strip()) >= 4}))
+
+
+def signature_literals(sig: Signature) -> tuple[str, ...]:
+    return tuple(sorted({lit for p in (sig.exception, sig.message, sig.text) for lit in required_literals(p)}))
+
 @dataclass(frozen=True)
 class SignatureHit:
     entry_id: str
@@ -52,19 +106,30 @@ def _line_of(text: str, pos: int) -> int:
 
 
 def _blocked(sig: Signature, *texts: str) -> bool:
-    return any(p.search(t) for p in sig.unless for t in texts if t)
+    return any(rx(p).search(t) for p in sig.unless for t in texts if t)
 
 
 def _text_match(sig: Signature, log_text: str) -> re.Match[str] | None:
-    return sig.text.search(log_text) if sig.text is not None else None
+    return rx(sig.text).search(log_text) if sig.text is not None else None
 
 
-def match_trace(entries: tuple[Entry, ...], trace: Trace | None, log: Log, log_text: str | None = None) -> list[SignatureHit]:
-    """Signature hits for one trace (exception signatures) and the whole log (text-only signatures)."""
+def match_trace(entries: tuple[Entry, ...], trace: Trace | None, log: Log, log_text: str | None = None,
+                literals: dict[str, tuple[str, ...]] | None = None, haystack: str | None = None) -> list[SignatureHit]:
+    """Signature hits for one trace (exception signatures) and the whole log (text-only signatures).
+
+    ``literals`` maps "entry/signature" to the words the signature cannot match without; a signature
+    whose words are missing from ``haystack`` (the lowercased log) is skipped uncompiled.
+    """
     log_text = log.text if log_text is None else log_text
+    if literals is not None and haystack is None:
+        haystack = log_text.lower()
     hits: list[SignatureHit] = []
     for entry in entries:
         for sig in entry.signatures:
+            if literals is not None:
+                needed = literals.get(f"{entry.id}/{sig.id}")
+                if needed and not all(word in haystack for word in needed):
+                    continue
             exception_bound = sig.message is not None or sig.exception is not None or bool(sig.frames)
             if not exception_bound:
                 m = _text_match(sig, log_text)
@@ -87,16 +152,16 @@ def _match_exception(entry_id: str, sig: Signature, trace: Trace, log_text: str)
         if text_m is None:
             return None
     for exc in reversed(trace.exceptions):
-        if sig.exception is not None and not (sig.exception.fullmatch(exc.type) or sig.exception.fullmatch(exc.short_type)):
+        if sig.exception is not None and not (rx(sig.exception).fullmatch(exc.type) or rx(sig.exception).fullmatch(exc.short_type)):
             continue
         msg_m = None
         if sig.message is not None:
-            msg_m = sig.message.search(exc.message)
+            msg_m = rx(sig.message).search(exc.message)
             if msg_m is None:
                 continue
         if sig.frames:
             frames = frame_strings(exc)
-            if not all(any(p.search(f) for f in frames) for p in sig.frames):
+            if not all(any(rx(p).search(f) for f in frames) for p in sig.frames):
                 continue
         if _blocked(sig, exc.message) or (sig.text is not None and _blocked(sig, log_text)):
             continue

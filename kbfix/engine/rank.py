@@ -27,6 +27,7 @@ from kbfix import traceback as tb
 from kbfix.corpus import Corpus
 from kbfix.engine import lexical
 from kbfix.engine.index import DenseIndex, Doc
+from kbfix.engine.prepared import Prepared
 from kbfix.model import Entry, Evidence, Finding, Log, Match, Report, Trace
 
 THRESHOLD = 0.5
@@ -109,7 +110,7 @@ def corpus_docs(corpus: Corpus) -> list[Doc]:
     for entry in corpus.entries:
         docs.append(Doc(entry.id, "title", f"{entry.title.en}. {' '.join(entry.tags)}"))
         for sig in entry.signatures:
-            text = " ".join(signature_literal(p.pattern) for p in (sig.exception, sig.message, sig.text) if p is not None)
+            text = " ".join(signature_literal(p) for p in (sig.exception, sig.message, sig.text) if p is not None)
             if text.strip():
                 docs.append(Doc(entry.id, f"sig:{sig.id}", text))
         what = entry.section("What happened")
@@ -178,27 +179,29 @@ class Scored:
 class Engine:
     """Everything ``diagnose`` needs, loaded once per process."""
 
-    def __init__(self, corpus: Corpus, docs: list[Doc], dense: DenseIndex | None, encoder, calibration: Calibration,
-                 notes: tuple[str, ...] = ()):
+    def __init__(self, corpus: Corpus, prepared: Prepared, dense: DenseIndex | None, encoder,
+                 calibration: Calibration, notes: tuple[str, ...] = ()):
         self.corpus = corpus
-        self.docs = docs
+        self.docs = prepared.docs
+        self.literals = prepared.literals
         self.dense = dense
         self.encoder = encoder
         self.calibration = calibration
         self.notes = notes
         self.entries = corpus.entries
         self.by_id = {e.id: e for e in corpus.entries}
-        self.doc_tokens = [lexical.tokenize(d.text) for d in docs]
+        self.doc_tokens = prepared.tokens
         self.bm25 = lexical.BM25(self.doc_tokens)
         # dense index documents are looked up by position
         self.dense_docs = dense.docs if dense is not None else []
 
     # features ---------------------------------------------------------------------------------
     def score(self, log: Log, trace: Trace | None, *, exclude: frozenset[str] = frozenset(),
-              calibration: Calibration | None = None, log_text: str | None = None) -> list[Scored]:
+              calibration: Calibration | None = None, log_text: str | None = None,
+              haystack: str | None = None) -> list[Scored]:
         calibration = calibration or self.calibration
         log_text = log.text if log_text is None else log_text
-        hits = lexical.match_trace(self.entries, trace, log, log_text)
+        hits = lexical.match_trace(self.entries, trace, log, log_text, self.literals, haystack)
         hits_by_entry: dict[str, list[lexical.SignatureHit]] = {}
         for hit in hits:
             hits_by_entry.setdefault(hit.entry_id, []).append(hit)
@@ -257,9 +260,11 @@ class Engine:
                      exclude: frozenset[str] = frozenset(), calibration: Calibration | None = None) -> Report:
         traces = candidate_traces(log)
         log_text = log.text
+        haystack = log_text.lower()
         per_candidate: list[tuple[Trace | None, list[Scored]]] = []
         for trace in traces or [None]:
-            scored = self.score(log, trace, exclude=exclude, calibration=calibration, log_text=log_text)
+            scored = self.score(log, trace, exclude=exclude, calibration=calibration, log_text=log_text,
+                                haystack=haystack)
             if findings:
                 scored = apply_findings(scored, findings)
             per_candidate.append((trace, scored))

@@ -61,14 +61,18 @@ def test_unwritable_cache_still_answers(tmp_path):
 def test_two_processes_building_at_once(tmp_path):
     code = ("import sys; from kbfix.engine import build_engine; e = build_engine(); "
             "print(e.dense.index.ntotal)")
-    env = {"KBFIX_CACHE_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    snapshot = tmp_path / "corpus"
+    shutil.copytree(ROOT / "corpus", snapshot)
+    cache = tmp_path / "cache"
+    env = {"KBFIX_CACHE_DIR": str(cache), "KBFIX_CORPUS": str(snapshot), "PATH": "/usr/bin:/bin"}
     procs = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               cwd=ROOT, env=env) for _ in range(3)]
     outs = [p.communicate(timeout=120) for p in procs]
     assert all(p.returncode == 0 for p in procs), [o[1][-500:] for o in outs]
     counts = {int(o[0].strip()) for o in outs}
     assert len(counts) == 1
-    folders = [p for p in tmp_path.iterdir()]
-    assert len(folders) == 1 and folders[0].name.startswith("index-"), folders  # no temp folders left
+    assert not [p for p in cache.iterdir() if p.name.startswith(".tmp")]  # no temp files left behind
+    folders = [p for p in cache.iterdir() if p.name.startswith("index-")]
+    assert len(folders) == 1, folders
     manifest = json.loads((folders[0] / "manifest.json").read_text())
     assert manifest["count"] == counts.pop()

@@ -1,0 +1,84 @@
+"""Timing targets, measured on this machine in one run.
+
+    python scripts/bench.py [--runs 15]
+
+1. Cold process: median wall time of ``kbfix diagnose - --json < tb.txt`` against the median of
+   ``python -c "import numpy, faiss, tokenizers"`` (target: at most 1.5x). Runs alternate so that
+   machine load hits both alike; the index cache is warm (built once before timing).
+2. Warm, in process: ``kbfix.diagnose(text)`` over every corpus case and eval text, p50 / p95 / max
+   (target: p95 <= 10 ms).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "kbfix" / "examples" / "llamafactory-all-frozen.log"
+
+
+def timed(cmd: list[str], stdin_path: Path | None = None) -> float:
+    with open(stdin_path or "/dev/null", "rb") as stdin:
+        start = time.perf_counter()
+        proc = subprocess.run(cmd, stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT)
+        elapsed = time.perf_counter() - start
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"{cmd} failed: {proc.stderr.decode()[-500:]}")
+    return elapsed
+
+
+def cold(runs: int) -> dict:
+    baseline_cmd = [sys.executable, "-c", "import numpy, faiss, tokenizers"]
+    kbfix_cmd = [sys.executable, "-m", "kbfix", "diagnose", "-", "--json"]
+    timed(kbfix_cmd, SAMPLE)  # build the index cache once
+    base, ours = [], []
+    for _ in range(runs):
+        base.append(timed(baseline_cmd))
+        ours.append(timed(kbfix_cmd, SAMPLE))
+    b, o = statistics.median(base), statistics.median(ours)
+    return {"baseline_median_s": round(b, 4), "kbfix_median_s": round(o, 4), "ratio": round(o / b, 2), "runs": runs}
+
+
+def warm() -> dict:
+    import kbfix
+    from kbfix import corpus
+
+    texts = [c.text for c in corpus.load(strict=False).cases]
+    texts += [p.read_text(errors="replace") for p in sorted((ROOT / "scripts" / "eval" / "cases").glob("*.txt"))]
+    kbfix.diagnose(texts[0])  # load the engine
+    times = []
+    for _ in range(3):
+        for text in texts:
+            start = time.perf_counter()
+            kbfix.diagnose(text)
+            times.append((time.perf_counter() - start) * 1000)
+    times.sort()
+    p = lambda q: times[min(len(times) - 1, int(q * len(times)))]  # noqa: E731
+    return {"texts": len(texts), "calls": len(times), "p50_ms": round(p(0.5), 2), "p95_ms": round(p(0.95), 2),
+            "max_ms": round(times[-1], 2)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=15)
+    args = parser.parse_args()
+    import os
+
+    os.environ.setdefault("KBFIX_CACHE_DIR", tempfile.mkdtemp(prefix="kbfix-bench-"))
+    c = cold(args.runs)
+    print(f"cold: kbfix {c['kbfix_median_s']:.3f}s vs import numpy+faiss+tokenizers {c['baseline_median_s']:.3f}s "
+          f"-> {c['ratio']:.2f}x (target <= 1.5x, median of {c['runs']})")
+    w = warm()
+    print(f"warm: {w['calls']} calls over {w['texts']} texts: p50 {w['p50_ms']} ms, p95 {w['p95_ms']} ms "
+          f"(target <= 10), max {w['max_ms']} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
