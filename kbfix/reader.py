@@ -16,6 +16,8 @@ from typing import BinaryIO
 CHUNK = 1 << 16
 MAX_LINE_BYTES = 8192
 TRIGGER_RE = re.compile(r"Traceback \(most recent call last\)|[A-Za-z](?:Error|Exception|Warning)\b|╭─|error:|Watchdog|nan\b")
+# Substrings every TRIGGER_RE match contains: a chunk holding none of them skips the regex.
+TRIGGER_WORDS = ("Traceback", "Error", "Exception", "Warning", "╭─", "error:", "Watchdog", "nan")
 
 
 class InputError(ValueError):
@@ -51,6 +53,17 @@ class Excerpt:
             else:
                 self.tail_blocks.append(self.current)
 
+    def feed_lines(self, lines: list[str], joined: str | None = None) -> None:
+        """Feed many lines; a stretch with no error trigger goes straight to the tail."""
+        text = joined if joined is not None else "\n".join(lines)
+        if self.current is None and not any(word in text for word in TRIGGER_WORDS):
+            start = self.count
+            self.count += len(lines)
+            self.tail.extend(zip(range(start, self.count), lines))
+            return
+        for line in lines:
+            self.feed_line(line)
+
     @property
     def truncated(self) -> bool:
         return self.count > len(self.tail) or self.long_lines > 0
@@ -74,6 +87,13 @@ def _decode(raw: bytes) -> str:
     return raw.decode("utf-8", errors="replace")
 
 
+def _clip(line: str, excerpt: Excerpt) -> str:
+    if len(line) <= MAX_LINE_BYTES:
+        return line
+    excerpt.long_lines += 1
+    return line[:MAX_LINE_BYTES] + " …[line truncated]"
+
+
 def read_stream(stream: BinaryIO, *, echo: BinaryIO | None = None, excerpt: Excerpt | None = None) -> Excerpt:
     """Consume ``stream`` chunk by chunk; echo each chunk at once; return the excerpt."""
     excerpt = excerpt or Excerpt()
@@ -92,13 +112,22 @@ def read_stream(stream: BinaryIO, *, echo: BinaryIO | None = None, excerpt: Exce
         excerpt.bytes += len(chunk)
         excerpt.nul_bytes += chunk.count(b"\0")
         data = carry + chunk
-        lines = data.split(b"\n")
-        carry = lines.pop()
-        for raw in lines:
-            if skipping:
+        cut = data.rfind(b"\n")
+        if cut < 0:
+            carry = data
+        else:
+            carry = data[cut + 1:]
+            text = _decode(data[:cut])
+            lines = text.split("\n")
+            if skipping:  # the rest of an over-long line
+                lines = lines[1:]
+                text = None
                 skipping = False
-                continue
-            excerpt.feed_line(_decode(raw))
+            if lines:
+                if max(map(len, lines)) > MAX_LINE_BYTES:
+                    lines = [_clip(line, excerpt) for line in lines]
+                    text = None
+                excerpt.feed_lines(lines, text)
         if len(carry) > MAX_LINE_BYTES:
             if not skipping:
                 excerpt.feed_line(_decode(carry[:MAX_LINE_BYTES]) + " …[line truncated]")
