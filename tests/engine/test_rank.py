@@ -1,0 +1,76 @@
+"""Fusion, abstention, root-cause selection and evidence."""
+
+from pathlib import Path
+
+import pytest
+
+import kbfix
+from kbfix.engine.rank import fill, load_calibration
+from kbfix.model import Finding
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+NCCL_ONLY = """[rank1]:[E ProcessGroupNCCL.cpp:1316] [PG 0 Rank 1] Watchdog caught collective operation timeout: WorkNCCL(SeqNum=12, OpType=ALLREDUCE, NumelIn=1, NumelOut=1, Timeout(ms)=1800000) ran for 1800058 milliseconds before timing out.
+"""
+
+
+def test_oom_on_one_rank_beats_the_nccl_timeout_it_caused():
+    report = kbfix.diagnose((DATA / "oom-then-nccl-timeout.log").read_text())
+    assert report.verdict == "match" and report.best.entry.id == "cuda-out-of-memory"
+    assert report.error.rank == 0 and report.error.final.type == "torch.OutOfMemoryError"
+
+
+def test_a_cascade_error_alone_is_still_diagnosed():
+    report = kbfix.diagnose(NCCL_ONLY)
+    assert report.verdict == "match" and report.best.entry.id == "nccl-collective-timeout"
+
+
+def test_launcher_echo_is_not_the_root_cause():
+    text = ("Traceback (most recent call last):\n  File \"/x/site-packages/torch/optim/optimizer.py\", line 1, in __init__\n"
+            "ValueError: optimizer got an empty parameter list\n"
+            "torch.distributed.elastic.multiprocessing.errors.ChildFailedError: \ntrain.py FAILED\n")
+    report = kbfix.diagnose(text)
+    assert report.best.entry.id == "no-trainable-parameters" and report.error.final.type == "ValueError"
+
+
+def test_evidence_names_signature_lines_and_captures():
+    text = "ValueError: Target modules {'c_attn'} not found in the base model. Please check the target modules and try again."
+    report = kbfix.diagnose(text)
+    best = report.best
+    assert best.entry.id == "peft-target-modules-not-found"
+    signature = [e for e in best.evidence if e.kind == "signature"]
+    assert signature and signature[0].lines == (0,)
+    assert any("c_attn" in v for v in best.captures.values())
+
+
+def test_fix_text_is_filled_from_captures():
+    assert fill("ls {path} {missing}", {"path": "/ckpt"}, {"missing": "<dir>"}) == "ls /ckpt <dir>"
+    assert fill("{unknown}", {}, {}) == "<unknown>"
+
+
+@pytest.mark.parametrize("text", [
+    "ZeroDivisionError: division by zero",
+    "IndexError: list index out of range",
+    "KeyError: 'labels'",
+    "thread 'main' panicked at 'index out of bounds', src/lib.rs:10:5",
+    "TypeError: unsupported operand type(s) for +: 'int' and 'str'",
+    "",
+])
+def test_generic_errors_abstain(text):
+    assert kbfix.diagnose(text).verdict == "no_match"
+
+
+def test_calibration_is_fitted_and_each_variant_present():
+    for variant in ("hybrid", "signatures", "lexical", "dense"):
+        calibration = load_calibration(variant)
+        assert calibration.weights
+    assert load_calibration("hybrid").weights["sig"] > 0
+
+
+def test_supporting_finding_raises_confidence():
+    text = "RuntimeError: Error(s) in loading state_dict for Qwen2ForCausalLM:\n\tMissing key(s) in state_dict: \"model.layers.27.mlp.up_proj.weight\"."
+    plain = kbfix.diagnose(text)
+    finding = Finding("checkpoint-vs-config", "ckpt", "layers 24-27 missing", supports=("checkpoint-missing-keys-incomplete",))
+    helped = kbfix.diagnose(text, findings=(finding,))
+    conf = lambda r: next((m.confidence for m in r.matches if m.entry.id == "checkpoint-missing-keys-incomplete"), 0.0)  # noqa: E731
+    assert conf(helped) > conf(plain)
+    assert helped.best is not None and helped.best.entry.id == "checkpoint-missing-keys-incomplete"
