@@ -163,7 +163,7 @@ def _match_exception(entry_id: str, sig: Signature, trace: Trace, log_text: str)
             frames = frame_strings(exc)
             if not all(any(rx(p).search(f) for f in frames) for p in sig.frames):
                 continue
-        if _blocked(sig, exc.message) or (sig.text is not None and _blocked(sig, log_text)):
+        if _blocked(sig, exc.message, log_text):
             continue
         caps: dict[str, str] = {}
         lines = [exc.line]

@@ -202,8 +202,11 @@ class Engine:
         calibration = calibration or self.calibration
         log_text = log.text if log_text is None else log_text
         hits = lexical.match_trace(self.entries, trace, log, log_text, self.literals, haystack)
+        explained = any(h.exc is not None for h in hits)
         hits_by_entry: dict[str, list[lexical.SignatureHit]] = {}
         for hit in hits:
+            if explained and hit.exc is None and self.by_id[hit.entry_id].cascade:
+                continue  # a consequence seen elsewhere in the log does not explain this error
             hits_by_entry.setdefault(hit.entry_id, []).append(hit)
         query = query_text(log, trace)
         q_tokens = lexical.tokenize(query)
