@@ -46,7 +46,8 @@ CHAIN_RE = re.compile(
     r"During handling of the above exception, another exception occurred|"
     r"The above exception was the direct cause of the following exception"
 )
-EXC_TYPE = r"(?:[A-Za-z_][\w]*\.)*(?:[A-Z][A-Za-z0-9_]*(?:Error|Exception|Warning|Interrupt|Exit|Fault|Failure|Abort)|KeyError|StopIteration|Exception)"
+EXC_TYPE = (r"(?:[A-Za-z_][\w]*\.)*(?:[A-Z][A-Za-z0-9_]*(?:Error|Exception|Warning|Interrupt|Exit|Fault|Failure|Abort)"
+            r"|KeyError|StopIteration|Exception)|(?:[a-z_][\w]*\.)+[A-Z]\w*")  # or any dotted class: jax's UnfilteredStackTrace
 EXC_RE = re.compile(rf"^(?P<type>{EXC_TYPE})(?:(?::\s?)(?P<msg>.*))?$")
 WARNING_RE = re.compile(rf"^(?P<file>(?:[A-Za-z]:)?[^:]+\.py):(?P<line>\d+): (?P<type>[A-Z]\w*Warning): (?P<msg>.*)$")
 LIB_RE = re.compile(r"[/\\](?:site|dist)-packages[/\\](?P<lib>[A-Za-z_][\w]*)")
@@ -153,6 +154,15 @@ def _is_exception_line(text: str) -> re.Match[str] | None:
     return match
 
 
+def _unwrap(exc_type: str, message: str) -> tuple[str, str]:
+    """``Wrapper: inner.Type: text`` (JAX's UnfilteredStackTrace, re-raisers) -> the inner exception."""
+    inner = EXC_RE.match(message.split("\n", 1)[0])
+    if inner and inner["msg"] is not None:
+        rest = message.split("\n", 1)[1] if "\n" in message else ""
+        return inner["type"], (inner["msg"] + ("\n" + rest if rest else "")).strip()
+    return exc_type, message
+
+
 def _read_message(lines: list[_Line], start: int, first: str) -> tuple[str, int]:
     """Collect a possibly multi-line exception message; return it and the next line index."""
     parts = [first]
@@ -241,7 +251,7 @@ def _parse_stream(lines: list[_Line], index: list[int]) -> list[Trace]:
             exc_match = _is_exception_line(lines[j].text) if j < len(lines) else None
             if exc_match:
                 message, k = _read_message(lines, j + 1, exc_match["msg"] or "")
-                chain.append(Exc(exc_match["type"], message, tuple(frames), index[j]))
+                chain.append(Exc(*_unwrap(exc_match["type"], message), tuple(frames), index[j]))
                 i = k
             else:
                 if frames:  # a traceback cut off before its exception line
@@ -268,7 +278,7 @@ def _parse_stream(lines: list[_Line], index: list[int]) -> list[Trace]:
             frames = _orphan_frames(lines, i)
             start = index[i] if not frames else index[max(0, i - 2 * len(frames))]
             chain_start = start
-            chain.append(Exc(exc_match["type"], message, tuple(frames), index[i]))
+            chain.append(Exc(*_unwrap(exc_match["type"], message), tuple(frames), index[i]))
             close(index[k - 1])
             i = k
             continue

@@ -134,3 +134,10 @@ def test_library_detection():
     assert library_of("/root/LLaMA-Factory/src/llamafactory/train/tuner.py") == "llamafactory"
     assert library_of("/usr/lib/python3.11/runpy.py") == "python"
     assert library_of("/home/me/train.py") is None
+
+
+def test_wrapped_exception_is_unwrapped():
+    trace = only("jax._src.traceback_util.UnfilteredStackTrace: flax.errors.ScopeParamShapeError: "
+                 "Initializer expected to generate shape (16,) but got shape (32,) instead for parameter \"bias\"")
+    assert trace.final.type == "flax.errors.ScopeParamShapeError"
+    assert trace.final.message.startswith("Initializer expected")
