@@ -172,7 +172,15 @@ def _read_message(lines: list[_Line], start: int, first: str) -> tuple[str, int]
         text = lines[i].text
         if lines[i].prefix != prefix:
             break  # a log line written after the error, not part of its message
-        if not text.strip() or TRACEBACK_RE.search(text) or CHAIN_RE.search(text) or IPY_HEADER_RE.match(text):
+        if not text.strip():
+            following = lines[i + 1] if i + 1 < len(lines) else None
+            if following is not None and following.text[:1].isspace() and following.prefix == prefix \
+                    and not FRAME_RE.match(following.text):
+                parts.append("")  # a blank line inside an indented multi-paragraph message
+                i += 1
+                continue
+            break
+        if TRACEBACK_RE.search(text) or CHAIN_RE.search(text) or IPY_HEADER_RE.match(text):
             break
         if not text[0].isspace() and (_is_exception_line(text) or WARNING_RE.match(text)):
             break

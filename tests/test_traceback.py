@@ -141,3 +141,11 @@ def test_wrapped_exception_is_unwrapped():
                  "Initializer expected to generate shape (16,) but got shape (32,) instead for parameter \"bias\"")
     assert trace.final.type == "flax.errors.ScopeParamShapeError"
     assert trace.final.message.startswith("Initializer expected")
+
+
+def test_message_continues_over_a_blank_line_when_indented():
+    trace = only("_pickle.UnpicklingError: Weights only load failed. This file can still be loaded:\n"
+                 "\t(1) Re-running `torch.load` with `weights_only` set to `False` will likely succeed.\n\n"
+                 "\tWeightsUnpickler error: Unsupported operand 118\n\nCheck the documentation of torch.load.")
+    assert "Unsupported operand 118" in trace.final.message
+    assert "Check the documentation" not in trace.final.message

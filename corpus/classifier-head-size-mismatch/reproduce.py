@@ -1,0 +1,68 @@
+"""Fine-tune-style load: a tiny BERT saved with 2 labels, loaded with num_labels=5.
+
+transformers 5 prints a LOAD REPORT table through its logger and then raises a short RuntimeError; the
+table is what shows that only the classifier differs, so reproduce() returns the log and the traceback.
+"""
+
+REQUIRES = ("torch", "transformers")
+FIXES = (0,)
+
+
+def _save_two_label_model(folder):
+    import os
+
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from transformers import BertConfig, BertForSequenceClassification
+
+    config = BertConfig(vocab_size=64, hidden_size=16, num_hidden_layers=2, num_attention_heads=2,
+                        intermediate_size=32, max_position_embeddings=32, num_labels=2)
+    BertForSequenceClassification(config).save_pretrained(folder)
+
+
+def _terminal_output(load):
+    """Run ``load`` and return the transformers log plus the traceback, as a terminal shows them."""
+    import io
+    import logging
+    import traceback
+
+    from transformers.utils import logging as hf_logging
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.Formatter("[transformers] %(message)s"))
+    hf_logging.disable_default_handler()  # print the report once, into our stream
+    hf_logging.add_handler(handler)
+    try:
+        load()
+    except RuntimeError:
+        return stream.getvalue() + traceback.format_exc()
+    finally:
+        hf_logging.remove_handler(handler)
+        hf_logging.enable_default_handler()
+    raise AssertionError("loading did not fail")
+
+
+def reproduce():
+    import tempfile
+
+    from transformers import BertForSequenceClassification
+
+    with tempfile.TemporaryDirectory() as folder:
+        _save_two_label_model(folder)
+        return _terminal_output(lambda: BertForSequenceClassification.from_pretrained(folder, num_labels=5))
+
+
+def fixed():
+    import tempfile
+
+    import torch
+    from safetensors.torch import load_file
+    from transformers import BertForSequenceClassification
+
+    with tempfile.TemporaryDirectory() as folder:
+        _save_two_label_model(folder)
+        model = BertForSequenceClassification.from_pretrained(folder, num_labels=5, ignore_mismatched_sizes=True)
+        assert model.classifier.weight.shape == (5, 16)
+        saved = load_file(f"{folder}/model.safetensors")
+        # the encoder is the checkpoint's; only the head was freshly initialised
+        assert torch.equal(model.bert.embeddings.word_embeddings.weight, saved["bert.embeddings.word_embeddings.weight"])
