@@ -3,6 +3,13 @@
     python scripts/calibrate.py [--folds 4]
 
 Rows are (case, entry) feature vectors with label 1 when the entry is the case's root cause.
+Two regimes: one model for (case, entry) rows where a signature of the entry fired, one for rows
+where none did. The second is trained on the natural no-signature rows plus a copy of every
+signature row with the signature blanked, as if the user's library printed a wording no signature
+knows yet; those copies are weighted by NEW_WORDING_SHARE, the share of in-scope reports assumed
+to arrive in an unknown wording. Without that, signatures separate the corpus cases perfectly and the fit never learns
+how much lexical and dense evidence are worth on their own, which is when a user needs them.
+
 To keep the features honest, they are computed out of fold: the match cases and out-of-scope
 negatives are split into K folds; for each fold the static encoder is retrained without that fold,
 and the fold's texts are scored against an index that also leaves out their own documents. So a
@@ -30,19 +37,29 @@ from encoder_training import (  # noqa: E402
 
 from kbfix import traceback as tb  # noqa: E402
 from kbfix.engine import index  # noqa: E402
-from kbfix.engine.rank import CALIBRATION_PATH, FEATURES, VARIANTS, Engine, corpus_docs, load_calibration, primary_guess  # noqa: E402
+from kbfix.engine.prepared import prepare  # noqa: E402
+from kbfix.engine.rank import (  # noqa: E402
+    CALIBRATION_PATH, FEATURES, VARIANTS, Calibration, Engine, load_calibration, primary_guess,
+)
 
 
-def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-2, steps: int = 200) -> tuple[float, np.ndarray]:
-    """L2-regularised logistic regression by Newton's method; returns (bias, weights)."""
+# Share of in-scope reports assumed to arrive in a wording no signature knows: the blanked copies
+# count this much, so the no-signature model does not assume every unknown error is in scope.
+NEW_WORDING_SHARE = 0.25
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0, steps: int = 200,
+                 weight: np.ndarray | None = None) -> tuple[float, np.ndarray]:
+    """Weighted, L2-regularised logistic regression by Newton's method; returns (bias, weights)."""
     xb = np.hstack([np.ones((len(x), 1)), x])
     w = np.zeros(xb.shape[1])
+    sw = np.ones(len(y)) if weight is None else weight
     reg = l2 * np.eye(xb.shape[1])
     reg[0, 0] = 0.0
     for _ in range(steps):
         p = 1 / (1 + np.exp(-np.clip(xb @ w, -60, 60)))
-        grad = xb.T @ (p - y) + reg @ w
-        hess = (xb * (p * (1 - p))[:, None]).T @ xb + reg
+        grad = xb.T @ (sw * (p - y)) + reg @ w
+        hess = (xb * (sw * p * (1 - p))[:, None]).T @ xb + reg
         step = np.linalg.solve(hess, grad)
         w -= step
         if np.abs(step).max() < 1e-8:
@@ -59,7 +76,8 @@ def out_of_fold_rows(corpus, folds: int, seed: int, epochs: int):
     rng.shuffle(items)
     assignment = {i: i % folds for i in range(len(items))}
     tokenizer = train_tokenizer(corpus)
-    docs = corpus_docs(corpus)
+    prepared = prepare(corpus)
+    docs = prepared.docs
     rows, labels, groups = [], [], []
     placeholder = load_calibration()
     for fold in range(folds):
@@ -69,7 +87,7 @@ def out_of_fold_rows(corpus, folds: int, seed: int, epochs: int):
         weights, _ = train_weights(tokenizer, entry_texts(corpus, held_cases, held_negs), seed=seed + fold, epochs=epochs)
         encoder = static_encoder(tokenizer, weights, f"fold{fold}")
         dense = index.build(encoder, docs, corpus.hash)
-        engine = Engine(corpus, docs, dense, encoder, placeholder)
+        engine = Engine(corpus, prepared, dense, encoder, placeholder)
         for kind, item in held:
             text = item.text if kind != "none" else item[1]
             log = tb.parse(text)
@@ -92,9 +110,17 @@ def out_of_fold_rows(corpus, folds: int, seed: int, epochs: int):
     return np.array(rows, dtype=float), np.array(labels, dtype=float), groups
 
 
-def top1_report(x, y, groups, bias, weights, cols) -> dict:
+def _rounded(model: dict) -> dict:
+    out = {"bias": round(float(model["bias"]), 4), "weights": {k: round(float(v), 4) for k, v in model["weights"].items()}}
+    if "no_signature" in model:
+        out["no_signature"] = _rounded(model["no_signature"])
+    return out
+
+
+def top1_report(x, y, groups, model: dict) -> dict:
     """Out-of-fold: for match cases, is the gold entry the top and confident? negatives abstain?"""
-    logits = bias + x[:, cols] @ weights
+    calibration = Calibration.from_json(model)
+    logits = [calibration.logit(dict(zip(FEATURES, row))) for row in x]
     by_group: dict[str, list[tuple[float, float]]] = {}
     for g, logit, label in zip(groups, logits, y):
         by_group.setdefault(g, []).append((logit, label))
@@ -121,13 +147,30 @@ def main() -> int:
     start = time.time()
     corpus = load_corpus()
     x, y, groups = out_of_fold_rows(corpus, args.folds, args.seed, args.epochs)
+    sig = FEATURES.index("sig")
+    blinded = x.copy()
+    blinded[:, sig] = 0.0
+    fired = x[:, sig] > 0
     variants = {}
     quality = {}
     for name, feats in VARIANTS.items():
         cols = [FEATURES.index(f) for f in feats]
-        bias, weights = fit_logistic(x[:, cols], y)
-        variants[name] = {"bias": round(bias, 4), "weights": {f: round(float(w), 4) for f, w in zip(feats, weights)}}
-        quality[name] = top1_report(x, y, groups, bias, weights, cols)
+        if "sig" in feats and len(feats) > 1:
+            bias, weights = fit_logistic(x[fired][:, cols], y[fired])
+            rest = [c for c in cols if c != sig]
+            x_none = np.vstack([x[~fired], blinded[fired]])
+            y_none = np.concatenate([y[~fired], y[fired]])
+            w_none = np.concatenate([np.ones((~fired).sum()), np.full(fired.sum(), NEW_WORDING_SHARE)])
+            nb, nw = fit_logistic(x_none[:, rest], y_none, weight=w_none)
+            model = {"bias": bias, "weights": dict(zip(feats, weights)),
+                     "no_signature": {"bias": nb, "weights": dict(zip([FEATURES[c] for c in rest], nw))}}
+        else:
+            bias, weights = fit_logistic(x[:, cols], y)
+            model = {"bias": bias, "weights": dict(zip(feats, weights))}
+        variants[name] = _rounded(model)
+        quality[name] = top1_report(x, y, groups, variants[name])
+        if "no_signature" in model:
+            quality[name + " (signatures blinded)"] = top1_report(blinded, y, groups, variants[name])
     out = {
         "generated_by": "scripts/calibrate.py", "corpus_hash": corpus.hash, "folds": args.folds,
         "rows": int(len(y)), "positives": int(y.sum()), "features": list(FEATURES),

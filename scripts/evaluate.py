@@ -13,6 +13,10 @@ alone (signatures only, lexical only, dense only, each with its own calibration)
 - missed: in-scope texts with no confident match;
 - abstain: out-of-scope texts correctly answered "no_match";
 - false_alarm: out-of-scope texts forced onto an entry.
+
+Two more rows use the hybrid calibration with a component switched off: "signatures blinded"
+(as if every text used a wording no signature knows: lexical and dense must carry it) and "no dense"
+(what the dense stage adds on top of signatures and lexical).
 """
 
 from __future__ import annotations
@@ -40,12 +44,12 @@ def load_cases(folder: Path, known: set[str]) -> tuple[list[tuple[str, str, str]
     return cases, skipped
 
 
-def evaluate(engine, cases, variant: str) -> tuple[dict, list[str]]:
+def evaluate(engine, cases, variant: str, blind: frozenset[str] = frozenset()) -> tuple[dict, list[str]]:
     calibration = load_calibration(variant)
     counts = dict(top1=0, top3=0, wrong=0, missed=0, abstain=0, false_alarm=0, in_scope=0, out_of_scope=0)
     misses = []
     for name, gold, text in cases:
-        report = engine.diagnose_log(tb.parse(text), top=3, calibration=calibration)
+        report = engine.diagnose_log(tb.parse(text), top=3, calibration=calibration, blind=blind)
         ids = [m.entry.id for m in report.matches]
         confident = report.verdict == "match"
         if gold == "none":
@@ -88,13 +92,17 @@ def main() -> int:
         results[variant], misses = evaluate(engine, cases, variant)
         if variant == "hybrid":
             hybrid_misses = misses
+    # Unseen wording: no signature fires. Lexical + dense fused must beat each alone.
+    results["hybrid, signatures blinded"], _ = evaluate(engine, cases, "hybrid", frozenset({"sig"}))
+    results["hybrid, no dense"], _ = evaluate(engine, cases, "hybrid", frozenset({"dense", "dense_gap"}))
+    results["hybrid, sig blinded, no dense"], _ = evaluate(engine, cases, "hybrid", frozenset({"sig", "dense", "dense_gap"}))
     print(f"{len(cases)} labelled texts ({results['hybrid']['counts']['in_scope']} in scope, "
           f"{results['hybrid']['counts']['out_of_scope']} out of scope), {len(engine.entries)} entries"
           + (f"; {len(skipped)} skipped (entry not in corpus)" if skipped else ""))
-    header = f"{'variant':<11}" + "".join(f"{k:>12}" for k in ("top1", "top3", "wrong", "missed", "abstain", "false_alarm"))
+    header = f"{'variant':<28}" + "".join(f"{k:>12}" for k in ("top1", "top3", "wrong", "missed", "abstain", "false_alarm"))
     print(header)
     for variant, data in results.items():
-        print(f"{variant:<11}" + "".join(f"{data['rates'][k]:>12.3f}" for k in
+        print(f"{variant:<28}" + "".join(f"{data['rates'][k]:>12.3f}" for k in
                                          ("top1", "top3", "wrong", "missed", "abstain", "false_alarm")))
     if args.misses:
         print("\n".join(hybrid_misses))

@@ -8,8 +8,10 @@ For each error found in the log (a trace), every entry gets a feature vector:
 - ``dense``: cosine similarity of the entry's nearest document;
 - ``dense_gap``: ``dense`` minus the best other entry's, so a clear dense winner stands out.
 
-A logistic model fitted by ``scripts/calibrate.py`` on the corpus cases (leave-one-out: a case
-never sees its own document) maps the vector to P(entry is the root cause). The verdict is "match"
+Logistic models fitted by ``scripts/calibrate.py`` on the corpus cases (out of fold: a case is
+never scored by an encoder or index that has seen it) map the vector to P(entry is the root cause):
+one for entries a signature fired for, one for the rest, where lexical and dense evidence must
+carry the decision alone (a wording no signature knows yet). The verdict is "match"
 when the best probability reaches :data:`THRESHOLD`, else "no_match" with the nearest candidates.
 Among several errors in one log the earliest confident one that is not a known consequence of
 another failure (NCCL watchdog timeouts, launcher ``ChildFailedError`` ...) is the root cause.
@@ -59,11 +61,21 @@ MAX_CANDIDATES = 12
 
 @dataclass(frozen=True)
 class Calibration:
+    """A logistic model; ``no_signature`` is the separate model for entries no signature fired for."""
+
     bias: float
     weights: dict[str, float]
+    no_signature: Calibration | None = None
 
     def logit(self, features: dict[str, float]) -> float:
+        if self.no_signature is not None and not features.get("sig"):
+            return self.no_signature.logit(features)
         return self.bias + sum(w * features.get(name, 0.0) for name, w in self.weights.items())
+
+    @classmethod
+    def from_json(cls, raw: dict) -> Calibration:
+        fallback = cls.from_json(raw["no_signature"]) if raw.get("no_signature") else None
+        return cls(float(raw["bias"]), {k: float(v) for k, v in raw["weights"].items()}, fallback)
 
 
 def sigmoid(x: float) -> float:
@@ -74,8 +86,7 @@ def load_calibration(variant: str = "hybrid", path: Path = CALIBRATION_PATH) -> 
     data = DEFAULT_CALIBRATION
     if path.exists():
         data = json.loads(path.read_text(encoding="utf-8")).get("variants", DEFAULT_CALIBRATION)
-    raw = data.get(variant) or DEFAULT_CALIBRATION[variant]
-    return Calibration(float(raw["bias"]), {k: float(v) for k, v in raw["weights"].items()})
+    return Calibration.from_json(data.get(variant) or DEFAULT_CALIBRATION[variant])
 
 
 # --- documents --------------------------------------------------------------------------------
@@ -198,7 +209,8 @@ class Engine:
     # features ---------------------------------------------------------------------------------
     def score(self, log: Log, trace: Trace | None, *, exclude: frozenset[str] = frozenset(),
               calibration: Calibration | None = None, log_text: str | None = None,
-              haystack: str | None = None) -> list[Scored]:
+              haystack: str | None = None, blind: frozenset[str] = frozenset()) -> list[Scored]:
+        """Score every entry for one error. ``blind`` names features to zero (evaluation only)."""
         calibration = calibration or self.calibration
         log_text = log.text if log_text is None else log_text
         hits = lexical.match_trace(self.entries, trace, log, log_text, self.literals, haystack)
@@ -233,6 +245,8 @@ class Engine:
                 "dense": d_score,
                 "dense_gap": d_score - other,
             }
+            for name in blind:
+                features[name] = 0.0
             shared = ()
             if lex_doc >= 0 and lex_score > 0:
                 doc_terms = set(self.doc_tokens[lex_doc])
@@ -260,14 +274,15 @@ class Engine:
 
     # verdict ----------------------------------------------------------------------------------
     def diagnose_log(self, log: Log, *, top: int = 3, findings: tuple[Finding, ...] = (),
-                     exclude: frozenset[str] = frozenset(), calibration: Calibration | None = None) -> Report:
+                     exclude: frozenset[str] = frozenset(), calibration: Calibration | None = None,
+                     blind: frozenset[str] = frozenset()) -> Report:
         traces = candidate_traces(log)
         log_text = log.text
         haystack = log_text.lower()
         per_candidate: list[tuple[Trace | None, list[Scored]]] = []
         for trace in traces or [None]:
             scored = self.score(log, trace, exclude=exclude, calibration=calibration, log_text=log_text,
-                                haystack=haystack)
+                                haystack=haystack, blind=blind)
             if findings:
                 scored = apply_findings(scored, findings)
             per_candidate.append((trace, scored))
