@@ -10,7 +10,7 @@ from __future__ import annotations
 from kbfix.model import Finding, Match, Report
 
 __version__ = "0.1.0"
-__all__ = ["diagnose", "inspect", "install", "Report", "Match", "Finding", "__version__"]
+__all__ = ["diagnose", "inspect", "install", "load_ipython_extension", "Report", "Match", "Finding", "__version__"]
 
 
 def diagnose(text: str, *, top: int = 3, findings: tuple[Finding, ...] = (), model: str | None = None,
@@ -21,3 +21,30 @@ def diagnose(text: str, *, top: int = 3, findings: tuple[Finding, ...] = (), mod
 
     engine = get_engine(corpus, model)
     return engine.diagnose_log(traceback.parse(text), top=top, findings=tuple(findings))
+
+
+def inspect(*things) -> tuple[Finding, ...]:
+    """Findings for checkpoints, adapters, training configs (paths) or live objects (models, trainers)."""
+    from kbfix.introspect import inspect as _inspect
+
+    return _inspect(*things)
+
+
+def install(*, lang: str = "en") -> None:
+    """Diagnose uncaught exceptions in this process (after the normal traceback, on stderr)."""
+    from kbfix.hook import install as _install
+
+    _install(lang=lang)
+
+
+def load_ipython_extension(ipython) -> None:
+    """``%load_ext kbfix``: diagnose the failing cell in Jupyter / Colab / IPython."""
+    from kbfix.ipython import load_ipython_extension as _load
+
+    _load(ipython)
+
+
+def unload_ipython_extension(ipython) -> None:
+    from kbfix.ipython import unload_ipython_extension as _unload
+
+    _unload(ipython)

@@ -96,6 +96,7 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("file", nargs="?")
 
     p = sub.add_parser("run", help="run a Python script and diagnose an uncaught exception")
+    p.add_argument("--lang", choices=("en", "zh"), default=os.environ.get("KBFIX_LANG", "en"))
     p.add_argument("script")
     p.add_argument("args", nargs=argparse.REMAINDER)
     return parser
@@ -306,7 +307,7 @@ def cmd_run(args) -> int:
 
     if not Path(args.script).is_file():
         raise UsageError(f"{args.script}: no such file")
-    return run_script(args.script, args.args)
+    return run_script(args.script, args.args, lang=args.lang)
 
 
 COMMANDS = {"diagnose": cmd_diagnose, "inspect": cmd_inspect, "verify": cmd_verify, "corpus": cmd_corpus,

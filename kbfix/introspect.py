@@ -1,0 +1,126 @@
+"""Findings from the user's artifacts and live objects, and re-checks after a fix.
+
+``inspect_paths`` works out what each path is, pairs artifacts with the model they belong to (an
+adapter with the base folder given beside it, a state-dict file with a config) and runs the
+applicable probes. ``inspect_object`` does the same for a model, trainer or optimizer in memory.
+``verify`` re-runs the checks tied to one corpus entry: it passes when some check clears the entry
+and none still supports it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from kbfix import probes
+from kbfix.model import Finding
+from kbfix.probes import target as kinds
+
+# Artifacts that are checked against a model config when one is given beside them.
+_NEEDS_BASE = (kinds.ADAPTER, kinds.CHECKPOINT, kinds.LLAMAFACTORY, kinds.TRAINING_ARGS)
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    entry_id: str
+    passed: bool
+    facts: Mapping[str, object] = field(default_factory=dict)
+    findings: tuple[Finding, ...] = ()
+
+
+def targets(paths: Iterable[str | os.PathLike]) -> list[probes.Target]:
+    """Detect each path's kind; give artifacts the model folder or config passed beside them."""
+    found = [probes.detect(Path(p)) for p in paths]
+    bases = [t.path for t in found if t.kind in (kinds.MODEL, kinds.MODEL_CONFIG) and t.config is not None]
+    paired = []
+    for t in found:
+        needs_base = t.kind in _NEEDS_BASE or (t.kind == kinds.MODEL and t.config is None)
+        base = next((b for b in bases if b != t.path), None) if needs_base else None
+        paired.append(replace(t, base=base, related=tuple(o.path for o in found if o is not t)))
+    return paired
+
+
+def inspect_paths(paths: Iterable[str | os.PathLike]) -> tuple[Finding, ...]:
+    findings: list[Finding] = []
+    for t in targets(paths):
+        if t.kind == kinds.MISSING:
+            findings.append(Finding("path-missing", t.subject, "no such file or folder", error="not found"))
+        elif t.kind == kinds.UNKNOWN:
+            findings.append(Finding(
+                "artifact-unrecognised", t.subject,
+                "not a model folder, checkpoint, adapter, training config or Orbax folder kbfix recognises",
+                {"files": sorted(p.name for p in t.path.iterdir())[:20]} if t.path.is_dir() else {},
+                error="unrecognised artifact"))
+        else:
+            findings += probes.run(t)
+    return reconcile(findings)
+
+
+def reconcile(findings: Iterable[Finding]) -> tuple[Finding, ...]:
+    """An entry that one artifact supports is not cleared by another artifact's all-clear.
+
+    A healthy base folder refutes a size mismatch *of its own weights*; the adapter beside it may
+    still not fit it. Refutations stand only against supports from the same subject.
+    """
+    findings = tuple(findings)
+    supporters: dict[str, set[str]] = {}
+    for f in findings:
+        for entry_id in f.supports:
+            supporters.setdefault(entry_id, set()).add(f.subject)
+    out = []
+    for f in findings:
+        kept = tuple(e for e in f.refutes if not supporters.get(e, set()) - {f.subject})
+        out.append(f if kept == f.refutes else replace(f, refutes=kept))
+    return tuple(out)
+
+
+def inspect_object(obj: object) -> tuple[Finding, ...]:
+    """Findings for a live nn.Module / PreTrainedModel / PeftModel, Trainer or optimizer."""
+    t = probes.of_object(obj)
+    if t.kind == kinds.UNKNOWN:
+        return (Finding("object-unsupported", t.subject,
+                        "kbfix inspects torch modules, transformers Trainers and torch optimizers",
+                        error=f"cannot inspect a {type(obj).__name__}"),)
+    return tuple(probes.run(t))
+
+
+def inspect(*things: object) -> tuple[Finding, ...]:
+    """``kbfix.inspect(model)``, ``kbfix.inspect("out/checkpoint-500", "train.yaml")``: paths and objects."""
+    paths = [t for t in things if isinstance(t, (str, os.PathLike))]
+    findings = list(inspect_paths(paths)) if paths else []
+    for thing in things:
+        if not isinstance(thing, (str, os.PathLike)):
+            findings += inspect_object(thing)
+    return tuple(findings)
+
+
+def clear_caches() -> None:
+    """Forget cached headers, configs and meta-device models (they are keyed by file size and mtime)."""
+    from kbfix.probes import expect, read
+
+    read.clear_caches()
+    expect.clear_caches()
+
+
+def verify(entry_id: str, paths: Iterable[str | os.PathLike]) -> VerifyResult:
+    """Re-check ``entry_id`` against the artifacts after the fix.
+
+    Passes when at least one check that speaks to the entry ran and cleared it (a finding refutes
+    it) and no finding still supports it. Probe errors are listed; they do not pass anything.
+    """
+    findings = inspect_paths(paths)
+    still = [f for f in findings if entry_id in f.supports]
+    cleared = [f for f in findings if entry_id in f.refutes]
+    errors = [f for f in findings if f.error]
+    facts: dict[str, object] = {
+        "still_present": [f"{f.subject}: {f.summary}" for f in still],
+        "cleared": [f"{f.subject}: {f.summary}" for f in cleared],
+        "errors": [f"{f.subject}: {f.error}" for f in errors],
+    }
+    for f in still + cleared:
+        facts.setdefault("checks", {})[f.kind] = dict(f.facts)
+    if not (still or cleared):
+        facts["reason"] = f"no check for {entry_id} applies to these paths"
+    return VerifyResult(entry_id, bool(cleared) and not still, facts, tuple(still + cleared + errors))

@@ -1,0 +1,75 @@
+"""Introspection probes: each reads one kind of fact off the user's artifacts or live objects.
+
+A probe is a module with ``applies(target) -> bool`` and ``run(target) -> list[Finding]``; ``PROBES``
+lists them all, explicitly. A probe that fails becomes a finding with ``error`` set, never silence.
+No probe imports torch or transformers at module level.
+
+Helpers, not probes: ``target`` (what a path is), ``read`` (headers and configs, never tensor data),
+``expect`` (a model built on the meta device), ``compare`` (classify key/shape differences),
+``sizes`` (known model widths), ``training``, ``adapter`` and ``live`` (shared lookups).
+"""
+
+from __future__ import annotations
+
+from kbfix.model import Finding
+
+from . import (
+    adapter_base,
+    adapter_only,
+    adapter_targets,
+    adapter_tied_head,
+    checkpoint_keys,
+    cnclip,
+    environment,
+    grad_checkpointing,
+    live_input_grads,
+    live_params,
+    live_tied_head,
+    orbax,
+    precision,
+    shards,
+    trainable,
+    weights_readable,
+    zero3,
+)
+from .target import Target, detect, of_object
+
+PROBES = (
+    weights_readable,
+    shards,
+    checkpoint_keys,
+    cnclip,
+    adapter_tied_head,
+    adapter_targets,
+    adapter_base,
+    adapter_only,
+    trainable,
+    precision,
+    zero3,
+    grad_checkpointing,
+    environment,
+    orbax,
+    live_params,
+    live_tied_head,
+    live_input_grads,
+)
+
+__all__ = ["PROBES", "Target", "detect", "of_object", "probe_name", "run"]
+
+
+def probe_name(probe) -> str:
+    return probe.__name__.rsplit(".", 1)[-1]
+
+
+def run(target: Target, probes=PROBES) -> list[Finding]:
+    """Every applicable probe's findings for ``target``; a probe that raises yields an error finding."""
+    findings: list[Finding] = []
+    for probe in probes:
+        try:
+            if probe.applies(target):
+                findings += probe.run(target)
+        except Exception as exc:  # noqa: BLE001 - a failing probe is reported, never silent
+            findings.append(Finding(
+                "probe-failed", target.subject, f"the {probe_name(probe)} probe could not finish",
+                {"probe": probe_name(probe)}, error=f"{type(exc).__name__}: {exc}"))
+    return findings

@@ -1,0 +1,76 @@
+"""LoRA target modules that do not exist in the base architecture.
+
+PEFT matches each ``target_modules`` entry against module paths (equal, or ending in ``.entry``; a
+string is a regex that must match the whole path) and raises "Target modules {...} not found in the
+base model" when none match. Names differ per architecture: Qwen1 ``c_attn``, ChatGLM
+``query_key_value``, Llama/Qwen2 ``q_proj``..., CLIP ``q_proj``/``fc1``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from kbfix.model import Finding
+
+from . import adapter, expect, read, training
+from .target import ADAPTER, LLAMAFACTORY, Target, model_config
+
+NOT_FOUND = "peft-target-modules-not-found"
+_ALL = ("all-linear", "all")
+
+
+def applies(target: Target) -> bool:
+    if target.kind == ADAPTER:
+        return (target.path / "adapter_config.json").is_file()
+    return target.kind == LLAMAFACTORY
+
+
+def run(target: Target) -> list[Finding]:
+    targets, base, where = _wanted(target)
+    if targets is None:
+        return []
+    if base is None:
+        return [Finding("target-modules-unchecked", target.subject,
+                        "the base model's config is not available here, so target modules were not checked",
+                        {"target_modules": targets})]
+    expected = expect.expected(base)
+    matched = {t: _matches(t, expected.modules) for t in ([targets] if isinstance(targets, str) else targets)}
+    absent = sorted(t for t, hits in matched.items() if not hits)
+    facts = {"target_modules": targets, "absent": absent, "base": where, "model_type": expected.model_type,
+             "linear_layers_of_base": sorted({n.rsplit(".", 1)[-1] for n in expected.linear})}
+    if absent and len(absent) == len(matched):
+        return [Finding(
+            "target-modules-absent", target.subject,
+            f"none of the target modules {absent} exists in the {expected.class_name}; its linear layers are "
+            f"named {', '.join(facts['linear_layers_of_base'])}", facts, supports=(NOT_FOUND,))]
+    if absent:
+        return [Finding("target-modules-partly-absent", target.subject,
+                        f"target modules {absent} do not exist in the {expected.class_name}; the others do", facts)]
+    return [Finding("target-modules-present", target.subject,
+                    f"every target module exists in the {expected.class_name}", facts, refutes=(NOT_FOUND,))]
+
+
+def _wanted(target: Target) -> tuple[list[str] | str | None, dict | None, str]:
+    """(target modules, base config, where the base came from); target modules None: nothing to check."""
+    if target.kind == ADAPTER:
+        found = adapter.load(target.path)
+        modules = found.target_modules
+        if not modules or modules in _ALL:
+            return None, None, ""
+        base, where = adapter.base_config(target, found)
+        return modules, base, where
+    values = training.settings(target)
+    raw = values.get("lora_target")
+    if values.get("finetuning_type") != "lora" or not raw or str(raw).strip() in _ALL:
+        return None, None, ""
+    modules = [m.strip() for m in str(raw).split(",") if m.strip()]
+    name = training.model_name(values)
+    folder = read.resolve_model(name, target.path.parent) if name else None
+    base = model_config(folder) if folder else target.config
+    return modules, base, str(folder or target.base or "")
+
+
+def _matches(wanted: str, modules: tuple[str, ...]) -> list[str]:
+    if re.search(r"[\\^$*+?()\[\]|]", wanted):  # a regex, full-matched by PEFT
+        return [m for m in modules if re.fullmatch(wanted, m)]
+    return [m for m in modules if m == wanted or m.endswith("." + wanted)]

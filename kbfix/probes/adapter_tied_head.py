@@ -1,0 +1,57 @@
+"""LoRA (or a saved copy) on lm_head / embed_tokens of a base that ties them (Gemma and others).
+
+With ``tie_word_embeddings`` the output head *is* the input embedding matrix. An adapter that
+targets or saves either one breaks the tie on merge, and llama.cpp's LoRA-to-GGUF conversion refuses
+it ("Embeddings is present in the adapter"). ``target_modules="all-linear"`` leaves lm_head out.
+"""
+
+from __future__ import annotations
+
+import re
+
+from kbfix.model import Finding
+
+from . import adapter
+from .target import ADAPTER, Target
+
+TIED_HEAD = "peft-lora-on-tied-lm-head"
+
+
+def applies(target: Target) -> bool:
+    return target.kind == ADAPTER and (target.path / "adapter_config.json").is_file()
+
+
+def run(target: Target) -> list[Finding]:
+    found = adapter.load(target.path)
+    targeted = _targeted(found)
+    saved = {m: sorted(kinds) for m, kinds in found.saved_modules.items() if adapter.touches(m)}
+    extra = [m for m in found.config.get("modules_to_save") or () if adapter.touches(m)]
+    base, where = adapter.base_config(target, found)
+    is_tied, why = adapter.tied(base, found.config.get("base_model_name_or_path") or "")
+    facts = {"target_modules": found.target_modules, "embedding_targets": targeted, "embedding_weights": saved,
+             "modules_to_save": extra, "tie_word_embeddings": is_tied, "tie_source": why, "base": where,
+             "ensure_weight_tying": found.config.get("ensure_weight_tying")}
+    if not (targeted or saved or extra):
+        return [Finding("adapter-leaves-embeddings", target.subject,
+                        "the adapter neither targets nor saves lm_head / embed_tokens", facts, refutes=(TIED_HEAD,))]
+    touched = sorted(set(targeted) | {adapter.touches(m) for m in saved} | {adapter.touches(m) for m in extra})
+    if is_tied:
+        return [Finding(
+            "lora-on-tied-embeddings", target.subject,
+            f"the adapter targets or saves {', '.join(touched)} and the base ties input and output embeddings "
+            f"({why}): merging unties them and llama.cpp refuses the adapter; target the linear layers only "
+            "(e.g. target_modules='all-linear')", facts, supports=(TIED_HEAD,))]
+    return [Finding("adapter-touches-embeddings", target.subject,
+                    f"the adapter targets or saves {', '.join(touched)}; the base's embeddings are "
+                    + ("not tied" if is_tied is False else f"of unknown tying ({why})"),
+                    facts, refutes=(TIED_HEAD,) if is_tied is False else ())]
+
+
+def _targeted(found: adapter.Adapter) -> list[str]:
+    modules = found.target_modules
+    if modules == "all-linear":  # PEFT leaves the output layer out of all-linear
+        return []
+    if isinstance(modules, str):  # PEFT full-matches the regex against module paths
+        paths = ("lm_head", "model.embed_tokens", "transformer.wte", "embeddings.word_embeddings")
+        return sorted({adapter.touches(p) for p in paths if re.fullmatch(modules, p)})
+    return sorted({adapter.touches(m) for m in modules} - {None})

@@ -1,0 +1,84 @@
+"""Checkpoint vs config: the tensors a model built from the config expects against those saved.
+
+The model is built on the meta device from the config (the folder's own config.json, or the config
+given beside a state-dict file); the checkpoint's names and shapes come from headers. The
+differences are classified by :mod:`~kbfix.probes.compare`. Shards that are absent or unreadable
+count by the names the index gives them: their loss is the shards and weights_readable probes' to
+report, not a key mismatch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from kbfix.model import Finding
+
+from . import cnclip, compare, expect, read, weights_readable
+from .target import CHECKPOINT, MODEL, Target
+
+Shapes = dict[str, "tuple[int, ...] | None"]
+
+
+def applies(target: Target) -> bool:
+    if target.kind not in (MODEL, CHECKPOINT):
+        return False
+    config = target.config
+    return config is not None and "model_type" in config and not cnclip.applies(target)
+
+
+def run(target: Target) -> list[Finding]:
+    try:
+        expected = expect.expected(target.config)
+    except (expect.CustomCode, ValueError, KeyError) as exc:
+        return [Finding("expected-shapes-unavailable", target.subject,
+                        "the model could not be built from its config here; keys not compared",
+                        {"model_type": target.config.get("model_type")}, error=f"{type(exc).__name__}: {exc}")]
+    found, facts = shapes(target)
+    if not any(shape is not None for shape in found.values()):
+        return []  # nothing readable: weights_readable says why
+    findings = compare.compare(expected, found, target.subject, from_pretrained=target.kind == MODEL)
+    files_ok = not facts.get("unread") and not any(f.supports for f in weights_readable.run(target))
+    out = []
+    for f in findings:
+        refutes = f.refutes + (compare.INCOMPLETE,) if f.refutes and files_ok else f.refutes
+        out.append(replace(f, facts={**facts, **f.facts}, refutes=refutes))
+    return out
+
+
+def shapes(target: Target) -> tuple[Shapes, dict[str, object]]:
+    """Names and shapes of a model folder's or checkpoint file's weights; None: shape not readable."""
+    if target.kind == CHECKPOINT:
+        if read.lfs_pointer(target.path) is not None:
+            return {}, {}
+        loaded = read.state_dict(target.path)
+        return dict(loaded.shapes), {"nested_under": loaded.nested_under} if loaded.nested_under else {}
+    index = read.index_file(target.path)
+    if index is not None:
+        listed: dict[str, list[str]] = {}
+        for key, shard in read.weight_map(index).items():
+            listed.setdefault(shard, []).append(key)
+        files = [target.path / shard for shard in sorted(listed)]
+    else:
+        files = read.full_weight_files(target.path)
+        safetensors = [p for p in files if p.suffix == ".safetensors"]
+        files = safetensors or files
+        listed = {}
+    found: Shapes = {}
+    unread = []
+    for path in files:
+        loaded = _readable(path)
+        if loaded is None:
+            unread.append(path.name)
+            found.update(dict.fromkeys(listed.get(path.name, ()), None))
+        else:
+            found.update(loaded)
+    return found, {"files": [p.name for p in files if p.name not in unread], "unread": unread}
+
+
+def _readable(path) -> dict[str, tuple[int, ...]] | None:
+    if not path.is_file() or read.lfs_pointer(path) is not None:
+        return None
+    try:
+        return read.state_dict(path).shapes
+    except read.HeaderError:
+        return None

@@ -1,0 +1,136 @@
+"""What a model built from a config expects to load: parameter names, shapes and module names.
+
+The model is built on the meta device (``with torch.device("meta")``): no memory for weights, no
+initialisation, no download. Only configs of architectures that the installed transformers knows are
+built; a config that needs remote code is refused (it would run code from the user's folder).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from dataclasses import dataclass
+
+# Buffers and stale entries that transformers ignores when they are unexpected in a checkpoint.
+BENIGN_UNEXPECTED = re.compile(r"(^|\.)(position_ids|inv_freq|masked_bias|num_batches_tracked|attn\.bias)$")
+
+
+@dataclass(frozen=True)
+class Expected:
+    class_name: str
+    model_type: str
+    shapes: dict[str, tuple[int, ...]]  # every persistent state-dict entry, tied copies included
+    tied: tuple[frozenset[str], ...]  # groups of names that share one tensor; any one present is enough
+    modules: tuple[str, ...]  # names of every submodule ("model.layers.0.self_attn.q_proj", ...)
+    linear: frozenset[str]  # the submodules that are nn.Linear (or Conv1D)
+    prefix: str  # base_model_prefix: transformers adds or strips it on load
+    ignore_missing: tuple[str, ...]  # regexes from _keys_to_ignore_on_load_missing
+    ignore_unexpected: tuple[str, ...]
+    renames: tuple[object, ...]  # transformers' checkpoint conversion transforms (v5), applied on load
+    tie_word_embeddings: bool
+
+
+class CustomCode(ValueError):
+    """The config names remote code (``auto_map``); kbfix does not execute it."""
+
+
+def expected(config: dict) -> Expected:
+    """Build (once per config) the model on the meta device and describe what it expects."""
+    return _expected(json.dumps(config, sort_keys=True, default=str))
+
+
+@functools.lru_cache(maxsize=16)
+def _expected(config_json: str) -> Expected:
+    import torch
+
+    config = json.loads(config_json)
+    if "auto_map" in config:
+        raise CustomCode(f"the config maps to remote code ({sorted(config['auto_map'])}); not executed")
+    hf_config = to_hf_config(config)
+    with torch.device("meta"):
+        model = _model_class(hf_config)(hf_config)
+    return describe(model)
+
+
+def clear_caches() -> None:
+    _expected.cache_clear()
+
+
+def to_hf_config(config: dict):
+    from transformers import AutoConfig
+
+    values = {k: v for k, v in config.items() if k not in ("model_type", "transformers_version")}
+    return AutoConfig.for_model(config["model_type"], **values)
+
+
+def _model_class(hf_config):
+    """A constructor for the config's first listed architecture, else the Auto class of its type."""
+    import transformers
+    from transformers import AutoModel, AutoModelForCausalLM
+
+    for name in hf_config.architectures or ():
+        cls = getattr(transformers, name, None)
+        if cls is not None:
+            return cls._from_config
+    try:
+        AutoModelForCausalLM._model_mapping[type(hf_config)]
+    except KeyError:
+        return AutoModel.from_config
+    return AutoModelForCausalLM.from_config
+
+
+def describe(model) -> Expected:
+    import torch
+
+    entries = model.state_dict(keep_vars=True)
+    first_name: dict[int, str] = {}
+    groups: dict[str, set[str]] = {}
+    for name, tensor in entries.items():
+        owner = first_name.setdefault(id(tensor), name)
+        groups.setdefault(owner, {owner}).add(name)
+    linear = frozenset(n for n, m in model.named_modules()
+                       if isinstance(m, torch.nn.Linear) or type(m).__name__ == "Conv1D")
+    config = model.config
+    text_config = config.get_text_config() if hasattr(config, "get_text_config") else config
+    return Expected(
+        class_name=type(model).__name__,
+        model_type=config.model_type,
+        shapes={name: tuple(t.shape) for name, t in entries.items()},
+        tied=tuple(frozenset(g) for g in groups.values() if len(g) > 1),
+        modules=tuple(n for n, _ in model.named_modules() if n),
+        linear=linear,
+        prefix=getattr(model, "base_model_prefix", "") or "",
+        ignore_missing=tuple(getattr(model, "_keys_to_ignore_on_load_missing", None) or ()),
+        ignore_unexpected=tuple(getattr(model, "_keys_to_ignore_on_load_unexpected", None) or ()),
+        renames=_renames(model),
+        tie_word_embeddings=bool(getattr(text_config, "tie_word_embeddings", False)),
+    )
+
+
+def _renames(model) -> tuple[object, ...]:
+    """transformers' own key conversions (v5 ``conversion_mapping``; ``()`` where there is none)."""
+    try:
+        from transformers.conversion_mapping import get_model_conversion_mapping
+    except ImportError:
+        legacy = getattr(model, "_checkpoint_conversion_mapping", None) or {}
+        return tuple(legacy.items())
+    return tuple(get_model_conversion_mapping(model))
+
+
+def rename(key: str, renames: tuple[object, ...]) -> tuple[str, bool]:
+    """Apply the load-time key conversions to ``key``: (new key, whether a many-to-one converter took it).
+
+    A converter that fuses several tensors (MoE experts) changes shapes, so such keys are compared
+    by name only.
+    """
+    fused = False
+    for transform in renames:
+        if isinstance(transform, tuple):  # transformers 4.x: {regex: replacement}
+            key = re.sub(transform[0], transform[1], key)
+            continue
+        new_key, source = transform.rename_source_key(key)
+        if source is not None and type(transform).__name__ != "WeightRenaming":
+            fused = True
+        key = new_key
+    return key, fused

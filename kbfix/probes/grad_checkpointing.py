@@ -1,0 +1,42 @@
+"""Gradient checkpointing over a frozen base with reentrant checkpoints and no input gradients.
+
+With a frozen embedding layer the inputs of each checkpointed block do not require grad; the
+reentrant ``torch.utils.checkpoint`` then returns outputs without a grad_fn ("element 0 of tensors
+does not require grad and does not have a grad_fn"). ``use_reentrant: false`` or
+``model.enable_input_require_grads()`` fixes it. The live-object probe sees the hook itself; from a
+config, only an explicit ``use_reentrant: true`` over an adapter is certain.
+"""
+
+from __future__ import annotations
+
+from kbfix.model import Finding
+
+from . import training
+from .target import TRAINING_ARGS, Target
+
+INPUT_GRADS = "input-no-grad-gradient-checkpointing"
+
+
+def applies(target: Target) -> bool:
+    return target.kind == TRAINING_ARGS
+
+
+def run(target: Target) -> list[Finding]:
+    values = training.settings(target)
+    if not training.flag(values, "gradient_checkpointing"):
+        return []
+    kwargs = values.get("gradient_checkpointing_kwargs") or {}
+    reentrant = kwargs.get("use_reentrant") if isinstance(kwargs, dict) else None
+    facts = {"gradient_checkpointing": True, "use_reentrant": reentrant, "adapter": training.uses_adapter(values)}
+    if reentrant is False:
+        return [Finding("non-reentrant-checkpointing", target.subject,
+                        "gradient checkpointing with use_reentrant=false: frozen inputs are fine", facts,
+                        refutes=(INPUT_GRADS,))]
+    if reentrant is True and facts["adapter"]:
+        return [Finding("reentrant-checkpointing-over-frozen-base", target.subject,
+                        "gradient checkpointing with use_reentrant=true over a frozen base (LoRA): unless the "
+                        "model calls enable_input_require_grads(), the loss has no grad_fn", facts,
+                        supports=(INPUT_GRADS,))]
+    return [Finding("gradient-checkpointing-on", target.subject,
+                    "gradient checkpointing is on; whether the inputs require grad shows on the live model "
+                    "(kbfix.inspect(model))", facts)]

@@ -1,0 +1,102 @@
+"""A live model, trainer or optimizer: what is trainable, in which dtypes, on which devices.
+
+No trainable parameter is the "optimizer got an empty parameter list" cause. Trainable float16
+parameters under fp16 mixed precision make the grad scaler fail ("Attempting to unscale FP16
+gradients."). Parameters split between CPU and GPU without a device_map mean a tensor was left behind.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from kbfix.model import Finding
+
+from . import live, precision
+from .target import LIVE, TRAINER, Target
+
+NOTHING = "no-trainable-parameters"
+FP16_UNSCALE = "fp16-unscale-gradients"
+DEVICES = "tensors-on-different-devices"
+
+
+def applies(target: Target) -> bool:
+    return target.kind in LIVE
+
+
+def run(target: Target) -> list[Finding]:
+    findings = []
+    model = live.model_of(target)
+    if model is not None:
+        findings += _model(model, target.subject)
+    optimizer = live.optimizer_of(target)
+    if optimizer is not None:
+        findings += _optimizer(optimizer, target.subject, model is None)
+    if target.kind == TRAINER and model is not None:
+        findings += _trainer(target.obj, model, target.subject)
+    return findings
+
+
+def _model(model, subject: str) -> list[Finding]:
+    params = list(model.parameters())
+    total = sum(p.numel() for p in params)
+    trainable = [p for p in params if p.requires_grad]
+    count = sum(p.numel() for p in trainable)
+    devices = Counter(str(p.device) for p in params)
+    facts = {"class": type(model).__name__, "parameters": total, "trainable": count,
+             "trainable_share": round(count / total, 6) if total else 0.0,
+             "trainable_dtypes": dict(Counter(str(p.dtype).removeprefix("torch.") for p in trainable)),
+             "devices": dict(devices)}
+    findings = []
+    if not trainable:
+        findings.append(Finding("model-all-frozen", subject,
+                                f"every one of the {total} parameters of the {facts['class']} has requires_grad=False",
+                                facts, supports=(NOTHING,)))
+    else:
+        findings.append(Finding("model-trainable", subject,
+                                f"{count} of {total} parameters are trainable ({facts['trainable_share']:.2%})",
+                                facts, refutes=(NOTHING,)))
+    kinds = {d.split(":")[0] for d in devices}
+    if "cpu" in kinds and kinds & {"cuda", "xpu", "mps"} and not getattr(live.base_of(model), "hf_device_map", None):
+        findings.append(Finding("parameters-on-several-devices", subject,
+                                f"parameters sit on {', '.join(sorted(devices))} without a device_map: part of "
+                                "the model was not moved", facts, supports=(DEVICES,)))
+    return findings
+
+
+def _optimizer(optimizer, subject: str, alone: bool) -> list[Finding]:
+    params = [p for group in optimizer.param_groups for p in group["params"]]
+    facts = {"optimizer": type(optimizer).__name__, "param_groups": len(optimizer.param_groups),
+             "parameters": sum(p.numel() for p in params)}
+    if not params:
+        return [Finding("optimizer-empty", subject, "the optimizer holds no parameters", facts, supports=(NOTHING,))]
+    if alone:  # no refutation: the optimizer that failed may be another one
+        return [Finding("optimizer-has-parameters", subject, f"the optimizer holds {facts['parameters']} parameters",
+                        facts)]
+    return []
+
+
+def _trainer(trainer, model, subject: str) -> list[Finding]:
+    args = getattr(trainer, "args", None)
+    if args is None:
+        return []
+    findings = []
+    half = [n for n, p in model.named_parameters() if p.requires_grad and str(p.dtype) == "torch.float16"]
+    if getattr(args, "fp16", False):
+        facts = {"fp16": True, "fp16_trainable": len(half), "examples": half[:5]}
+        if half:
+            findings.append(Finding("fp16-trainable-under-amp", subject,
+                                    f"{len(half)} trainable parameters are float16 under fp16 mixed precision: the "
+                                    "grad scaler refuses them; keep trainable weights in float32", facts,
+                                    supports=(FP16_UNSCALE,)))
+        else:
+            findings.append(Finding("fp32-trainable-under-amp", subject,
+                                    "trainable parameters are float32 under fp16 mixed precision", facts,
+                                    refutes=(FP16_UNSCALE,)))
+    asked = [k for k in ("bf16", "tf32") if getattr(args, k, False)]
+    if asked:
+        found = precision.bf16_on(asked, precision.gpu_capability(), subject)
+        if found is not None:
+            findings.append(found)
+    return findings
+
+

@@ -1,0 +1,37 @@
+"""Tied embeddings on a live model (same storage), and LoRA layers placed on a tied head."""
+
+from __future__ import annotations
+
+from kbfix.model import Finding
+
+from . import adapter, live
+from .target import MODULE, TRAINER, Target
+
+TIED_HEAD = "peft-lora-on-tied-lm-head"
+
+
+def applies(target: Target) -> bool:
+    return target.kind in (MODULE, TRAINER) and live.model_of(target) is not None
+
+
+def run(target: Target) -> list[Finding]:
+    model = live.model_of(target)
+    inputs, outputs = live.embeddings(model)
+    if inputs is None or outputs is None:
+        return []
+    tied = live.same_storage(live.weight(inputs), live.weight(outputs))
+    config = getattr(live.base_of(model), "config", None)
+    text_config = config.get_text_config() if hasattr(config, "get_text_config") else config
+    declared = getattr(text_config, "tie_word_embeddings", None)
+    adapted = sorted({name for name, module in model.named_modules()
+                      if adapter.touches(name) and (hasattr(module, "lora_A") or hasattr(module, "modules_to_save"))})
+    facts = {"tied_storage": tied, "tie_word_embeddings": declared, "adapted_embeddings": adapted}
+    if adapted and (tied or declared):
+        return [Finding("lora-on-tied-embeddings", target.subject,
+                        f"LoRA/modules_to_save wraps {', '.join(adapted)} while input and output embeddings are "
+                        f"tied ({'same storage' if tied else 'tie_word_embeddings=True'})", facts,
+                        supports=(TIED_HEAD,))]
+    return [Finding("embeddings", target.subject,
+                    f"input and output embeddings {'share storage' if tied else 'are separate'}"
+                    + (f"; adapted: {', '.join(adapted)}" if adapted else "; no adapter on them"),
+                    facts, refutes=(TIED_HEAD,))]

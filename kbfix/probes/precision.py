@@ -1,0 +1,71 @@
+"""Precision settings the hardware or the model cannot take.
+
+bf16 (and tf32) need compute capability 8.0 (Ampere) or newer: V100 is 7.0, T4 and the 20xx cards
+7.5. This is checked only when a GPU is visible. Gemma models overflow in float16 (activations past
+65504): loss 0 or NaN; their own configs ship bfloat16.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+
+from kbfix.model import Finding
+
+from . import training
+from .target import LLAMAFACTORY, TRAINING_ARGS, Target
+
+BF16 = "bf16-unsupported"
+FP16 = "fp16-nan-overflow"
+
+
+def applies(target: Target) -> bool:
+    return target.kind in (LLAMAFACTORY, TRAINING_ARGS)
+
+
+def run(target: Target) -> list[Finding]:
+    values = training.settings(target)
+    findings = []
+    asked = [k for k in ("bf16", "pure_bf16", "tf32") if training.flag(values, k)]
+    if asked:
+        found = bf16_on(asked, gpu_capability(), target.subject)
+        if found is not None:
+            findings.append(found)
+    if training.flag(values, "fp16"):
+        family, source = training.model_type(values, target)
+        findings.append(fp16_on(family, source, target.subject))
+    return findings
+
+
+def bf16_on(asked: list[str], capability: tuple[int, int] | None, subject: str) -> Finding | None:
+    """The finding for ``asked`` (bf16, tf32...) on a GPU of ``capability``; None when no GPU is visible."""
+    if capability is None:
+        return None
+    facts = {"asked": asked, "compute_capability": f"{capability[0]}.{capability[1]}"}
+    if capability < (8, 0):
+        return Finding(
+            "bf16-on-pre-ampere", subject,
+            f"{', '.join(asked)} requested on a GPU of compute capability {facts['compute_capability']}; "
+            "bfloat16 and tf32 need 8.0 (Ampere) or newer: use fp16 (or fp32) instead",
+            facts, supports=(BF16,))
+    return Finding("bf16-supported", subject, f"the GPU (compute capability {facts['compute_capability']}) "
+                   f"supports {', '.join(asked)}", facts, refutes=(BF16,))
+
+
+def fp16_on(family: str | None, source: str, subject: str) -> Finding:
+    facts = {"fp16": True, "model_type": family, "model_type_source": source}
+    if family and family.startswith("gemma"):
+        return Finding("fp16-with-gemma", subject,
+                       f"fp16 training of a {family} model ({source}): Gemma activations overflow float16; "
+                       "use bf16 (or fp32 on GPUs without bf16)", facts, supports=(FP16,))
+    return Finding("fp16-requested", subject, "fp16 training requested", facts)
+
+
+def gpu_capability() -> tuple[int, int] | None:
+    """The first visible CUDA GPU's compute capability; None without torch or without a GPU."""
+    if importlib.util.find_spec("torch") is None:
+        return None
+    import torch
+
+    if not torch.cuda.is_available():
+        return None
+    return torch.cuda.get_device_capability(0)

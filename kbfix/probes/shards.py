@@ -1,0 +1,67 @@
+"""A sharded checkpoint whose index lists shards that are absent or lack the tensors it maps to them.
+
+``model.safetensors.index.json`` maps every tensor to a shard file. A shard that is not there, or a
+shard whose header lacks tensors the index puts in it, is an interrupted save or partial download.
+(Truncated and pointer shards are :mod:`~kbfix.probes.weights_readable`'s findings.)
+"""
+
+from __future__ import annotations
+
+from kbfix.model import Finding
+
+from . import read
+from .target import MODEL, Target
+
+INCOMPLETE = "checkpoint-missing-keys-incomplete"
+
+
+def applies(target: Target) -> bool:
+    return target.kind == MODEL and read.index_file(target.path) is not None
+
+
+def run(target: Target) -> list[Finding]:
+    index = read.index_file(target.path)
+    weight_map = read.weight_map(index)
+    listed: dict[str, list[str]] = {}
+    for key, shard in weight_map.items():
+        listed.setdefault(shard, []).append(key)
+    absent = sorted(s for s in listed if not (target.path / s).is_file())
+    short: dict[str, int] = {}
+    unreadable = []  # pointers, broken headers, truncated files: weights_readable reports them
+    for shard in sorted(set(listed) - set(absent)):
+        path = target.path / shard
+        if read.lfs_pointer(path) is not None:
+            unreadable.append(shard)
+            continue
+        if not shard.endswith(".safetensors"):
+            continue  # .bin shards: presence only (reading their keys means opening every shard)
+        try:
+            header = read.safetensors_header(path)
+        except read.HeaderError:
+            unreadable.append(shard)
+            continue
+        if header.truncated:
+            unreadable.append(shard)
+        lacking = [k for k in listed[shard] if k not in header.shapes]
+        if lacking:
+            short[shard] = len(lacking)
+    facts = {"index": index.name, "shards": len(listed), "tensors": len(weight_map)}
+    findings = []
+    if absent:
+        lost = sum(len(listed[s]) for s in absent)
+        findings.append(Finding(
+            "shards-absent", target.subject,
+            f"{len(absent)} of {len(listed)} shards listed in {index.name} are not in the folder "
+            f"({lost} tensors): an interrupted save or partial download",
+            {**facts, "absent": absent, "tensors_absent": lost}, supports=(INCOMPLETE,)))
+    if short:
+        findings.append(Finding(
+            "shards-lack-tensors", target.subject,
+            f"{len(short)} shards lack tensors that {index.name} maps to them",
+            {**facts, "lacking": short}, supports=(INCOMPLETE,)))
+    if not findings and not unreadable:
+        findings.append(Finding(
+            "shards-complete", target.subject,
+            f"all {len(listed)} shards listed in {index.name} are present with every tensor it maps to them",
+            facts, refutes=(INCOMPLETE,)))
+    return findings

@@ -1,0 +1,101 @@
+"""Weight files that cannot be read: git-lfs pointers, broken safetensors headers, truncated files.
+
+A git-lfs pointer (a ~130-byte text file starting ``version https://git-lfs``) is what a clone
+without ``git lfs pull`` leaves; safetensors reads its first 8 bytes as a huge header length
+(``HeaderTooLarge``). A file shorter than its header declares is an interrupted download or save.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kbfix.model import Finding
+
+from . import read
+from .target import ADAPTER, CHECKPOINT, MODEL, Target
+
+CORRUPT = "safetensors-corrupt-or-lfs-pointer"
+INCOMPLETE = "checkpoint-missing-keys-incomplete"
+_ZIP_END = b"PK\x05\x06"  # end-of-central-directory record: the last thing torch.save writes
+
+
+def applies(target: Target) -> bool:
+    return target.kind in (MODEL, CHECKPOINT, ADAPTER)
+
+
+def files(target: Target) -> list[Path]:
+    if target.kind == CHECKPOINT:
+        return [target.path]
+    return read.full_weight_files(target.path) + read.adapter_weight_files(target.path)
+
+
+def run(target: Target) -> list[Finding]:
+    checked = files(target)
+    findings = [f for f in (_check(p) for p in checked) if f is not None]
+    if not findings:
+        findings.append(Finding(
+            "weights-readable", target.subject,
+            f"{len(checked)} weight file(s) are real files (no git-lfs pointers), complete as far as their "
+            "headers tell",
+            {"files": [p.name for p in checked]}, refutes=(CORRUPT,)))
+    return findings
+
+
+def _check(path: Path) -> Finding | None:
+    pointer = read.lfs_pointer(path)
+    if pointer is not None:
+        return Finding(
+            "lfs-pointer-file", str(path),
+            f"{path.name} is a git-lfs pointer ({path.stat().st_size} bytes of text), not the weights "
+            f"({pointer.get('size', '?')} bytes): run `git lfs pull` or download the file again",
+            {"file": path.name, "pointer_size": path.stat().st_size, "declared_size": _int(pointer.get("size"))},
+            supports=(CORRUPT,))
+    if path.suffix == ".safetensors":
+        return _safetensors(path)
+    return _torch_zip(path)
+
+
+def _safetensors(path: Path) -> Finding | None:
+    try:
+        header = read.safetensors_header(path)
+    except read.HeaderError as exc:
+        return Finding("safetensors-header-unreadable", str(path),
+                       f"{path.name}: safetensors cannot read its header ({exc})",
+                       {"file": path.name, "size": path.stat().st_size, "reason": str(exc)}, supports=(CORRUPT,))
+    if header.truncated:
+        return Finding(
+            "weights-file-truncated", str(path),
+            f"{path.name} is {header.file_size} bytes but its header declares {header.expected_size}: "
+            "the download or save was interrupted",
+            {"file": path.name, "size": header.file_size, "expected_size": header.expected_size},
+            supports=(INCOMPLETE, CORRUPT))
+    if header.file_size > header.expected_size:
+        return Finding(
+            "weights-file-oversized", str(path),
+            f"{path.name} has {header.file_size - header.expected_size} bytes after the last tensor; "
+            "safetensors refuses it (MetadataIncompleteBuffer)",
+            {"file": path.name, "size": header.file_size, "expected_size": header.expected_size},
+            supports=(CORRUPT,))
+    return None
+
+
+def _torch_zip(path: Path) -> Finding | None:
+    """A torch.save zip file must end with the zip directory; a cut-off file does not."""
+    size = path.stat().st_size
+    with open(path, "rb") as f:
+        if f.read(2) != b"PK":
+            return None  # the legacy pickle format: nothing cheap to check
+        f.seek(max(0, size - 65_558))
+        tail = f.read()
+    if _ZIP_END in tail:
+        return None
+    return Finding("weights-file-truncated", str(path),
+                   f"{path.name} is a torch zip archive without its closing directory: the file is cut off",
+                   {"file": path.name, "size": size}, supports=(INCOMPLETE, CORRUPT))
+
+
+def _int(value: object) -> int | None:
+    try:
+        return int(str(value))
+    except ValueError:
+        return None

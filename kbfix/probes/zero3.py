@@ -1,0 +1,45 @@
+"""DeepSpeed ZeRO-3 combined with a device_map or an 8-bit quantized model.
+
+ZeRO-3 partitions every parameter across ranks itself: transformers refuses a ``device_map``
+("DeepSpeed Zero-3 is not compatible with passing a `device_map`"); LLaMA-Factory accepts only 4-bit
+quantization with ZeRO-3 ("Only 4-bit quantized model can use fsdp+qlora or auto device map").
+"""
+
+from __future__ import annotations
+
+from kbfix.model import Finding
+
+from . import training
+from .target import LLAMAFACTORY, TRAINING_ARGS, Target
+
+DEVICE_MAP = "device-map-in-distributed-training"
+
+
+def applies(target: Target) -> bool:
+    return target.kind in (LLAMAFACTORY, TRAINING_ARGS)
+
+
+def run(target: Target) -> list[Finding]:
+    values = training.settings(target)
+    _, stage, source = training.deepspeed(values, target)
+    device_map = training.device_map(values)
+    quantized = training.quantization(values)
+    if stage is None and device_map is None:
+        return []
+    facts = {"zero_stage": stage, "deepspeed": source, "device_map": device_map, "quantization": quantized}
+    if stage == 3 and device_map is not None:
+        return [Finding("zero3-with-device-map", target.subject,
+                        f"ZeRO-3 ({source}) with device_map={device_map!r}: ZeRO-3 places parameters itself; "
+                        "drop device_map", facts, supports=(DEVICE_MAP,))]
+    bits = quantized.get("quantization_bit")
+    if stage == 3 and (bits == 8 or quantized.get("load_in_8bit")):
+        return [Finding("zero3-with-8bit", target.subject,
+                        f"ZeRO-3 ({source}) with an 8-bit quantized model: only 4-bit (QLoRA) works with ZeRO-3",
+                        facts, supports=(DEVICE_MAP,))]
+    if stage is not None and device_map is not None:
+        return [Finding("distributed-with-device-map", target.subject,
+                        f"DeepSpeed ZeRO-{stage} with device_map={device_map!r}: a device_map spreads one model "
+                        "over GPUs and cannot be combined with data-parallel training", facts, supports=(DEVICE_MAP,))]
+    return [Finding("zero-placement-ok", target.subject,
+                    f"ZeRO-{stage} without a device_map" + (" (4-bit quantization: QLoRA)" if quantized else ""),
+                    facts, refutes=(DEVICE_MAP,))]
