@@ -9,7 +9,7 @@ from typing import Callable
 
 from kbfix import corpus as corpus_mod
 from kbfix.engine import encode, index
-from kbfix.engine.prepared import load_or_prepare
+from kbfix.engine.prepared import PREP_VERSION, load_or_prepare
 from kbfix.engine.rank import Engine, load_calibration
 
 
@@ -26,7 +26,7 @@ def build_engine(root: Path | str | None = None, model: str | None = None, *, re
     dense_index = encoder = None
     if dense:
         encoder = encode.load_encoder(model)
-        dense_index, _ = index.load_or_build(encoder, lambda: prepared.docs, f"{corpus.hash}:{len(prepared.docs)}",
+        dense_index, _ = index.load_or_build(encoder, lambda: prepared.docs, f"{corpus.hash}:{PREP_VERSION}:{len(prepared.docs)}",
                                              rebuild=rebuild, progress=progress)
         if "cache_error" in dense_index.manifest:
             notes.append(dense_index.manifest["cache_error"])

@@ -23,6 +23,9 @@ def tokenize(text: str) -> list[str]:
     """Lowercase words, plus the parts of snake_case and CamelCase identifiers."""
     out: list[str] = []
     for word in WORD_RE.findall(text):
+        word = word.strip("_")
+        if len(word) < 2:
+            continue
         lower = word.lower()
         if lower not in STOPWORDS:
             out.append(lower)

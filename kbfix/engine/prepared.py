@@ -18,7 +18,7 @@ from kbfix.corpus import Corpus
 from kbfix.engine import lexical
 from kbfix.engine.index import Doc, cache_dir
 
-PREP_VERSION = 1
+PREP_VERSION = 2  # bump when corpus_docs or tokenize change
 
 
 @dataclass(frozen=True)
