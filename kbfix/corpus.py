@@ -37,7 +37,7 @@ MIN_MATCH_CASES = 3
 SIGNATURE_KEYS = {"id", "exception", "message", "text", "frames", "unless", "weight"}
 FIX_KEYS = {"title", "applicability", "commands", "change", "verification", "check"}
 TOP_KEYS = {
-    "id", "title", "tags", "signatures", "fixes", "references", "cascade", "affected", "placeholders",
+    "id", "title", "tags", "signatures", "fixes", "references", "cascade", "refines", "affected", "placeholders",
 }
 
 
@@ -277,6 +277,7 @@ def parse_entry(folder: Path, *, validate: bool = True) -> tuple[Entry | None, l
     if not isinstance(placeholders, dict) or not all(isinstance(v, str) for v in placeholders.values()):
         check.add("placeholders", 'must map capture names to defaults: placeholders = { path = "<checkpoint-dir>" }')
         placeholders = {}
+    refines = check.strings(data, "refines", "")
     cascade = data.get("cascade", False)
     if not isinstance(cascade, bool):
         check.add("cascade", "must be true or false")
@@ -300,6 +301,7 @@ def parse_entry(folder: Path, *, validate: bool = True) -> tuple[Entry | None, l
         body=Text(body_en.strip(), body_zh.strip()),
         path=str(folder),
         cascade=cascade,
+        refines=refines,
         affected=affected,
         placeholders=placeholders,
         verified=verified,
@@ -394,6 +396,13 @@ def load(root: Path | str | None = None, *, strict: bool = True, validate: bool 
         if entry is not None and not found:
             entries.append(entry)
             cases += entry_cases
+    if validate:
+        known = {e.id for e in entries}
+        for entry in entries:
+            for general in entry.refines:
+                if general not in known or general == entry.id:
+                    problems.append(Problem(str(Path(entry.path) / "entry.md"), "refines",
+                                            f"{general!r} is not another entry's id; 'kbfix corpus list' shows them"))
     if strict and problems:
         raise CorpusError(problems)
     return Corpus(root, tuple(entries), tuple(cases), corpus_hash(root), tuple(problems))

@@ -72,6 +72,7 @@ class Entry:
     body: Text
     path: str
     cascade: bool = False
+    refines: tuple[str, ...] = ()  # more general entries whose symptom this one explains more precisely
     affected: Mapping[str, str] = field(default_factory=dict)
     placeholders: Mapping[str, str] = field(default_factory=dict)
     verified: Mapping[str, object] = field(default_factory=dict)

@@ -3,9 +3,9 @@
     python scripts/calibrate.py [--folds 4]
 
 Rows are (case, entry) feature vectors with label 1 when the entry is the case's root cause.
-Two regimes: one model for (case, entry) rows where a signature of the entry fired, one for rows
-where none did. The second is trained on the natural no-signature rows plus a copy of every
-signature row with the signature blanked, as if the user's library printed a wording no signature
+Signatures: their precision is the rule-of-succession estimate over every out-of-fold row where
+one fired. Lexical and dense: a logistic model trained on the rows where no signature fired plus a
+copy of every signature row with the signature blanked, as if the user's library printed a wording no signature
 knows yet; those copies are weighted by NEW_WORDING_SHARE, the share of in-scope reports assumed
 to arrive in an unknown wording. Without that, signatures separate the corpus cases perfectly and the fit never learns
 how much lexical and dense evidence are worth on their own, which is when a user needs them.
@@ -55,7 +55,7 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0, steps: int = 200
     w = np.zeros(xb.shape[1])
     sw = np.ones(len(y)) if weight is None else weight
     reg = l2 * np.eye(xb.shape[1])
-    reg[0, 0] = 0.0
+    reg[0, 0] = 1e-6  # keeps the Newton step defined when a regime is perfectly separated
     for _ in range(steps):
         p = 1 / (1 + np.exp(-np.clip(xb @ w, -60, 60)))
         grad = xb.T @ (sw * (p - y)) + reg @ w
@@ -82,7 +82,7 @@ def out_of_fold_rows(corpus, folds: int, seed: int, epochs: int):
     placeholder = load_calibration()
     for fold in range(folds):
         held = [items[i] for i in range(len(items)) if assignment[i] == fold]
-        held_cases = frozenset(f"{c.entry_id}/{c.name}" for kind, c in held if kind == "match")
+        held_cases = frozenset(f"{c.entry_id}/{c.name}" for kind, c in held if kind in ("match", "nomatch"))
         held_negs = frozenset(n[0] for kind, n in held if kind == "none")
         weights, _ = train_weights(tokenizer, entry_texts(corpus, held_cases, held_negs), seed=seed + fold, epochs=epochs)
         encoder = static_encoder(tokenizer, weights, f"fold{fold}")
@@ -112,15 +112,15 @@ def out_of_fold_rows(corpus, folds: int, seed: int, epochs: int):
 
 def _rounded(model: dict) -> dict:
     out = {"bias": round(float(model["bias"]), 4), "weights": {k: round(float(v), 4) for k, v in model["weights"].items()}}
-    if "no_signature" in model:
-        out["no_signature"] = _rounded(model["no_signature"])
+    if model.get("signature_precision") is not None:
+        out["signature_precision"] = round(float(model["signature_precision"]), 5)
     return out
 
 
 def top1_report(x, y, groups, model: dict) -> dict:
     """Out-of-fold: for match cases, is the gold entry the top and confident? negatives abstain?"""
     calibration = Calibration.from_json(model)
-    logits = [calibration.logit(dict(zip(FEATURES, row))) for row in x]
+    logits = [calibration.logit(dict(zip(FEATURES, row))) for row in x]  # >= 0 means confident
     by_group: dict[str, list[tuple[float, float]]] = {}
     for g, logit, label in zip(groups, logits, y):
         by_group.setdefault(g, []).append((logit, label))
@@ -138,6 +138,35 @@ def top1_report(x, y, groups, model: dict) -> dict:
             "negatives_abstained": round(abstain_ok / max(negatives_n, 1), 3), "negatives": negatives_n}
 
 
+def fit_variants(x: np.ndarray, y: np.ndarray, groups: list[str]) -> tuple[dict, dict, float]:
+    sig = FEATURES.index("sig")
+    blinded = x.copy()
+    blinded[:, sig] = 0.0
+    fired = x[:, sig] > 0
+    # rule of succession over every (case, entry) row where a signature fired
+    precision = float((y[fired].sum() + 1) / (fired.sum() + 2))
+    variants, quality = {}, {}
+    for name, feats in VARIANTS.items():
+        cols = [FEATURES.index(f) for f in feats if f != "sig"]
+        if not cols:  # signatures alone
+            model = {"bias": -30.0, "weights": {}, "signature_precision": precision}
+        elif "sig" in feats:
+            x_none = np.vstack([x[~fired], blinded[fired]])
+            y_none = np.concatenate([y[~fired], y[fired]])
+            w_none = np.concatenate([np.ones((~fired).sum()), np.full(fired.sum(), NEW_WORDING_SHARE)])
+            bias, weights = fit_logistic(x_none[:, cols], y_none, weight=w_none)
+            model = {"bias": bias, "weights": dict(zip([FEATURES[c] for c in cols], weights)),
+                     "signature_precision": precision}
+        else:
+            bias, weights = fit_logistic(x[:, cols], y)
+            model = {"bias": bias, "weights": dict(zip([FEATURES[c] for c in cols], weights))}
+        variants[name] = _rounded(model)
+        quality[name] = top1_report(x, y, groups, variants[name])
+        if "sig" in feats and cols:
+            quality[name + " (signatures blinded)"] = top1_report(blinded, y, groups, variants[name])
+    return variants, quality, precision
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--folds", type=int, default=4)
@@ -147,33 +176,12 @@ def main() -> int:
     start = time.time()
     corpus = load_corpus()
     x, y, groups = out_of_fold_rows(corpus, args.folds, args.seed, args.epochs)
-    sig = FEATURES.index("sig")
-    blinded = x.copy()
-    blinded[:, sig] = 0.0
-    fired = x[:, sig] > 0
-    variants = {}
-    quality = {}
-    for name, feats in VARIANTS.items():
-        cols = [FEATURES.index(f) for f in feats]
-        if "sig" in feats and len(feats) > 1:
-            bias, weights = fit_logistic(x[fired][:, cols], y[fired])
-            rest = [c for c in cols if c != sig]
-            x_none = np.vstack([x[~fired], blinded[fired]])
-            y_none = np.concatenate([y[~fired], y[fired]])
-            w_none = np.concatenate([np.ones((~fired).sum()), np.full(fired.sum(), NEW_WORDING_SHARE)])
-            nb, nw = fit_logistic(x_none[:, rest], y_none, weight=w_none)
-            model = {"bias": bias, "weights": dict(zip(feats, weights)),
-                     "no_signature": {"bias": nb, "weights": dict(zip([FEATURES[c] for c in rest], nw))}}
-        else:
-            bias, weights = fit_logistic(x[:, cols], y)
-            model = {"bias": bias, "weights": dict(zip(feats, weights))}
-        variants[name] = _rounded(model)
-        quality[name] = top1_report(x, y, groups, variants[name])
-        if "no_signature" in model:
-            quality[name + " (signatures blinded)"] = top1_report(blinded, y, groups, variants[name])
+    variants, quality, precision = fit_variants(x, y, groups)
     out = {
         "generated_by": "scripts/calibrate.py", "corpus_hash": corpus.hash, "folds": args.folds,
         "rows": int(len(y)), "positives": int(y.sum()), "features": list(FEATURES),
+        "signature_rows": int((x[:, FEATURES.index("sig")] > 0).sum()), "signature_precision": round(precision, 5),
+        "new_wording_share": NEW_WORDING_SHARE,
         "out_of_fold": quality, "variants": variants, "seconds": round(time.time() - start, 1),
     }
     CALIBRATION_PATH.write_text(json.dumps(out, indent=1) + "\n")

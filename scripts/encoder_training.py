@@ -53,10 +53,16 @@ def entry_texts(corpus, exclude_cases: frozenset[str] = frozenset(),
         if what:
             texts[entry.id].append(what[:1500])
         for sig in entry.signatures:
-            literal = " ".join(signature_literal(p.pattern) for p in (sig.exception, sig.message, sig.text) if p is not None)
+            literal = " ".join(signature_literal(p) for p in (sig.exception, sig.message, sig.text) if p is not None)
             if literal.strip():
                 texts[entry.id].append(literal)
     for case in corpus.cases:
+        if case.kind == "nomatch" and f"{case.entry_id}/{case.name}" not in exclude_cases:
+            # a near neighbour: its own class is the entry whose signature explains it, if any
+            log = tb.parse(case.text)
+            owner = _signature_owner(corpus, log, exclude=case.entry_id)
+            texts[owner or NONE].append(query_text(log, primary_guess(log)))
+            continue
         if case.kind != "match" or f"{case.entry_id}/{case.name}" in exclude_cases:
             continue
         log = tb.parse(case.text)
@@ -65,6 +71,15 @@ def entry_texts(corpus, exclude_cases: frozenset[str] = frozenset(),
         if trace is not None:
             texts[case.entry_id].append(f"{trace.final.type}: {trace.final.message.splitlines()[0] if trace.final.message else ''}")
     return texts
+
+
+def _signature_owner(corpus, log, exclude: str) -> str | None:
+    """The one entry (other than ``exclude``) whose signature fully matches the log's error, if any."""
+    from kbfix.engine.lexical import match_trace
+
+    trace = primary_guess(log)
+    owners = {h.entry_id for h in match_trace(corpus.entries, trace, log) if not h.partial and h.entry_id != exclude}
+    return owners.pop() if len(owners) == 1 else None
 
 
 def augment(text: str, rng: random.Random) -> str:
@@ -166,7 +181,7 @@ def clean_text(text: str) -> str:
 
 
 def load_corpus(root=None):
-    return corpus_mod.load(root, strict=False)
+    return corpus_mod.load(root, strict=False, validate=True)
 
 
 def static_encoder(tokenizer, weights, encoder_id: str):

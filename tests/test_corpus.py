@@ -133,3 +133,11 @@ def test_guide_example_front_matter_parses():
 
     data = tomllib.loads(textwrap.dedent(toml_block))
     assert data["id"] == "no-trainable-parameters" and data["fixes"][0]["applicability"] == "safe"
+
+
+def test_refines_must_name_another_entry(tmp_path):
+    root, folder = _copy_entry(tmp_path)
+    text = (folder / "entry.md").read_text().replace("\ntags = ", '\nrefines = ["no-such-entry"]\ntags = ', 1)
+    (folder / "entry.md").write_text(text)
+    problems = [p for p in corpus.check(root) if p.field == "refines"]
+    assert problems and "no-such-entry" in problems[0].message

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from kbfix.model import Entry, Exc, Log, Signature, Trace
@@ -98,6 +98,7 @@ class SignatureHit:
     lines: tuple[int, ...]
     matched: str
     exc: Exc | None = None
+    partial: bool = False  # a near miss: see match_trace
 
 
 def frame_strings(exc: Exc) -> list[str]:
@@ -122,6 +123,10 @@ def match_trace(entries: tuple[Entry, ...], trace: Trace | None, log: Log, log_t
 
     ``literals`` maps "entry/signature" to the words the signature cannot match without; a signature
     whose words are missing from ``haystack`` (the lowercased log) is skipped uncompiled.
+
+    Hits with ``partial=True`` are near misses: the signature's exception and message (or its text)
+    matched, but a condition its author added to exclude look-alikes (frames, text, unless) did not
+    hold. That is evidence *against* the entry, which the ranking uses.
     """
     log_text = log.text if log_text is None else log_text
     if literals is not None and haystack is None:
@@ -136,24 +141,21 @@ def match_trace(entries: tuple[Entry, ...], trace: Trace | None, log: Log, log_t
             exception_bound = sig.message is not None or sig.exception is not None or bool(sig.frames)
             if not exception_bound:
                 m = _text_match(sig, log_text)
-                if m and not _blocked(sig, log_text):
+                if m:
                     caps = {k: v for k, v in m.groupdict().items() if v is not None}
-                    hits.append(SignatureHit(entry.id, sig, caps, (_line_of(log_text, m.start()),), m.group(0)))
+                    hits.append(SignatureHit(entry.id, sig, caps, (_line_of(log_text, m.start()),), m.group(0),
+                                             partial=_blocked(sig, log_text)))
                 continue
-            if trace is None:
-                continue
-            hit = _match_exception(entry.id, sig, trace, log_text)
-            if hit:
-                hits.append(hit)
+            if trace is not None:
+                hit = _match_exception(entry.id, sig, trace, log_text)
+                if hit:
+                    hits.append(hit)
     return hits
 
 
 def _match_exception(entry_id: str, sig: Signature, trace: Trace, log_text: str) -> SignatureHit | None:
-    text_m = None
-    if sig.text is not None:
-        text_m = _text_match(sig, log_text)
-        if text_m is None:
-            return None
+    text_m = _text_match(sig, log_text) if sig.text is not None else None
+    near: SignatureHit | None = None
     for exc in reversed(trace.exceptions):
         if sig.exception is not None and not (rx(sig.exception).fullmatch(exc.type) or rx(sig.exception).fullmatch(exc.short_type)):
             continue
@@ -162,12 +164,6 @@ def _match_exception(entry_id: str, sig: Signature, trace: Trace, log_text: str)
             msg_m = rx(sig.message).search(exc.message)
             if msg_m is None:
                 continue
-        if sig.frames:
-            frames = frame_strings(exc)
-            if not all(any(rx(p).search(f) for f in frames) for p in sig.frames):
-                continue
-        if _blocked(sig, exc.message, log_text):
-            continue
         caps: dict[str, str] = {}
         lines = [exc.line]
         for m in (text_m, msg_m):
@@ -176,8 +172,14 @@ def _match_exception(entry_id: str, sig: Signature, trace: Trace, log_text: str)
         if text_m is not None:
             lines.append(_line_of(log_text, text_m.start()))
         matched = msg_m.group(0) if msg_m else (text_m.group(0) if text_m else exc.type)
-        return SignatureHit(entry_id, sig, caps, tuple(sorted(set(lines))), matched, exc)
-    return None
+        hit = SignatureHit(entry_id, sig, caps, tuple(sorted(set(lines))), matched, exc)
+        frames_ok = not sig.frames or all(any(rx(p).search(f) for f in frame_strings(exc)) for p in sig.frames)
+        text_ok = sig.text is None or text_m is not None
+        if frames_ok and text_ok and not _blocked(sig, exc.message, log_text):
+            return hit
+        if near is None and (sig.frames or sig.text is not None or sig.unless):
+            near = replace(hit, partial=True)
+    return near
 
 
 # --- BM25 -------------------------------------------------------------------------------------

@@ -6,12 +6,14 @@ For each error found in the log (a trace), every entry gets a feature vector:
 - ``lex``: BM25 of the entry's best document as a fraction of the query's attainable maximum;
 - ``lex_top``: the same score relative to the best-scoring entry (1.0 for the lexical winner);
 - ``dense``: cosine similarity of the entry's nearest document;
-- ``dense_gap``: ``dense`` minus the best other entry's, so a clear dense winner stands out.
+- ``dense_gap``: ``dense`` minus the best other entry's, so a clear dense winner stands out;
+- ``near_miss``: 1 when a signature of the entry matched the exception and message but a condition
+  its author wrote to exclude look-alikes (frames, text, unless) failed: evidence against it.
 
-Logistic models fitted by ``scripts/calibrate.py`` on the corpus cases (out of fold: a case is
-never scored by an encoder or index that has seen it) map the vector to P(entry is the root cause):
-one for entries a signature fired for, one for the rest, where lexical and dense evidence must
-carry the decision alone (a wording no signature knows yet). The verdict is "match"
+:class:`Calibration`, fitted by ``scripts/calibrate.py`` on the corpus cases out of fold (a case is
+never scored by an encoder or index that has seen it), maps the vector to P(entry is the root
+cause): a signature's out-of-fold precision, combined with a logistic model of the lexical and
+dense evidence, which must carry the decision alone when no signature knows the wording. The verdict is "match"
 when the best probability reaches :data:`THRESHOLD`, else "no_match" with the nearest candidates.
 Among several errors in one log the earliest confident one that is not a known consequence of
 another failure (NCCL watchdog timeouts, launcher ``ChildFailedError`` ...) is the root cause.
@@ -34,7 +36,7 @@ from kbfix.model import Entry, Evidence, Finding, Log, Match, Report, Trace
 
 THRESHOLD = 0.5
 CALIBRATION_PATH = Path(__file__).with_name("calibration.json")
-FEATURES = ("sig", "lex", "lex_top", "dense", "dense_gap")
+FEATURES = ("sig", "lex", "lex_top", "dense", "dense_gap", "near_miss")
 VARIANTS = {
     "hybrid": FEATURES,
     "signatures": ("sig",),
@@ -43,8 +45,9 @@ VARIANTS = {
 }
 # Used until scripts/calibrate.py has written calibration.json (and by its first iteration).
 DEFAULT_CALIBRATION = {
-    "hybrid": {"bias": -6.0, "weights": {"sig": 6.0, "lex": 2.0, "lex_top": 1.5, "dense": 3.0, "dense_gap": 4.0}},
-    "signatures": {"bias": -3.0, "weights": {"sig": 6.0}},
+    "hybrid": {"bias": -7.0, "weights": {"lex_top": 3.0, "dense": 3.0, "dense_gap": 4.0, "near_miss": -2.0},
+               "signature_precision": 0.99},
+    "signatures": {"bias": -30.0, "weights": {}, "signature_precision": 0.99},
     "lexical": {"bias": -5.0, "weights": {"lex": 4.0, "lex_top": 3.0}},
     "dense": {"bias": -6.0, "weights": {"dense": 5.0, "dense_gap": 6.0}},
 }
@@ -61,21 +64,34 @@ MAX_CANDIDATES = 12
 
 @dataclass(frozen=True)
 class Calibration:
-    """A logistic model; ``no_signature`` is the separate model for entries no signature fired for."""
+    """P(entry is the root cause | features).
+
+    ``bias`` + ``weights``: a logistic model of the lexical and dense evidence (fitted on rows where
+    no signature of the entry fired). ``signature_precision``: how often a fully matching signature
+    named the right entry, out of fold, by the rule of succession. When a signature of weight w
+    fired, the two are combined as a noisy-OR: 1 - (1 - w * precision) * (1 - p_logistic), so
+    retrieval can corroborate a weak signature and a strong one stays just below certainty.
+    """
 
     bias: float
     weights: dict[str, float]
-    no_signature: Calibration | None = None
+    signature_precision: float | None = None
+
+    def probability(self, features: dict[str, float]) -> float:
+        p = sigmoid(self.bias + sum(w * features.get(name, 0.0) for name, w in self.weights.items()))
+        if self.signature_precision is not None and features.get("sig"):
+            p = 1.0 - (1.0 - features["sig"] * self.signature_precision) * (1.0 - p)
+        return p
 
     def logit(self, features: dict[str, float]) -> float:
-        if self.no_signature is not None and not features.get("sig"):
-            return self.no_signature.logit(features)
-        return self.bias + sum(w * features.get(name, 0.0) for name, w in self.weights.items())
+        p = min(max(self.probability(features), 1e-12), 1 - 1e-12)
+        return math.log(p / (1 - p))
 
     @classmethod
     def from_json(cls, raw: dict) -> Calibration:
-        fallback = cls.from_json(raw["no_signature"]) if raw.get("no_signature") else None
-        return cls(float(raw["bias"]), {k: float(v) for k, v in raw["weights"].items()}, fallback)
+        precision = raw.get("signature_precision")
+        return cls(float(raw["bias"]), {k: float(v) for k, v in raw["weights"].items()},
+                   float(precision) if precision is not None else None)
 
 
 def sigmoid(x: float) -> float:
@@ -214,12 +230,20 @@ class Engine:
         calibration = calibration or self.calibration
         log_text = log.text if log_text is None else log_text
         hits = lexical.match_trace(self.entries, trace, log, log_text, self.literals, haystack)
-        explained = any(h.exc is not None for h in hits)
+        explained = any(h.exc is not None and not h.partial for h in hits)
         hits_by_entry: dict[str, list[lexical.SignatureHit]] = {}
+        near_misses: set[str] = set()
         for hit in hits:
+            if hit.partial:
+                near_misses.add(hit.entry_id)
+                continue
             if explained and hit.exc is None and self.by_id[hit.entry_id].cascade:
                 continue  # a consequence seen elsewhere in the log does not explain this error
             hits_by_entry.setdefault(hit.entry_id, []).append(hit)
+        for entry_id in list(hits_by_entry):
+            for general in self.by_id[entry_id].refines:
+                if hits_by_entry.pop(general, None) is not None:
+                    near_misses.add(general)  # the more specific entry explains this symptom
         query = query_text(log, trace)
         q_tokens = lexical.tokenize(query)
         bm = self.bm25.scores(q_tokens)
@@ -244,6 +268,7 @@ class Engine:
                 "lex_top": lex_score / top_lex,
                 "dense": d_score,
                 "dense_gap": d_score - other,
+                "near_miss": 1.0 if entry.id in near_misses and not entry_hits else 0.0,
             }
             for name in blind:
                 features[name] = 0.0

@@ -60,10 +60,11 @@ def test_generic_errors_abstain(text):
 
 
 def test_calibration_is_fitted_and_each_variant_present():
-    for variant in ("hybrid", "signatures", "lexical", "dense"):
-        calibration = load_calibration(variant)
-        assert calibration.weights
-    assert load_calibration("hybrid").weights["sig"] > 0
+    for variant in ("hybrid", "lexical", "dense"):
+        assert load_calibration(variant).weights
+    for variant in ("hybrid", "signatures"):
+        assert 0.9 < load_calibration(variant).signature_precision < 1.0  # never certainty
+    assert load_calibration("hybrid").weights["near_miss"] < 0  # a near miss is evidence against
 
 
 def test_supporting_finding_raises_confidence():
@@ -74,3 +75,15 @@ def test_supporting_finding_raises_confidence():
     conf = lambda r: next((m.confidence for m in r.matches if m.entry.id == "checkpoint-missing-keys-incomplete"), 0.0)  # noqa: E731
     assert conf(helped) > conf(plain)
     assert helped.best is not None and helped.best.entry.id == "checkpoint-missing-keys-incomplete"
+
+
+def test_a_refining_entry_wins_over_the_general_one():
+    text = ("Token indices sequence length is longer than the specified maximum sequence length for this model (1500 > 1024). "
+            "Running this sequence through the model will result in indexing errors\n"
+            "../aten/src/ATen/native/cuda/Indexing.cu:1289: indexSelectLargeIndex: block: [3,0,0], thread: [0,0,0] "
+            "Assertion `srcIndex < srcSelectDimSize` failed.\n"
+            "RuntimeError: CUDA error: device-side assert triggered\n")
+    report = kbfix.diagnose(text)
+    assert report.best.entry.id == "sequence-longer-than-max-positions"
+    general = next(m for m in report.matches if m.entry.id == "cuda-device-side-assert-index")
+    assert general.scores["sig"] == 0 and general.scores["near_miss"] == 1
