@@ -53,8 +53,10 @@ def fix_json(entry: Entry, index: int, fix: Fix, captures: dict[str, str], lang:
     }
 
 
-def explanation(entry: Entry, lang: Lang) -> str:
-    return "\n\n".join(s for s in (entry.section("What happened", lang), entry.section("Why", lang)) if s)
+def explanation(entry: Entry, lang: Lang, captures: dict[str, str] | None = None) -> str:
+    """What happened and why, with the values captured from the user's error filled in."""
+    text = "\n\n".join(s for s in (entry.section("What happened", lang), entry.section("Why", lang)) if s)
+    return fill(text, captures or {}, dict(entry.placeholders))
 
 
 def entry_json(entry: Entry, lang: Lang, captures: dict[str, str] | None = None) -> dict[str, Any]:
@@ -63,7 +65,7 @@ def entry_json(entry: Entry, lang: Lang, captures: dict[str, str] | None = None)
         "id": entry.id,
         "title": entry.title.get(lang),
         "tags": list(entry.tags),
-        "explanation": explanation(entry, lang),
+        "explanation": explanation(entry, lang, captures),
         "fix_text": entry.section("Fix", lang),
         "verify_text": entry.section("Verify", lang),
         "fixes": [fix_json(entry, i, f, captures, lang) for i, f in enumerate(entry.fixes)],
@@ -155,7 +157,7 @@ def render_text(report: Report, lang: Lang = "en", *, color: bool = False, verbo
         if error:
             out.append(s(f"{label['error']}: {error}", "2"))
         out.append("")
-        out.append(_indent(explanation(best.entry, lang)))
+        out.append(_indent(explanation(best.entry, lang, dict(best.captures))))
         out.extend(_fixes_text(best, lang, s))
         out.append(s(label["evidence"], "1"))
         for ev in best.evidence:

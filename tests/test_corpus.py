@@ -141,3 +141,4 @@ def test_refines_must_name_another_entry(tmp_path):
     (folder / "entry.md").write_text(text)
     problems = [p for p in corpus.check(root) if p.field == "refines"]
     assert problems and "no-such-entry" in problems[0].message
+

@@ -87,3 +87,14 @@ def test_a_refining_entry_wins_over_the_general_one():
     assert report.best.entry.id == "sequence-longer-than-max-positions"
     general = next(m for m in report.matches if m.entry.id == "cuda-device-side-assert-index")
     assert general.scores["sig"] == 0 and general.scores["near_miss"] == 1
+
+
+def test_explanation_uses_captured_values():
+    from kbfix.render import report_json
+
+    text = ("ValueError: Dict key mismatch; expected keys: ['SigLiPFromPatches_0', 'transformer']; "
+            "dict: {'siglip_encoder': {}, 'transformer': {}}.")
+    report = kbfix.diagnose(text)
+    assert report.best.entry.id == "jax-params-dict-key-mismatch"
+    explanation = report_json(report)["matches"][0]["explanation"]
+    assert "SigLiPFromPatches_0" in explanation and "{expected}" not in explanation
