@@ -33,11 +33,11 @@ from kbfix.engine.rank import VARIANTS, load_calibration
 DEFAULT_CASES = Path(__file__).resolve().parent / "eval" / "cases"
 
 
-def load_cases(folder: Path, known: set[str]) -> tuple[list[tuple[str, str, str]], list[str]]:
+def load_cases(folder: Path, known: set[str], keep_unknown: bool = False) -> tuple[list[tuple[str, str, str]], list[str]]:
     cases, skipped = [], []
     for path in sorted(folder.glob("*.txt")):
         gold = path.name.split("__", 1)[0]
-        if gold != "none" and gold not in known:
+        if gold != "none" and gold not in known and not keep_unknown:
             skipped.append(path.name)
             continue
         cases.append((path.name, gold, path.read_text(encoding="utf-8", errors="replace")))
@@ -83,9 +83,12 @@ def main() -> int:
     parser.add_argument("--cases", type=Path, default=DEFAULT_CASES)
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--misses", action="store_true", help="list every miss of the hybrid")
+    parser.add_argument("--keep-unknown", action="store_true",
+                        help="count texts of entries missing from the corpus (KBFIX_CORPUS) as in scope: "
+                             "compares a smaller corpus against the same labelled set")
     args = parser.parse_args()
     engine = build_engine()
-    cases, skipped = load_cases(args.cases, set(engine.by_id))
+    cases, skipped = load_cases(args.cases, set(engine.by_id), args.keep_unknown)
     results = {}
     hybrid_misses: list[str] = []
     for variant in VARIANTS:
