@@ -15,7 +15,6 @@ and what to write instead.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -23,11 +22,6 @@ import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
 
 from kbfix.model import APPLICABILITY, HEADINGS, VERIFICATION_KINDS, Case, Entry, Fix, Signature, Text
 
@@ -81,6 +75,8 @@ def entry_dirs(root: Path) -> list[Path]:
 def corpus_hash(root: Path) -> str:
     """A hash of every entry file and case, to key caches built from the corpus (``verified.json``
     records how fixes were proven and does not change matching, so it is left out)."""
+    import hashlib
+
     digest = hashlib.sha256()
     for folder in entry_dirs(root):
         for path in sorted(folder.rglob("*")):
@@ -234,6 +230,10 @@ def parse_entry(folder: Path, *, validate: bool = True) -> tuple[Entry | None, l
         check.add("front matter", "entry.md must start with TOML front matter between '+++' lines")
         return None, check.problems
     front, body_en = parts
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib
     try:
         data = tomllib.loads(front)
     except tomllib.TOMLDecodeError as exc:
@@ -363,13 +363,23 @@ def check_cases(folder: Path, cases: list[Case]) -> list[Problem]:
     return problems
 
 
-@dataclass(frozen=True)
 class Corpus:
-    root: Path
-    entries: tuple[Entry, ...]
-    cases: tuple[Case, ...]
-    hash: str
-    problems: tuple[Problem, ...] = ()
+    """The loaded entries. ``cases`` are read on first use: a diagnosis never needs them once the
+    engine's prepared documents are cached."""
+
+    def __init__(self, root: Path, entries: tuple[Entry, ...], cases: tuple[Case, ...] | None, hash: str,
+                 problems: tuple[Problem, ...] = ()):
+        self.root = root
+        self.entries = entries
+        self._cases = cases
+        self.hash = hash
+        self.problems = problems
+
+    @property
+    def cases(self) -> tuple[Case, ...]:
+        if self._cases is None:
+            self._cases = tuple(c for e in self.entries for c in read_cases(Path(e.path)))
+        return self._cases
 
     def get(self, entry_id: str) -> Entry:
         for entry in self.entries:
@@ -409,9 +419,74 @@ def load(root: Path | str | None = None, *, strict: bool = True, validate: bool 
     return Corpus(root, tuple(entries), tuple(cases), corpus_hash(root), tuple(problems))
 
 
+ENTRIES_CACHE_VERSION = 1
+
+
+def _fingerprint(root: Path) -> str:
+    """Names, sizes and modification times of every file under the entry folders: cheap to read,
+    and any edit changes it."""
+    parts = [str(root.resolve())]
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        with os.scandir(folder) as items:
+            for item in sorted(items, key=lambda i: i.name):
+                if item.name == "__pycache__":
+                    continue
+                if item.is_dir():
+                    stack.append(Path(item.path))
+                else:
+                    info = item.stat()
+                    parts.append(f"{item.path}|{info.st_size}|{info.st_mtime_ns}")
+    from kbfix.paths import checksum
+
+    return checksum("\n".join(parts).encode())
+
+
+def _entry_from_json(d: dict) -> Entry:
+    return Entry(
+        id=d["id"], title=Text(**d["title"]), tags=tuple(d["tags"]),
+        signatures=tuple(Signature(**{**s, "frames": tuple(s["frames"]), "unless": tuple(s["unless"])})
+                         for s in d["signatures"]),
+        fixes=tuple(Fix(**{**f, "title": Text(**f["title"]), "commands": tuple(f["commands"])}) for f in d["fixes"]),
+        references=tuple(d["references"]), body=Text(**d["body"]), path=d["path"], cascade=d["cascade"],
+        refines=tuple(d["refines"]), affected=d["affected"], placeholders=d["placeholders"], verified=d["verified"],
+    )
+
+
+def load_cached(root: Path | str | None = None) -> Corpus:
+    """The run-time load: entries parsed once per corpus version and kept as JSON in the cache.
+
+    Parsing 45 TOML front matters and hashing every case costs more than a diagnosis; a stat
+    fingerprint of the files decides whether the parsed copy is still good. Falls back to
+    :func:`load` (unvalidated) whenever the cache is missing, stale or unreadable.
+    """
+    from dataclasses import asdict
+
+    from kbfix.paths import cache_dir, prune, write_atomic
+
+    root = Path(root) if root is not None else default_root()
+    if not root.is_dir():
+        return load(root, strict=False)
+    path = cache_dir() / f"entries-{ENTRIES_CACHE_VERSION}-{_fingerprint(root)}.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return Corpus(root, tuple(_entry_from_json(d) for d in data["entries"]), None, data["hash"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # not cached yet, or unreadable: parsed again below
+    corpus = load(root, strict=False)
+    if not corpus.problems:
+        try:
+            write_atomic(path, json.dumps({"hash": corpus.hash, "entries": [asdict(e) for e in corpus.entries]}))
+            prune(path.parent, "entries-*.json")
+        except OSError:
+            pass  # an unwritable cache costs this parse again next time
+    return corpus
+
+
 @lru_cache(maxsize=4)
 def load_default(root: str | None = None) -> Corpus:
-    return load(root, strict=False)
+    return load_cached(root)
 
 
 def check(root: Path | str | None = None) -> list[Problem]:

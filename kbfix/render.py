@@ -5,7 +5,6 @@ The text renderer writes ANSI colour itself when asked, so the pipe path never i
 
 from __future__ import annotations
 
-import textwrap
 from typing import Any
 
 from kbfix import __version__
@@ -128,7 +127,7 @@ class Style:
 
 
 def _indent(text: str, prefix: str = "  ") -> str:
-    return textwrap.indent(text.strip(), prefix)
+    return "\n".join(prefix + line if line.strip() else line for line in text.strip().split("\n"))
 
 
 def _error_line(trace: Trace | None) -> str:

@@ -14,25 +14,36 @@ from kbfix.engine.rank import Engine, load_calibration
 
 
 def build_engine(root: Path | str | None = None, model: str | None = None, *, rebuild: bool = False,
-                 progress: Callable[[int, int], None] | None = None, dense: bool = True) -> Engine:
-    """Load the corpus, the encoder and the (cached) FAISS index; raise on a broken corpus."""
-    corpus = corpus_mod.load(root, strict=False)
+                 progress: Callable[[int, int], None] | None = None, dense: bool = True,
+                 lazy: bool = False) -> Engine:
+    """Load the corpus, the encoder and the (cached) FAISS index.
+
+    ``lazy``: load the encoder and index only when a diagnosis needs them (the pipe and the API).
+    """
+    corpus = corpus_mod.load_cached(root)
     prepared = load_or_prepare(corpus)
     notes: list[str] = []
     if corpus.problems:
-        skipped = sorted({Path(p.file).parent.name if p.file.endswith(".md") else Path(p.file).parent.name for p in corpus.problems})
+        skipped = sorted({Path(p.file).parent.name for p in corpus.problems})
         notes.append(f"{len(skipped)} corpus entr{'y' if len(skipped) == 1 else 'ies'} skipped as invalid "
                      f"({', '.join(skipped[:5])}); run 'kbfix corpus check'")
-    dense_index = encoder = None
-    if dense:
+
+    def load_dense():
         encoder = encode.load_encoder(model)
         dense_index, _ = index.load_or_build(encoder, lambda: prepared.docs, f"{corpus.hash}:{PREP_VERSION}:{len(prepared.docs)}",
                                              rebuild=rebuild, progress=progress)
         if "cache_error" in dense_index.manifest:
             notes.append(dense_index.manifest["cache_error"])
-    return Engine(corpus, prepared, dense_index, encoder, load_calibration(), tuple(notes))
+        return dense_index, encoder
+
+    engine = Engine(corpus, prepared, None, None, load_calibration(), (), dense_loader=load_dense if dense else None)
+    engine.notes = notes  # shared: a cache problem met while loading the index later is still reported
+    if dense and not lazy:
+        engine.load_dense()
+    return engine
 
 
 @lru_cache(maxsize=4)
 def get_engine(root: str | None = None, model: str | None = None) -> Engine:
-    return build_engine(root, encode.model_setting(model))
+    model = encode.model_setting(model)
+    return build_engine(root, model, lazy=model is None)  # a model asked for by name is loaded (and checked) at once

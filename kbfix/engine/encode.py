@@ -9,7 +9,6 @@ selected with ``--model`` / ``$KBFIX_MODEL`` and loaded through sentence-transfo
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import struct
@@ -17,6 +16,8 @@ from pathlib import Path
 from typing import Protocol
 
 import numpy as np
+
+from kbfix.paths import checksum
 
 DEFAULT_ENCODER_DIR = Path(__file__).resolve().parent.parent / "encoder"
 DTYPES = {"F32": np.float32, "F16": np.float16, "BF16": None, "F64": np.float64}
@@ -70,7 +71,7 @@ class StaticEncoder:
 
         module = _static_module_dir(folder)
         weights_path = module / "model.safetensors"
-        digest = hashlib.sha256(weights_path.read_bytes()).hexdigest()[:12]
+        digest = _recorded_digest(folder, weights_path) or checksum(weights_path.read_bytes())
         return cls(Tokenizer.from_file(str(module / "tokenizer.json")),
                    read_safetensors(weights_path, "embedding.weight"), f"static:{folder.name}:{digest}")
 
@@ -80,6 +81,17 @@ class StaticEncoder:
             if encoding.ids:
                 out[row] = self.weights[encoding.ids].mean(axis=0)
         return _normalize(out)
+
+
+def _recorded_digest(folder: Path, weights_path: Path) -> str | None:
+    """The weights' sha256 as scripts/build_encoder.py recorded it, if the file size still agrees."""
+    try:
+        build = json.loads((folder / "BUILD.json").read_text())
+        if build.get("weights_bytes") == weights_path.stat().st_size:
+            return str(build["weights_sha256"])[:12]
+    except (OSError, ValueError, KeyError):
+        return None
+    return None
 
 
 def _static_module_dir(folder: Path) -> Path:
@@ -111,7 +123,7 @@ class SentenceTransformerEncoder:
         path = Path(name_or_path)
         stamp = ""
         if path.is_dir():
-            stamp = hashlib.sha256(b"".join(p.read_bytes() for p in sorted(path.rglob("*.json")))).hexdigest()[:12]
+            stamp = checksum(b"".join(p.read_bytes() for p in sorted(path.rglob("*.json"))))
         self.id = f"st:{path.resolve() if path.exists() else name_or_path}:{stamp}"
 
     def encode(self, texts: list[str]) -> np.ndarray:

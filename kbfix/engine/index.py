@@ -1,7 +1,7 @@
 """The FAISS index over corpus documents, cached on disk as a folder with a manifest.
 
 A saved index is ``<cache>/index-<key>/`` holding ``index.faiss``, ``docs.json`` and
-``manifest.json`` (encoder id, dimension, corpus hash, document count, sha256 of the index file).
+``manifest.json`` (encoder id, dimension, corpus hash, document count, checksum of the index file).
 It is built on first use; one whose manifest disagrees with the encoder or the corpus, or whose
 files are unreadable or corrupt, is rebuilt, never trusted. A build writes into a fresh temporary
 folder and renames it into place, so readers never see half a folder and two processes building at
@@ -10,7 +10,6 @@ once both end with a complete index.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -22,8 +21,9 @@ from typing import Callable
 import numpy as np
 
 from kbfix.engine.encode import Encoder
+from kbfix.paths import cache_dir, checksum
 
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -33,20 +33,12 @@ class Doc:
     text: str
 
 
-def cache_dir() -> Path:
-    env = os.environ.get("KBFIX_CACHE_DIR")
-    if env:
-        return Path(env)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "kbfix"
-
-
 def _key(encoder_id: str, corpus_hash: str) -> str:
-    return hashlib.sha256(f"{INDEX_VERSION}|{encoder_id}|{corpus_hash}".encode()).hexdigest()[:16]
+    return checksum(f"{INDEX_VERSION}|{encoder_id}|{corpus_hash}".encode())
 
 
 def _sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return checksum(path.read_bytes())
 
 
 class DenseIndex:
@@ -88,7 +80,7 @@ def save(dense: DenseIndex, folder: Path) -> Path:
     try:
         faiss.write_index(dense.index, str(tmp / "index.faiss"))
         (tmp / "docs.json").write_text(json.dumps([d.__dict__ for d in dense.docs]), encoding="utf-8")
-        manifest = dict(dense.manifest, index_sha256=_sha(tmp / "index.faiss"))
+        manifest = dict(dense.manifest, index_checksum=_sha(tmp / "index.faiss"))
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
         try:
             os.rename(tmp, folder)
@@ -112,7 +104,7 @@ def _valid(folder: Path, expected: dict) -> DenseIndex | None:
         for key in ("version", "encoder", "dim", "corpus_hash"):
             if manifest.get(key) != expected[key]:
                 return None
-        if manifest.get("index_sha256") != _sha(folder / "index.faiss"):
+        if manifest.get("index_checksum") != _sha(folder / "index.faiss"):
             return None
         docs = [Doc(**d) for d in json.loads((folder / "docs.json").read_text(encoding="utf-8"))]
         index = faiss.read_index(str(folder / "index.faiss"))

@@ -200,15 +200,16 @@ class BM25:
         self.tfs = [Counter(d) for d in self.docs]
         self.lengths = [len(d) for d in self.docs]
         self.avg = (sum(self.lengths) / len(self.lengths)) if self.docs else 1.0
-        df: Counter = Counter()
-        for tf in self.tfs:
-            df.update(tf.keys())
-        n = len(self.docs)
-        self.idf = {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
         self.postings: dict[str, list[int]] = {}
         for i, tf in enumerate(self.tfs):
             for t in tf:
-                self.postings.setdefault(t, []).append(i)
+                found = self.postings.get(t)
+                if found is None:
+                    self.postings[t] = [i]
+                else:
+                    found.append(i)
+        n = len(self.docs)
+        self.idf = {t: math.log(1 + (n - len(ids) + 0.5) / (len(ids) + 0.5)) for t, ids in self.postings.items()}
 
     def scores(self, query: list[str]) -> list[float]:
         out = [0.0] * len(self.docs)

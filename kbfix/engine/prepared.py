@@ -7,16 +7,14 @@ costs more than a whole diagnosis, so it is done once per corpus version and sav
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from kbfix.corpus import Corpus
 from kbfix.engine import lexical
-from kbfix.engine.index import Doc, cache_dir
+from kbfix.engine.index import Doc
+from kbfix.paths import cache_dir, checksum, prune, write_atomic
 
 PREP_VERSION = 2  # bump when corpus_docs or tokenize change
 
@@ -37,7 +35,7 @@ def prepare(corpus: Corpus) -> Prepared:
 
 
 def load_or_prepare(corpus: Corpus, root: Path | None = None) -> Prepared:
-    key = hashlib.sha256(f"{PREP_VERSION}|{corpus.hash}|{','.join(corpus.ids())}".encode()).hexdigest()[:16]
+    key = checksum(f"{PREP_VERSION}|{corpus.hash}|{','.join(corpus.ids())}".encode())
     path = (root or cache_dir()) / f"corpus-{key}.json"
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -47,12 +45,9 @@ def load_or_prepare(corpus: Corpus, root: Path | None = None) -> Prepared:
         pass  # not cached yet, or unreadable: prepared again below
     prepared = prepare(corpus)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-corpus-", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump({"docs": [d.__dict__ for d in prepared.docs], "tokens": prepared.tokens,
-                       "literals": prepared.literals}, handle)
-        os.replace(tmp, path)
+        write_atomic(path, json.dumps({"docs": [d.__dict__ for d in prepared.docs], "tokens": prepared.tokens,
+                                       "literals": prepared.literals}))
+        prune(path.parent, "corpus-*.json")
     except OSError:
-        return prepared  # an unwritable cache only costs this work again next time
+        pass  # an unwritable cache only costs this work again next time
     return prepared

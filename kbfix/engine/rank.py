@@ -26,6 +26,7 @@ import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from kbfix import traceback as tb
 from kbfix.corpus import Corpus
@@ -207,20 +208,29 @@ class Engine:
     """Everything ``diagnose`` needs, loaded once per process."""
 
     def __init__(self, corpus: Corpus, prepared: Prepared, dense: DenseIndex | None, encoder,
-                 calibration: Calibration, notes: tuple[str, ...] = ()):
+                 calibration: Calibration, notes: tuple[str, ...] = (),
+                 dense_loader: Callable[[], tuple[DenseIndex, object]] | None = None):
         self.corpus = corpus
         self.docs = prepared.docs
         self.literals = prepared.literals
         self.dense = dense
         self.encoder = encoder
+        self._dense_loader = dense_loader  # loads encoder + index on first need (see diagnose_log)
         self.calibration = calibration
         self.notes = notes
         self.entries = corpus.entries
         self.by_id = {e.id: e for e in corpus.entries}
         self.doc_tokens = prepared.tokens
         self.bm25 = lexical.BM25(self.doc_tokens)
-        # dense index documents are looked up by position
-        self.dense_docs = dense.docs if dense is not None else []
+
+    @property
+    def dense_docs(self) -> list[Doc]:
+        return self.dense.docs if self.dense is not None else []
+
+    def load_dense(self) -> None:
+        if self._dense_loader is not None:
+            self.dense, self.encoder = self._dense_loader()
+            self._dense_loader = None
 
     # features ---------------------------------------------------------------------------------
     def score(self, log: Log, trace: Trace | None, *, exclude: frozenset[str] = frozenset(),
@@ -301,6 +311,21 @@ class Engine:
     def diagnose_log(self, log: Log, *, top: int = 3, findings: tuple[Finding, ...] = (),
                      exclude: frozenset[str] = frozenset(), calibration: Calibration | None = None,
                      blind: frozenset[str] = frozenset()) -> Report:
+        """Diagnose a parsed log.
+
+        Cascade: while the encoder and index are not loaded yet, signatures and BM25 go first. When a
+        signature decides the outcome (see :func:`decisive`), dense retrieval could only add a line of
+        evidence, so it is skipped; otherwise the encoder and index are loaded and everything is
+        scored again with all the evidence.
+        """
+        if self._dense_loader is not None:
+            quick = self._rank(log, top, findings, exclude, calibration, blind)
+            if calibration is None and not blind and decisive(*quick[1:]):
+                return quick[0]
+            self.load_dense()
+        return self._rank(log, top, findings, exclude, calibration, blind)[0]
+
+    def _rank(self, log, top, findings, exclude, calibration, blind):
         traces = candidate_traces(log)
         log_text = log.text
         haystack = log_text.lower()
@@ -314,7 +339,7 @@ class Engine:
         chosen_trace, chosen = choose_root_cause(per_candidate)
         matches = tuple(self._match(s, findings) for s in chosen[:top])
         verdict = "match" if chosen and chosen[0].confidence >= THRESHOLD else "no_match"
-        return Report(verdict, matches, chosen_trace, log, findings, self.notes)
+        return Report(verdict, matches, chosen_trace, log, findings, tuple(self.notes)), per_candidate, chosen_trace
 
     def diagnose_findings(self, findings: tuple[Finding, ...], *, top: int = 3) -> Report:
         """Rank entries from introspection findings alone (``kbfix inspect``)."""
@@ -336,7 +361,7 @@ class Engine:
             matches.append(Match(entry, confidence, evidence, captures, {"findings": float(len(found))}))
         matches.sort(key=lambda m: -m.confidence)
         verdict = "match" if matches and matches[0].confidence >= THRESHOLD else "no_match"
-        return Report(verdict, tuple(matches[:top]), None, None, findings, self.notes)
+        return Report(verdict, tuple(matches[:top]), None, None, findings, tuple(self.notes))
 
     def _match(self, scored: Scored, findings: tuple[Finding, ...]) -> Match:
         evidence: list[Evidence] = []
@@ -395,6 +420,23 @@ def choose_root_cause(per_candidate: list[tuple[Trace | None, list[Scored]]]) ->
     # nothing confident: report the error the user most likely saw, with its nearest candidates
     plain = [item for item in per_candidate if item[0] is None or not (is_generic_cascade(item[0]) or is_warning(item[0]))]
     return (plain or per_candidate)[-1]
+
+
+DECISIVE_WEIGHT = 0.9
+
+
+def decisive(per_candidate: list[tuple[Trace | None, list[Scored]]], chosen_trace: Trace | None) -> bool:
+    """True when dense evidence cannot change the answer: the chosen error is the first one in the
+    log that is not a consequence of another, one entry's signature of weight >= 0.9 fired on it,
+    and no other entry's signature did (on it or on any error before it)."""
+    primaries = [item for item in per_candidate if item[0] is not None
+                 and not (is_generic_cascade(item[0]) or is_warning(item[0]))]
+    if not primaries or primaries[0][0] is not chosen_trace:
+        return False
+    scored = primaries[0][1]
+    fired = [s for s in scored if s.features["sig"] > 0]
+    return (len(fired) == 1 and fired[0] is scored[0] and fired[0].features["sig"] >= DECISIVE_WEIGHT
+            and not fired[0].entry.cascade and scored[0].confidence >= THRESHOLD)
 
 
 def fill(template: str, captures: dict[str, str], placeholders: dict[str, str]) -> str:

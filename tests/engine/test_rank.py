@@ -98,3 +98,30 @@ def test_explanation_uses_captured_values():
     assert report.best.entry.id == "jax-params-dict-key-mismatch"
     explanation = report_json(report)["matches"][0]["explanation"]
     assert "SigLiPFromPatches_0" in explanation and "{expected}" not in explanation
+
+
+def test_decisive_signature_skips_loading_the_encoder():
+    import subprocess, sys
+
+    from conftest import ROOT
+
+    code = ("import sys, kbfix\n"
+            "r = kbfix.diagnose('ValueError: optimizer got an empty parameter list')\n"
+            "print(r.best.entry.id, 'faiss' in sys.modules, 'tokenizers' in sys.modules)\n"
+            "r = kbfix.diagnose('RuntimeError: something odd happened inside the optimizer parameter groups')\n"
+            "print(r.verdict, 'faiss' in sys.modules, 'tokenizers' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    lines = out.stdout.split("\n")
+    assert lines[0] == "no-trainable-parameters False False", out.stderr
+    assert lines[1].endswith("True True")  # no decisive signature: the full hybrid ran
+
+
+def test_cascade_gives_the_same_answer_as_the_full_ranking(engine):
+    from kbfix import traceback
+    from kbfix.engine import build_engine
+
+    lazy = build_engine(lazy=True)
+    for case in engine.corpus.cases[:60]:
+        log = traceback.parse(case.text)
+        a, b = engine.diagnose_log(log), lazy.diagnose_log(log)
+        assert (a.verdict, a.matches[0].entry.id) == (b.verdict, b.matches[0].entry.id), case.name
