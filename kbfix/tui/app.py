@@ -188,20 +188,20 @@ def attach_terminal() -> None:
     terminal. Raises OSError when there is no controlling terminal.
     """
     if not (sys.__stdin__ is not None and sys.__stdin__.isatty()):
-        tty = os.open("/dev/tty", os.O_RDWR)
-        try:
-            os.dup2(tty, 0)
-        finally:
-            os.close(tty)
         # the new stdin lives as long as the process
-        sys.stdin = sys.__stdin__ = open(0, encoding="utf-8", errors="replace", closefd=False)  # noqa: SIM115
+        sys.stdin = sys.__stdin__ = _onto_tty(0, os.O_RDWR, "r")
     if not (sys.__stderr__ is not None and sys.__stderr__.isatty()):
-        tty = os.open("/dev/tty", os.O_WRONLY)
-        try:
-            os.dup2(tty, 2)
-        finally:
-            os.close(tty)
-        sys.stderr = sys.__stderr__ = open(2, "w", encoding="utf-8", errors="replace", closefd=False)  # noqa: SIM115
+        sys.stderr = sys.__stderr__ = _onto_tty(2, os.O_WRONLY, "w")
+
+
+def _onto_tty(fd: int, flags: int, mode: str):
+    """Point file descriptor ``fd`` at the controlling terminal and return a text stream on it."""
+    tty = os.open("/dev/tty", flags)
+    try:
+        os.dup2(tty, fd)
+    finally:
+        os.close(tty)
+    return open(fd, mode, encoding="utf-8", errors="replace", closefd=False)  # noqa: SIM115
 
 
 def run_app(*, text: str | None = None, path: str | None = None, lang: Lang = "en", model: str | None = None) -> int:

@@ -6,16 +6,9 @@ import pytest
 
 from kbfix.introspect import inspect_paths
 from kbfix.probes import checkpoint_keys, detect
+from kbfix.probes.compare import ADAPTER_ONLY, ARCHITECTURE, HEAD, INCOMPLETE, PREFIX, VOCAB, ZERO3
 
 from . import build
-
-INCOMPLETE = "checkpoint-missing-keys-incomplete"
-PREFIX = "state-dict-prefix-mismatch"
-VOCAB = "vocab-size-mismatch"
-HEAD = "classifier-head-size-mismatch"
-ARCHITECTURE = "checkpoint-size-mismatch-wrong-architecture"
-ZERO3 = "zero3-partitioned-param-shape-zero"
-ADAPTER_ONLY = "adapter-only-checkpoint-resume"
 
 
 def supported(findings):
