@@ -33,11 +33,10 @@ def build_engine(root: Path | str | None = None, model: str | None = None, *, re
         dense_index, _ = index.load_or_build(encoder, lambda: prepared.docs, f"{corpus.hash}:{PREP_VERSION}:{len(prepared.docs)}",
                                              rebuild=rebuild, progress=progress)
         if "cache_error" in dense_index.manifest:
-            notes.append(dense_index.manifest["cache_error"])
+            engine.notes.append(dense_index.manifest["cache_error"])
         return dense_index, encoder
 
-    engine = Engine(corpus, prepared, None, None, load_calibration(), (), dense_loader=load_dense if dense else None)
-    engine.notes = notes  # shared: a cache problem met while loading the index later is still reported
+    engine = Engine(corpus, prepared, None, None, load_calibration(), notes, dense_loader=load_dense if dense else None)
     if dense and not lazy:
         engine.load_dense()
     return engine

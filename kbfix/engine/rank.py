@@ -13,8 +13,9 @@ For each error found in the log (a trace), every entry gets a feature vector:
 :class:`Calibration`, fitted by ``scripts/calibrate.py`` on the corpus cases out of fold (a case is
 never scored by an encoder or index that has seen it), maps the vector to P(entry is the root
 cause): a signature's out-of-fold precision, combined with a logistic model of the lexical and
-dense evidence, which must carry the decision alone when no signature knows the wording. The verdict is "match"
-when the best probability reaches :data:`THRESHOLD`, else "no_match" with the nearest candidates.
+dense evidence, which must carry the decision alone when no signature knows the wording. The
+verdict is "match" when the best probability reaches :data:`THRESHOLD`, else "no_match" with the
+nearest candidates.
 Among several errors in one log the earliest confident one that is not a known consequence of
 another failure (NCCL watchdog timeouts, launcher ``ChildFailedError`` ...) is the root cause.
 """
@@ -208,7 +209,7 @@ class Engine:
     """Everything ``diagnose`` needs, loaded once per process."""
 
     def __init__(self, corpus: Corpus, prepared: Prepared, dense: DenseIndex | None, encoder,
-                 calibration: Calibration, notes: tuple[str, ...] = (),
+                 calibration: Calibration, notes: list[str] | tuple[str, ...] = (),
                  dense_loader: Callable[[], tuple[DenseIndex, object]] | None = None):
         self.corpus = corpus
         self.docs = prepared.docs
@@ -217,7 +218,7 @@ class Engine:
         self.encoder = encoder
         self._dense_loader = dense_loader  # loads encoder + index on first need (see diagnose_log)
         self.calibration = calibration
-        self.notes = notes
+        self.notes = list(notes)  # a note met later (an unwritable index cache) is appended
         self.entries = corpus.entries
         self.by_id = {e.id: e for e in corpus.entries}
         self.doc_tokens = prepared.tokens
