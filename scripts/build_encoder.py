@@ -10,6 +10,7 @@ corpus and library versions.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import shutil
 import sys
@@ -46,6 +47,9 @@ def main() -> int:
         "versions": {p: metadata.version(p) for p in ("torch", "sentence-transformers", "tokenizers")},
         "seconds": round(time.time() - start, 1),
     }
+    weights = next((tmp / "encoder").rglob("model.safetensors"))
+    build["weights_bytes"] = weights.stat().st_size
+    build["weights_sha256"] = hashlib.sha256(weights.read_bytes()).hexdigest()
     (tmp / "encoder" / "BUILD.json").write_text(json.dumps(build, indent=1) + "\n")
     if args.out.exists():
         shutil.rmtree(args.out)
