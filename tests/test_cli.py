@@ -168,3 +168,21 @@ def test_index_command_rebuilds(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert b"indexing [" in proc.stderr and b"documents" in proc.stdout
     assert list(tmp_path.glob("index-*/manifest.json"))
+
+
+def test_inspect_json_matches_schema_and_exit_codes(tmp_path):
+    frozen = tmp_path / "frozen.yaml"
+    frozen.write_text("model_name_or_path: Qwen/Qwen2-VL-7B-Instruct\nstage: sft\nfinetuning_type: full\n"
+                      "freeze_vision_tower: true\nfreeze_multi_modal_projector: true\nfreeze_language_model: true\n")
+    proc = run_kbfix("inspect", str(frozen), "--json")
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    jsonschema.validate(report, SCHEMA)
+    assert report["matches"][0]["id"] == "no-trainable-parameters"
+    assert any("no-trainable-parameters" in f["supports"] for f in report["findings"])
+    healthy = tmp_path / "healthy.yaml"
+    healthy.write_text(frozen.read_text().replace("freeze_language_model: true", "freeze_language_model: false"))
+    proc = run_kbfix("inspect", str(healthy), "--json")
+    assert proc.returncode == 1
+    jsonschema.validate(json.loads(proc.stdout), SCHEMA)
+    assert json.loads(proc.stdout)["verdict"] == "no_match"
