@@ -463,24 +463,19 @@ def load_cached(root: Path | str | None = None) -> Corpus:
     """
     from dataclasses import asdict
 
-    from kbfix.paths import cache_dir, prune, write_atomic
+    from kbfix.paths import cache_dir, load_json_cache, store_json_cache
 
     root = Path(root) if root is not None else default_root()
     if not root.is_dir():
         return load(root, strict=False)
     path = cache_dir() / f"entries-{ENTRIES_CACHE_VERSION}-{_fingerprint(root)}.json"
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return Corpus(root, tuple(_entry_from_json(d) for d in data["entries"]), None, data["hash"])
-    except (OSError, ValueError, KeyError, TypeError):
-        pass  # not cached yet, or unreadable: parsed again below
+    cached = load_json_cache(path, lambda data: Corpus(
+        root, tuple(_entry_from_json(d) for d in data["entries"]), None, data["hash"]))
+    if cached is not None:
+        return cached
     corpus = load(root, strict=False)
     if not corpus.problems:
-        try:
-            write_atomic(path, json.dumps({"hash": corpus.hash, "entries": [asdict(e) for e in corpus.entries]}))
-            prune(path.parent, "entries-*.json")
-        except OSError:
-            pass  # an unwritable cache costs this parse again next time
+        store_json_cache(path, {"hash": corpus.hash, "entries": [asdict(e) for e in corpus.entries]})
     return corpus
 
 

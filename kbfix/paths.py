@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import zlib
 from pathlib import Path
+from typing import Callable, TypeVar
+
+T = TypeVar("T")
 
 
 def checksum(data: bytes) -> str:
@@ -34,6 +38,25 @@ def write_atomic(path: Path, text: str) -> None:
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def load_json_cache(path: Path, decode: Callable[[dict], T]) -> T | None:
+    """What a JSON cache file decodes to, or None when it is missing, unreadable or of another shape."""
+    try:
+        return decode(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def store_json_cache(path: Path, data: object) -> bool:
+    """Write a cache file atomically and drop stale siblings of the same kind; False when the cache
+    cannot be written (a read-only home only costs the work again next time)."""
+    try:
+        write_atomic(path, json.dumps(data))
+        prune(path.parent, path.name.split("-", 1)[0] + "-*.json")
+    except OSError:
+        return False
+    return True
 
 
 def prune(folder: Path, pattern: str, keep: int = 4) -> None:

@@ -49,7 +49,7 @@ CHAIN_RE = re.compile(
 EXC_TYPE = (r"(?:[A-Za-z_][\w]*\.)*(?:[A-Z][A-Za-z0-9_]*(?:Error|Exception|Warning|Interrupt|Exit|Fault|Failure|Abort)"
             r"|KeyError|StopIteration|Exception)|(?:[a-z_][\w]*\.)+[A-Z]\w*")  # or any dotted class: jax's UnfilteredStackTrace
 EXC_RE = re.compile(rf"^(?P<type>{EXC_TYPE})(?:(?::\s?)(?P<msg>.*))?$")
-WARNING_RE = re.compile(rf"^(?P<file>(?:[A-Za-z]:)?[^:]+\.py):(?P<line>\d+): (?P<type>[A-Z]\w*Warning): (?P<msg>.*)$")
+WARNING_RE = re.compile(r"^(?P<file>(?:[A-Za-z]:)?[^:]+\.py):(?P<line>\d+): (?P<type>[A-Z]\w*Warning): (?P<msg>.*)$")
 LIB_RE = re.compile(r"[/\\](?:site|dist)-packages[/\\](?P<lib>[A-Za-z_][\w]*)")
 KNOWN_LIBS = (
     "transformers", "peft", "deepspeed", "accelerate", "torch", "trl", "llamafactory", "flax", "jax", "jaxlib",

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from kbfix import corpus as corpus_mod
 from kbfix import traceback as tb
-from kbfix.engine.rank import describe, primary_guess, query_text, signature_literal
+from kbfix.engine.rank import primary_guess, query_text, signature_literal
 
 DIM = 128
 VOCAB = 12000

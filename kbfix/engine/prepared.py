@@ -7,14 +7,13 @@ costs more than a whole diagnosis, so it is done once per corpus version and sav
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from kbfix.corpus import Corpus
 from kbfix.engine import lexical
 from kbfix.engine.index import Doc
-from kbfix.paths import cache_dir, checksum, prune, write_atomic
+from kbfix.paths import cache_dir, checksum, load_json_cache, store_json_cache
 
 PREP_VERSION = 2  # bump when corpus_docs or tokenize change
 
@@ -37,17 +36,11 @@ def prepare(corpus: Corpus) -> Prepared:
 def load_or_prepare(corpus: Corpus, root: Path | None = None) -> Prepared:
     key = checksum(f"{PREP_VERSION}|{corpus.hash}|{','.join(corpus.ids())}".encode())
     path = (root or cache_dir()) / f"corpus-{key}.json"
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return Prepared([Doc(**d) for d in data["docs"]], data["tokens"],
-                        {k: tuple(v) for k, v in data["literals"].items()})
-    except (OSError, ValueError, KeyError, TypeError):
-        pass  # not cached yet, or unreadable: prepared again below
+    cached = load_json_cache(path, lambda data: Prepared(
+        [Doc(**d) for d in data["docs"]], data["tokens"], {k: tuple(v) for k, v in data["literals"].items()}))
+    if cached is not None:
+        return cached
     prepared = prepare(corpus)
-    try:
-        write_atomic(path, json.dumps({"docs": [d.__dict__ for d in prepared.docs], "tokens": prepared.tokens,
-                                       "literals": prepared.literals}))
-        prune(path.parent, "corpus-*.json")
-    except OSError:
-        pass  # an unwritable cache only costs this work again next time
+    store_json_cache(path, {"docs": [d.__dict__ for d in prepared.docs], "tokens": prepared.tokens,
+                            "literals": prepared.literals})
     return prepared

@@ -5,7 +5,6 @@ import shutil
 import subprocess
 import sys
 
-import numpy as np
 
 from kbfix.engine import encode, index
 from kbfix.engine.index import Doc
@@ -76,3 +75,16 @@ def test_two_processes_building_at_once(tmp_path):
     assert len(folders) == 1, folders
     manifest = json.loads((folders[0] / "manifest.json").read_text())
     assert manifest["count"] == counts.pop()
+
+
+def test_json_caches_survive_garbage_and_unwritable_folders(tmp_path):
+    from kbfix.paths import load_json_cache, store_json_cache
+
+    path = tmp_path / "corpus-abc.json"
+    assert load_json_cache(path, dict) is None  # missing
+    path.write_text("{not json")
+    assert load_json_cache(path, lambda d: d["docs"]) is None  # unreadable
+    assert store_json_cache(path, {"docs": [1]}) and load_json_cache(path, lambda d: d["docs"]) == [1]
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    assert store_json_cache(blocker / "corpus-x.json", {}) is False
