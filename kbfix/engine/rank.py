@@ -62,6 +62,7 @@ CASCADE_RE = re.compile(
 )
 REGEX_ESCAPE_RE = re.compile(r"\\[a-zA-Z]|\(\?P<\w+>|\(\?[a-zA-Z:!=<]+")
 MAX_CANDIDATES = 12
+CASCADE_RETRIEVAL_LOGIT = -2.0  # the most retrieval alone gives a cascade entry: ~0.12, never confident
 
 
 @dataclass(frozen=True)
@@ -289,6 +290,10 @@ class Engine:
                 ranked = sorted({t for t in q_tokens if t in doc_terms}, key=lambda t: -self.bm25.idf.get(t, 0.0))
                 shared = tuple(ranked[:8])
             logit = calibration.logit(features)
+            if entry.cascade and not entry_hits:
+                # a consequence (an NCCL watchdog timeout) looks like any launcher noise to retrieval:
+                # only its own signature may name it confidently
+                logit = min(logit, CASCADE_RETRIEVAL_LOGIT)
             results.append(Scored(entry, features, entry_hits, shared, d_doc, logit, sigmoid(logit)))
         results.sort(key=lambda s: -s.confidence)
         return results

@@ -125,3 +125,14 @@ def test_cascade_gives_the_same_answer_as_the_full_ranking(engine):
         log = traceback.parse(case.text)
         a, b = engine.diagnose_log(log), lazy.diagnose_log(log)
         assert (a.verdict, a.matches[0].entry.id) == (b.verdict, b.matches[0].entry.id), case.name
+
+
+def test_retrieval_alone_never_names_a_cascade_entry():
+    text = ("[rank0]: Loading checkpoint shards:  50%|█████     | 2/4\n"
+            "W1102 torch/distributed/elastic/multiprocessing/api.py:897] Sending process 4121 closing signal SIGTERM\n"
+            "E1102 torch/distributed/elastic/multiprocessing/api.py:869] failed (exitcode: -9) local_rank: 0 (pid: 4120)\n"
+            "torch.distributed.elastic.multiprocessing.errors.ChildFailedError:\n"
+            "train.py FAILED\nRoot Cause (first observed failure):\n  exitcode  : -9 (pid: 4120)\n"
+            "  error_file: <N/A>\n  traceback : Signal 9 (SIGKILL) received by PID 4120\n")
+    report = kbfix.diagnose(text)
+    assert not (report.verdict == "match" and report.best.entry.id == "nccl-collective-timeout")
