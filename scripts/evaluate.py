@@ -1,6 +1,7 @@
 """Accuracy of kbfix on labelled tracebacks it was never built from.
 
     python scripts/evaluate.py [--cases scripts/eval/cases] [--json out.json] [--misses]
+    python scripts/evaluate.py --cases scripts/eval/blind      # written without seeing any signature
 
 Each file in the folder is named ``<entry-id>__<variant>.txt`` (the root cause it shows) or
 ``none__<variant>.txt`` (out of scope: kbfix must abstain). None of them is a corpus case, nor used
