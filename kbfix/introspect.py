@@ -46,13 +46,15 @@ def inspect_paths(paths: Iterable[str | os.PathLike]) -> tuple[Finding, ...]:
     findings: list[Finding] = []
     for t in targets(paths):
         if t.kind == kinds.MISSING:
-            findings.append(Finding("path-missing", t.subject, "no such file or folder", error="not found"))
+            findings.append(Finding("path-missing", t.subject, "no such file or folder", error="not found",
+                                    summary_zh="文件或文件夹不存在"))
         elif t.kind == kinds.UNKNOWN:
             findings.append(Finding(
                 "artifact-unrecognised", t.subject,
                 "not a model folder, checkpoint, adapter, training config or Orbax folder kbfix recognises",
                 {"files": sorted(p.name for p in t.path.iterdir())[:20]} if t.path.is_dir() else {},
-                error="unrecognised artifact"))
+                error="unrecognised artifact",
+                summary_zh="不是 kbfix 能识别的模型文件夹、checkpoint、adapter、训练配置或 Orbax 文件夹"))
         else:
             findings += probes.run(t)
     return reconcile(findings)
@@ -82,7 +84,8 @@ def inspect_object(obj: object) -> tuple[Finding, ...]:
     if t.kind == kinds.UNKNOWN:
         return (Finding("object-unsupported", t.subject,
                         "kbfix inspects torch modules, transformers Trainers and torch optimizers",
-                        error=f"cannot inspect a {type(obj).__name__}"),)
+                        error=f"cannot inspect a {type(obj).__name__}",
+                        summary_zh="kbfix 只能检查 torch 模块（nn.Module）、transformers Trainer 和 torch 优化器"),)
     return tuple(probes.run(t))
 
 

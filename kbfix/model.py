@@ -169,6 +169,11 @@ class Finding:
     supports: tuple[str, ...] = ()
     refutes: tuple[str, ...] = ()
     error: str | None = None
+    summary_zh: str = ""  # the summary in Chinese; empty: show the English one
+
+    def summary_in(self, lang: str) -> str:
+        """The summary in ``lang`` ("en" or "zh"), falling back to English."""
+        return self.summary_zh if lang == "zh" and self.summary_zh else self.summary
 
 
 @dataclass(frozen=True)

@@ -86,10 +86,11 @@ def match_json(match: Match, lang: Lang) -> dict[str, Any]:
     return data
 
 
-def finding_json(finding: Finding) -> dict[str, Any]:
-    return {"kind": finding.kind, "subject": finding.subject, "summary": finding.summary,
-            "facts": {k: _plain(v) for k, v in finding.facts.items()}, "supports": list(finding.supports),
-            "refutes": list(finding.refutes), "error": finding.error}
+def finding_json(finding: Finding, lang: Lang = "en") -> dict[str, Any]:
+    """``summary`` is in ``lang`` (English when the finding has no Chinese summary); ``summary_en`` always English."""
+    return {"kind": finding.kind, "subject": finding.subject, "summary": finding.summary_in(lang),
+            "summary_en": finding.summary, "facts": {k: _plain(v) for k, v in finding.facts.items()},
+            "supports": list(finding.supports), "refutes": list(finding.refutes), "error": finding.error}
 
 
 def _plain(value: Any) -> Any:
@@ -110,7 +111,7 @@ def report_json(report: Report, lang: Lang = "en") -> dict[str, Any]:
         "threshold": THRESHOLD,
         "matches": [match_json(m, lang) for m in report.matches],
         "error": error_json(report.error),
-        "findings": [finding_json(f) for f in report.findings],
+        "findings": [finding_json(f, lang) for f in report.findings],
         "truncated": bool(report.log.truncated) if report.log is not None else False,
         "notes": list(report.notes),
     }
@@ -181,7 +182,8 @@ def render_text(report: Report, lang: Lang = "en", *, color: bool = False, verbo
         out.append(s(label["findings"], "1"))
         for finding in report.findings:
             flag = "x" if finding.error else ("!" if finding.supports else "-")
-            out.append(f"  {flag} {finding.kind}: {finding.summary}" + (f" (error: {finding.error})" if finding.error else ""))
+            out.append(f"  {flag} {finding.kind}: {finding.summary_in(lang)}"
+                       + (f" (error: {finding.error})" if finding.error else ""))
     for note in report.notes:
         out.append(s(f"note: {note}", "2"))
     if verbose and report.matches:

@@ -71,5 +71,6 @@ def run(target: Target, probes=PROBES) -> list[Finding]:
         except Exception as exc:  # noqa: BLE001 - a failing probe is reported, never silent
             findings.append(Finding(
                 "probe-failed", target.subject, f"the {probe_name(probe)} probe could not finish",
-                {"probe": probe_name(probe)}, error=f"{type(exc).__name__}: {exc}"))
+                {"probe": probe_name(probe)}, error=f"{type(exc).__name__}: {exc}",
+                summary_zh=f"{probe_name(probe)} 探针未能完成检查"))
     return findings

@@ -84,6 +84,21 @@ def tied(config: dict | None, name: str) -> tuple[bool | None, str]:
     return None, "unknown: base config not available"
 
 
+def tied_zh(why: str) -> str:
+    """The reason :func:`tied` gives, in Chinese."""
+    if why == "tie_word_embeddings in the base config":
+        return "基座 config 中的 tie_word_embeddings"
+    if why == "unknown: base config not available":
+        return "未知：拿不到基座 config"
+    default = re.fullmatch(r"the (.+) config default", why)
+    if default:
+        return f"{default[1]} config 的默认值"
+    gemma = re.fullmatch(r"Gemma models tie embeddings \((.*)\)", why)
+    if gemma:
+        return f"模型名 {gemma[1]} 表明是 Gemma，Gemma 默认绑定 embedding"
+    return why
+
+
 def _default_tie(model_type: str) -> bool | None:
     try:
         from transformers import AutoConfig

@@ -32,7 +32,8 @@ def run(target: Target) -> list[Finding]:
     if base is None:
         return [Finding("target-modules-unchecked", target.subject,
                         "the base model's config is not available here, so target modules were not checked",
-                        {"target_modules": targets})]
+                        {"target_modules": targets},
+                        summary_zh="此处拿不到基座模型的 config，未检查 target modules")]
     expected = expect.expected(base)
     matched = {t: _matches(t, expected.modules) for t in ([targets] if isinstance(targets, str) else targets)}
     absent = sorted(t for t, hits in matched.items() if not hits)
@@ -42,12 +43,16 @@ def run(target: Target) -> list[Finding]:
         return [Finding(
             "target-modules-absent", target.subject,
             f"none of the target modules {absent} exists in the {expected.class_name}; its linear layers are "
-            f"named {', '.join(facts['linear_layers_of_base'])}", facts, supports=(NOT_FOUND,))]
+            f"named {', '.join(facts['linear_layers_of_base'])}", facts, supports=(NOT_FOUND,),
+            summary_zh=f"target modules {absent} 在 {expected.class_name} 中一个都不存在；它的线性层名为 "
+                       f"{', '.join(facts['linear_layers_of_base'])}")]
     if absent:
         return [Finding("target-modules-partly-absent", target.subject,
-                        f"target modules {absent} do not exist in the {expected.class_name}; the others do", facts)]
+                        f"target modules {absent} do not exist in the {expected.class_name}; the others do", facts,
+                        summary_zh=f"target modules {absent} 在 {expected.class_name} 中不存在，其余的都存在")]
     return [Finding("target-modules-present", target.subject,
-                    f"every target module exists in the {expected.class_name}", facts, refutes=(NOT_FOUND,))]
+                    f"every target module exists in the {expected.class_name}", facts, refutes=(NOT_FOUND,),
+                    summary_zh=f"所有 target modules 在 {expected.class_name} 中都存在")]
 
 
 def _wanted(target: Target) -> tuple[list[str] | str | None, dict | None, str]:

@@ -33,18 +33,24 @@ def run(target: Target) -> list[Finding]:
              "ensure_weight_tying": found.config.get("ensure_weight_tying")}
     if not (targeted or saved or extra):
         return [Finding("adapter-leaves-embeddings", target.subject,
-                        "the adapter neither targets nor saves lm_head / embed_tokens", facts, refutes=(TIED_HEAD,))]
+                        "the adapter neither targets nor saves lm_head / embed_tokens", facts, refutes=(TIED_HEAD,),
+                        summary_zh="adapter 既没有把 lm_head / embed_tokens 作为 target，也没有保存它们")]
     touched = sorted(set(targeted) | {adapter.touches(m) for m in saved} | {adapter.touches(m) for m in extra})
     if is_tied:
         return [Finding(
             "lora-on-tied-embeddings", target.subject,
             f"the adapter targets or saves {', '.join(touched)} and the base ties input and output embeddings "
             f"({why}): merging unties them and llama.cpp refuses the adapter; target the linear layers only "
-            "(e.g. target_modules='all-linear')", facts, supports=(TIED_HEAD,))]
+            "(e.g. target_modules='all-linear')", facts, supports=(TIED_HEAD,),
+            summary_zh=f"adapter 以 {', '.join(touched)} 为 target 或保存了其权重，而基座模型的输入和输出 "
+                       f"embedding 是绑定的（{adapter.tied_zh(why)}）：merge 会解除绑定，llama.cpp 也会拒绝该 "
+                       "adapter；请只对线性层做 LoRA（例如 target_modules='all-linear'）")]
     return [Finding("adapter-touches-embeddings", target.subject,
                     f"the adapter targets or saves {', '.join(touched)}; the base's embeddings are "
                     + ("not tied" if is_tied is False else f"of unknown tying ({why})"),
-                    facts, refutes=(TIED_HEAD,) if is_tied is False else ())]
+                    facts, refutes=(TIED_HEAD,) if is_tied is False else (),
+                    summary_zh=f"adapter 以 {', '.join(touched)} 为 target 或保存了其权重；基座模型的 embedding "
+                               + ("没有绑定" if is_tied is False else f"是否绑定未知（{adapter.tied_zh(why)}）"))]
 
 
 def _targeted(found: adapter.Adapter) -> list[str]:

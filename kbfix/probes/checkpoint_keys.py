@@ -32,7 +32,8 @@ def run(target: Target) -> list[Finding]:
     except (expect.CustomCode, ValueError, KeyError) as exc:
         return [Finding("expected-shapes-unavailable", target.subject,
                         "the model could not be built from its config here; keys not compared",
-                        {"model_type": target.config.get("model_type")}, error=f"{type(exc).__name__}: {exc}")]
+                        {"model_type": target.config.get("model_type")}, error=f"{type(exc).__name__}: {exc}",
+                        summary_zh="无法在这里根据 config 构建模型，未比较权重键")]
     found, facts = shapes(target)
     if not any(shape is not None for shape in found.values()):
         return []  # nothing readable: weights_readable says why

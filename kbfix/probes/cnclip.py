@@ -39,16 +39,19 @@ def run(target: Target) -> list[Finding]:
     config = target.config
     if config is None:
         return [Finding("checkpoint-identified", target.subject,
-                        f"Chinese-CLIP checkpoint: {facts['checkpoint']}", {**facts, **found})]
+                        f"Chinese-CLIP checkpoint: {facts['checkpoint']}", {**facts, **found},
+                        summary_zh=f"Chinese-CLIP checkpoint：{_describe_zh(found)}")]
     wanted = _from_config(config)
     differ = {k: (wanted[k], found.get(k)) for k in wanted if found.get(k) is not None and wanted[k] != found[k]}
     facts.update(config=_describe(wanted), differ={k: {"config": a, "checkpoint": b} for k, (a, b) in differ.items()})
     if differ:
         return [Finding("checkpoint-other-model-size", target.subject,
                         f"the checkpoint is {facts['checkpoint']}; the config describes {facts['config']}",
-                        facts, supports=(ARCHITECTURE,))]
+                        facts, supports=(ARCHITECTURE,),
+                        summary_zh=f"checkpoint 是{_describe_zh(found)}，而 config 描述的是{_describe_zh(wanted)}")]
     return [Finding("checkpoint-matches-config", target.subject,
-                    f"the checkpoint and the config are both {facts['checkpoint']}", facts, refutes=(ARCHITECTURE,))]
+                    f"the checkpoint and the config are both {facts['checkpoint']}", facts, refutes=(ARCHITECTURE,),
+                    summary_zh=f"checkpoint 和 config 都是{_describe_zh(found)}")]
 
 
 def _measure(shapes: dict[str, tuple[int, ...]]) -> dict[str, int]:
@@ -88,3 +91,13 @@ def _describe(measures: dict[str, int]) -> str:
     if "text_hidden_size" in measures:
         parts.append("text " + sizes.describe("chinese_clip", "text", measures["text_hidden_size"]))
     return ", ".join(parts) or "unknown size"
+
+
+def _describe_zh(measures: dict[str, int]) -> str:
+    parts = []
+    if "vision_width" in measures:
+        parts.append("视觉塔" + sizes.spaced(sizes.describe_zh("chinese_clip", "vision", measures["vision_width"],
+                                                             measures.get("vision_patch_size"))))
+    if "text_hidden_size" in measures:
+        parts.append("文本塔" + sizes.spaced(sizes.describe_zh("chinese_clip", "text", measures["text_hidden_size"])))
+    return "，".join(parts) or "未知尺寸"

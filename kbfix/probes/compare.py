@@ -76,6 +76,7 @@ def compare(expected: Expected, found: dict[str, Shape], subject: str, *, from_p
     for finding in _differences(expected, aligned.keys, subject):
         if findings and finding.refutes:  # names match once the prefix is fixed: the prefix stays the problem
             finding = replace(finding, summary="with the prefix fixed, " + finding.summary,
+                              summary_zh="修正前缀后，" + finding.summary_zh,
                               refutes=tuple(e for e in finding.refutes if e != PREFIX))
         findings.append(finding)
     return findings
@@ -125,7 +126,8 @@ def _differences(expected: Expected, found: dict[str, Shape | None], subject: st
     if not (missing or unexpected or mismatched):
         return [Finding("checkpoint-matches-config", subject,
                         f"every tensor the {expected.class_name} expects is present with the right shape",
-                        facts, refutes=KEY_LEVEL)]
+                        facts, refutes=KEY_LEVEL,
+                        summary_zh=f"{expected.class_name} 需要的每个张量都存在，且形状正确")]
     findings: list[Finding] = []
     zero = {k: v for k, v in mismatched.items() if 0 in v[1]}
     if zero:
@@ -133,7 +135,9 @@ def _differences(expected: Expected, found: dict[str, Shape | None], subject: st
             "zero3-empty-shapes", subject,
             f"{len(zero)} tensors are saved with an empty shape such as [0]: ZeRO-3 partitions, "
             "saved without gathering the full parameters",
-            {**facts, "empty": len(zero), "examples": _sample(zero)}, supports=(ZERO3,)))
+            {**facts, "empty": len(zero), "examples": _sample(zero)}, supports=(ZERO3,),
+            summary_zh=f"{len(zero)} 个张量以 [0] 这样的空形状保存：这是 ZeRO-3 的分区参数，"
+                       "保存前没有 gather 成完整参数"))
         mismatched = {k: v for k, v in mismatched.items() if k not in zero}
     findings += _mismatches(expected, mismatched, facts, subject)
     findings += _layers(expected, found, missing, unexpected, facts, subject)
@@ -142,7 +146,8 @@ def _differences(expected: Expected, found: dict[str, Shape | None], subject: st
             "checkpoint-keys-differ", subject,
             f"{len(missing)} missing, {len(unexpected)} unexpected, {len(mismatched)} mismatched tensors",
             {**facts, "missing_examples": missing[:SAMPLE], "unexpected_examples": unexpected[:SAMPLE],
-             "mismatched_examples": _sample(mismatched)}))
+             "mismatched_examples": _sample(mismatched)},
+            summary_zh=f"{len(missing)} 个张量缺失，{len(unexpected)} 个多余，{len(mismatched)} 个形状不符"))
     return findings
 
 
@@ -158,14 +163,16 @@ def _mismatches(expected: Expected, mismatched: dict, facts: dict, subject: str)
             "vocab-rows-differ", subject,
             f"only the vocabulary rows differ: the checkpoint has {checkpoint} tokens, the config {config}",
             {**facts, "config_vocab": config, "checkpoint_vocab": checkpoint, "keys": sorted(vocab)},
-            supports=(VOCAB,)))
+            supports=(VOCAB,),
+            summary_zh=f"只有词表行数不同：checkpoint 有 {checkpoint} 个 token，config 是 {config} 个"))
     if head:
         config, checkpoint = _first_dims(head)
         findings.append(Finding(
             "task-head-differs", subject,
             f"only the task head differs: {checkpoint} outputs in the checkpoint, {config} in the config (num_labels)",
             {**facts, "config_num_labels": config, "checkpoint_num_labels": checkpoint, "keys": sorted(head)},
-            supports=(HEAD,)))
+            supports=(HEAD,),
+            summary_zh=f"只有任务头不同：checkpoint 有 {checkpoint} 个输出，config 是 {config} 个（num_labels）"))
     return findings
 
 
@@ -186,7 +193,7 @@ def _architecture(expected: Expected, mismatched: dict, facts: dict, subject: st
             for a, b in zip(want, got):
                 if a != b:
                     pairs[tower][(a, b)] += 1
-    towers = {}
+    towers, towers_zh = {}, {}
     family = expected.model_type
     for tower, counter in sorted(pairs.items()):
         (config_width, checkpoint_width), _ = counter.most_common(1)[0]
@@ -197,12 +204,17 @@ def _architecture(expected: Expected, mismatched: dict, facts: dict, subject: st
             "config_width": config_width, "checkpoint_width": checkpoint_width,
             "mismatched": sum(1 for k in mismatched if _tower(k) == tower),
         }
+        towers_zh[tower] = (sizes.describe_zh(family, tower, checkpoint_width, checkpoint_patch),
+                            sizes.describe_zh(family, tower, config_width, config_patch))
     said = "; ".join(f"{t}: checkpoint is {v['checkpoint']}, config is {v['config']}" for t, v in towers.items())
+    said_zh = "；".join(f"{_TOWER_ZH.get(t, t)}：checkpoint 是{sizes.spaced(checkpoint)}，"
+                       f"config 是{sizes.spaced(config)}" for t, (checkpoint, config) in towers_zh.items())
     share = len(mismatched) / max(1, facts["expected_keys"])
     return Finding(
         "checkpoint-other-model-size", subject,
         f"{len(mismatched)} tensors ({share:.0%}) have other shapes than the config: {said}",
-        {**facts, "towers": towers, "examples": _sample(mismatched)}, supports=(ARCHITECTURE,))
+        {**facts, "towers": towers, "examples": _sample(mismatched)}, supports=(ARCHITECTURE,),
+        summary_zh=f"{len(mismatched)} 个张量（{share:.0%}）的形状与 config 不一致：{said_zh}")
 
 
 def _layers(expected: Expected, found: dict, missing: list[str], unexpected: list[str], facts: dict,
@@ -219,12 +231,15 @@ def _layers(expected: Expected, found: dict, missing: list[str], unexpected: lis
         tail = all(gone == list(range(gone[0], max(want[stack]) + 1)) for stack, gone in whole.items())
         said = "; ".join(f"{stack}: {len(want[stack]) - len(gone)} of {len(want[stack])} layers present"
                          for stack, gone in whole.items())
+        said_zh = "；".join(f"{stack}：共 {len(want[stack])} 层，只有 {len(want[stack]) - len(gone)} 层"
+                            for stack, gone in whole.items())
         findings.append(Finding(
             "layers-missing", subject,
             ("a contiguous tail of layers is missing (an interrupted save or partial download): " if tail
              else "whole layers are missing: ") + said,
             {**facts, "missing_layers": whole, "contiguous_tail": tail, "missing_examples": missing[:SAMPLE]},
-            supports=(INCOMPLETE,)))
+            supports=(INCOMPLETE,),
+            summary_zh=("缺少末尾连续的若干层（保存中断或下载不完整）：" if tail else "缺少整层：") + said_zh))
     deeper = {}
     for stack, indices in have.items():
         extra = sorted(indices - want.get(stack, set()))
@@ -233,9 +248,12 @@ def _layers(expected: Expected, found: dict, missing: list[str], unexpected: lis
     if deeper:
         said = "; ".join(f"{s}: {v['checkpoint_layers']} layers in the checkpoint, {v['config_layers']} in the config"
                          for s, v in deeper.items())
+        said_zh = "；".join(f"{s}：checkpoint 有 {v['checkpoint_layers']} 层，config 是 {v['config_layers']} 层"
+                            for s, v in deeper.items())
         findings.append(Finding(
             "checkpoint-deeper-than-config", subject, f"the checkpoint has more layers than the config: {said}",
-            {**facts, "layers": deeper, "unexpected_examples": unexpected[:SAMPLE]}, supports=(ARCHITECTURE,)))
+            {**facts, "layers": deeper, "unexpected_examples": unexpected[:SAMPLE]}, supports=(ARCHITECTURE,),
+            summary_zh=f"checkpoint 的层数比 config 多：{said_zh}"))
     return findings
 
 
@@ -254,18 +272,27 @@ def _adapter_only(subject: str, found: dict, expected: Expected) -> Finding:
         f"the checkpoint holds only adapter (LoRA) weights ({len(found)} tensors); every one of the "
         f"{len(expected.shapes)} base-model tensors of the {expected.class_name} would be missing",
         {"adapter_keys": len(found), "expected_keys": len(expected.shapes), "examples": sorted(found)[:SAMPLE]},
-        supports=(ADAPTER_ONLY,))
+        supports=(ADAPTER_ONLY,),
+        summary_zh=f"该 checkpoint 只有 adapter（LoRA）权重（{len(found)} 个张量）；{expected.class_name} 的全部 "
+                   f"{len(expected.shapes)} 个基座模型张量都会缺失")
 
 
 def _prefix(subject: str, aligned: Alignment, total: int) -> Finding:
     if aligned.strip and aligned.add:
         said = f"the checkpoint's keys start with '{aligned.strip}' where the model's start with '{aligned.add}'"
+        said_zh = f"checkpoint 的键以 '{aligned.strip}' 开头，而模型的键以 '{aligned.add}' 开头"
     elif aligned.strip:
         said = f"the checkpoint's keys carry an extra '{aligned.strip}' prefix"
+        said_zh = f"checkpoint 的键多了一个 '{aligned.strip}' 前缀"
     else:
         said = f"the checkpoint's keys lack the model's '{aligned.add}' prefix"
+        said_zh = f"checkpoint 的键缺少模型的 '{aligned.add}' 前缀"
     return Finding("key-prefix-differs", subject, said + "; otherwise the names match",
-                   {"strip": aligned.strip, "add": aligned.add, "checkpoint_keys": total}, supports=(PREFIX,))
+                   {"strip": aligned.strip, "add": aligned.add, "checkpoint_keys": total}, supports=(PREFIX,),
+                   summary_zh=said_zh + "；除此之外键名都一致")
+
+
+_TOWER_ZH = {"vision": "视觉塔", "text": "文本塔", "model": "模型"}
 
 
 def _tower(key: str) -> str:

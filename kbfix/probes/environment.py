@@ -45,9 +45,11 @@ def run(target: Target) -> list[Finding]:
     if attention == "flash_attention_2" and not installed.get("flash_attn"):
         findings.append(Finding("flash-attn-not-installed", target.subject,
                                 "flash_attention_2 is requested but flash_attn is not installed", facts,
-                                supports=(FLASH,)))
+                                supports=(FLASH,),
+                                summary_zh="请求了 flash_attention_2，但没有安装 flash_attn"))
     if not findings:
-        findings.append(Finding("environment", target.subject, "installed versions", facts))
+        findings.append(Finding("environment", target.subject, "installed versions", facts,
+                                summary_zh="已安装的库版本"))
     return findings
 
 
@@ -74,7 +76,8 @@ def _architecture(model_type: str, source: str, installed: str | None, facts: di
     facts = {**facts, "needs_transformers": f">={needed}" if needed else None}
     models = known_model_types()
     if installed is None or models is None:
-        return Finding("transformers-missing", subject, "transformers is not installed", facts, supports=(UNKNOWN,))
+        return Finding("transformers-missing", subject, "transformers is not installed", facts, supports=(UNKNOWN,),
+                       summary_zh="没有安装 transformers")
     folder = _FOLDER.get(model_type, model_type).replace("-", "_")
     known = (models / folder).is_dir()
     if needed and _older(installed, needed):
@@ -83,9 +86,13 @@ def _architecture(model_type: str, source: str, installed: str | None, facts: di
         wanted = f" (needs transformers>={needed})" if needed else ""
         return Finding("architecture-unknown-to-transformers", subject,
                        f"model type '{model_type}' ({source}) is not in the installed transformers {installed}"
-                       f"{wanted}: upgrade transformers", facts, supports=(UNKNOWN,))
+                       f"{wanted}: upgrade transformers", facts, supports=(UNKNOWN,),
+                       summary_zh=f"已安装的 transformers {installed} 不认识 model_type '{model_type}'"
+                                  f"（{training.source_zh(source)}）"
+                                  + (f"，需要 transformers>={needed}" if needed else "") + "：请升级 transformers")
     return Finding("architecture-known", subject,
-                   f"the installed transformers {installed} knows model type '{model_type}'", facts, refutes=(UNKNOWN,))
+                   f"the installed transformers {installed} knows model type '{model_type}'", facts, refutes=(UNKNOWN,),
+                   summary_zh=f"已安装的 transformers {installed} 支持 model_type '{model_type}'")
 
 
 def _older(installed: str, needed: str) -> bool:

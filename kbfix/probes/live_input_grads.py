@@ -35,11 +35,15 @@ def run(target: Target) -> list[Finding]:
     if facts["embeddings_require_grad"] or hooked or reentrant is False:
         return [Finding("checkpointing-inputs-ok", target.subject,
                         "gradient checkpointing is on and gradients reach the checkpointed blocks", facts,
-                        refutes=(INPUT_GRADS,))]
+                        refutes=(INPUT_GRADS,),
+                        summary_zh="gradient checkpointing 已开启，梯度能传到被 checkpoint 的模块")]
     return [Finding("checkpointing-without-input-grads", target.subject,
                     "gradient checkpointing (reentrant) with frozen input embeddings and no input hook: call "
                     "model.enable_input_require_grads() or use gradient_checkpointing_kwargs="
-                    "{'use_reentrant': False}", facts, supports=(INPUT_GRADS,))]
+                    "{'use_reentrant': False}", facts, supports=(INPUT_GRADS,),
+                    summary_zh="gradient checkpointing（reentrant）下输入 embedding 被冻结，且没有输入 hook：请调用 "
+                               "model.enable_input_require_grads()，或设置 gradient_checkpointing_kwargs="
+                               "{'use_reentrant': False}")]
 
 
 def _reentrant(modules) -> bool | None:

@@ -30,8 +30,12 @@ def run(target: Target) -> list[Finding]:
         return [Finding("lora-on-tied-embeddings", target.subject,
                         f"LoRA/modules_to_save wraps {', '.join(adapted)} while input and output embeddings are "
                         f"tied ({'same storage' if tied else 'tie_word_embeddings=True'})", facts,
-                        supports=(TIED_HEAD,))]
+                        supports=(TIED_HEAD,),
+                        summary_zh=f"LoRA/modules_to_save 包装了 {', '.join(adapted)}，而输入和输出 embedding 是绑定的"
+                                   f"（{'共享同一块存储' if tied else 'tie_word_embeddings=True'}）")]
     return [Finding("embeddings", target.subject,
                     f"input and output embeddings {'share storage' if tied else 'are separate'}"
                     + (f"; adapted: {', '.join(adapted)}" if adapted else "; no adapter on them"),
-                    facts, refutes=(TIED_HEAD,))]
+                    facts, refutes=(TIED_HEAD,),
+                    summary_zh=f"输入和输出 embedding {'共享存储' if tied else '相互独立'}"
+                               + (f"；被 adapter 包装的：{', '.join(adapted)}" if adapted else "；上面没有 adapter"))]

@@ -25,7 +25,8 @@ def run(target: Target) -> list[Finding]:
     if not metadata.is_file():
         return [Finding("orbax-tree-unread", target.subject,
                         "no _METADATA file: the parameter tree cannot be read without loading arrays",
-                        {"files": sorted(p.name for p in target.path.iterdir())[:20]})]
+                        {"files": sorted(p.name for p in target.path.iterdir())[:20]},
+                        summary_zh="没有 _METADATA 文件：不加载数组就无法读取参数树")]
     data = read.json_file(metadata)
     tree = data.get("tree_metadata", {}) if isinstance(data, dict) else {}
     paths = [_path(key) for key in tree]
@@ -35,7 +36,9 @@ def run(target: Target) -> list[Finding]:
             top.setdefault(path[0], set()).add(path[1] if len(path) > 1 else "")
     facts = {"arrays": len(paths), "tree": {k: sorted(v - {""})[:20] for k, v in top.items()}}
     return [Finding("orbax-tree", target.subject,
-                    f"Orbax checkpoint with {len(paths)} arrays under {', '.join(sorted(top)) or 'no keys'}", facts)]
+                    f"Orbax checkpoint with {len(paths)} arrays under {', '.join(sorted(top)) or 'no keys'}", facts,
+                    summary_zh=f"Orbax checkpoint，共 {len(paths)} 个数组，顶层键为 "
+                               f"{', '.join(sorted(top)) or '（无）'}")]
 
 
 def _path(key: str) -> tuple[str, ...]:

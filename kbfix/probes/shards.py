@@ -53,15 +53,19 @@ def run(target: Target) -> list[Finding]:
             "shards-absent", target.subject,
             f"{len(absent)} of {len(listed)} shards listed in {index.name} are not in the folder "
             f"({lost} tensors): an interrupted save or partial download",
-            {**facts, "absent": absent, "tensors_absent": lost}, supports=(INCOMPLETE,)))
+            {**facts, "absent": absent, "tensors_absent": lost}, supports=(INCOMPLETE,),
+            summary_zh=f"{index.name} 列出的 {len(listed)} 个分片中有 {len(absent)} 个不在文件夹里"
+                       f"（共 {lost} 个张量）：保存中断或下载不完整"))
     if short:
         findings.append(Finding(
             "shards-lack-tensors", target.subject,
             f"{len(short)} shards lack tensors that {index.name} maps to them",
-            {**facts, "lacking": short}, supports=(INCOMPLETE,)))
+            {**facts, "lacking": short}, supports=(INCOMPLETE,),
+            summary_zh=f"{len(short)} 个分片缺少 {index.name} 映射到其中的张量"))
     if not findings and not unreadable:
         findings.append(Finding(
             "shards-complete", target.subject,
             f"all {len(listed)} shards listed in {index.name} are present with every tensor it maps to them",
-            facts, refutes=(INCOMPLETE,)))
+            facts, refutes=(INCOMPLETE,),
+            summary_zh=f"{index.name} 列出的全部 {len(listed)} 个分片都在，且包含映射到其中的每个张量"))
     return findings

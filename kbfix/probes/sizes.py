@@ -58,3 +58,15 @@ def describe(family: str, tower: str, width: int, patch: int | None = None) -> s
     known = name(family, tower, width, patch)
     shape = f"{width} wide" + (f", patch {patch}" if patch else "")
     return f"{known} ({shape})" if known else shape
+
+
+def describe_zh(family: str, tower: str, width: int, patch: int | None = None) -> str:
+    """:func:`describe` in Chinese: ``"Chinese-CLIP ViT-L/14（宽度 1024、patch 14）"``, ``"宽度 512 的模型"``."""
+    known = name(family, tower, width, patch)
+    shape = f"宽度 {width}" + (f"、patch {patch}" if patch else "")
+    return f"{known}（{shape}）" if known else f"{shape} 的模型"
+
+
+def spaced(text: str) -> str:
+    """``text`` to follow a Chinese character: a space first when it starts with a Latin letter or digit."""
+    return " " + text if text[:1].isascii() else text

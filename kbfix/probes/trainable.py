@@ -30,12 +30,17 @@ def run(target: Target) -> list[Finding]:
         return [Finding(
             "everything-frozen", target.subject,
             "freeze_vision_tower, freeze_multi_modal_projector and freeze_language_model are all true "
-            f"(finetuning_type: {method}): no parameter is left to train", facts, supports=(NOTHING,))]
+            f"(finetuning_type: {method}): no parameter is left to train", facts, supports=(NOTHING,),
+            summary_zh="freeze_vision_tower、freeze_multi_modal_projector 和 freeze_language_model 都为 true"
+                       f"（finetuning_type: {method}）：没有剩下任何可训练的参数")]
     if method == "freeze" and values.get("freeze_trainable_layers") == 0:
         return [Finding("no-layer-selected", target.subject,
                         "finetuning_type: freeze with freeze_trainable_layers: 0 selects no layer to train",
-                        facts, supports=(NOTHING,))]
-    trainable = "adapter weights" if method in ("lora", "oft") else "the language model" if not flags[
-        "freeze_language_model"] else "the unfrozen towers"
+                        facts, supports=(NOTHING,),
+                        summary_zh="finetuning_type: freeze 配合 freeze_trainable_layers: 0，没有选中任何要训练的层")]
+    part = "adapter" if method in ("lora", "oft") else "language" if not flags["freeze_language_model"] else "towers"
+    trainable = {"adapter": "adapter weights", "language": "the language model", "towers": "the unfrozen towers"}[part]
+    trainable_zh = {"adapter": "adapter 权重", "language": "语言模型",
+                    "towers": "未冻结的塔（vision tower / projector）"}[part]
     return [Finding("something-trainable", target.subject, f"the config leaves {trainable} trainable", facts,
-                    refutes=(NOTHING,))]
+                    refutes=(NOTHING,), summary_zh=f"该配置下可训练的部分：{trainable_zh}")]

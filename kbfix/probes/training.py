@@ -22,6 +22,8 @@ _NAMES = (("gemma3", r"gemma-?3"), ("gemma2", r"gemma-?2(?![b\d])"), ("gemma", r
           ("mistral", r"mistral"))
 _QUANTIZATION_KEYS = ("quantization_bit", "load_in_4bit", "load_in_8bit", "quantization_config",
                       "quantization_method")
+_NAMED = "the model name "  # model_type() source when the family comes from the name
+_GUESSED = " (not found here; stage read from its name)"  # deepspeed() source when the file is absent
 
 
 def settings(target: Target) -> dict:
@@ -56,7 +58,7 @@ def model_type(values: dict, target: Target) -> tuple[str | None, str]:
         return config["model_type"], f"{folder or target.base}/config.json"
     for family, pattern in _NAMES:
         if re.search(pattern, name.lower()):
-            return family, f"the model name '{name}'"
+            return family, f"{_NAMED}'{name}'"
     return None, ""
 
 
@@ -77,7 +79,18 @@ def deepspeed(values: dict, target: Target) -> tuple[dict | None, int | None, st
             data = read.json_file(candidate)
             return data, _stage(data), str(candidate)
     guess = re.search(r"(?:z|zero|stage)_?(\d)", Path(named).name.lower())
-    return None, int(guess.group(1)) if guess else None, f"{named} (not found here; stage read from its name)"
+    return None, int(guess.group(1)) if guess else None, f"{named}{_GUESSED}"
+
+
+def source_zh(source: str) -> str:
+    """A ``model_type`` or ``deepspeed`` source (a path, a model name, "inline"...) in Chinese."""
+    if source.startswith(_NAMED):
+        return "模型名 " + source[len(_NAMED):]
+    if source == "inline":
+        return "内联配置"
+    if source.endswith(_GUESSED):
+        return source[:-len(_GUESSED)] + "，本地未找到，stage 由文件名推断"
+    return source
 
 
 def _stage(data: object) -> int | None:

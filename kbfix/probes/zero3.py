@@ -24,22 +24,29 @@ def run(target: Target) -> list[Finding]:
     _, stage, source = training.deepspeed(values, target)
     device_map = training.device_map(values)
     quantized = training.quantization(values)
-    if stage is None and device_map is None:
-        return []
+    if stage is None:
+        return []  # no DeepSpeed: a device_map alone is a single-process placement, nothing to say here
     facts = {"zero_stage": stage, "deepspeed": source, "device_map": device_map, "quantization": quantized}
     if stage == 3 and device_map is not None:
         return [Finding("zero3-with-device-map", target.subject,
                         f"ZeRO-3 ({source}) with device_map={device_map!r}: ZeRO-3 places parameters itself; "
-                        "drop device_map", facts, supports=(DEVICE_MAP,))]
+                        "drop device_map", facts, supports=(DEVICE_MAP,),
+                        summary_zh=f"ZeRO-3（{training.source_zh(source)}）与 device_map={device_map!r} 同时使用："
+                                   "ZeRO-3 会自行放置参数；请去掉 device_map")]
     bits = quantized.get("quantization_bit")
     if stage == 3 and (bits == 8 or quantized.get("load_in_8bit")):
         return [Finding("zero3-with-8bit", target.subject,
                         f"ZeRO-3 ({source}) with an 8-bit quantized model: only 4-bit (QLoRA) works with ZeRO-3",
-                        facts, supports=(DEVICE_MAP,))]
+                        facts, supports=(DEVICE_MAP,),
+                        summary_zh=f"ZeRO-3（{training.source_zh(source)}）配合 8-bit 量化模型：ZeRO-3 只支持 4-bit"
+                                   "（QLoRA）")]
     if stage is not None and device_map is not None:
         return [Finding("distributed-with-device-map", target.subject,
                         f"DeepSpeed ZeRO-{stage} with device_map={device_map!r}: a device_map spreads one model "
-                        "over GPUs and cannot be combined with data-parallel training", facts, supports=(DEVICE_MAP,))]
+                        "over GPUs and cannot be combined with data-parallel training", facts, supports=(DEVICE_MAP,),
+                        summary_zh=f"DeepSpeed ZeRO-{stage} 与 device_map={device_map!r} 同时使用：device_map "
+                                   "把一个模型拆到多张 GPU 上，不能和数据并行训练一起用")]
     return [Finding("zero-placement-ok", target.subject,
                     f"ZeRO-{stage} without a device_map" + (" (4-bit quantization: QLoRA)" if quantized else ""),
-                    facts, refutes=(DEVICE_MAP,))]
+                    facts, refutes=(DEVICE_MAP,),
+                    summary_zh=f"ZeRO-{stage} 没有使用 device_map" + ("（4-bit 量化：QLoRA）" if quantized else ""))]

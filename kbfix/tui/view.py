@@ -218,12 +218,13 @@ def traceback_view(log: Log, trace: Trace | None, marked: set[int], *, fold: boo
 
 # --- findings ---------------------------------------------------------------------------------
 
-def finding_text(finding: Finding) -> Text:
+def finding_text(finding: Finding, lang: Lang = "en") -> Text:
+    summary = finding.summary_in(lang)
     if finding.error:
-        return Text.assemble(("✘ ", "bold red"), (f"{finding.kind}: ", "bold"), finding.summary,
+        return Text.assemble(("✘ ", "bold red"), (f"{finding.kind}: ", "bold"), summary,
                              (f" (error: {finding.error})", "red"), (f"  [{finding.subject}]", "dim"))
     flag, style = ("! ", "bold yellow") if finding.supports else ("✔ ", "green") if finding.refutes else ("- ", "dim")
-    return Text.assemble((flag, style), (f"{finding.kind}: ", "bold"), finding.summary,
+    return Text.assemble((flag, style), (f"{finding.kind}: ", "bold"), summary,
                          (f"  [{finding.subject}]", "dim"))
 
 

@@ -169,7 +169,7 @@ class DetailPane(VerticalScroll):
         trace.display = report.log is not None and bool(report.log.lines)
         if report.log is not None:
             trace.update(view.traceback_view(report.log, report.error, view.marked_lines(match), fold=fold))
-        lines = [view.finding_text(f) for f in report.findings]
+        lines = [view.finding_text(f, lang) for f in report.findings]
         lines += [Text(f"note: {n}", style="dim") for n in report.notes]
         self._section("findings", lang, Text("\n").join(lines) if lines else "")
         self.query_one("#l-findings", Label).update(SECTION[lang]["findings" if report.findings else "notes"])
