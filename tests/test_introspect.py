@@ -7,7 +7,7 @@ import warnings
 
 import pytest
 from probes import build
-from probes.zh import has_chinese, problem, recording
+from probes.zh import checked, has_chinese
 
 from kbfix import introspect
 from kbfix.probes import target
@@ -19,10 +19,7 @@ INCOMPLETE = "checkpoint-missing-keys-incomplete"
 @pytest.fixture(autouse=True)
 def findings_have_chinese(monkeypatch):
     """Every Finding created while a test here runs has a Chinese summary."""
-    with recording(monkeypatch) as created:
-        yield created
-    problems = [p for p in map(problem, created) if p]
-    assert not problems, "\n".join(problems)
+    yield from checked(monkeypatch)
 
 
 @pytest.fixture(scope="module")

@@ -52,9 +52,6 @@ def lora(base_dir, folder, targets):
 @pytest.fixture(autouse=True)
 def findings_have_chinese(monkeypatch):
     """Every Finding a probe test creates has a Chinese summary (checked after the test)."""
-    from .zh import problem, recording
+    from .zh import checked
 
-    with recording(monkeypatch) as created:
-        yield created
-    problems = [p for p in map(problem, created) if p]
-    assert not problems, "\n".join(problems)
+    yield from checked(monkeypatch)

@@ -41,3 +41,11 @@ def recording(monkeypatch):
         if (name == "kbfix.introspect" or name.startswith("kbfix.probes")) and getattr(module, "Finding", None) is Finding:
             monkeypatch.setattr(module, "Finding", make)
     yield created
+
+
+def checked(monkeypatch):
+    """Fixture body: record the findings a test creates, then fail it if any lacks Chinese."""
+    with recording(monkeypatch) as created:
+        yield created
+    problems = [p for p in map(problem, created) if p]
+    assert not problems, "\n".join(problems)
