@@ -14,7 +14,6 @@ Recipe (recorded in kbfix/encoder/BUILD.json by build_encoder.py):
 from __future__ import annotations
 
 import random
-import re
 from pathlib import Path
 
 from kbfix import corpus as corpus_mod
@@ -174,10 +173,6 @@ def save_encoder(tokenizer, weights, folder: Path) -> None:
     static = StaticEmbedding(tokenizer, embedding_weights=torch.from_numpy(weights).to(torch.float16).float())
     model = SentenceTransformer(modules=[static], device="cpu")
     model.save(str(folder))
-
-
-def clean_text(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
 
 
 def load_corpus(root=None):
