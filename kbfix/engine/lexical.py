@@ -109,52 +109,65 @@ def _line_of(text: str, pos: int) -> int:
     return text.count("\n", 0, pos)
 
 
-def _blocked(sig: Signature, *texts: str) -> bool:
-    return any(rx(p).search(t) for p in sig.unless for t in texts if t)
+class LogText:
+    """The normalized log as signatures see it, searched once per pattern.
+
+    A log with several errors is scored once per error, but a pattern over the whole log (``text``,
+    ``unless``) has one answer per log: it is searched once and remembered. ``lower`` is the copy the
+    literal prefilter looks in.
+    """
+
+    def __init__(self, text: str):
+        self.text = text
+        self.lower = text.lower()
+        self._found: dict[str, re.Match[str] | None] = {}
+
+    def search(self, pattern: str) -> re.Match[str] | None:
+        if pattern not in self._found:
+            self._found[pattern] = rx(pattern).search(self.text)
+        return self._found[pattern]
 
 
-def _text_match(sig: Signature, log_text: str) -> re.Match[str] | None:
-    return rx(sig.text).search(log_text) if sig.text is not None else None
+def _blocked(sig: Signature, log: LogText, message: str = "") -> bool:
+    return any(log.search(p) or (message and rx(p).search(message)) for p in sig.unless)
 
 
-def match_trace(entries: tuple[Entry, ...], trace: Trace | None, log: Log, log_text: str | None = None,
-                literals: dict[str, tuple[str, ...]] | None = None, haystack: str | None = None) -> list[SignatureHit]:
+def match_trace(entries: tuple[Entry, ...], trace: Trace | None, log: Log, text: LogText | None = None,
+                literals: dict[str, tuple[str, ...]] | None = None) -> list[SignatureHit]:
     """Signature hits for one trace (exception signatures) and the whole log (text-only signatures).
 
     ``literals`` maps "entry/signature" to the words the signature cannot match without; a signature
-    whose words are missing from ``haystack`` (the lowercased log) is skipped uncompiled.
+    whose words are missing from the lowercased log is skipped uncompiled.
 
     Hits with ``partial=True`` are near misses: the signature's exception and message (or its text)
     matched, but a condition its author added to exclude look-alikes (frames, text, unless) did not
     hold. That is evidence *against* the entry, which the ranking uses.
     """
-    log_text = log.text if log_text is None else log_text
-    if literals is not None and haystack is None:
-        haystack = log_text.lower()
+    text = text if text is not None else LogText(log.text)
     hits: list[SignatureHit] = []
     for entry in entries:
         for sig in entry.signatures:
             if literals is not None:
                 needed = literals.get(f"{entry.id}/{sig.id}")
-                if needed and not all(word in haystack for word in needed):
+                if needed and not all(word in text.lower for word in needed):
                     continue
             exception_bound = sig.message is not None or sig.exception is not None or bool(sig.frames)
             if not exception_bound:
-                m = _text_match(sig, log_text)
+                m = text.search(sig.text)
                 if m:
                     caps = {k: v for k, v in m.groupdict().items() if v is not None}
-                    hits.append(SignatureHit(entry.id, sig, caps, (_line_of(log_text, m.start()),), m.group(0),
-                                             partial=_blocked(sig, log_text)))
+                    hits.append(SignatureHit(entry.id, sig, caps, (_line_of(text.text, m.start()),), m.group(0),
+                                             partial=_blocked(sig, text)))
                 continue
             if trace is not None:
-                hit = _match_exception(entry.id, sig, trace, log_text)
+                hit = _match_exception(entry.id, sig, trace, text)
                 if hit:
                     hits.append(hit)
     return hits
 
 
-def _match_exception(entry_id: str, sig: Signature, trace: Trace, log_text: str) -> SignatureHit | None:
-    text_m = _text_match(sig, log_text) if sig.text is not None else None
+def _match_exception(entry_id: str, sig: Signature, trace: Trace, text: LogText) -> SignatureHit | None:
+    text_m = text.search(sig.text) if sig.text is not None else None
     near: SignatureHit | None = None
     for exc in reversed(trace.exceptions):
         if sig.exception is not None and not (rx(sig.exception).fullmatch(exc.type) or rx(sig.exception).fullmatch(exc.short_type)):
@@ -170,12 +183,12 @@ def _match_exception(entry_id: str, sig: Signature, trace: Trace, log_text: str)
             if m is not None:
                 caps.update({k: v for k, v in m.groupdict().items() if v is not None})
         if text_m is not None:
-            lines.append(_line_of(log_text, text_m.start()))
+            lines.append(_line_of(text.text, text_m.start()))
         matched = msg_m.group(0) if msg_m else (text_m.group(0) if text_m else exc.type)
         hit = SignatureHit(entry_id, sig, caps, tuple(sorted(set(lines))), matched, exc)
         frames_ok = not sig.frames or all(any(rx(p).search(f) for f in frame_strings(exc)) for p in sig.frames)
         text_ok = sig.text is None or text_m is not None
-        if frames_ok and text_ok and not _blocked(sig, exc.message, log_text):
+        if frames_ok and text_ok and not _blocked(sig, text, exc.message):
             return hit
         if near is None and (sig.frames or sig.text is not None or sig.unless):
             near = replace(hit, partial=True)

@@ -236,12 +236,11 @@ class Engine:
 
     # features ---------------------------------------------------------------------------------
     def score(self, log: Log, trace: Trace | None, *, exclude: frozenset[str] = frozenset(),
-              calibration: Calibration | None = None, log_text: str | None = None,
-              haystack: str | None = None, blind: frozenset[str] = frozenset()) -> list[Scored]:
+              calibration: Calibration | None = None, text: lexical.LogText | None = None,
+              blind: frozenset[str] = frozenset()) -> list[Scored]:
         """Score every entry for one error. ``blind`` names features to zero (evaluation only)."""
         calibration = calibration or self.calibration
-        log_text = log.text if log_text is None else log_text
-        hits = lexical.match_trace(self.entries, trace, log, log_text, self.literals, haystack)
+        hits = lexical.match_trace(self.entries, trace, log, text, self.literals)
         explained = any(h.exc is not None and not h.partial for h in hits)
         hits_by_entry: dict[str, list[lexical.SignatureHit]] = {}
         near_misses: set[str] = set()
@@ -333,12 +332,10 @@ class Engine:
 
     def _rank(self, log, top, findings, exclude, calibration, blind):
         traces = candidate_traces(log)
-        log_text = log.text
-        haystack = log_text.lower()
+        text = lexical.LogText(log.text)  # shared by every candidate: whole-log searches run once
         per_candidate: list[tuple[Trace | None, list[Scored]]] = []
         for trace in traces or [None]:
-            scored = self.score(log, trace, exclude=exclude, calibration=calibration, log_text=log_text,
-                                haystack=haystack, blind=blind)
+            scored = self.score(log, trace, exclude=exclude, calibration=calibration, text=text, blind=blind)
             if findings:
                 scored = apply_findings(scored, findings)
             per_candidate.append((trace, scored))
