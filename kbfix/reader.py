@@ -99,7 +99,7 @@ def read_stream(stream: BinaryIO, *, echo: BinaryIO | None = None, excerpt: Exce
     excerpt = excerpt or Excerpt()
     carry = b""
     skipping = False  # inside an over-long line: drop bytes until its newline
-    fd = stream.fileno() if hasattr(stream, "fileno") and _is_real_fd(stream) else None
+    fd = stream.fileno() if _is_real_fd(stream) else None
     while True:
         chunk = os.read(fd, CHUNK) if fd is not None else stream.read(CHUNK)
         if not chunk:
