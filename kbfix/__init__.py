@@ -13,14 +13,21 @@ __version__ = "0.1.0"
 __all__ = ["diagnose", "inspect", "install", "load_ipython_extension", "Report", "Match", "Finding", "__version__"]
 
 
-def diagnose(text: str, *, top: int = 3, findings: tuple[Finding, ...] = (), model: str | None = None,
-             corpus: str | None = None) -> Report:
-    """Diagnose a traceback or log text. ``findings`` (from :func:`inspect`) add evidence."""
+def diagnose(text: str | None = None, *, findings: tuple[Finding, ...] = (), top: int = 3,
+             model: str | None = None, corpus: str | None = None, truncated: bool = False, engine=None) -> Report:
+    """Diagnose a traceback or log ``text``; ``findings`` (from :func:`inspect`) add evidence.
+
+    With ``text=None`` the findings alone are ranked (``kbfix inspect``). ``truncated`` says the text
+    is an excerpt of a longer log. ``engine``: an already loaded :class:`kbfix.engine.Engine`
+    (the terminal UI loads one in a worker); by default the process's shared one.
+    This is the one way in: the CLI, the TUI, the excepthook and the IPython extension call it.
+    """
     from kbfix import traceback
     from kbfix.engine import get_engine
 
-    engine = get_engine(corpus, model)
-    return engine.diagnose_log(traceback.parse(text), top=top, findings=tuple(findings))
+    engine = engine or get_engine(corpus, model)
+    log = traceback.parse(text, truncated=truncated) if text is not None else None
+    return engine.diagnose(log, findings=tuple(findings), top=top)
 
 
 def inspect(*things) -> tuple[Finding, ...]:

@@ -139,6 +139,7 @@ def _read_input(file: str | None, *, echo=None) -> tuple[str, bool]:
 
 def _emit(report, args, *, stream=None) -> int:
     from kbfix import render
+    from kbfix.model import Verdict
 
     stream = stream or sys.stdout
     if args.json:
@@ -147,14 +148,7 @@ def _emit(report, args, *, stream=None) -> int:
         stream.write(render.render_text(report, args.lang, color=_color(args.color, stream),
                                         verbose=getattr(args, "verbose", False)))
     stream.flush()
-    return EXIT_MATCH if report.verdict == "match" else EXIT_NO_MATCH
-
-
-def _engine(args):
-    from kbfix.engine import get_engine
-    from kbfix.engine.encode import model_setting
-
-    return get_engine(None, model_setting(getattr(args, "model", None)))
+    return EXIT_MATCH if report.verdict == Verdict.MATCH else EXIT_NO_MATCH
 
 
 def _findings(paths: list[str]):
@@ -166,16 +160,11 @@ def _findings(paths: list[str]):
     return tuple(inspect_paths([Path(p) for p in paths]))
 
 
-def _diagnose_text(text: str, truncated: bool, args, findings=()) -> int:
-    from dataclasses import replace
+def _diagnose(text: str | None, args, *, truncated: bool = False, findings=()) -> int:
+    import kbfix
 
-    from kbfix import traceback
-
-    engine = _engine(args)
-    log = traceback.parse(text, truncated=truncated)
-    report = engine.diagnose_log(log, top=args.top, findings=findings)
-    if truncated:
-        report = replace(report, notes=report.notes + ("the input was long: kbfix kept the error blocks and the tail",))
+    report = kbfix.diagnose(text, findings=findings, top=args.top, model=getattr(args, "model", None),
+                            truncated=truncated)
     return _emit(report, args)
 
 
@@ -189,19 +178,17 @@ def cmd_pipe(args) -> int:
         return _run_tui(args, text)
     if not args.json:
         sys.stdout.write("\n" + "─" * 60 + "\n")
-    return _diagnose_text(text, truncated, args)
+    return _diagnose(text, args, truncated=truncated)
 
 
 def cmd_diagnose(args) -> int:
     text, truncated = _read_input(args.file)
     findings = _findings(args.inspect) if args.inspect else ()
-    return _diagnose_text(text, truncated, args, findings)
+    return _diagnose(text, args, truncated=truncated, findings=findings)
 
 
 def cmd_inspect(args) -> int:
-    findings = _findings(args.paths)
-    report = _engine(args).diagnose_findings(findings, top=args.top)
-    return _emit(report, args)
+    return _diagnose(None, args, findings=_findings(args.paths))
 
 
 def cmd_verify(args) -> int:
@@ -281,9 +268,9 @@ def cmd_index(args) -> int:
 
     engine = build_engine(None, model_setting(args.model), rebuild=True, progress=progress)
     sys.stderr.write("\n")
-    manifest = engine.dense.manifest if engine.dense is not None else {}
-    print(f"index: {manifest.get('count', 0)} documents, encoder {manifest.get('encoder')}, dim {manifest.get('dim')}")
-    for note in engine.notes:
+    dense = engine.dense
+    print(f"index: {len(dense.docs)} documents, encoder {dense.encoder_id}, dim {dense.dim}")
+    for note in engine.status():
         print(f"note: {note}", file=sys.stderr)
     return 0
 

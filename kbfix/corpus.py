@@ -23,10 +23,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from kbfix.model import APPLICABILITY, HEADINGS, VERIFICATION_KINDS, Case, Entry, Fix, Signature, Text
+from kbfix.model import (
+    APPLICABILITY, HEADINGS, VERIFICATION_KINDS, Applicability, Case, CaseKind, Entry, Fix, Signature, Text,
+    VerificationKind,
+)
 
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-CASE_KINDS = ("match", "nomatch", "todo")
+CASE_KINDS = tuple(k.value for k in CaseKind)
+SOURCE_RE = re.compile(r"\A# source:[ \t]*(?P<url>\S+)[^\n]*\n?")
 MIN_MATCH_CASES = 3
 SIGNATURE_KEYS = {"id", "exception", "message", "text", "frames", "unless", "weight"}
 FIX_KEYS = {"title", "applicability", "commands", "change", "verification", "check"}
@@ -209,46 +213,51 @@ def _fix(check: _Checker, raw: object, index: int) -> Fix | None:
     check_text = check.string(raw, "check", where, required=False)
     if verification == "check" and not check_text:
         check.add(f"{where}check", "verification = 'check' needs check = '...' saying what shows the fix took effect")
-    return Fix(title, applicability, commands, change, verification, check_text)
+    return Fix(title, Applicability(applicability) if applicability in APPLICABILITY else Applicability.DISPLAY_ONLY,
+               commands, change, VerificationKind(verification) if verification in VERIFICATION_KINDS
+               else VerificationKind.NONE, check_text)
 
 
-def parse_entry(folder: Path, *, validate: bool = True) -> tuple[Entry | None, list[Problem]]:
-    """Parse and validate one entry folder.
-
-    ``validate=False`` is the run-time path: the corpus shipped with kbfix passed ``kbfix corpus
-    check`` in CI, so regexes, version specifiers and headings are not checked again at every start.
-    """
-    path = folder / "entry.md"
-    check = _Checker(path, validate)
+def _front_matter(check: _Checker, path: Path) -> tuple[dict, str] | None:
+    """The TOML table and the English body of ``entry.md``, or None (with the problem noted)."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         check.add("entry.md", f"cannot be read: {exc}")
-        return None, check.problems
+        return None
     parts = split_front_matter(text)
     if parts is None:
         check.add("front matter", "entry.md must start with TOML front matter between '+++' lines")
-        return None, check.problems
+        return None
     front, body_en = parts
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - exercised on 3.10 only
         import tomli as tomllib
     try:
-        data = tomllib.loads(front)
+        return tomllib.loads(front), body_en
     except tomllib.TOMLDecodeError as exc:
         check.add("front matter", f"invalid TOML: {exc}")
-        return None, check.problems
-    check.unknown(data, TOP_KEYS, "")
+        return None
+
+
+def _entry_id(check: _Checker, data: dict, folder: Path) -> str:
     entry_id = check.string(data, "id", "")
     if entry_id and entry_id != folder.name:
         check.add("id", f"must equal the folder name: write id = \"{folder.name}\"")
-    if validate and entry_id and not ID_RE.match(entry_id):
+    if check.validate and entry_id and not ID_RE.match(entry_id):
         check.add("id", "use lowercase words joined by '-', naming the root cause (not the cure)")
-    title = check.text(data, "title", "")
+    return entry_id or folder.name
+
+
+def _tags(check: _Checker, data: dict) -> tuple[str, ...]:
     tags = check.strings(data, "tags", "")
     if not tags:
         check.add("tags", 'list the libraries and model families, e.g. tags = ["peft", "gemma"]')
+    return tags
+
+
+def _signatures(check: _Checker, data: dict) -> tuple[Signature, ...]:
     raw_sigs = data.get("signatures", [])
     if not isinstance(raw_sigs, list) or not raw_sigs:
         check.add("signatures", "at least one [[signatures]] table is required")
@@ -257,55 +266,91 @@ def parse_entry(folder: Path, *, validate: bool = True) -> tuple[Entry | None, l
     ids = [s.id for s in signatures]
     if len(set(ids)) != len(ids):
         check.add("signatures", f"signature ids must be unique within the entry: {ids}")
+    return signatures
+
+
+def _fixes(check: _Checker, data: dict) -> tuple[Fix, ...]:
     raw_fixes = data.get("fixes", [])
     if not isinstance(raw_fixes, list) or not raw_fixes:
         check.add("fixes", "at least one [[fixes]] table is required")
         raw_fixes = []
-    fixes = tuple(f for f in (_fix(check, raw, i) for i, raw in enumerate(raw_fixes)) if f)
+    return tuple(f for f in (_fix(check, raw, i) for i, raw in enumerate(raw_fixes)) if f)
+
+
+def _references(check: _Checker, data: dict) -> tuple[str, ...]:
     references = check.strings(data, "references", "")
     if not references:
         check.add("references", 'list upstream issues or docs: references = ["https://..."]')
     for ref in references:
         if not ref.startswith(("https://", "http://")):
             check.add("references", f"must be URLs, got {ref!r}")
+    return references
+
+
+def _affected(check: _Checker, data: dict) -> dict[str, str]:
     affected = data.get("affected", {})
     if not isinstance(affected, dict) or not all(isinstance(v, str) for v in affected.values()):
         check.add("affected", 'must map package names to version specifiers: affected = { peft = ">=0.7" }')
-        affected = {}
-    elif validate:
-        affected = _check_specifiers(check, affected)
+        return {}
+    return _check_specifiers(check, affected) if check.validate else affected
+
+
+def _placeholders(check: _Checker, data: dict) -> dict[str, str]:
     placeholders = data.get("placeholders", {})
     if not isinstance(placeholders, dict) or not all(isinstance(v, str) for v in placeholders.values()):
         check.add("placeholders", 'must map capture names to defaults: placeholders = { path = "<checkpoint-dir>" }')
-        placeholders = {}
-    refines = check.strings(data, "refines", "")
+        return {}
+    return placeholders
+
+
+def _cascade(check: _Checker, data: dict) -> bool:
     cascade = data.get("cascade", False)
     if not isinstance(cascade, bool):
         check.add("cascade", "must be true or false")
-        cascade = False
+        return False
+    return cascade
+
+
+def _body_zh(check: _Checker, folder: Path, body_en: str) -> str:
+    """The Chinese body; with validation, both bodies' headings are checked."""
     zh_path = folder / "entry.zh.md"
     body_zh = zh_path.read_text(encoding="utf-8") if zh_path.exists() else ""
-    if validate:
+    if check.validate:
         _check_headings(check, body_en, "en", "entry.md body")
         if not zh_path.exists():
             check.add("entry.zh.md", "missing: write the Chinese body with headings " + " / ".join(HEADINGS["zh"]))
         else:
             _check_headings(check, body_zh, "zh", "entry.zh.md body")
-    verified = _read_verified(check, folder)
+    return body_zh
+
+
+def parse_entry(folder: Path, *, validate: bool = True) -> tuple[Entry | None, list[Problem]]:
+    """Parse and validate one entry folder, one section at a time.
+
+    ``validate=False`` is the run-time path: the corpus shipped with kbfix passed ``kbfix corpus
+    check`` in CI, so regexes, version specifiers and headings are not checked again at every start.
+    """
+    path = folder / "entry.md"
+    check = _Checker(path, validate)
+    parsed = _front_matter(check, path)
+    if parsed is None:
+        return None, check.problems
+    data, body_en = parsed
+    check.unknown(data, TOP_KEYS, "")
     entry = Entry(
-        id=entry_id or folder.name,
-        title=title,
-        tags=tags,
-        signatures=signatures,
-        fixes=fixes,
-        references=references,
-        body=Text(body_en.strip(), body_zh.strip()),
+        id=_entry_id(check, data, folder),
+        title=check.text(data, "title", ""),
+        tags=_tags(check, data),
+        signatures=_signatures(check, data),
+        fixes=_fixes(check, data),
+        references=_references(check, data),
+        body=Text(body_en.strip(), _body_zh(check, folder, body_en).strip()),
         path=str(folder),
-        cascade=cascade,
-        refines=refines,
-        affected=affected,
-        placeholders=placeholders,
-        verified=verified,
+        cascade=_cascade(check, data),
+        refines=check.strings(data, "refines", ""),
+        affected=_affected(check, data),
+        placeholders=_placeholders(check, data),
+        verified=_read_verified(check, folder),
     )
     return entry, check.problems
 
@@ -343,8 +388,17 @@ def read_cases(folder: Path) -> list[Case]:
     for path in sorted(cases_dir.iterdir()):
         kind = path.name.split("-", 1)[0]
         if path.is_file() and kind in CASE_KINDS:
-            cases.append(Case(folder.name, kind, path.name, path.read_text(encoding="utf-8", errors="replace")))
+            cases.append(case_from_text(folder.name, CaseKind(kind), path.name,
+                                        path.read_text(encoding="utf-8", errors="replace")))
     return cases
+
+
+def case_from_text(entry_id: str, kind: CaseKind, name: str, text: str) -> Case:
+    """A case file: an optional first line ``# source: <thread URL>`` (a real report), then the paste."""
+    found = SOURCE_RE.match(text)
+    if found:
+        return Case(entry_id, kind, name, text[found.end():], found["url"])
+    return Case(entry_id, kind, name, text)
 
 
 def check_cases(folder: Path, cases: list[Case]) -> list[Problem]:
@@ -354,11 +408,11 @@ def check_cases(folder: Path, cases: list[Case]) -> list[Problem]:
         for path in sorted(cases_dir.iterdir()):
             if path.name.split("-", 1)[0] not in CASE_KINDS:
                 problems.append(Problem(str(path), "name", "case files start with match-, nomatch- or todo-"))
-    matches = sum(c.kind == "match" for c in cases)
+    matches = sum(c.kind == CaseKind.MATCH for c in cases)
     if matches < MIN_MATCH_CASES:
         problems.append(Problem(str(cases_dir), "cases", f"has {matches} match-* case(s); add real tracebacks "
                                 f"until there are {MIN_MATCH_CASES}, differing in surface form"))
-    if not any(c.kind == "nomatch" for c in cases):
+    if not any(c.kind == CaseKind.NOMATCH for c in cases):
         problems.append(Problem(str(cases_dir), "cases", "add a nomatch-*.txt: a near neighbour that must not rank this entry first"))
     return problems
 
@@ -419,7 +473,7 @@ def load(root: Path | str | None = None, *, strict: bool = True, validate: bool 
     return Corpus(root, tuple(entries), tuple(cases), corpus_hash(root), tuple(problems))
 
 
-ENTRIES_CACHE_VERSION = 1
+ENTRIES_CACHE_VERSION = 2
 
 
 def _fingerprint(root: Path) -> str:
@@ -438,9 +492,7 @@ def _fingerprint(root: Path) -> str:
                 else:
                     info = item.stat()
                     parts.append(f"{item.path}|{info.st_size}|{info.st_mtime_ns}")
-    from kbfix.paths import checksum
-
-    return checksum("\n".join(parts).encode())
+    return "\n".join(parts)
 
 
 def _entry_from_json(d: dict) -> Entry:
@@ -448,34 +500,37 @@ def _entry_from_json(d: dict) -> Entry:
         id=d["id"], title=Text(**d["title"]), tags=tuple(d["tags"]),
         signatures=tuple(Signature(**{**s, "frames": tuple(s["frames"]), "unless": tuple(s["unless"])})
                          for s in d["signatures"]),
-        fixes=tuple(Fix(**{**f, "title": Text(**f["title"]), "commands": tuple(f["commands"])}) for f in d["fixes"]),
+        fixes=tuple(Fix(**{**f, "title": Text(**f["title"]), "commands": tuple(f["commands"]),
+                           "applicability": Applicability(f["applicability"]),
+                           "verification": VerificationKind(f["verification"])}) for f in d["fixes"]),
         references=tuple(d["references"]), body=Text(**d["body"]), path=d["path"], cascade=d["cascade"],
         refines=tuple(d["refines"]), affected=d["affected"], placeholders=d["placeholders"], verified=d["verified"],
     )
 
 
 def load_cached(root: Path | str | None = None) -> Corpus:
-    """The run-time load: entries parsed once per corpus version and kept as JSON in the cache.
+    """The run-time load: entries parsed once per corpus version and kept, signed, in the cache.
 
-    Parsing 45 TOML front matters and hashing every case costs more than a diagnosis; a stat
-    fingerprint of the files decides whether the parsed copy is still good. Falls back to
-    :func:`load` (unvalidated) whenever the cache is missing, stale or unreadable.
+    Parsing every TOML front matter and hashing every case costs more than a diagnosis; a stat
+    fingerprint of the files decides whether the parsed copy is still good (:mod:`kbfix.cache`
+    rejects a copy that was edited). Falls back to :func:`load` (unvalidated) whenever the cache is
+    missing, stale, untrusted or unreadable.
     """
     from dataclasses import asdict
 
-    from kbfix.paths import cache_dir, load_json_cache, store_json_cache
+    from kbfix import cache
 
     root = Path(root) if root is not None else default_root()
     if not root.is_dir():
         return load(root, strict=False)
-    path = cache_dir() / f"entries-{ENTRIES_CACHE_VERSION}-{_fingerprint(root)}.json"
-    cached = load_json_cache(path, lambda data: Corpus(
+    target = cache.path("entries", ENTRIES_CACHE_VERSION, _fingerprint(root))
+    cached = cache.load_json(target, lambda data: Corpus(
         root, tuple(_entry_from_json(d) for d in data["entries"]), None, data["hash"]))
     if cached is not None:
         return cached
     corpus = load(root, strict=False)
     if not corpus.problems:
-        store_json_cache(path, {"hash": corpus.hash, "entries": [asdict(e) for e in corpus.entries]})
+        cache.store_json(target, {"hash": corpus.hash, "entries": [asdict(e) for e in corpus.entries]})
     return corpus
 
 

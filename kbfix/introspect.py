@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from kbfix import probes
-from kbfix.model import Finding
+from kbfix.model import Finding, Text
 from kbfix.probes import target as kinds
 
 # Artifacts that are checked against a model config when one is given beside them.
@@ -46,15 +46,13 @@ def inspect_paths(paths: Iterable[str | os.PathLike]) -> tuple[Finding, ...]:
     findings: list[Finding] = []
     for t in targets(paths):
         if t.kind == kinds.MISSING:
-            findings.append(Finding("path-missing", t.subject, "no such file or folder", error="not found",
-                                    summary_zh="文件或文件夹不存在"))
+            findings.append(Finding("path-missing", t.subject, Text("no such file or folder", "文件或文件夹不存在"), error="not found"))
         elif t.kind == kinds.UNKNOWN:
             findings.append(Finding(
                 "artifact-unrecognised", t.subject,
-                "not a model folder, checkpoint, adapter, training config or Orbax folder kbfix recognises",
+                Text("not a model folder, checkpoint, adapter, training config or Orbax folder kbfix recognises", "不是 kbfix 能识别的模型文件夹、checkpoint、adapter、训练配置或 Orbax 文件夹"),
                 {"files": sorted(p.name for p in t.path.iterdir())[:20]} if t.path.is_dir() else {},
-                error="unrecognised artifact",
-                summary_zh="不是 kbfix 能识别的模型文件夹、checkpoint、adapter、训练配置或 Orbax 文件夹"))
+                error="unrecognised artifact"))
         else:
             findings += probes.run(t)
     return reconcile(findings)
@@ -83,9 +81,8 @@ def inspect_object(obj: object) -> tuple[Finding, ...]:
     t = probes.of_object(obj)
     if t.kind == kinds.UNKNOWN:
         return (Finding("object-unsupported", t.subject,
-                        "kbfix inspects torch modules, transformers Trainers and torch optimizers",
-                        error=f"cannot inspect a {type(obj).__name__}",
-                        summary_zh="kbfix 只能检查 torch 模块（nn.Module）、transformers Trainer 和 torch 优化器"),)
+                        Text("kbfix inspects torch modules, transformers Trainers and torch optimizers", "kbfix 只能检查 torch 模块（nn.Module）、transformers Trainer 和 torch 优化器"),
+                        error=f"cannot inspect a {type(obj).__name__}"),)
     return tuple(probes.run(t))
 
 
@@ -118,8 +115,8 @@ def verify(entry_id: str, paths: Iterable[str | os.PathLike]) -> VerifyResult:
     cleared = [f for f in findings if entry_id in f.refutes]
     errors = [f for f in findings if f.error]
     facts: dict[str, object] = {
-        "still_present": [f"{f.subject}: {f.summary}" for f in still],
-        "cleared": [f"{f.subject}: {f.summary}" for f in cleared],
+        "still_present": [f"{f.subject}: {f.summary.en}" for f in still],
+        "cleared": [f"{f.subject}: {f.summary.en}" for f in cleared],
         "errors": [f"{f.subject}: {f.error}" for f in errors],
     }
     for f in still + cleared:

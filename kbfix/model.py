@@ -8,12 +8,64 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Literal, Mapping
 
 Lang = Literal["en", "zh"]
 LANGS: tuple[Lang, ...] = ("en", "zh")
-APPLICABILITY = ("safe", "unsafe", "display-only")
-VERIFICATION_KINDS = ("reproducer", "check", "none")
+
+
+class Vocabulary(str, Enum):
+    """A closed set of words that also compares equal to its strings (and serializes as them)."""
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class Applicability(Vocabulary):
+    """How safe a fix is to apply (ruff's Applicability), ordered: DISPLAY_ONLY < UNSAFE < SAFE."""
+
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+    DISPLAY_ONLY = "display-only"
+
+    @property
+    def rank(self) -> int:
+        return {"display-only": 0, "unsafe": 1, "safe": 2}[self.value]
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Applicability):
+            return NotImplemented
+        return self.rank < other.rank
+
+
+class VerificationKind(Vocabulary):
+    REPRODUCER = "reproducer"  # a script triggers the real error and shows the fix removes it
+    CHECK = "check"            # a person or a probe checks what the fix's ``check`` text says
+    NONE = "none"              # advice only
+
+
+class EvidenceKind(Vocabulary):
+    SIGNATURE = "signature"
+    LEXICAL = "lexical"
+    DENSE = "dense"
+    FINDING = "finding"
+    VERSION = "version"
+
+
+class CaseKind(Vocabulary):
+    MATCH = "match"      # must rank its entry first, confidently
+    NOMATCH = "nomatch"  # a near neighbour that must not
+    TODO = "todo"        # a known miss, reported but not failing
+
+
+class Verdict(Vocabulary):
+    MATCH = "match"
+    NO_MATCH = "no_match"
+
+
+APPLICABILITY = tuple(a.value for a in Applicability)
+VERIFICATION_KINDS = tuple(v.value for v in VerificationKind)
 HEADINGS: dict[Lang, tuple[str, ...]] = {
     "en": ("What happened", "Why", "Fix", "Fix safety", "Verify", "References"),
     "zh": ("发生了什么", "原因", "修复", "修复安全性", "验证", "参考"),
@@ -54,10 +106,10 @@ class Signature:
 @dataclass(frozen=True)
 class Fix:
     title: Text
-    applicability: str
+    applicability: Applicability
     commands: tuple[str, ...] = ()
     change: str = ""
-    verification: str = "none"
+    verification: VerificationKind = VerificationKind.NONE
     check: str = ""
 
 
@@ -91,9 +143,10 @@ class Case:
     """A labelled text kept beside an entry: ``match``, ``nomatch`` or ``todo``."""
 
     entry_id: str
-    kind: str
+    kind: CaseKind
     name: str
     text: str
+    source: str = ""  # the thread a real report came from (its "# source:" line)
 
 
 @dataclass(frozen=True)
@@ -150,8 +203,8 @@ class Log:
 
 @dataclass(frozen=True)
 class Evidence:
-    kind: str  # signature | lexical | dense | finding | version
-    detail: str
+    kind: EvidenceKind
+    detail: Text | str
     lines: tuple[int, ...] = ()
     tokens: tuple[str, ...] = ()
     captures: Mapping[str, str] = field(default_factory=dict)
@@ -164,16 +217,15 @@ class Finding:
 
     kind: str
     subject: str
-    summary: str
+    summary: Text  # a plain string is taken as English only
     facts: Mapping[str, object] = field(default_factory=dict)
     supports: tuple[str, ...] = ()
     refutes: tuple[str, ...] = ()
     error: str | None = None
-    summary_zh: str = ""  # the summary in Chinese; empty: show the English one
 
-    def summary_in(self, lang: str) -> str:
-        """The summary in ``lang`` ("en" or "zh"), falling back to English."""
-        return self.summary_zh if lang == "zh" and self.summary_zh else self.summary
+    def __post_init__(self) -> None:
+        if isinstance(self.summary, str):
+            object.__setattr__(self, "summary", Text(self.summary, ""))
 
 
 @dataclass(frozen=True)
@@ -183,18 +235,19 @@ class Match:
     evidence: tuple[Evidence, ...]
     captures: Mapping[str, str]
     scores: Mapping[str, float]
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[Text | str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Report:
-    verdict: Literal["match", "no_match"]
+    verdict: Verdict
     matches: tuple[Match, ...]
     error: Trace | None
     log: Log | None = None
     findings: tuple[Finding, ...] = ()
-    notes: tuple[str, ...] = ()
+    notes: tuple[Text | str, ...] = ()
+    threshold: float = 0.5  # the confidence a match needs; kbfix.engine.verdict.THRESHOLD sets it
 
     @property
     def best(self) -> Match | None:
-        return self.matches[0] if self.verdict == "match" and self.matches else None
+        return self.matches[0] if self.verdict == Verdict.MATCH and self.matches else None

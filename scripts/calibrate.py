@@ -36,11 +36,11 @@ from encoder_training import (  # noqa: E402
 )
 
 from kbfix import traceback as tb  # noqa: E402
-from kbfix.engine import index  # noqa: E402
-from kbfix.engine.prepared import prepare  # noqa: E402
-from kbfix.engine.rank import (  # noqa: E402
-    CALIBRATION_PATH, FEATURES, VARIANTS, Calibration, Engine, load_calibration, primary_guess,
-)
+from kbfix.engine import calibration, index  # noqa: E402
+from kbfix.engine.calibration import FEATURES, VARIANTS, Calibration  # noqa: E402
+from kbfix.engine.candidates import primary  # noqa: E402
+from kbfix.engine.documents import prepare  # noqa: E402
+from kbfix.engine.tuning import TuningScorer  # noqa: E402
 
 
 # Share of in-scope reports assumed to arrive in a wording no signature knows: the blanked copies
@@ -79,7 +79,7 @@ def out_of_fold_rows(corpus, folds: int, seed: int, epochs: int):
     prepared = prepare(corpus)
     docs = prepared.docs
     rows, labels, groups = [], [], []
-    placeholder = load_calibration()
+    placeholder = calibration.load()
     for fold in range(folds):
         held = [items[i] for i in range(len(items)) if assignment[i] == fold]
         held_cases = frozenset(f"{c.entry_id}/{c.name}" for kind, c in held if kind in ("match", "nomatch"))
@@ -87,12 +87,12 @@ def out_of_fold_rows(corpus, folds: int, seed: int, epochs: int):
         weights, _ = train_weights(tokenizer, entry_texts(corpus, held_cases, held_negs), seed=seed + fold, epochs=epochs)
         encoder = static_encoder(tokenizer, weights, f"fold{fold}")
         dense = index.build(encoder, docs, corpus.hash)
-        engine = Engine(corpus, prepared, dense, encoder, placeholder)
+        base = TuningScorer(corpus.entries, prepared, placeholder, (dense, encoder))
         for kind, item in held:
             text = item.text if kind != "none" else item[1]
             log = tb.parse(text)
             exclude = frozenset({f"case:{item.entry_id}/{item.name}"}) if kind != "none" else frozenset()
-            scored = engine.score(log, primary_guess(log), exclude=exclude)
+            scored = TuningScorer.like(base, exclude=exclude).score(log, primary(log))
             group = f"{kind}:{item.entry_id}/{item.name}" if kind != "none" else f"none:{item[0]}"
             for s in scored:
                 if kind == "match":
@@ -184,7 +184,7 @@ def main() -> int:
         "new_wording_share": NEW_WORDING_SHARE,
         "out_of_fold": quality, "variants": variants, "seconds": round(time.time() - start, 1),
     }
-    CALIBRATION_PATH.write_text(json.dumps(out, indent=1) + "\n")
+    calibration.PATH.write_text(json.dumps(out, indent=1) + "\n")
     print(json.dumps(out, indent=1))
     return 0
 

@@ -18,7 +18,9 @@ from pathlib import Path
 
 from kbfix import corpus as corpus_mod
 from kbfix import traceback as tb
-from kbfix.engine.rank import primary_guess, query_text, signature_literal
+from kbfix.engine.candidates import primary as primary_guess
+from kbfix.engine.documents import query as query_text
+from kbfix.engine.documents import signature_literal
 
 DIM = 128
 VOCAB = 12000
@@ -74,7 +76,7 @@ def entry_texts(corpus, exclude_cases: frozenset[str] = frozenset(),
 
 def _signature_owner(corpus, log, exclude: str) -> str | None:
     """The one entry (other than ``exclude``) whose signature fully matches the log's error, if any."""
-    from kbfix.engine.lexical import match_trace
+    from kbfix.engine.signatures import match as match_trace
 
     trace = primary_guess(log)
     owners = {h.entry_id for h in match_trace(corpus.entries, trace, log) if not h.partial and h.entry_id != exclude}

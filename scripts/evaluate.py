@@ -28,8 +28,9 @@ import sys
 from pathlib import Path
 
 from kbfix import traceback as tb
-from kbfix.engine import build_engine
-from kbfix.engine.rank import VARIANTS, load_calibration
+from kbfix.engine import build_engine, calibration
+from kbfix.engine.calibration import VARIANTS
+from kbfix.engine.tuning import TuningScorer
 
 DEFAULT_CASES = Path(__file__).resolve().parent / "eval" / "cases"
 
@@ -46,11 +47,11 @@ def load_cases(folder: Path, known: set[str], keep_unknown: bool = False) -> tup
 
 
 def evaluate(engine, cases, variant: str, blind: frozenset[str] = frozenset()) -> tuple[dict, list[str]]:
-    calibration = load_calibration(variant)
+    scorer = TuningScorer.like(engine.scorer, calibration=calibration.load(variant), blind=blind)
     counts = dict(top1=0, top3=0, wrong=0, missed=0, abstain=0, false_alarm=0, in_scope=0, out_of_scope=0)
     misses = []
     for name, gold, text in cases:
-        report = engine.diagnose_log(tb.parse(text), top=3, calibration=calibration, blind=blind)
+        report = engine.rank(tb.parse(text), top=3, scorer=scorer)
         ids = [m.entry.id for m in report.matches]
         confident = report.verdict == "match"
         if gold == "none":

@@ -40,7 +40,7 @@ def verify_entry(engine, entry) -> dict:
         if outcome.missing:
             record["reproducer"] = {"skipped": f"missing {', '.join(outcome.missing)}"}
         else:
-            report = engine.diagnose_log(tb.parse(outcome.error_text))
+            report = engine.diagnose(tb.parse(outcome.error_text))
             top = report.matches[0] if report.matches else None
             diagnosed = report.verdict == "match" and top is not None and top.entry.id == entry.id
             record["reproducer"] = {

@@ -42,21 +42,21 @@ def _cases(kind):
 
 @pytest.mark.parametrize("case", _cases("match"))
 def test_match_case_ranks_its_entry_first(engine, case):
-    report = engine.diagnose_log(traceback.parse(case.text))
+    report = engine.diagnose(traceback.parse(case.text))
     top = [(m.entry.id, m.confidence) for m in report.matches]
     assert report.verdict == "match" and top[0][0] == case.entry_id, top
 
 
 @pytest.mark.parametrize("case", _cases("nomatch"))
 def test_nomatch_case_does_not_rank_its_entry_first(engine, case):
-    report = engine.diagnose_log(traceback.parse(case.text))
+    report = engine.diagnose(traceback.parse(case.text))
     assert not (report.verdict == "match" and report.matches[0].entry.id == case.entry_id), \
         [(m.entry.id, m.confidence) for m in report.matches]
 
 
 @pytest.mark.parametrize("case", _cases("todo"))
 def test_todo_cases_are_reported(engine, case):
-    report = engine.diagnose_log(traceback.parse(case.text))
+    report = engine.diagnose(traceback.parse(case.text))
     if report.verdict == "match" and report.matches[0].entry.id == case.entry_id:
         pytest.fail(f"{case.entry_id}/{case.name} now matches: rename it to match-*")
     pytest.xfail("known miss (todo case)")

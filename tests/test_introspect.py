@@ -7,19 +7,13 @@ import warnings
 
 import pytest
 from probes import build
-from probes.zh import checked, has_chinese
+from probes.zh import has_chinese
 
 from kbfix import introspect
 from kbfix.probes import target
 
 TIED_HEAD = "peft-lora-on-tied-lm-head"
 INCOMPLETE = "checkpoint-missing-keys-incomplete"
-
-
-@pytest.fixture(autouse=True)
-def findings_have_chinese(monkeypatch):
-    """Every Finding created while a test here runs has a Chinese summary."""
-    yield from checked(monkeypatch)
 
 
 @pytest.fixture(scope="module")
@@ -53,14 +47,14 @@ def test_missing_and_unrecognised_paths(tmp_path):
     findings = introspect.inspect_paths([tmp_path / "nope", tmp_path / "notes.txt"])
     assert [f.kind for f in findings] == ["path-missing", "artifact-unrecognised"]
     assert all(f.error for f in findings)
-    assert [f.summary_zh for f in findings] == [
+    assert [f.summary.zh for f in findings] == [
         "文件或文件夹不存在", "不是 kbfix 能识别的模型文件夹、checkpoint、adapter、训练配置或 Orbax 文件夹"]
 
 
 def test_an_unsupported_object_is_said_in_chinese_too():
     (finding,) = introspect.inspect_object(object())
-    assert finding.kind == "object-unsupported" and has_chinese(finding.summary_zh)
-    assert finding.summary_in("zh") == finding.summary_zh and finding.summary_in("en") == finding.summary
+    assert finding.kind == "object-unsupported" and has_chinese(finding.summary.zh)
+    assert finding.summary.get("zh") == finding.summary.zh and finding.summary.get("en") == finding.summary.en
 
 
 def test_inspect_takes_paths_and_objects(gemma_dir):

@@ -17,7 +17,7 @@ from typing import Protocol
 
 import numpy as np
 
-from kbfix.paths import checksum
+from kbfix.cache import checksum
 
 DEFAULT_ENCODER_DIR = Path(__file__).resolve().parent.parent / "encoder"
 DTYPES = {"F32": np.float32, "F16": np.float16, "BF16": None, "F64": np.float64}

@@ -1,9 +1,10 @@
 """The FAISS index over corpus documents, cached on disk as a folder with a manifest.
 
-A saved index is ``<cache>/index-<key>/`` holding ``index.faiss``, ``docs.json`` and
-``manifest.json`` (encoder id, dimension, corpus hash, document count, checksum of the index file).
-It is built on first use; one whose manifest disagrees with the encoder or the corpus, or whose
-files are unreadable or corrupt, is rebuilt, never trusted. A build writes into a fresh temporary
+A saved index is ``<cache>/index-<key>/`` (key: :func:`kbfix.cache.key` of the encoder id and the
+corpus hash) holding ``index.faiss``, ``docs.json`` and ``manifest.json`` (encoder id, dimension,
+corpus hash, document count, checksums of both files, signed with the cache's per-user key). It is
+built on first use; one whose manifest disagrees with the encoder or the corpus, whose signature does
+not verify, or whose files are unreadable or corrupt, is rebuilt, never trusted. A build writes into a fresh temporary
 folder and renames it into place, so readers never see half a folder and two processes building at
 once both end with a complete index.
 """
@@ -14,31 +15,25 @@ import json
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
+from kbfix import cache
+from kbfix.engine.documents import Doc
 from kbfix.engine.encode import Encoder
-from kbfix.paths import cache_dir, checksum
 
-INDEX_VERSION = 2
-
-
-@dataclass(frozen=True)
-class Doc:
-    entry_id: str
-    source: str  # "title", "sig:<id>", "case:<file>", "what"
-    text: str
-
-
-def _key(encoder_id: str, corpus_hash: str) -> str:
-    return checksum(f"{INDEX_VERSION}|{encoder_id}|{corpus_hash}".encode())
+INDEX_VERSION = 3
+SIGNED = ("version", "encoder", "dim", "corpus_hash", "count", "index_checksum", "docs_checksum")
 
 
 def _sha(path: Path) -> str:
-    return checksum(path.read_bytes())
+    return cache.checksum(path.read_bytes())
+
+
+def _signed_part(manifest: dict) -> bytes:
+    return json.dumps({k: manifest.get(k) for k in SIGNED}, sort_keys=True).encode()
 
 
 class DenseIndex:
@@ -48,6 +43,14 @@ class DenseIndex:
         self.index = index
         self.docs = docs
         self.manifest = manifest
+
+    @property
+    def encoder_id(self) -> str:
+        return str(self.manifest.get("encoder"))
+
+    @property
+    def dim(self) -> int:
+        return int(self.manifest.get("dim", 0))
 
     def search(self, vectors: np.ndarray, k: int | None = None) -> tuple[np.ndarray, np.ndarray]:
         k = min(k or len(self.docs), len(self.docs))
@@ -80,8 +83,14 @@ def save(dense: DenseIndex, folder: Path) -> Path:
     try:
         faiss.write_index(dense.index, str(tmp / "index.faiss"))
         (tmp / "docs.json").write_text(json.dumps([d.__dict__ for d in dense.docs]), encoding="utf-8")
-        manifest = dict(dense.manifest, index_checksum=_sha(tmp / "index.faiss"))
+        manifest = dict(dense.manifest, index_checksum=_sha(tmp / "index.faiss"), docs_checksum=_sha(tmp / "docs.json"))
+        signature = cache.sign_bytes(_signed_part(manifest))
+        if signature is None:
+            raise OSError("the cache's signing key cannot be made or read")
+        manifest["signature"] = signature
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+        for written in tmp.iterdir():
+            written.chmod(0o600)  # whatever the umask: a file others can write is never trusted
         try:
             os.rename(tmp, folder)
         except OSError:
@@ -99,12 +108,17 @@ def _valid(folder: Path, expected: dict) -> DenseIndex | None:
     """Load the saved index if its manifest and files agree with ``expected``; else None."""
     import faiss
 
+    if not all(cache.trusted(p) for p in (folder, folder / "manifest.json", folder / "index.faiss", folder / "docs.json")):
+        return None
     try:
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
         for key in ("version", "encoder", "dim", "corpus_hash"):
             if manifest.get(key) != expected[key]:
                 return None
-        if manifest.get("index_checksum") != _sha(folder / "index.faiss"):
+        if not cache.verify_bytes(_signed_part(manifest), manifest.get("signature", "")):
+            return None
+        if manifest.get("index_checksum") != _sha(folder / "index.faiss") or \
+                manifest.get("docs_checksum") != _sha(folder / "docs.json"):
             return None
         docs = [Doc(**d) for d in json.loads((folder / "docs.json").read_text(encoding="utf-8"))]
         index = faiss.read_index(str(folder / "index.faiss"))
@@ -117,23 +131,25 @@ def _valid(folder: Path, expected: dict) -> DenseIndex | None:
 
 def load_or_build(encoder: Encoder, docs_fn: Callable[[], list[Doc]], corpus_hash: str, *,
                   rebuild: bool = False, progress: Callable[[int, int], None] | None = None,
-                  root: Path | None = None) -> tuple[DenseIndex, bool]:
+                  ) -> tuple[DenseIndex, bool, str | None]:
     """Return the cached index for this encoder and corpus, building it when needed.
 
-    Returns (index, built). A cache that cannot be written (read-only home) still gives a working
-    in-memory index.
+    Returns (index, built, problem). A cache that cannot be written (read-only home, a folder
+    others can write) still gives a working in-memory index; ``problem`` then says why.
     """
-    folder = (root or cache_dir()) / f"index-{_key(encoder.id, corpus_hash)}"
+    folder = cache.path("index", INDEX_VERSION, encoder.id, corpus_hash, suffix="")
     expected = {"version": INDEX_VERSION, "encoder": encoder.id, "dim": encoder.dim, "corpus_hash": corpus_hash}
     if not rebuild and folder.exists():
         dense = _valid(folder, expected)
         if dense is not None:
-            return dense, False
+            return dense, False, None
     dense = build(encoder, docs_fn(), corpus_hash, progress)
+    if cache.ensure_dir() is None:
+        return dense, True, None  # the engine's status already says why the cache is not used
     try:
         if rebuild and folder.exists():
             shutil.rmtree(folder, ignore_errors=True)
         save(dense, folder)
     except OSError as exc:  # an unwritable cache costs a rebuild next time, nothing more
-        dense.manifest["cache_error"] = f"index cache not written to {folder}: {exc}"
-    return dense, True
+        return dense, True, f"index cache not written to {folder}: {exc}"
+    return dense, True, None

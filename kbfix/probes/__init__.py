@@ -11,7 +11,7 @@ Helpers, not probes: ``target`` (what a path is), ``read`` (headers and configs,
 
 from __future__ import annotations
 
-from kbfix.model import Finding
+from kbfix.model import Finding, Text
 
 from . import (
     adapter_base,
@@ -70,7 +70,6 @@ def run(target: Target, probes=PROBES) -> list[Finding]:
                 findings += probe.run(target)
         except Exception as exc:  # noqa: BLE001 - a failing probe is reported, never silent
             findings.append(Finding(
-                "probe-failed", target.subject, f"the {probe_name(probe)} probe could not finish",
-                {"probe": probe_name(probe)}, error=f"{type(exc).__name__}: {exc}",
-                summary_zh=f"{probe_name(probe)} 探针未能完成检查"))
+                "probe-failed", target.subject, Text(f"the {probe_name(probe)} probe could not finish", f"{probe_name(probe)} 探针未能完成检查"),
+                {"probe": probe_name(probe)}, error=f"{type(exc).__name__}: {exc}"))
     return findings

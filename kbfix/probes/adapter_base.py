@@ -8,7 +8,7 @@ LoRA shapes with the base's layers: ``lora_A`` is ``[r, in_features]``, ``lora_B
 
 from __future__ import annotations
 
-from kbfix.model import Finding
+from kbfix.model import Finding, Text
 
 from . import adapter, expect
 from .target import ADAPTER, Target
@@ -45,21 +45,18 @@ def run(target: Target) -> list[Finding]:
     if wrong:
         findings.append(Finding(
             "adapter-for-other-base", target.subject,
-            f"{len(wrong)} adapter tensors do not fit the base's layers ({where}): the adapter was trained on "
-            f"another model size than this base (adapter says '{named}')", facts, supports=(ARCHITECTURE,),
-            summary_zh=f"{len(wrong)} 个 adapter 张量与基座模型的层形状不符（{where}）：该 adapter 是在另一尺寸的模型上"
-                       f"训练的（adapter 记录的基座是 '{named}'）"))
+            Text(f"{len(wrong)} adapter tensors do not fit the base's layers ({where}): the adapter was trained on "
+            f"another model size than this base (adapter says '{named}')", f"{len(wrong)} 个 adapter 张量与基座模型的层形状不符（{where}）：该 adapter 是在另一尺寸的模型上"
+                       f"训练的（adapter 记录的基座是 '{named}'）"), facts, supports=(ARCHITECTURE,)))
     elif target.base is not None and named and not _same_name(named, target.base.name, base):
         findings.append(Finding(
             "adapter-base-name-differs", target.subject,
-            f"the adapter names '{named}' as its base but is given {target.base}; the shapes fit, so it may be "
-            "a copy of the same model", facts,
-            summary_zh=f"adapter 记录的基座是 '{named}'，但传入的是 {target.base}；形状都吻合，可能是同一模型的副本"))
+            Text(f"the adapter names '{named}' as its base but is given {target.base}; the shapes fit, so it may be "
+            "a copy of the same model", f"adapter 记录的基座是 '{named}'，但传入的是 {target.base}；形状都吻合，可能是同一模型的副本"), facts))
     else:
         findings.append(Finding("adapter-fits-base", target.subject,
-                                f"every adapter tensor fits the base's layers ({where})", facts,
-                                refutes=(ARCHITECTURE,),
-                                summary_zh=f"每个 adapter 张量都与基座模型的层形状吻合（{where}）"))
+                                Text(f"every adapter tensor fits the base's layers ({where})", f"每个 adapter 张量都与基座模型的层形状吻合（{where}）"), facts,
+                                refutes=(ARCHITECTURE,)))
     return findings
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kbfix.model import Finding
+from kbfix.model import Finding, Text
 
 from . import read, training
 from .target import ADAPTER, LLAMAFACTORY, TRAINING_ARGS, Target, detect
@@ -35,28 +35,24 @@ def run(target: Target) -> list[Finding]:
                  "files": sorted(p.name for p in folder.iterdir())[:20]}
         if detect(folder).kind != ADAPTER:
             findings.append(Finding("points-to-full-checkpoint", target.subject,
-                                    f"{key} points to a folder with full model weights", facts, refutes=(ADAPTER_ONLY,),
-                                    summary_zh=f"{key} 指向的文件夹包含完整的模型权重"))
+                                    Text(f"{key} points to a folder with full model weights", f"{key} 指向的文件夹包含完整的模型权重"), facts, refutes=(ADAPTER_ONLY,)))
         elif key == "model_name_or_path":
             findings.append(Finding(
                 "adapter-folder-as-model", target.subject,
-                f"model_name_or_path points to {folder.name}, which holds only adapter weights: load the base "
-                "model there and pass the adapter as adapter_name_or_path", facts, supports=(ADAPTER_ONLY,),
-                summary_zh=f"model_name_or_path 指向 {folder.name}，其中只有 adapter 权重：这里应填基座模型，"
-                           "adapter 通过 adapter_name_or_path 传入"))
+                Text(f"model_name_or_path points to {folder.name}, which holds only adapter weights: load the base "
+                "model there and pass the adapter as adapter_name_or_path", f"model_name_or_path 指向 {folder.name}，其中只有 adapter 权重：这里应填基座模型，"
+                           "adapter 通过 adapter_name_or_path 传入"), facts, supports=(ADAPTER_ONLY,)))
         elif not training.uses_adapter(values):
             findings.append(Finding(
                 "resume-full-from-adapter", target.subject,
-                f"resume_from_checkpoint points to {folder.name}, which holds only adapter weights, while the "
-                "config trains the full model", facts, supports=(ADAPTER_ONLY,),
-                summary_zh=f"resume_from_checkpoint 指向 {folder.name}，其中只有 adapter 权重，"
-                           "而该配置训练的是完整模型"))
+                Text(f"resume_from_checkpoint points to {folder.name}, which holds only adapter weights, while the "
+                "config trains the full model", f"resume_from_checkpoint 指向 {folder.name}，其中只有 adapter 权重，"
+                           "而该配置训练的是完整模型"), facts, supports=(ADAPTER_ONLY,)))
         else:
             findings.append(Finding("resume-adapter-from-adapter", target.subject,
-                                    "resume_from_checkpoint points to an adapter checkpoint and the config trains "
-                                    "an adapter too", facts, refutes=(ADAPTER_ONLY,),
-                                    summary_zh="resume_from_checkpoint 指向一个 adapter checkpoint，"
-                                               "该配置训练的也是 adapter"))
+                                    Text("resume_from_checkpoint points to an adapter checkpoint and the config trains "
+                                    "an adapter too", "resume_from_checkpoint 指向一个 adapter checkpoint，"
+                                               "该配置训练的也是 adapter"), facts, refutes=(ADAPTER_ONLY,)))
     return findings
 
 

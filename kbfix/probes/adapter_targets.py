@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from kbfix.model import Finding
+from kbfix.model import Finding, Text
 
 from . import adapter, expect, read, training
 from .target import ADAPTER, LLAMAFACTORY, Target, model_config
@@ -31,9 +31,8 @@ def run(target: Target) -> list[Finding]:
         return []
     if base is None:
         return [Finding("target-modules-unchecked", target.subject,
-                        "the base model's config is not available here, so target modules were not checked",
-                        {"target_modules": targets},
-                        summary_zh="此处拿不到基座模型的 config，未检查 target modules")]
+                        Text("the base model's config is not available here, so target modules were not checked", "此处拿不到基座模型的 config，未检查 target modules"),
+                        {"target_modules": targets})]
     expected = expect.expected(base)
     matched = {t: _matches(t, expected.modules) for t in ([targets] if isinstance(targets, str) else targets)}
     absent = sorted(t for t, hits in matched.items() if not hits)
@@ -42,17 +41,14 @@ def run(target: Target) -> list[Finding]:
     if absent and len(absent) == len(matched):
         return [Finding(
             "target-modules-absent", target.subject,
-            f"none of the target modules {absent} exists in the {expected.class_name}; its linear layers are "
-            f"named {', '.join(facts['linear_layers_of_base'])}", facts, supports=(NOT_FOUND,),
-            summary_zh=f"target modules {absent} 在 {expected.class_name} 中一个都不存在；它的线性层名为 "
-                       f"{', '.join(facts['linear_layers_of_base'])}")]
+            Text(f"none of the target modules {absent} exists in the {expected.class_name}; its linear layers are "
+            f"named {', '.join(facts['linear_layers_of_base'])}", f"target modules {absent} 在 {expected.class_name} 中一个都不存在；它的线性层名为 "
+                       f"{', '.join(facts['linear_layers_of_base'])}"), facts, supports=(NOT_FOUND,))]
     if absent:
         return [Finding("target-modules-partly-absent", target.subject,
-                        f"target modules {absent} do not exist in the {expected.class_name}; the others do", facts,
-                        summary_zh=f"target modules {absent} 在 {expected.class_name} 中不存在，其余的都存在")]
+                        Text(f"target modules {absent} do not exist in the {expected.class_name}; the others do", f"target modules {absent} 在 {expected.class_name} 中不存在，其余的都存在"), facts)]
     return [Finding("target-modules-present", target.subject,
-                    f"every target module exists in the {expected.class_name}", facts, refutes=(NOT_FOUND,),
-                    summary_zh=f"所有 target modules 在 {expected.class_name} 中都存在")]
+                    Text(f"every target module exists in the {expected.class_name}", f"所有 target modules 在 {expected.class_name} 中都存在"), facts, refutes=(NOT_FOUND,))]
 
 
 def _wanted(target: Target) -> tuple[list[str] | str | None, dict | None, str]:

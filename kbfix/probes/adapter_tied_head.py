@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from kbfix.model import Finding
+from kbfix.model import Finding, Text
 
 from . import adapter
 from .target import ADAPTER, Target
@@ -33,24 +33,21 @@ def run(target: Target) -> list[Finding]:
              "ensure_weight_tying": found.config.get("ensure_weight_tying")}
     if not (targeted or saved or extra):
         return [Finding("adapter-leaves-embeddings", target.subject,
-                        "the adapter neither targets nor saves lm_head / embed_tokens", facts, refutes=(TIED_HEAD,),
-                        summary_zh="adapter 既没有把 lm_head / embed_tokens 作为 target，也没有保存它们")]
+                        Text("the adapter neither targets nor saves lm_head / embed_tokens", "adapter 既没有把 lm_head / embed_tokens 作为 target，也没有保存它们"), facts, refutes=(TIED_HEAD,))]
     touched = sorted(set(targeted) | {adapter.touches(m) for m in saved} | {adapter.touches(m) for m in extra})
     if is_tied:
         return [Finding(
             "lora-on-tied-embeddings", target.subject,
-            f"the adapter targets or saves {', '.join(touched)} and the base ties input and output embeddings "
+            Text(f"the adapter targets or saves {', '.join(touched)} and the base ties input and output embeddings "
             f"({why}): merging unties them and llama.cpp refuses the adapter; target the linear layers only "
-            "(e.g. target_modules='all-linear')", facts, supports=(TIED_HEAD,),
-            summary_zh=f"adapter 以 {', '.join(touched)} 为 target 或保存了其权重，而基座模型的输入和输出 "
+            "(e.g. target_modules='all-linear')", f"adapter 以 {', '.join(touched)} 为 target 或保存了其权重，而基座模型的输入和输出 "
                        f"embedding 是绑定的（{adapter.tied_zh(why)}）：merge 会解除绑定，llama.cpp 也会拒绝该 "
-                       "adapter；请只对线性层做 LoRA（例如 target_modules='all-linear'）")]
+                       "adapter；请只对线性层做 LoRA（例如 target_modules='all-linear'）"), facts, supports=(TIED_HEAD,))]
     return [Finding("adapter-touches-embeddings", target.subject,
-                    f"the adapter targets or saves {', '.join(touched)}; the base's embeddings are "
-                    + ("not tied" if is_tied is False else f"of unknown tying ({why})"),
-                    facts, refutes=(TIED_HEAD,) if is_tied is False else (),
-                    summary_zh=f"adapter 以 {', '.join(touched)} 为 target 或保存了其权重；基座模型的 embedding "
-                               + ("没有绑定" if is_tied is False else f"是否绑定未知（{adapter.tied_zh(why)}）"))]
+                    Text(f"the adapter targets or saves {', '.join(touched)}; the base's embeddings are "
+                    + ("not tied" if is_tied is False else f"of unknown tying ({why})"), f"adapter 以 {', '.join(touched)} 为 target 或保存了其权重；基座模型的 embedding "
+                               + ("没有绑定" if is_tied is False else f"是否绑定未知（{adapter.tied_zh(why)}）")),
+                    facts, refutes=(TIED_HEAD,) if is_tied is False else ())]
 
 
 def _targeted(found: adapter.Adapter) -> list[str]:

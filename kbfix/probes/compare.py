@@ -13,7 +13,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 
-from kbfix.model import Finding
+from kbfix.model import Finding, Text
 
 from . import sizes
 from .expect import BENIGN_UNEXPECTED, Expected, rename
@@ -75,8 +75,8 @@ def compare(expected: Expected, found: dict[str, Shape], subject: str, *, from_p
         findings.append(_prefix(subject, aligned, len(found)))
     for finding in _differences(expected, aligned.keys, subject):
         if findings and finding.refutes:  # names match once the prefix is fixed: the prefix stays the problem
-            finding = replace(finding, summary="with the prefix fixed, " + finding.summary,
-                              summary_zh="修正前缀后，" + finding.summary_zh,
+            finding = replace(finding, summary=Text("with the prefix fixed, " + finding.summary.en,
+                                                    "修正前缀后，" + finding.summary.zh),
                               refutes=tuple(e for e in finding.refutes if e != PREFIX))
         findings.append(finding)
     return findings
@@ -125,29 +125,26 @@ def _differences(expected: Expected, found: dict[str, Shape | None], subject: st
              "unexpected": len(unexpected), "mismatched": len(mismatched), "model_class": expected.class_name}
     if not (missing or unexpected or mismatched):
         return [Finding("checkpoint-matches-config", subject,
-                        f"every tensor the {expected.class_name} expects is present with the right shape",
-                        facts, refutes=KEY_LEVEL,
-                        summary_zh=f"{expected.class_name} 需要的每个张量都存在，且形状正确")]
+                        Text(f"every tensor the {expected.class_name} expects is present with the right shape", f"{expected.class_name} 需要的每个张量都存在，且形状正确"),
+                        facts, refutes=KEY_LEVEL)]
     findings: list[Finding] = []
     zero = {k: v for k, v in mismatched.items() if 0 in v[1]}
     if zero:
         findings.append(Finding(
             "zero3-empty-shapes", subject,
-            f"{len(zero)} tensors are saved with an empty shape such as [0]: ZeRO-3 partitions, "
-            "saved without gathering the full parameters",
-            {**facts, "empty": len(zero), "examples": _sample(zero)}, supports=(ZERO3,),
-            summary_zh=f"{len(zero)} 个张量以 [0] 这样的空形状保存：这是 ZeRO-3 的分区参数，"
-                       "保存前没有 gather 成完整参数"))
+            Text(f"{len(zero)} tensors are saved with an empty shape such as [0]: ZeRO-3 partitions, "
+            "saved without gathering the full parameters", f"{len(zero)} 个张量以 [0] 这样的空形状保存：这是 ZeRO-3 的分区参数，"
+                       "保存前没有 gather 成完整参数"),
+            {**facts, "empty": len(zero), "examples": _sample(zero)}, supports=(ZERO3,)))
         mismatched = {k: v for k, v in mismatched.items() if k not in zero}
     findings += _mismatches(expected, mismatched, facts, subject)
     findings += _layers(expected, found, missing, unexpected, facts, subject)
     if not findings:
         findings.append(Finding(
             "checkpoint-keys-differ", subject,
-            f"{len(missing)} missing, {len(unexpected)} unexpected, {len(mismatched)} mismatched tensors",
+            Text(f"{len(missing)} missing, {len(unexpected)} unexpected, {len(mismatched)} mismatched tensors", f"{len(missing)} 个张量缺失，{len(unexpected)} 个多余，{len(mismatched)} 个形状不符"),
             {**facts, "missing_examples": missing[:SAMPLE], "unexpected_examples": unexpected[:SAMPLE],
-             "mismatched_examples": _sample(mismatched)},
-            summary_zh=f"{len(missing)} 个张量缺失，{len(unexpected)} 个多余，{len(mismatched)} 个形状不符"))
+             "mismatched_examples": _sample(mismatched)}))
     return findings
 
 
@@ -161,18 +158,16 @@ def _mismatches(expected: Expected, mismatched: dict, facts: dict, subject: str)
         config, checkpoint = _first_dims(vocab)
         findings.append(Finding(
             "vocab-rows-differ", subject,
-            f"only the vocabulary rows differ: the checkpoint has {checkpoint} tokens, the config {config}",
+            Text(f"only the vocabulary rows differ: the checkpoint has {checkpoint} tokens, the config {config}", f"只有词表行数不同：checkpoint 有 {checkpoint} 个 token，config 是 {config} 个"),
             {**facts, "config_vocab": config, "checkpoint_vocab": checkpoint, "keys": sorted(vocab)},
-            supports=(VOCAB,),
-            summary_zh=f"只有词表行数不同：checkpoint 有 {checkpoint} 个 token，config 是 {config} 个"))
+            supports=(VOCAB,)))
     if head:
         config, checkpoint = _first_dims(head)
         findings.append(Finding(
             "task-head-differs", subject,
-            f"only the task head differs: {checkpoint} outputs in the checkpoint, {config} in the config (num_labels)",
+            Text(f"only the task head differs: {checkpoint} outputs in the checkpoint, {config} in the config (num_labels)", f"只有任务头不同：checkpoint 有 {checkpoint} 个输出，config 是 {config} 个（num_labels）"),
             {**facts, "config_num_labels": config, "checkpoint_num_labels": checkpoint, "keys": sorted(head)},
-            supports=(HEAD,),
-            summary_zh=f"只有任务头不同：checkpoint 有 {checkpoint} 个输出，config 是 {config} 个（num_labels）"))
+            supports=(HEAD,)))
     return findings
 
 
@@ -212,9 +207,8 @@ def _architecture(expected: Expected, mismatched: dict, facts: dict, subject: st
     share = len(mismatched) / max(1, facts["expected_keys"])
     return Finding(
         "checkpoint-other-model-size", subject,
-        f"{len(mismatched)} tensors ({share:.0%}) have other shapes than the config: {said}",
-        {**facts, "towers": towers, "examples": _sample(mismatched)}, supports=(ARCHITECTURE,),
-        summary_zh=f"{len(mismatched)} 个张量（{share:.0%}）的形状与 config 不一致：{said_zh}")
+        Text(f"{len(mismatched)} tensors ({share:.0%}) have other shapes than the config: {said}", f"{len(mismatched)} 个张量（{share:.0%}）的形状与 config 不一致：{said_zh}"),
+        {**facts, "towers": towers, "examples": _sample(mismatched)}, supports=(ARCHITECTURE,))
 
 
 def _layers(expected: Expected, found: dict, missing: list[str], unexpected: list[str], facts: dict,
@@ -235,11 +229,10 @@ def _layers(expected: Expected, found: dict, missing: list[str], unexpected: lis
                             for stack, gone in whole.items())
         findings.append(Finding(
             "layers-missing", subject,
-            ("a contiguous tail of layers is missing (an interrupted save or partial download): " if tail
-             else "whole layers are missing: ") + said,
+            Text(("a contiguous tail of layers is missing (an interrupted save or partial download): " if tail
+             else "whole layers are missing: ") + said, ("缺少末尾连续的若干层（保存中断或下载不完整）：" if tail else "缺少整层：") + said_zh),
             {**facts, "missing_layers": whole, "contiguous_tail": tail, "missing_examples": missing[:SAMPLE]},
-            supports=(INCOMPLETE,),
-            summary_zh=("缺少末尾连续的若干层（保存中断或下载不完整）：" if tail else "缺少整层：") + said_zh))
+            supports=(INCOMPLETE,)))
     deeper = {}
     for stack, indices in have.items():
         extra = sorted(indices - want.get(stack, set()))
@@ -251,9 +244,8 @@ def _layers(expected: Expected, found: dict, missing: list[str], unexpected: lis
         said_zh = "；".join(f"{s}：checkpoint 有 {v['checkpoint_layers']} 层，config 是 {v['config_layers']} 层"
                             for s, v in deeper.items())
         findings.append(Finding(
-            "checkpoint-deeper-than-config", subject, f"the checkpoint has more layers than the config: {said}",
-            {**facts, "layers": deeper, "unexpected_examples": unexpected[:SAMPLE]}, supports=(ARCHITECTURE,),
-            summary_zh=f"checkpoint 的层数比 config 多：{said_zh}"))
+            "checkpoint-deeper-than-config", subject, Text(f"the checkpoint has more layers than the config: {said}", f"checkpoint 的层数比 config 多：{said_zh}"),
+            {**facts, "layers": deeper, "unexpected_examples": unexpected[:SAMPLE]}, supports=(ARCHITECTURE,)))
     return findings
 
 
@@ -269,12 +261,11 @@ def _layer_indices(keys) -> dict[str, set[int]]:
 def _adapter_only(subject: str, found: dict, expected: Expected) -> Finding:
     return Finding(
         "adapter-weights-as-full-checkpoint", subject,
-        f"the checkpoint holds only adapter (LoRA) weights ({len(found)} tensors); every one of the "
-        f"{len(expected.shapes)} base-model tensors of the {expected.class_name} would be missing",
+        Text(f"the checkpoint holds only adapter (LoRA) weights ({len(found)} tensors); every one of the "
+        f"{len(expected.shapes)} base-model tensors of the {expected.class_name} would be missing", f"该 checkpoint 只有 adapter（LoRA）权重（{len(found)} 个张量）；{expected.class_name} 的全部 "
+                   f"{len(expected.shapes)} 个基座模型张量都会缺失"),
         {"adapter_keys": len(found), "expected_keys": len(expected.shapes), "examples": sorted(found)[:SAMPLE]},
-        supports=(ADAPTER_ONLY,),
-        summary_zh=f"该 checkpoint 只有 adapter（LoRA）权重（{len(found)} 个张量）；{expected.class_name} 的全部 "
-                   f"{len(expected.shapes)} 个基座模型张量都会缺失")
+        supports=(ADAPTER_ONLY,))
 
 
 def _prefix(subject: str, aligned: Alignment, total: int) -> Finding:
@@ -287,9 +278,8 @@ def _prefix(subject: str, aligned: Alignment, total: int) -> Finding:
     else:
         said = f"the checkpoint's keys lack the model's '{aligned.add}' prefix"
         said_zh = f"checkpoint 的键缺少模型的 '{aligned.add}' 前缀"
-    return Finding("key-prefix-differs", subject, said + "; otherwise the names match",
-                   {"strip": aligned.strip, "add": aligned.add, "checkpoint_keys": total}, supports=(PREFIX,),
-                   summary_zh=said_zh + "；除此之外键名都一致")
+    return Finding("key-prefix-differs", subject, Text(said + "; otherwise the names match", said_zh + "；除此之外键名都一致"),
+                   {"strip": aligned.strip, "add": aligned.add, "checkpoint_keys": total}, supports=(PREFIX,))
 
 
 _TOWER_ZH = {"vision": "视觉塔", "text": "文本塔", "model": "模型"}

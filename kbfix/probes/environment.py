@@ -12,7 +12,7 @@ import importlib.metadata
 import importlib.util
 from pathlib import Path
 
-from kbfix.model import Finding
+from kbfix.model import Finding, Text
 
 from . import training
 from .target import ADAPTER, LLAMAFACTORY, MODEL, MODEL_CONFIG, TRAINING_ARGS, Target
@@ -44,12 +44,10 @@ def run(target: Target) -> list[Finding]:
         findings.append(_architecture(model_type, source, installed.get("transformers"), facts, target.subject))
     if attention == "flash_attention_2" and not installed.get("flash_attn"):
         findings.append(Finding("flash-attn-not-installed", target.subject,
-                                "flash_attention_2 is requested but flash_attn is not installed", facts,
-                                supports=(FLASH,),
-                                summary_zh="请求了 flash_attention_2，但没有安装 flash_attn"))
+                                Text("flash_attention_2 is requested but flash_attn is not installed", "请求了 flash_attention_2，但没有安装 flash_attn"), facts,
+                                supports=(FLASH,)))
     if not findings:
-        findings.append(Finding("environment", target.subject, "installed versions", facts,
-                                summary_zh="已安装的库版本"))
+        findings.append(Finding("environment", target.subject, Text("installed versions", "已安装的库版本"), facts))
     return findings
 
 
@@ -76,8 +74,7 @@ def _architecture(model_type: str, source: str, installed: str | None, facts: di
     facts = {**facts, "needs_transformers": f">={needed}" if needed else None}
     models = known_model_types()
     if installed is None or models is None:
-        return Finding("transformers-missing", subject, "transformers is not installed", facts, supports=(UNKNOWN,),
-                       summary_zh="没有安装 transformers")
+        return Finding("transformers-missing", subject, Text("transformers is not installed", "没有安装 transformers"), facts, supports=(UNKNOWN,))
     folder = _FOLDER.get(model_type, model_type).replace("-", "_")
     known = (models / folder).is_dir()
     if needed and _older(installed, needed):
@@ -85,14 +82,12 @@ def _architecture(model_type: str, source: str, installed: str | None, facts: di
     if not known:
         wanted = f" (needs transformers>={needed})" if needed else ""
         return Finding("architecture-unknown-to-transformers", subject,
-                       f"model type '{model_type}' ({source}) is not in the installed transformers {installed}"
-                       f"{wanted}: upgrade transformers", facts, supports=(UNKNOWN,),
-                       summary_zh=f"已安装的 transformers {installed} 不认识 model_type '{model_type}'"
+                       Text(f"model type '{model_type}' ({source}) is not in the installed transformers {installed}"
+                       f"{wanted}: upgrade transformers", f"已安装的 transformers {installed} 不认识 model_type '{model_type}'"
                                   f"（{training.source_zh(source)}）"
-                                  + (f"，需要 transformers>={needed}" if needed else "") + "：请升级 transformers")
+                                  + (f"，需要 transformers>={needed}" if needed else "") + "：请升级 transformers"), facts, supports=(UNKNOWN,))
     return Finding("architecture-known", subject,
-                   f"the installed transformers {installed} knows model type '{model_type}'", facts, refutes=(UNKNOWN,),
-                   summary_zh=f"已安装的 transformers {installed} 支持 model_type '{model_type}'")
+                   Text(f"the installed transformers {installed} knows model type '{model_type}'", f"已安装的 transformers {installed} 支持 model_type '{model_type}'"), facts, refutes=(UNKNOWN,))
 
 
 def _older(installed: str, needed: str) -> bool:

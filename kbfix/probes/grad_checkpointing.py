@@ -9,7 +9,7 @@ config, only an explicit ``use_reentrant: true`` over an adapter is certain.
 
 from __future__ import annotations
 
-from kbfix.model import Finding
+from kbfix.model import Finding, Text
 
 from . import training
 from .target import TRAINING_ARGS, Target
@@ -30,18 +30,15 @@ def run(target: Target) -> list[Finding]:
     facts = {"gradient_checkpointing": True, "use_reentrant": reentrant, "adapter": training.uses_adapter(values)}
     if reentrant is False:
         return [Finding("non-reentrant-checkpointing", target.subject,
-                        "gradient checkpointing with use_reentrant=false: frozen inputs are fine", facts,
-                        refutes=(INPUT_GRADS,),
-                        summary_zh="gradient checkpointing 使用 use_reentrant=false：输入被冻结也没有问题")]
+                        Text("gradient checkpointing with use_reentrant=false: frozen inputs are fine", "gradient checkpointing 使用 use_reentrant=false：输入被冻结也没有问题"), facts,
+                        refutes=(INPUT_GRADS,))]
     if reentrant is True and facts["adapter"]:
         return [Finding("reentrant-checkpointing-over-frozen-base", target.subject,
-                        "gradient checkpointing with use_reentrant=true over a frozen base (LoRA): unless the "
-                        "model calls enable_input_require_grads(), the loss has no grad_fn", facts,
-                        supports=(INPUT_GRADS,),
-                        summary_zh="gradient checkpointing 使用 use_reentrant=true，且基座被冻结（LoRA）："
-                                   "除非模型调用了 enable_input_require_grads()，否则 loss 没有 grad_fn")]
+                        Text("gradient checkpointing with use_reentrant=true over a frozen base (LoRA): unless the "
+                        "model calls enable_input_require_grads(), the loss has no grad_fn", "gradient checkpointing 使用 use_reentrant=true，且基座被冻结（LoRA）："
+                                   "除非模型调用了 enable_input_require_grads()，否则 loss 没有 grad_fn"), facts,
+                        supports=(INPUT_GRADS,))]
     return [Finding("gradient-checkpointing-on", target.subject,
-                    "gradient checkpointing is on; whether the inputs require grad shows on the live model "
-                    "(kbfix.inspect(model))", facts,
-                    summary_zh="gradient checkpointing 已开启；输入是否 requires_grad 要在实际的模型对象上查看"
-                               "（kbfix.inspect(model)）")]
+                    Text("gradient checkpointing is on; whether the inputs require grad shows on the live model "
+                    "(kbfix.inspect(model))", "gradient checkpointing 已开启；输入是否 requires_grad 要在实际的模型对象上查看"
+                               "（kbfix.inspect(model)）"), facts)]

@@ -7,7 +7,7 @@ forward hook on the embeddings) or ``gradient_checkpointing_kwargs={"use_reentra
 
 from __future__ import annotations
 
-from kbfix.model import Finding
+from kbfix.model import Finding, Text
 
 from . import live
 from .target import MODULE, TRAINER, Target
@@ -34,16 +34,14 @@ def run(target: Target) -> list[Finding]:
              "input_hook": hooked, "use_reentrant": reentrant}
     if facts["embeddings_require_grad"] or hooked or reentrant is False:
         return [Finding("checkpointing-inputs-ok", target.subject,
-                        "gradient checkpointing is on and gradients reach the checkpointed blocks", facts,
-                        refutes=(INPUT_GRADS,),
-                        summary_zh="gradient checkpointing 已开启，梯度能传到被 checkpoint 的模块")]
+                        Text("gradient checkpointing is on and gradients reach the checkpointed blocks", "gradient checkpointing 已开启，梯度能传到被 checkpoint 的模块"), facts,
+                        refutes=(INPUT_GRADS,))]
     return [Finding("checkpointing-without-input-grads", target.subject,
-                    "gradient checkpointing (reentrant) with frozen input embeddings and no input hook: call "
+                    Text("gradient checkpointing (reentrant) with frozen input embeddings and no input hook: call "
                     "model.enable_input_require_grads() or use gradient_checkpointing_kwargs="
-                    "{'use_reentrant': False}", facts, supports=(INPUT_GRADS,),
-                    summary_zh="gradient checkpointing（reentrant）下输入 embedding 被冻结，且没有输入 hook：请调用 "
+                    "{'use_reentrant': False}", "gradient checkpointing（reentrant）下输入 embedding 被冻结，且没有输入 hook：请调用 "
                                "model.enable_input_require_grads()，或设置 gradient_checkpointing_kwargs="
-                               "{'use_reentrant': False}")]
+                               "{'use_reentrant': False}"), facts, supports=(INPUT_GRADS,))]
 
 
 def _reentrant(modules) -> bool | None:

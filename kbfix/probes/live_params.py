@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from kbfix.model import Finding
+from kbfix.model import Finding, Text
 
 from . import live, precision
 from .target import LIVE, TRAINER, Target
@@ -49,21 +49,18 @@ def _model(model, subject: str) -> list[Finding]:
     findings = []
     if not trainable:
         findings.append(Finding("model-all-frozen", subject,
-                                f"every one of the {total} parameters of the {facts['class']} has requires_grad=False",
-                                facts, supports=(NOTHING,),
-                                summary_zh=f"{facts['class']} 的全部 {total} 个参数都是 requires_grad=False"))
+                                Text(f"every one of the {total} parameters of the {facts['class']} has requires_grad=False", f"{facts['class']} 的全部 {total} 个参数都是 requires_grad=False"),
+                                facts, supports=(NOTHING,)))
     else:
         findings.append(Finding("model-trainable", subject,
-                                f"{count} of {total} parameters are trainable ({facts['trainable_share']:.2%})",
-                                facts, refutes=(NOTHING,),
-                                summary_zh=f"{total} 个参数中有 {count} 个可训练（{facts['trainable_share']:.2%}）"))
+                                Text(f"{count} of {total} parameters are trainable ({facts['trainable_share']:.2%})", f"{total} 个参数中有 {count} 个可训练（{facts['trainable_share']:.2%}）"),
+                                facts, refutes=(NOTHING,)))
     kinds = {d.split(":")[0] for d in devices}
     if "cpu" in kinds and kinds & {"cuda", "xpu", "mps"} and not getattr(live.base_of(model), "hf_device_map", None):
         findings.append(Finding("parameters-on-several-devices", subject,
-                                f"parameters sit on {', '.join(sorted(devices))} without a device_map: part of "
-                                "the model was not moved", facts, supports=(DEVICES,),
-                                summary_zh=f"参数分布在 {', '.join(sorted(devices))} 上，且没有 device_map："
-                                           "模型有一部分没有移到目标设备上"))
+                                Text(f"parameters sit on {', '.join(sorted(devices))} without a device_map: part of "
+                                "the model was not moved", f"参数分布在 {', '.join(sorted(devices))} 上，且没有 device_map："
+                                           "模型有一部分没有移到目标设备上"), facts, supports=(DEVICES,)))
     return findings
 
 
@@ -72,11 +69,10 @@ def _optimizer(optimizer, subject: str, alone: bool) -> list[Finding]:
     facts = {"optimizer": type(optimizer).__name__, "param_groups": len(optimizer.param_groups),
              "parameters": sum(p.numel() for p in params)}
     if not params:
-        return [Finding("optimizer-empty", subject, "the optimizer holds no parameters", facts, supports=(NOTHING,),
-                        summary_zh="优化器里没有任何参数")]
+        return [Finding("optimizer-empty", subject, Text("the optimizer holds no parameters", "优化器里没有任何参数"), facts, supports=(NOTHING,))]
     if alone:  # no refutation: the optimizer that failed may be another one
-        return [Finding("optimizer-has-parameters", subject, f"the optimizer holds {facts['parameters']} parameters",
-                        facts, summary_zh=f"优化器里有 {facts['parameters']} 个参数")]
+        return [Finding("optimizer-has-parameters", subject, Text(f"the optimizer holds {facts['parameters']} parameters", f"优化器里有 {facts['parameters']} 个参数"),
+                        facts)]
     return []
 
 
@@ -90,16 +86,14 @@ def _trainer(trainer, model, subject: str) -> list[Finding]:
         facts = {"fp16": True, "fp16_trainable": len(half), "examples": half[:5]}
         if half:
             findings.append(Finding("fp16-trainable-under-amp", subject,
-                                    f"{len(half)} trainable parameters are float16 under fp16 mixed precision: the "
-                                    "grad scaler refuses them; keep trainable weights in float32", facts,
-                                    supports=(FP16_UNSCALE,),
-                                    summary_zh=f"{len(half)} 个可训练参数在 fp16 混合精度下是 float16：GradScaler "
-                                               "会拒绝它们；可训练权重请保持 float32"))
+                                    Text(f"{len(half)} trainable parameters are float16 under fp16 mixed precision: the "
+                                    "grad scaler refuses them; keep trainable weights in float32", f"{len(half)} 个可训练参数在 fp16 混合精度下是 float16：GradScaler "
+                                               "会拒绝它们；可训练权重请保持 float32"), facts,
+                                    supports=(FP16_UNSCALE,)))
         else:
             findings.append(Finding("fp32-trainable-under-amp", subject,
-                                    "trainable parameters are float32 under fp16 mixed precision", facts,
-                                    refutes=(FP16_UNSCALE,),
-                                    summary_zh="fp16 混合精度下可训练参数是 float32"))
+                                    Text("trainable parameters are float32 under fp16 mixed precision", "fp16 混合精度下可训练参数是 float32"), facts,
+                                    refutes=(FP16_UNSCALE,)))
     asked = [k for k in ("bf16", "tf32") if getattr(args, k, False)]
     if asked:
         found = precision.bf16_on(asked, precision.gpu_capability(), subject)

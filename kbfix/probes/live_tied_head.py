@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kbfix.model import Finding
+from kbfix.model import Finding, Text
 
 from . import adapter, live
 from .target import MODULE, TRAINER, Target
@@ -28,14 +28,12 @@ def run(target: Target) -> list[Finding]:
     facts = {"tied_storage": tied, "tie_word_embeddings": declared, "adapted_embeddings": adapted}
     if adapted and (tied or declared):
         return [Finding("lora-on-tied-embeddings", target.subject,
-                        f"LoRA/modules_to_save wraps {', '.join(adapted)} while input and output embeddings are "
-                        f"tied ({'same storage' if tied else 'tie_word_embeddings=True'})", facts,
-                        supports=(TIED_HEAD,),
-                        summary_zh=f"LoRA/modules_to_save 包装了 {', '.join(adapted)}，而输入和输出 embedding 是绑定的"
-                                   f"（{'共享同一块存储' if tied else 'tie_word_embeddings=True'}）")]
+                        Text(f"LoRA/modules_to_save wraps {', '.join(adapted)} while input and output embeddings are "
+                        f"tied ({'same storage' if tied else 'tie_word_embeddings=True'})", f"LoRA/modules_to_save 包装了 {', '.join(adapted)}，而输入和输出 embedding 是绑定的"
+                                   f"（{'共享同一块存储' if tied else 'tie_word_embeddings=True'}）"), facts,
+                        supports=(TIED_HEAD,))]
     return [Finding("embeddings", target.subject,
-                    f"input and output embeddings {'share storage' if tied else 'are separate'}"
-                    + (f"; adapted: {', '.join(adapted)}" if adapted else "; no adapter on them"),
-                    facts, refutes=(TIED_HEAD,),
-                    summary_zh=f"输入和输出 embedding {'共享存储' if tied else '相互独立'}"
-                               + (f"；被 adapter 包装的：{', '.join(adapted)}" if adapted else "；上面没有 adapter"))]
+                    Text(f"input and output embeddings {'share storage' if tied else 'are separate'}"
+                    + (f"; adapted: {', '.join(adapted)}" if adapted else "; no adapter on them"), f"输入和输出 embedding {'共享存储' if tied else '相互独立'}"
+                               + (f"；被 adapter 包装的：{', '.join(adapted)}" if adapted else "；上面没有 adapter")),
+                    facts, refutes=(TIED_HEAD,))]

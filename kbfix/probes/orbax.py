@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 import importlib.util
 
-from kbfix.model import Finding
+from kbfix.model import Finding, Text
 
 from . import read
 from .target import ORBAX, Target
@@ -24,9 +24,8 @@ def run(target: Target) -> list[Finding]:
     metadata = target.path / "_METADATA"
     if not metadata.is_file():
         return [Finding("orbax-tree-unread", target.subject,
-                        "no _METADATA file: the parameter tree cannot be read without loading arrays",
-                        {"files": sorted(p.name for p in target.path.iterdir())[:20]},
-                        summary_zh="没有 _METADATA 文件：不加载数组就无法读取参数树")]
+                        Text("no _METADATA file: the parameter tree cannot be read without loading arrays", "没有 _METADATA 文件：不加载数组就无法读取参数树"),
+                        {"files": sorted(p.name for p in target.path.iterdir())[:20]})]
     data = read.json_file(metadata)
     tree = data.get("tree_metadata", {}) if isinstance(data, dict) else {}
     paths = [_path(key) for key in tree]
@@ -36,9 +35,8 @@ def run(target: Target) -> list[Finding]:
             top.setdefault(path[0], set()).add(path[1] if len(path) > 1 else "")
     facts = {"arrays": len(paths), "tree": {k: sorted(v - {""})[:20] for k, v in top.items()}}
     return [Finding("orbax-tree", target.subject,
-                    f"Orbax checkpoint with {len(paths)} arrays under {', '.join(sorted(top)) or 'no keys'}", facts,
-                    summary_zh=f"Orbax checkpoint，共 {len(paths)} 个数组，顶层键为 "
-                               f"{', '.join(sorted(top)) or '（无）'}")]
+                    Text(f"Orbax checkpoint with {len(paths)} arrays under {', '.join(sorted(top)) or 'no keys'}", f"Orbax checkpoint，共 {len(paths)} 个数组，顶层键为 "
+                               f"{', '.join(sorted(top)) or '（无）'}"), facts)]
 
 
 def _path(key: str) -> tuple[str, ...]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 
-from kbfix.model import Finding
+from kbfix.model import Finding, Text
 
 from . import training
 from .target import LLAMAFACTORY, TRAINING_ARGS, Target
@@ -44,25 +44,22 @@ def bf16_on(asked: list[str], capability: tuple[int, int] | None, subject: str) 
     if capability < (8, 0):
         return Finding(
             "bf16-on-pre-ampere", subject,
-            f"{', '.join(asked)} requested on a GPU of compute capability {facts['compute_capability']}; "
-            "bfloat16 and tf32 need 8.0 (Ampere) or newer: use fp16 (or fp32) instead",
-            facts, supports=(BF16,),
-            summary_zh=f"在计算能力 {facts['compute_capability']} 的 GPU 上请求了 {'、'.join(asked)}；bfloat16 和 tf32 "
-                       "需要 8.0（Ampere）或更新的 GPU：请改用 fp16（或 fp32）")
-    return Finding("bf16-supported", subject, f"the GPU (compute capability {facts['compute_capability']}) "
-                   f"supports {', '.join(asked)}", facts, refutes=(BF16,),
-                   summary_zh=f"该 GPU（计算能力 {facts['compute_capability']}）支持 {'、'.join(asked)}")
+            Text(f"{', '.join(asked)} requested on a GPU of compute capability {facts['compute_capability']}; "
+            "bfloat16 and tf32 need 8.0 (Ampere) or newer: use fp16 (or fp32) instead", f"在计算能力 {facts['compute_capability']} 的 GPU 上请求了 {'、'.join(asked)}；bfloat16 和 tf32 "
+                       "需要 8.0（Ampere）或更新的 GPU：请改用 fp16（或 fp32）"),
+            facts, supports=(BF16,))
+    return Finding("bf16-supported", subject, Text(f"the GPU (compute capability {facts['compute_capability']}) "
+                   f"supports {', '.join(asked)}", f"该 GPU（计算能力 {facts['compute_capability']}）支持 {'、'.join(asked)}"), facts, refutes=(BF16,))
 
 
 def fp16_on(family: str | None, source: str, subject: str) -> Finding:
     facts = {"fp16": True, "model_type": family, "model_type_source": source}
     if family and family.startswith("gemma"):
         return Finding("fp16-with-gemma", subject,
-                       f"fp16 training of a {family} model ({source}): Gemma activations overflow float16; "
-                       "use bf16 (or fp32 on GPUs without bf16)", facts, supports=(FP16,),
-                       summary_zh=f"用 fp16 训练 {family} 模型（{training.source_zh(source)}）：Gemma 的激活值会超出 "
-                                  "float16 的范围而溢出；请用 bf16（不支持 bf16 的 GPU 上用 fp32）")
-    return Finding("fp16-requested", subject, "fp16 training requested", facts, summary_zh="请求了 fp16 训练")
+                       Text(f"fp16 training of a {family} model ({source}): Gemma activations overflow float16; "
+                       "use bf16 (or fp32 on GPUs without bf16)", f"用 fp16 训练 {family} 模型（{training.source_zh(source)}）：Gemma 的激活值会超出 "
+                                  "float16 的范围而溢出；请用 bf16（不支持 bf16 的 GPU 上用 fp32）"), facts, supports=(FP16,))
+    return Finding("fp16-requested", subject, Text("fp16 training requested", "请求了 fp16 训练"), facts)
 
 
 def gpu_capability() -> tuple[int, int] | None:

@@ -7,7 +7,7 @@ shard whose header lacks tensors the index puts in it, is an interrupted save or
 
 from __future__ import annotations
 
-from kbfix.model import Finding
+from kbfix.model import Finding, Text
 
 from . import read
 from .target import MODEL, Target
@@ -51,21 +51,18 @@ def run(target: Target) -> list[Finding]:
         lost = sum(len(listed[s]) for s in absent)
         findings.append(Finding(
             "shards-absent", target.subject,
-            f"{len(absent)} of {len(listed)} shards listed in {index.name} are not in the folder "
-            f"({lost} tensors): an interrupted save or partial download",
-            {**facts, "absent": absent, "tensors_absent": lost}, supports=(INCOMPLETE,),
-            summary_zh=f"{index.name} 列出的 {len(listed)} 个分片中有 {len(absent)} 个不在文件夹里"
-                       f"（共 {lost} 个张量）：保存中断或下载不完整"))
+            Text(f"{len(absent)} of {len(listed)} shards listed in {index.name} are not in the folder "
+            f"({lost} tensors): an interrupted save or partial download", f"{index.name} 列出的 {len(listed)} 个分片中有 {len(absent)} 个不在文件夹里"
+                       f"（共 {lost} 个张量）：保存中断或下载不完整"),
+            {**facts, "absent": absent, "tensors_absent": lost}, supports=(INCOMPLETE,)))
     if short:
         findings.append(Finding(
             "shards-lack-tensors", target.subject,
-            f"{len(short)} shards lack tensors that {index.name} maps to them",
-            {**facts, "lacking": short}, supports=(INCOMPLETE,),
-            summary_zh=f"{len(short)} 个分片缺少 {index.name} 映射到其中的张量"))
+            Text(f"{len(short)} shards lack tensors that {index.name} maps to them", f"{len(short)} 个分片缺少 {index.name} 映射到其中的张量"),
+            {**facts, "lacking": short}, supports=(INCOMPLETE,)))
     if not findings and not unreadable:
         findings.append(Finding(
             "shards-complete", target.subject,
-            f"all {len(listed)} shards listed in {index.name} are present with every tensor it maps to them",
-            facts, refutes=(INCOMPLETE,),
-            summary_zh=f"{index.name} 列出的全部 {len(listed)} 个分片都在，且包含映射到其中的每个张量"))
+            Text(f"all {len(listed)} shards listed in {index.name} are present with every tensor it maps to them", f"{index.name} 列出的全部 {len(listed)} 个分片都在，且包含映射到其中的每个张量"),
+            facts, refutes=(INCOMPLETE,)))
     return findings

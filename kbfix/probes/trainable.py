@@ -8,7 +8,7 @@ with ``IndexError: list index out of range``, torch with "optimizer got an empty
 
 from __future__ import annotations
 
-from kbfix.model import Finding
+from kbfix.model import Finding, Text
 
 from . import training
 from .target import LLAMAFACTORY, Target
@@ -29,18 +29,16 @@ def run(target: Target) -> list[Finding]:
     if method in ("full", "freeze") and all(flags.values()):
         return [Finding(
             "everything-frozen", target.subject,
-            "freeze_vision_tower, freeze_multi_modal_projector and freeze_language_model are all true "
-            f"(finetuning_type: {method}): no parameter is left to train", facts, supports=(NOTHING,),
-            summary_zh="freeze_vision_tower、freeze_multi_modal_projector 和 freeze_language_model 都为 true"
-                       f"（finetuning_type: {method}）：没有剩下任何可训练的参数")]
+            Text("freeze_vision_tower, freeze_multi_modal_projector and freeze_language_model are all true "
+            f"(finetuning_type: {method}): no parameter is left to train", "freeze_vision_tower、freeze_multi_modal_projector 和 freeze_language_model 都为 true"
+                       f"（finetuning_type: {method}）：没有剩下任何可训练的参数"), facts, supports=(NOTHING,))]
     if method == "freeze" and values.get("freeze_trainable_layers") == 0:
         return [Finding("no-layer-selected", target.subject,
-                        "finetuning_type: freeze with freeze_trainable_layers: 0 selects no layer to train",
-                        facts, supports=(NOTHING,),
-                        summary_zh="finetuning_type: freeze 配合 freeze_trainable_layers: 0，没有选中任何要训练的层")]
+                        Text("finetuning_type: freeze with freeze_trainable_layers: 0 selects no layer to train", "finetuning_type: freeze 配合 freeze_trainable_layers: 0，没有选中任何要训练的层"),
+                        facts, supports=(NOTHING,))]
     part = "adapter" if method in ("lora", "oft") else "language" if not flags["freeze_language_model"] else "towers"
     trainable = {"adapter": "adapter weights", "language": "the language model", "towers": "the unfrozen towers"}[part]
     trainable_zh = {"adapter": "adapter 权重", "language": "语言模型",
                     "towers": "未冻结的塔（vision tower / projector）"}[part]
-    return [Finding("something-trainable", target.subject, f"the config leaves {trainable} trainable", facts,
-                    refutes=(NOTHING,), summary_zh=f"该配置下可训练的部分：{trainable_zh}")]
+    return [Finding("something-trainable", target.subject, Text(f"the config leaves {trainable} trainable", f"该配置下可训练的部分：{trainable_zh}"), facts,
+                    refutes=(NOTHING,))]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kbfix.model import Finding
+from kbfix.model import Finding, Text
 
 from . import read
 from .target import ADAPTER, CHECKPOINT, MODEL, Target
@@ -35,10 +35,9 @@ def run(target: Target) -> list[Finding]:
     if not findings:
         findings.append(Finding(
             "weights-readable", target.subject,
-            f"{len(checked)} weight file(s) are real files (no git-lfs pointers), complete as far as their "
-            "headers tell",
-            {"files": [p.name for p in checked]}, refutes=(CORRUPT,),
-            summary_zh=f"检查了 {len(checked)} 个权重文件：都是真实文件（不是 git-lfs 指针），从 header 看是完整的"))
+            Text(f"{len(checked)} weight file(s) are real files (no git-lfs pointers), complete as far as their "
+            "headers tell", f"检查了 {len(checked)} 个权重文件：都是真实文件（不是 git-lfs 指针），从 header 看是完整的"),
+            {"files": [p.name for p in checked]}, refutes=(CORRUPT,)))
     return findings
 
 
@@ -47,12 +46,11 @@ def _check(path: Path) -> Finding | None:
     if pointer is not None:
         return Finding(
             "lfs-pointer-file", str(path),
-            f"{path.name} is a git-lfs pointer ({path.stat().st_size} bytes of text), not the weights "
-            f"({pointer.get('size', '?')} bytes): run `git lfs pull` or download the file again",
+            Text(f"{path.name} is a git-lfs pointer ({path.stat().st_size} bytes of text), not the weights "
+            f"({pointer.get('size', '?')} bytes): run `git lfs pull` or download the file again", f"{path.name} 是 git-lfs 指针文件（{path.stat().st_size} 字节的文本），不是权重本身"
+                       f"（{pointer.get('size', '?')} 字节）：请运行 `git lfs pull` 或重新下载该文件"),
             {"file": path.name, "pointer_size": path.stat().st_size, "declared_size": _int(pointer.get("size"))},
-            supports=(CORRUPT,),
-            summary_zh=f"{path.name} 是 git-lfs 指针文件（{path.stat().st_size} 字节的文本），不是权重本身"
-                       f"（{pointer.get('size', '?')} 字节）：请运行 `git lfs pull` 或重新下载该文件")
+            supports=(CORRUPT,))
     if path.suffix == ".safetensors":
         return _safetensors(path)
     return _torch_zip(path)
@@ -63,27 +61,24 @@ def _safetensors(path: Path) -> Finding | None:
         header = read.safetensors_header(path)
     except read.HeaderError as exc:
         return Finding("safetensors-header-unreadable", str(path),
-                       f"{path.name}: safetensors cannot read its header ({exc})",
-                       {"file": path.name, "size": path.stat().st_size, "reason": str(exc)}, supports=(CORRUPT,),
-                       summary_zh=f"{path.name}：safetensors 无法读取它的 header（{exc}）")
+                       Text(f"{path.name}: safetensors cannot read its header ({exc})", f"{path.name}：safetensors 无法读取它的 header（{exc}）"),
+                       {"file": path.name, "size": path.stat().st_size, "reason": str(exc)}, supports=(CORRUPT,))
     if header.truncated:
         return Finding(
             "weights-file-truncated", str(path),
-            f"{path.name} is {header.file_size} bytes but its header declares {header.expected_size}: "
-            "the download or save was interrupted",
+            Text(f"{path.name} is {header.file_size} bytes but its header declares {header.expected_size}: "
+            "the download or save was interrupted", f"{path.name} 只有 {header.file_size} 字节，但 header 声明了 {header.expected_size} 字节："
+                       "下载或保存被中断"),
             {"file": path.name, "size": header.file_size, "expected_size": header.expected_size},
-            supports=(INCOMPLETE, CORRUPT),
-            summary_zh=f"{path.name} 只有 {header.file_size} 字节，但 header 声明了 {header.expected_size} 字节："
-                       "下载或保存被中断")
+            supports=(INCOMPLETE, CORRUPT))
     if header.file_size > header.expected_size:
         return Finding(
             "weights-file-oversized", str(path),
-            f"{path.name} has {header.file_size - header.expected_size} bytes after the last tensor; "
-            "safetensors refuses it (MetadataIncompleteBuffer)",
+            Text(f"{path.name} has {header.file_size - header.expected_size} bytes after the last tensor; "
+            "safetensors refuses it (MetadataIncompleteBuffer)", f"{path.name} 在最后一个张量之后还有 {header.file_size - header.expected_size} 字节多余数据；"
+                       "safetensors 拒绝读取（MetadataIncompleteBuffer）"),
             {"file": path.name, "size": header.file_size, "expected_size": header.expected_size},
-            supports=(CORRUPT,),
-            summary_zh=f"{path.name} 在最后一个张量之后还有 {header.file_size - header.expected_size} 字节多余数据；"
-                       "safetensors 拒绝读取（MetadataIncompleteBuffer）")
+            supports=(CORRUPT,))
     return None
 
 
@@ -98,9 +93,8 @@ def _torch_zip(path: Path) -> Finding | None:
     if _ZIP_END in tail:
         return None
     return Finding("weights-file-truncated", str(path),
-                   f"{path.name} is a torch zip archive without its closing directory: the file is cut off",
-                   {"file": path.name, "size": size}, supports=(INCOMPLETE, CORRUPT),
-                   summary_zh=f"{path.name} 是 torch zip 归档，但缺少末尾的中央目录（central directory）：文件被截断了")
+                   Text(f"{path.name} is a torch zip archive without its closing directory: the file is cut off", f"{path.name} 是 torch zip 归档，但缺少末尾的中央目录（central directory）：文件被截断了"),
+                   {"file": path.name, "size": size}, supports=(INCOMPLETE, CORRUPT))
 
 
 def _int(value: object) -> int | None:

@@ -7,7 +7,7 @@ quantization with ZeRO-3 ("Only 4-bit quantized model can use fsdp+qlora or auto
 
 from __future__ import annotations
 
-from kbfix.model import Finding
+from kbfix.model import Finding, Text
 
 from . import training
 from .target import LLAMAFACTORY, TRAINING_ARGS, Target
@@ -29,24 +29,20 @@ def run(target: Target) -> list[Finding]:
     facts = {"zero_stage": stage, "deepspeed": source, "device_map": device_map, "quantization": quantized}
     if stage == 3 and device_map is not None:
         return [Finding("zero3-with-device-map", target.subject,
-                        f"ZeRO-3 ({source}) with device_map={device_map!r}: ZeRO-3 places parameters itself; "
-                        "drop device_map", facts, supports=(DEVICE_MAP,),
-                        summary_zh=f"ZeRO-3（{training.source_zh(source)}）与 device_map={device_map!r} 同时使用："
-                                   "ZeRO-3 会自行放置参数；请去掉 device_map")]
+                        Text(f"ZeRO-3 ({source}) with device_map={device_map!r}: ZeRO-3 places parameters itself; "
+                        "drop device_map", f"ZeRO-3（{training.source_zh(source)}）与 device_map={device_map!r} 同时使用："
+                                   "ZeRO-3 会自行放置参数；请去掉 device_map"), facts, supports=(DEVICE_MAP,))]
     bits = quantized.get("quantization_bit")
     if stage == 3 and (bits == 8 or quantized.get("load_in_8bit")):
         return [Finding("zero3-with-8bit", target.subject,
-                        f"ZeRO-3 ({source}) with an 8-bit quantized model: only 4-bit (QLoRA) works with ZeRO-3",
-                        facts, supports=(DEVICE_MAP,),
-                        summary_zh=f"ZeRO-3（{training.source_zh(source)}）配合 8-bit 量化模型：ZeRO-3 只支持 4-bit"
-                                   "（QLoRA）")]
+                        Text(f"ZeRO-3 ({source}) with an 8-bit quantized model: only 4-bit (QLoRA) works with ZeRO-3", f"ZeRO-3（{training.source_zh(source)}）配合 8-bit 量化模型：ZeRO-3 只支持 4-bit"
+                                   "（QLoRA）"),
+                        facts, supports=(DEVICE_MAP,))]
     if stage is not None and device_map is not None:
         return [Finding("distributed-with-device-map", target.subject,
-                        f"DeepSpeed ZeRO-{stage} with device_map={device_map!r}: a device_map spreads one model "
-                        "over GPUs and cannot be combined with data-parallel training", facts, supports=(DEVICE_MAP,),
-                        summary_zh=f"DeepSpeed ZeRO-{stage} 与 device_map={device_map!r} 同时使用：device_map "
-                                   "把一个模型拆到多张 GPU 上，不能和数据并行训练一起用")]
+                        Text(f"DeepSpeed ZeRO-{stage} with device_map={device_map!r}: a device_map spreads one model "
+                        "over GPUs and cannot be combined with data-parallel training", f"DeepSpeed ZeRO-{stage} 与 device_map={device_map!r} 同时使用：device_map "
+                                   "把一个模型拆到多张 GPU 上，不能和数据并行训练一起用"), facts, supports=(DEVICE_MAP,))]
     return [Finding("zero-placement-ok", target.subject,
-                    f"ZeRO-{stage} without a device_map" + (" (4-bit quantization: QLoRA)" if quantized else ""),
-                    facts, refutes=(DEVICE_MAP,),
-                    summary_zh=f"ZeRO-{stage} 没有使用 device_map" + ("（4-bit 量化：QLoRA）" if quantized else ""))]
+                    Text(f"ZeRO-{stage} without a device_map" + (" (4-bit quantization: QLoRA)" if quantized else ""), f"ZeRO-{stage} 没有使用 device_map" + ("（4-bit 量化：QLoRA）" if quantized else "")),
+                    facts, refutes=(DEVICE_MAP,))]

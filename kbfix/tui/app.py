@@ -49,7 +49,6 @@ class KbfixApp(App[int]):
         self.model = model
         self.engine = engine
         self.engine_error: str | None = None
-        self.threshold = 0.5
         self.artifacts: list[str] = []
         self.findings: tuple[Finding, ...] = ()
         self.main = DiagnoseScreen(text=text, path=path)
@@ -62,12 +61,6 @@ class KbfixApp(App[int]):
 
     def get_default_screen(self) -> DiagnoseScreen:
         return self.main
-
-    def on_mount(self) -> None:
-        if self.engine is not None:
-            from kbfix.engine.rank import THRESHOLD
-
-            self.threshold = THRESHOLD
 
     def start_engine(self) -> None:
         """Called once the first screen is painted: loading competes with painting for the GIL."""
@@ -82,10 +75,7 @@ class KbfixApp(App[int]):
         self.call_from_thread(self._engine_ready, get_engine(None, self.model))
 
     def _engine_ready(self, engine: Any) -> None:
-        from kbfix.engine.rank import THRESHOLD
-
         self.engine = engine
-        self.threshold = THRESHOLD
         self.main.engine_ready()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

@@ -126,7 +126,7 @@ class DiagnoseScreen(Screen[None]):
         if generation != self._generation:
             return  # a newer text is being diagnosed
         self.report = report
-        threshold = self.app.threshold
+        threshold = report.threshold
         verdict = self.query_one("#verdict", Static)
         matches = self.query_one(MatchList)
         if report.matches:
@@ -143,7 +143,7 @@ class DiagnoseScreen(Screen[None]):
     def _show_detail(self) -> None:
         match = self.selected_match
         if match is not None and self.report is not None:
-            self.query_one(DetailPane).show_match(match, self.report, self.app.lang, self.app.threshold,
+            self.query_one(DetailPane).show_match(match, self.report, self.app.lang,
                                                   fold=self.fold)
 
     @on(OptionList.OptionHighlighted, "#matches")
@@ -214,13 +214,9 @@ class DiagnoseScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="diagnose", exit_on_error=False)
     def diagnose(self, text: str, findings: tuple, generation: int) -> None:
-        from kbfix import traceback
+        import kbfix
 
-        engine = self.app.engine
-        if text.strip():
-            report = engine.diagnose_log(traceback.parse(text), top=TOP, findings=findings)
-        else:
-            report = engine.diagnose_findings(findings, top=TOP)
+        report = kbfix.diagnose(text if text.strip() else None, findings=findings, top=TOP, engine=self.app.engine)
         self.app.call_from_thread(self.show_report, report, generation)
 
     @work(thread=True, group="read", exit_on_error=False)

@@ -11,13 +11,28 @@ from typing import Any
 
 from rich.text import Text
 
+from kbfix import render
 from kbfix import traceback as tb
 from kbfix.model import Entry, Finding, Lang, Log, Match, Trace
 
 BAR_WIDTH = 10
 BLOCKS = " ▏▎▍▌▋▊▉█"
-APPLICABILITY_STYLE = {"safe": "bold green", "unsafe": "bold red", "display-only": "bold cyan"}
+# role (kbfix.render) -> rich style: the TUI's looks for the renderer's words
+STYLE = {"title": "bold green", "no-match": "bold yellow", "heading": "bold", "dim": "dim", "warning": "yellow",
+         "error": "red", "safe": "bold green", "unsafe": "bold red", "display-only": "bold cyan",
+         "against": "bold red", "id": "cyan", "command": ""}
 MARK = "▶ "
+
+
+def to_rich(lines: list[render.Line]) -> Text:
+    """The renderer's styled lines as one rich Text."""
+    text = Text()
+    for i, line in enumerate(lines):
+        if i:
+            text.append("\n")
+        for part, role in line:
+            text.append(part, style=STYLE.get(role, ""))
+    return text
 MAX_EVIDENCE_LINES = 400
 
 
@@ -51,13 +66,8 @@ def match_prompt(match: Match, lang: Lang, threshold: float, confident: bool) ->
     return text
 
 
-def error_line(trace: Trace | None) -> str:
-    if trace is None:
-        return ""
-    final = trace.final
-    first = final.message.splitlines()[0] if final.message else ""
-    rank = f"  [rank {trace.rank}]" if trace.rank is not None else ""
-    return f"{final.type}: {first[:300]}{rank}"
+def error_line(trace: Trace | None, lang: Lang = "en") -> str:
+    return render.error_line(trace, lang, where=False)
 
 
 def verdict_text(verdict: str, best: Match | None, threshold: float, lang: Lang) -> Text:
@@ -71,42 +81,9 @@ def verdict_text(verdict: str, best: Match | None, threshold: float, lang: Lang)
 
 # --- fixes ------------------------------------------------------------------------------------
 
-def verification_text(verification: dict[str, Any]) -> Text:
-    kind = verification.get("kind", "none")
-    text = Text("verification: ", style="dim")
-    if kind == "none":
-        return text.append("none (advice only)", style="dim")
-    text.append(kind, style="bold")
-    passed = verification.get("passed")
-    if passed is True:
-        text.append(" ✔ passed", style="green")
-    elif passed is False:
-        text.append(" ✘ failed", style="red")
-    else:
-        text.append(" (not run yet)", style="dim")
-    versions = ", ".join(f"{k} {v}" for k, v in verification.get("versions", {}).items())
-    if versions:
-        text.append(f" with {versions}", style="dim")
-    return text
-
-
-def fix_prompt(number: int, data: dict[str, Any]) -> Text:
+def fix_prompt(number: int, data: dict[str, Any], lang: Lang = "en") -> Text:
     """One fix as shown in the fix list: applicability, title, commands, change, verification."""
-    applicability = data["applicability"]
-    badge = (f"[{applicability}]", APPLICABILITY_STYLE.get(applicability, "bold"))
-    text = Text.assemble((f"{number}. ", "bold"), badge, " ", (data["title"], "bold"))
-    for command in data["commands"]:
-        text.append("\n$ ", style="dim")
-        text.append(command)
-    if data["change"]:
-        text.append("\n")
-        text.append(data["change"], style="italic")
-    text.append("\n")
-    text.append_text(verification_text(data["verification"]))
-    if data["verification"].get("check"):
-        text.append("\ncheck: ", style="dim")
-        text.append(data["verification"]["check"], style="dim")
-    return text
+    return to_rich(render.fix_lines(number, data, lang))
 
 
 def copy_text(data: dict[str, Any]) -> str:
@@ -122,15 +99,8 @@ def marked_lines(match: Match) -> set[int]:
     return {line for ev in match.evidence for line in ev.lines}
 
 
-def evidence_list(match: Match) -> Text:
-    text = Text()
-    for i, ev in enumerate(match.evidence):
-        if i:
-            text.append("\n")
-        style = "bold red" if ev.weight < 0 else "bold"
-        text.append(f"• {ev.kind}: ", style=style)
-        text.append(ev.detail)
-    return text
+def evidence_list(match: Match, lang: Lang = "en") -> Text:
+    return to_rich(render.evidence_lines(match, lang))
 
 
 def _frame_blocks(log: Log, shown: list[int]) -> list[tuple[list[int], str | None]]:
@@ -219,13 +189,7 @@ def traceback_view(log: Log, trace: Trace | None, marked: set[int], *, fold: boo
 # --- findings ---------------------------------------------------------------------------------
 
 def finding_text(finding: Finding, lang: Lang = "en") -> Text:
-    summary = finding.summary_in(lang)
-    if finding.error:
-        return Text.assemble(("✘ ", "bold red"), (f"{finding.kind}: ", "bold"), summary,
-                             (f" (error: {finding.error})", "red"), (f"  [{finding.subject}]", "dim"))
-    flag, style = ("! ", "bold yellow") if finding.supports else ("✔ ", "green") if finding.refutes else ("- ", "dim")
-    return Text.assemble((flag, style), (f"{finding.kind}: ", "bold"), summary,
-                         (f"  [{finding.subject}]", "dim"))
+    return to_rich([render.finding_line(finding, lang)])
 
 
 # --- corpus -----------------------------------------------------------------------------------

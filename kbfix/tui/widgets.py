@@ -79,10 +79,10 @@ class FixList(OptionList):
         super().__init__(**kwargs)
         self.fixes: list[dict[str, Any]] = []
 
-    def show(self, fixes: list[dict[str, Any]]) -> None:
+    def show(self, fixes: list[dict[str, Any]], lang: Lang = "en") -> None:
         self.fixes = fixes
         self.clear_options()
-        self.add_options(Option(view.fix_prompt(i + 1, data)) for i, data in enumerate(fixes))
+        self.add_options(Option(view.fix_prompt(i + 1, data, lang)) for i, data in enumerate(fixes))
         if fixes:
             self.highlighted = 0
 
@@ -141,10 +141,12 @@ class DetailPane(VerticalScroll):
         fixes = self.query_one(FixList)
         self.query_one("#l-fixes", Label).update(SECTION[lang]["fixes"])
         self.query_one("#l-fixes").display = fixes.display = bool(data)
-        fixes.show(data)
+        fixes.show(data, lang)
 
-    def show_match(self, match: Match, report: Report, lang: Lang, threshold: float, *, fold: bool) -> None:
+    def show_match(self, match: Match, report: Report, lang: Lang, *, fold: bool) -> None:
         from kbfix.render import match_json
+
+        threshold = report.threshold
 
         data = match_json(match, lang)
         confident = match.confidence >= threshold
@@ -155,7 +157,7 @@ class DetailPane(VerticalScroll):
             head.append("not confident: " + ("低于阈值，仅供参考" if lang == "zh" else
                                               f"below the {threshold:.2f} threshold, shown as a candidate only"),
                         style="bold yellow")
-        error = view.error_line(report.error)
+        error = view.error_line(report.error, lang)
         if error:
             head.append("\n")
             head.append(error, style="dim")
@@ -164,7 +166,7 @@ class DetailPane(VerticalScroll):
         self.query_one("#d-head", Static).update(head)
         self._section("explanation", lang, self.markdown(data["explanation"]) if data["explanation"] else "")
         self._fixes(data["fixes"], lang)
-        self._section("evidence", lang, view.evidence_list(match))
+        self._section("evidence", lang, view.evidence_list(match, lang))
         trace = self.query_one("#d-trace", Static)
         trace.display = report.log is not None and bool(report.log.lines)
         if report.log is not None:

@@ -6,8 +6,10 @@ import subprocess
 import sys
 
 
+import pytest
+
 from kbfix.engine import encode, index
-from kbfix.engine.index import Doc
+from kbfix.engine.documents import Doc
 from conftest import ROOT
 
 DOCS = [Doc("a", "title", "optimizer got an empty parameter list"), Doc("b", "title", "CUDA out of memory")]
@@ -17,13 +19,20 @@ def _encoder():
     return encode.load_encoder(None)
 
 
+@pytest.fixture
+def tmp_path(tmp_path, monkeypatch):
+    """Each test's cache is its own temporary folder."""
+    monkeypatch.setenv("KBFIX_CACHE_DIR", str(tmp_path))
+    return tmp_path
+
+
 def test_built_once_then_reused(tmp_path):
     enc = _encoder()
-    first, built = index.load_or_build(enc, lambda: DOCS, "hash1", root=tmp_path)
+    first, built, _ = index.load_or_build(enc, lambda: DOCS, "hash1")
     assert built and first.index.ntotal == 2
     manifest = json.loads(next(tmp_path.glob("index-*/manifest.json")).read_text())
     assert manifest["encoder"] == enc.id and manifest["dim"] == enc.dim and manifest["corpus_hash"] == "hash1"
-    second, built = index.load_or_build(enc, lambda: DOCS, "hash1", root=tmp_path)
+    second, built, _ = index.load_or_build(enc, lambda: DOCS, "hash1")
     assert not built and [d.entry_id for d in second.docs] == ["a", "b"]
     sims, ids = second.search(enc.encode(["empty parameter list optimizer"]), 1)
     assert ids[0][0] == 0
@@ -31,30 +40,31 @@ def test_built_once_then_reused(tmp_path):
 
 def test_stale_corpus_hash_builds_a_new_index(tmp_path):
     enc = _encoder()
-    index.load_or_build(enc, lambda: DOCS, "hash1", root=tmp_path)
-    _, built = index.load_or_build(enc, lambda: DOCS[:1], "hash2", root=tmp_path)
+    index.load_or_build(enc, lambda: DOCS, "hash1")
+    _, built, _ = index.load_or_build(enc, lambda: DOCS[:1], "hash2")
     assert built
 
 
 def test_corrupt_or_tampered_cache_is_rebuilt(tmp_path):
     enc = _encoder()
-    index.load_or_build(enc, lambda: DOCS, "h", root=tmp_path)
+    index.load_or_build(enc, lambda: DOCS, "h")
     folder = next(tmp_path.glob("index-*"))
     (folder / "index.faiss").write_bytes(b"garbage")
-    dense, built = index.load_or_build(enc, lambda: DOCS, "h", root=tmp_path)
+    dense, built, _ = index.load_or_build(enc, lambda: DOCS, "h")
     assert built and dense.index.ntotal == 2
-    again, built = index.load_or_build(enc, lambda: DOCS, "h", root=tmp_path)
+    again, built, _ = index.load_or_build(enc, lambda: DOCS, "h")
     assert not built  # the rebuilt folder replaced the corrupt one
     (folder / "manifest.json").write_text("{not json")
-    _, built = index.load_or_build(enc, lambda: DOCS, "h", root=tmp_path)
+    _, built, _ = index.load_or_build(enc, lambda: DOCS, "h")
     assert built
 
 
-def test_unwritable_cache_still_answers(tmp_path):
+def test_unwritable_cache_still_answers(tmp_path, monkeypatch):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
-    dense, built = index.load_or_build(_encoder(), lambda: DOCS, "h", root=blocker)
-    assert built and dense.index.ntotal == 2 and "cache_error" in dense.manifest
+    monkeypatch.setenv("KBFIX_CACHE_DIR", str(blocker))
+    dense, built, _ = index.load_or_build(_encoder(), lambda: DOCS, "h")
+    assert built and dense.index.ntotal == 2
 
 
 def test_two_processes_building_at_once(tmp_path):
@@ -78,7 +88,7 @@ def test_two_processes_building_at_once(tmp_path):
 
 
 def test_json_caches_survive_garbage_and_unwritable_folders(tmp_path):
-    from kbfix.paths import load_json_cache, store_json_cache
+    from kbfix.cache import load_json as load_json_cache, store_json as store_json_cache
 
     path = tmp_path / "corpus-abc.json"
     assert load_json_cache(path, dict) is None  # missing

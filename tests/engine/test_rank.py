@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 
 import kbfix
-from kbfix.engine.rank import fill, load_calibration
+from kbfix.engine.calibration import load as load_calibration
+from kbfix.render import fill
 from kbfix.model import Finding
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -123,7 +124,7 @@ def test_cascade_gives_the_same_answer_as_the_full_ranking(engine):
     lazy = build_engine(lazy=True)
     for case in engine.corpus.cases[:60]:
         log = traceback.parse(case.text)
-        a, b = engine.diagnose_log(log), lazy.diagnose_log(log)
+        a, b = engine.diagnose(log), lazy.diagnose(log)
         assert (a.verdict, a.matches[0].entry.id) == (b.verdict, b.matches[0].entry.id), case.name
 
 

@@ -47,11 +47,3 @@ def lora(base_dir, folder, targets):
         peft_model.save_pretrained(folder)
     build.edit_json(folder / "adapter_config.json", base_model_name_or_path=str(base_dir))
     return folder
-
-
-@pytest.fixture(autouse=True)
-def findings_have_chinese(monkeypatch):
-    """Every Finding a probe test creates has a Chinese summary (checked after the test)."""
-    from .zh import checked
-
-    yield from checked(monkeypatch)

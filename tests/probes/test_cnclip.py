@@ -55,5 +55,5 @@ def test_matching_config(large_checkpoint, tmp_path):
 def test_checkpoint_alone_is_identified(large_checkpoint):
     findings = inspect_paths([large_checkpoint])
     found = next(f for f in findings if f.kind == "checkpoint-identified")
-    assert "ViT-L/14" in found.summary
+    assert "ViT-L/14" in found.summary.en
     assert not any(f.supports for f in findings)

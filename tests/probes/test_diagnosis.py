@@ -107,13 +107,13 @@ def test_top_entry(make, entry_id, engine, tmp_path, request):
     if entry_id not in engine.by_id:
         pytest.skip(f"the corpus has no {entry_id} entry yet")
     findings = inspect_paths(make(tmp_path, request.getfixturevalue))
-    report = engine.diagnose_findings(findings)
+    report = engine.diagnose(None, findings=findings)
     assert report.verdict == "match", [f.summary for f in findings]
     assert report.best.entry.id == entry_id
 
 
 @pytest.mark.parametrize("fixture", ["qwen_dir", "qwen_sharded", "gemma_dir", "gemma_adapter_clean"])
 def test_healthy_artifacts_are_no_match(fixture, engine, request):
-    report = engine.diagnose_findings(inspect_paths([request.getfixturevalue(fixture)]))
+    report = engine.diagnose(None, findings=inspect_paths([request.getfixturevalue(fixture)]))
     assert report.verdict == "no_match"
     assert report.matches == ()

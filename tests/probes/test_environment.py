@@ -36,7 +36,7 @@ def test_architecture_newer_than_transformers(tmp_path):
 def test_gemma3_with_an_older_transformers():
     found = environment._architecture("gemma3", "config.json", "4.46.3", {}, "config.json")
     assert found.supports == (UNKNOWN,)
-    assert "4.50.0" in found.summary
+    assert "4.50.0" in found.summary.en
 
 
 @pytest.mark.skipif(importlib.util.find_spec("flash_attn") is not None, reason="flash_attn is installed")

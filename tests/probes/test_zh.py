@@ -10,7 +10,7 @@ from conftest import ROOT, run_kbfix
 
 from kbfix import render
 from kbfix.introspect import inspect_paths
-from kbfix.model import Finding, Report
+from kbfix.model import Finding, Report, Text
 
 from . import build
 from .test_diagnosis import CASES
@@ -49,9 +49,9 @@ def test_inspect_text_in_chinese_and_json_in_english(tmp_path):
 
 
 def test_render_falls_back_to_english():
-    bare = Finding("custom", "x", "an English summary only")
+    bare = Finding("custom", "x", Text("an English summary only", ""))
     assert render.finding_json(bare, "zh")["summary"] == "an English summary only"
-    both = Finding("custom", "x", "English", summary_zh="中文")
+    both = Finding("custom", "x", Text("English", "中文"))
     assert render.finding_json(both, "zh") | {"facts": None} == {
         "kind": "custom", "subject": "x", "summary": "中文", "summary_en": "English", "facts": None, "supports": [],
         "refutes": [], "error": None}
@@ -82,15 +82,29 @@ def test_healthy_artifacts_have_chinese_summaries(fixture, request):
 def test_the_prefix_note_is_translated_too(tmp_path, qwen_dir):
     findings = inspect_paths([build.with_prefix(qwen_dir, tmp_path / "ddp.safetensors"), qwen_dir / "config.json"])
     prefix = next(f for f in findings if f.kind == "key-prefix-differs")
-    assert "前缀" in prefix.summary_zh
-    later = [f for f in findings if f.summary.startswith("with the prefix fixed, ")]
-    assert all(f.summary_zh.startswith("修正前缀后，") for f in later)
+    assert "前缀" in prefix.summary.zh
+    later = [f for f in findings if f.summary.en.startswith("with the prefix fixed, ")]
+    assert all(f.summary.zh.startswith("修正前缀后，") for f in later)
 
 
-def test_the_recorder_sees_findings(findings_have_chinese, tmp_path):
-    inspect_paths([frozen_yaml(tmp_path), tmp_path / "missing"])
-    kinds = {f.kind for f in findings_have_chinese}
-    assert {"everything-frozen", "path-missing"} <= kinds
+def test_every_finding_in_the_code_is_written_in_both_languages():
+    """Each ``Finding(...)`` kbfix constructs passes ``Text(english, chinese)`` with Chinese in it."""
+    import ast
+
+    checked = 0
+    for path in sorted((ROOT / "kbfix").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Finding":
+                summary = node.args[2] if len(node.args) > 2 else next(k.value for k in node.keywords if k.arg == "summary")
+                assert isinstance(summary, ast.Call) and getattr(summary.func, "id", None) == "Text", \
+                    f"{path.name}:{node.lineno}: the summary must be Text(english, chinese)"
+                chinese = summary.args[1] if len(summary.args) > 1 else next(
+                    k.value for k in summary.keywords if k.arg == "zh")
+                literal = "".join(n.value for n in ast.walk(chinese) if isinstance(n, ast.Constant) and isinstance(n.value, str))
+                names = [n for n in ast.walk(chinese) if isinstance(n, ast.Name)]
+                assert has_chinese(literal) or names, f"{path.name}:{node.lineno}: no Chinese in {ast.unparse(chinese)}"
+                checked += 1
+    assert checked > 50
 
 
 def test_a_failing_probe_says_so_in_chinese(tmp_path):
@@ -105,7 +119,7 @@ def test_a_failing_probe_says_so_in_chinese(tmp_path):
     broken.applies, broken.run = (lambda target: True), boom
     (failed,) = probes.run(probes.detect(frozen_yaml(tmp_path)), probes=(broken,))
     assert failed.kind == "probe-failed" and failed.error == "RuntimeError: boom"
-    assert failed.summary_zh == "broken 探针未能完成检查"
+    assert failed.summary.zh == "broken 探针未能完成检查"
 
 
 def test_rarer_findings_have_chinese_summaries(tmp_path, gemma_adapter_clean, qwen_dir):

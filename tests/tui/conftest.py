@@ -15,12 +15,14 @@ def frozen_engine():
     """A real engine over tests/tui/data/corpus (four entries), without dense retrieval and with
     fixed calibration: the rankings the snapshots show depend on nothing that evolves elsewhere."""
     from kbfix import corpus
-    from kbfix.engine.prepared import load_or_prepare
-    from kbfix.engine.rank import Calibration, Engine
+    from kbfix.engine import Engine
+    from kbfix.engine.calibration import Calibration
+    from kbfix.engine.documents import load_or_prepare
+    from kbfix.engine.features import Scorer
 
     loaded = corpus.load(DATA / "corpus", strict=False)
     assert len(loaded.entries) == 4, loaded.problems
-    return Engine(loaded, load_or_prepare(loaded), None, None, Calibration(-6.0, SNAPSHOT_CALIBRATION))
+    return Engine(loaded, Scorer(loaded.entries, load_or_prepare(loaded), Calibration(-6.0, SNAPSHOT_CALIBRATION)))
 
 
 @pytest.fixture

@@ -322,7 +322,7 @@ class FailingEngine:
 
     entries = ()
 
-    def diagnose_log(self, log, *, top, findings):
+    def diagnose(self, log, *, top, findings):
         raise RuntimeError("index unreadable")
 
 

@@ -1,0 +1,181 @@
+"""What kbfix derives at run time and keeps on disk: parsed entries, prepared documents, the index.
+
+One key scheme for all of them: ``<cache>/<kind>-<key>`` where ``key = key(kind, version, *inputs)``,
+a digest of everything the content was derived from. A cached thing never decides what kbfix shows
+on its own:
+
+- the cache folder is created private (0700); a folder or file that another user owns or others can
+  write is not used (a note says so, and the work is redone in memory);
+- every JSON file carries an HMAC of its payload under a per-user secret kept in the folder (0600);
+  a file whose digest does not verify (edited, truncated, written by another tool) is ignored and
+  rebuilt, never trusted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import stat
+import tempfile
+import zlib
+from pathlib import Path
+from typing import Callable, TypeVar
+
+T = TypeVar("T")
+SECRET_NAME = ".key"
+
+
+def checksum(data: bytes) -> str:
+    """A cheap checksum for corruption checks (not for security): CRC-32 + length."""
+    return f"{zlib.crc32(data):08x}{len(data):x}"
+
+
+def key(kind: str, version: int, *inputs: str) -> str:
+    """The cache key of a ``kind`` of derived data, from its format version and its inputs."""
+    return hashlib.sha256("\x00".join((kind, str(version), *inputs)).encode()).hexdigest()[:20]
+
+
+def cache_dir() -> Path:
+    """``$KBFIX_CACHE_DIR``, else ``$XDG_CACHE_HOME/kbfix``, else ``~/.cache/kbfix``."""
+    env = os.environ.get("KBFIX_CACHE_DIR")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "kbfix"
+
+
+def path(kind: str, version: int, *inputs: str, suffix: str = ".json") -> Path:
+    return cache_dir() / f"{kind}-{key(kind, version, *inputs)}{suffix}"
+
+
+def _owned_private(info: os.stat_result) -> bool:
+    """Owned by this user and not writable by group or others (always true where uids do not exist)."""
+    if not hasattr(os, "getuid"):
+        return True
+    return info.st_uid == os.getuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+def trusted(target: Path) -> bool:
+    """True when ``target`` is a real file or folder (not a link) of this user that nobody else can write."""
+    try:
+        info = os.lstat(target)
+    except OSError:
+        return False
+    return not stat.S_ISLNK(info.st_mode) and _owned_private(info)
+
+
+def ensure_dir() -> Path | None:
+    """The cache folder, created 0700; None when it cannot be used safely or at all."""
+    folder = cache_dir()
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return folder if trusted(folder) else None
+
+
+def problem() -> str | None:
+    """Why the cache is not used, for the engine's status; None when it is fine."""
+    folder = cache_dir()
+    if ensure_dir() is not None:
+        return None
+    if folder.exists() and not trusted(folder):
+        return (f"cache folder {folder} is shared with other users or writable by them: not used "
+                "(make it yours with chmod 700, or set KBFIX_CACHE_DIR)")
+    return f"cache folder {folder} cannot be created: results are not cached"
+
+
+def _secret(folder: Path) -> bytes | None:
+    """The per-user key that signs cache files, made on first use (0600)."""
+    target = folder / SECRET_NAME
+    if not target.exists():
+        try:
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(secrets.token_bytes(32))
+        except FileExistsError:
+            pass  # another process made it first
+        except OSError:
+            return None
+    if not trusted(target):
+        return None
+    try:
+        data = target.read_bytes()
+    except OSError:
+        return None
+    return data if len(data) == 32 else None
+
+
+def _sign(secret: bytes, payload: bytes) -> str:
+    return hmac.new(secret, payload, hashlib.sha256).hexdigest()
+
+
+def sign_bytes(payload: bytes) -> str | None:
+    """The digest of ``payload`` under this user's cache secret (for files that are not JSON)."""
+    folder = ensure_dir()
+    secret = _secret(folder) if folder is not None else None
+    return _sign(secret, payload) if secret is not None else None
+
+
+def verify_bytes(payload: bytes, digest: str) -> bool:
+    expected = sign_bytes(payload)
+    return expected is not None and hmac.compare_digest(expected, str(digest))
+
+
+def write_atomic(target: Path, text: str) -> None:
+    """Write through a private temporary sibling and rename, so readers never see half a file."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def load_json(target: Path, decode: Callable[[dict], T]) -> T | None:
+    """What a signed JSON cache file decodes to; None when it is missing, unreadable, not this user's,
+    writable by others, unsigned, signed under another key, or of another shape."""
+    folder = ensure_dir()
+    if folder is None or not trusted(target):
+        return None
+    try:
+        raw = json.loads(target.read_text(encoding="utf-8"))
+        payload = raw["payload"]
+        if not verify_bytes(payload.encode("utf-8"), raw["digest"]):
+            return None
+        return decode(json.loads(payload))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def store_json(target: Path, data: object) -> bool:
+    """Write a signed cache file atomically and drop stale siblings of the same kind; False when the
+    cache cannot be written (a read-only home only costs the work again next time)."""
+    if ensure_dir() is None:
+        return False
+    payload = json.dumps(data, ensure_ascii=False)
+    digest = sign_bytes(payload.encode("utf-8"))
+    if digest is None:
+        return False
+    try:
+        write_atomic(target, json.dumps({"digest": digest, "payload": payload}, ensure_ascii=False))
+        prune(target.parent, target.name.split("-", 1)[0] + "-*.json")
+    except OSError:
+        return False
+    return True
+
+
+def prune(folder: Path, pattern: str, keep: int = 4) -> None:
+    """Remove all but the ``keep`` newest cache files matching ``pattern`` (old corpus versions)."""
+    try:
+        found = sorted(folder.glob(pattern), key=lambda p: p.stat().st_mtime, reverse=True)
+        for stale in found[keep:]:
+            stale.unlink()
+    except OSError:
+        return  # another process pruned first, or the cache is read-only: harmless

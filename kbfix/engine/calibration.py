@@ -1,0 +1,76 @@
+"""P(entry is the root cause | features): the fitted model behind every confidence kbfix prints.
+
+``scripts/calibrate.py`` fits it out of fold on the corpus cases and writes ``calibration.json``
+(with the corpus hash it was fitted on); ``load`` reads one variant of it. Pure Python.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+PATH = Path(__file__).with_name("calibration.json")
+FEATURES = ("sig", "lex", "lex_top", "dense", "dense_gap", "near_miss")
+VARIANTS = {
+    "hybrid": FEATURES,
+    "signatures": ("sig",),
+    "lexical": ("lex", "lex_top"),
+    "dense": ("dense", "dense_gap"),
+}
+# Used until scripts/calibrate.py has written calibration.json (and by its first iteration).
+DEFAULT = {
+    "hybrid": {"bias": -7.0, "weights": {"lex_top": 3.0, "dense": 3.0, "dense_gap": 4.0, "near_miss": -2.0},
+               "signature_precision": 0.99},
+    "signatures": {"bias": -30.0, "weights": {}, "signature_precision": 0.99},
+    "lexical": {"bias": -5.0, "weights": {"lex": 4.0, "lex_top": 3.0}},
+    "dense": {"bias": -6.0, "weights": {"dense": 5.0, "dense_gap": 6.0}},
+}
+
+
+def sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, x))))
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """``bias`` + ``weights``: a logistic model of the lexical and dense evidence (fitted on rows where
+    no signature of the entry fired). ``signature_precision``: how often a fully matching signature
+    named the right entry, out of fold, by the rule of succession. When a signature of weight w
+    fired, the two are combined as a noisy-OR: 1 - (1 - w * precision) * (1 - p_logistic), so
+    retrieval can corroborate a weak signature and a strong one stays just below certainty.
+    """
+
+    bias: float
+    weights: dict[str, float]
+    signature_precision: float | None = None
+
+    def probability(self, features: dict[str, float]) -> float:
+        p = sigmoid(self.bias + sum(w * features.get(name, 0.0) for name, w in self.weights.items()))
+        if self.signature_precision is not None and features.get("sig"):
+            p = 1.0 - (1.0 - features["sig"] * self.signature_precision) * (1.0 - p)
+        return p
+
+    def logit(self, features: dict[str, float]) -> float:
+        p = min(max(self.probability(features), 1e-12), 1 - 1e-12)
+        return math.log(p / (1 - p))
+
+    @classmethod
+    def from_json(cls, raw: dict) -> Calibration:
+        precision = raw.get("signature_precision")
+        return cls(float(raw["bias"]), {k: float(v) for k, v in raw["weights"].items()},
+                   float(precision) if precision is not None else None)
+
+
+def read(path: Path = PATH) -> dict:
+    """The whole calibration record (variants, corpus hash, quality figures); {} when absent."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def load(variant: str = "hybrid", path: Path = PATH) -> Calibration:
+    data = read(path).get("variants") or DEFAULT
+    return Calibration.from_json(data.get(variant) or DEFAULT[variant])

@@ -1,0 +1,100 @@
+"""Stage 1: the texts retrieval compares: corpus documents, and the query made from one error.
+
+``corpus_docs`` turns every entry (title, signature literals, "What happened", match cases) into
+documents; ``query`` turns one parsed error into the text compared with them. ``prepare`` derives
+everything a diagnosis needs from the corpus before any query (documents, their tokens, each
+signature's required words); ``load_or_prepare`` caches that per corpus version.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+
+from kbfix import cache
+from kbfix import traceback as tb
+from kbfix.corpus import Corpus
+from kbfix.engine import lexical, signatures
+from kbfix.engine.candidates import primary
+from kbfix.model import CaseKind, Log, Trace
+
+VERSION = 2  # bump when corpus_docs, query or tokenize change
+REGEX_ESCAPE_RE = re.compile(r"\\[a-zA-Z]|\(\?P<\w+>|\(\?[a-zA-Z:!=<]+")
+
+
+@dataclass(frozen=True)
+class Doc:
+    entry_id: str
+    source: str  # "title", "sig:<id>", "case:<entry>/<file>", "what"
+    text: str
+
+
+def describe(trace: Trace) -> str:
+    """The text of one error that retrieval compares: types, messages and library frames."""
+    parts = []
+    for exc in trace.exceptions:
+        parts.append(f"{exc.type}: {exc.message[:1500]}")
+        for frame in exc.frames:
+            if frame.library and frame.library != "python":
+                base = re.split(r"[/\\]", frame.filename)[-1].rsplit(".", 1)[0]
+                parts.append(f"{frame.library} {base} {frame.name}")
+    return "\n".join(parts)
+
+
+def log_tail(log: Log, lines: int = 40) -> str:
+    kept = [line for line in log.lines if line.strip()]
+    return "\n".join(kept[-lines:])
+
+
+def query(log: Log, trace: Trace | None) -> str:
+    """What retrieval compares for one candidate error (the log's tail when there is none)."""
+    return describe(trace) if trace is not None else log_tail(log)
+
+
+def signature_literal(pattern: str) -> str:
+    """The words of a signature regex, for retrieval."""
+    return " ".join(lexical.WORD_RE.findall(REGEX_ESCAPE_RE.sub(" ", pattern)))
+
+
+def corpus_docs(corpus: Corpus) -> list[Doc]:
+    docs: list[Doc] = []
+    for entry in corpus.entries:
+        docs.append(Doc(entry.id, "title", f"{entry.title.en}. {' '.join(entry.tags)}"))
+        for sig in entry.signatures:
+            text = " ".join(signature_literal(p) for p in (sig.exception, sig.message, sig.text) if p is not None)
+            if text.strip():
+                docs.append(Doc(entry.id, f"sig:{sig.id}", text))
+        what = entry.section("What happened")
+        if what:
+            docs.append(Doc(entry.id, "what", what[:1500]))
+    for case in corpus.cases:
+        if case.kind == CaseKind.MATCH:
+            log = tb.parse(case.text)
+            docs.append(Doc(case.entry_id, f"case:{case.entry_id}/{case.name}", query(log, primary(log))))
+    return docs
+
+
+@dataclass(frozen=True)
+class Prepared:
+    docs: list[Doc]
+    tokens: list[list[str]]
+    literals: dict[str, tuple[str, ...]]  # "entry/signature" -> words a match needs
+
+
+def prepare(corpus: Corpus) -> Prepared:
+    docs = corpus_docs(corpus)
+    literals = {f"{e.id}/{s.id}": signatures.signature_literals(s) for e in corpus.entries for s in e.signatures}
+    return Prepared(docs, [lexical.tokenize(d.text) for d in docs], literals)
+
+
+def load_or_prepare(corpus: Corpus) -> Prepared:
+    """The prepared corpus from the cache (keyed by the corpus hash), or prepared now and cached."""
+    target = cache.path("corpus", VERSION, corpus.hash, ",".join(corpus.ids()))
+    cached = cache.load_json(target, lambda data: Prepared(
+        [Doc(**d) for d in data["docs"]], data["tokens"], {k: tuple(v) for k, v in data["literals"].items()}))
+    if cached is not None:
+        return cached
+    prepared = prepare(corpus)
+    cache.store_json(target, {"docs": [asdict(d) for d in prepared.docs], "tokens": prepared.tokens,
+                              "literals": prepared.literals})
+    return prepared

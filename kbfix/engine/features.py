@@ -1,0 +1,144 @@
+"""Stage 3: one feature vector per entry for one candidate error, and its calibrated confidence.
+
+- ``sig``: the weight of the strongest signature of the entry that fired (0 when none);
+- ``lex``: BM25 of the entry's best document as a fraction of the query's attainable maximum;
+- ``lex_top``: the same score relative to the best-scoring entry (1.0 for the lexical winner);
+- ``dense``: cosine similarity of the entry's nearest document;
+- ``dense_gap``: ``dense`` minus the best other entry's, so a clear dense winner stands out;
+- ``near_miss``: 1 when a signature of the entry matched the exception and message but a condition
+  its author wrote to exclude look-alikes (frames, text, unless) failed: evidence against it.
+
+:class:`Scorer` computes them (``score``) and fuses them through the calibration into one
+confidence per entry. Evaluation and calibration use :class:`kbfix.engine.tuning.TuningScorer`,
+which can leave documents out and blind features; the production path has no such knobs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from kbfix.engine import documents, lexical, signatures
+from kbfix.engine.calibration import Calibration, sigmoid
+from kbfix.engine.documents import Doc, Prepared
+from kbfix.model import Entry, Log, Trace
+
+CASCADE_RETRIEVAL_LOGIT = -2.0  # the most retrieval alone gives a cascade entry: ~0.12, never confident
+
+
+@dataclass(frozen=True)
+class Scored:
+    entry: Entry
+    features: dict[str, float]
+    hits: tuple[signatures.SignatureHit, ...]
+    lex_tokens: tuple[str, ...]
+    dense_doc: Doc | None
+    logit: float
+
+    @property
+    def confidence(self) -> float:
+        return sigmoid(self.logit)
+
+    def shifted(self, delta: float) -> Scored:
+        return replace(self, logit=self.logit + delta)
+
+
+class Scorer:
+    """Scores every entry for one error. ``dense`` is ``(index, encoder)`` or None (lexical only)."""
+
+    def __init__(self, entries: tuple[Entry, ...], prepared: Prepared, calibration: Calibration, dense=None):
+        self.entries = entries
+        self.by_id = {e.id: e for e in entries}
+        self.docs = prepared.docs
+        self.doc_tokens = prepared.tokens
+        self.literals = prepared.literals
+        self.bm25 = lexical.BM25(self.doc_tokens)
+        self.calibration = calibration
+        self.dense = dense
+
+    # hooks for tuning (kbfix.engine.tuning): which documents count, which features are seen
+    def usable(self, doc: Doc) -> bool:
+        return True
+
+    def seen(self, features: dict[str, float]) -> dict[str, float]:
+        return features
+
+    def score(self, log: Log, trace: Trace | None, text: signatures.LogText | None = None) -> list[Scored]:
+        """Every entry scored for ``trace`` (None: the log as a whole), best first."""
+        hits, near_misses = self._signature_hits(log, trace, text)
+        query = documents.query(log, trace)
+        q_tokens = lexical.tokenize(query)
+        lex_best, max_possible = self._lexical(q_tokens)
+        top_lex = max((s for s, _ in lex_best.values()), default=0.0) or 1.0
+        dense_best = self._dense(query)
+        results = []
+        for entry in self.entries:
+            lex_score, lex_doc = lex_best.get(entry.id, (0.0, -1))
+            d_score, d_doc = dense_best.get(entry.id, (0.0, None))
+            other = max((s for eid, (s, _) in dense_best.items() if eid != entry.id), default=0.0)
+            entry_hits = hits.get(entry.id, [])
+            features = self.seen({
+                "sig": max((h.signature.weight for h in entry_hits), default=0.0),
+                "lex": lex_score / max_possible,
+                "lex_top": lex_score / top_lex,
+                "dense": d_score,
+                "dense_gap": d_score - other,
+                "near_miss": 1.0 if entry.id in near_misses and not entry_hits else 0.0,
+            })
+            shared = self._shared_terms(q_tokens, lex_doc) if lex_doc >= 0 and lex_score > 0 else ()
+            logit = self.calibration.logit(features)
+            if entry.cascade and not entry_hits:
+                # a consequence (an NCCL watchdog timeout) looks like any launcher noise to retrieval:
+                # only its own signature may name it confidently
+                logit = min(logit, CASCADE_RETRIEVAL_LOGIT)
+            results.append(Scored(entry, features, tuple(entry_hits), shared, d_doc, logit))
+        results.sort(key=lambda s: -s.logit)
+        return results
+
+    def _signature_hits(self, log: Log, trace: Trace | None, text: signatures.LogText | None):
+        hits = signatures.match(self.entries, trace, log, text, self.literals)
+        explained = any(h.exc is not None and not h.partial for h in hits)
+        by_entry: dict[str, list[signatures.SignatureHit]] = {}
+        near_misses: set[str] = set()
+        for hit in hits:
+            if hit.partial:
+                near_misses.add(hit.entry_id)
+                continue
+            if explained and hit.exc is None and self.by_id[hit.entry_id].cascade:
+                continue  # a consequence seen elsewhere in the log does not explain this error
+            by_entry.setdefault(hit.entry_id, []).append(hit)
+        for entry_id in list(by_entry):
+            for general in self.by_id[entry_id].refines:
+                if by_entry.pop(general, None) is not None:
+                    near_misses.add(general)  # the more specific entry explains this symptom
+        return by_entry, near_misses
+
+    def _lexical(self, q_tokens: list[str]) -> tuple[dict[str, tuple[float, int]], float]:
+        bm = self.bm25.scores(q_tokens)
+        best: dict[str, tuple[float, int]] = {}
+        for i, doc in enumerate(self.docs):
+            if self.usable(doc) and bm[i] > best.get(doc.entry_id, (-1.0, -1))[0]:
+                best[doc.entry_id] = (bm[i], i)
+        return best, self.bm25.max_score(q_tokens)
+
+    def _shared_terms(self, q_tokens: list[str], doc_index: int) -> tuple[str, ...]:
+        """The query's words found in the entry's best document, rarest first (ties by the word)."""
+        doc_terms = set(self.doc_tokens[doc_index])
+        ranked = sorted({t for t in q_tokens if t in doc_terms}, key=lambda t: (-self.bm25.idf.get(t, 0.0), t))
+        return tuple(ranked[:8])
+
+    def _dense(self, query: str) -> dict[str, tuple[float, Doc]]:
+        if self.dense is None:
+            return {}
+        index, encoder = self.dense
+        if not index.docs:
+            return {}
+        sims, ids = index.search(encoder.encode([query]))
+        best: dict[str, tuple[float, Doc]] = {}
+        for sim, idx in zip(sims[0], ids[0]):
+            if idx < 0:
+                continue
+            doc = index.docs[idx]
+            if not self.usable(doc) or doc.entry_id in best or doc.entry_id not in self.by_id:
+                continue
+            best[doc.entry_id] = (float(sim), doc)
+        return best

@@ -1,0 +1,143 @@
+"""Stage 4: from scored candidates to a :class:`~kbfix.model.Report`.
+
+Findings from introspection move an entry's logit (support) or rule it out (refute). Among several
+errors in one log, the earliest confident one that is not a known consequence of another failure
+(NCCL watchdog timeouts, launcher ``ChildFailedError`` ...) is the root cause. The verdict is
+"match" when the best confidence reaches :data:`THRESHOLD`, else "no_match" with the nearest
+candidates.
+"""
+
+from __future__ import annotations
+
+from kbfix.engine.candidates import is_secondary
+from kbfix.engine.features import Scored
+from kbfix.model import Evidence, EvidenceKind, Finding, Log, Match, Report, Text, Trace, Verdict
+
+THRESHOLD = 0.5
+FINDING_SUPPORT_LOGIT = 2.5
+FINDING_REFUTE_LOGIT = -12.0  # artifacts that contradict an entry rule it out
+DECISIVE_WEIGHT = 0.9
+
+Candidate = tuple[Trace | None, list[Scored]]
+
+
+def apply_findings(scored: list[Scored], findings: tuple[Finding, ...]) -> list[Scored]:
+    """A finding that supports an entry raises its logit; one that refutes it sinks it."""
+    if not findings:
+        return scored
+    out = []
+    for s in scored:
+        delta = sum(FINDING_SUPPORT_LOGIT for f in findings if s.entry.id in f.supports)
+        delta += sum(FINDING_REFUTE_LOGIT for f in findings if s.entry.id in f.refutes)
+        out.append(s.shifted(delta))
+    out.sort(key=lambda s: -s.logit)
+    return out
+
+
+def _confident(item: Candidate) -> bool:
+    return bool(item[1]) and item[1][0].confidence >= THRESHOLD
+
+
+def _secondary(item: Candidate) -> bool:
+    trace, scored = item
+    return (trace is not None and is_secondary(trace)) or scored[0].entry.cascade
+
+
+def choose_root_cause(per_candidate: list[Candidate]) -> Candidate:
+    """The earliest confident error that is not a consequence of another; else the best guess."""
+    confident = [item for item in per_candidate if _confident(item)]
+    primary = [item for item in confident if not _secondary(item)]
+    if primary:
+        return primary[0]
+    if confident:
+        return max(confident, key=lambda item: item[1][0].logit)
+    if not per_candidate:
+        return None, []
+    # nothing confident: report the error the user most likely saw, with its nearest candidates
+    plain = [item for item in per_candidate if item[0] is None or not is_secondary(item[0])]
+    return (plain or per_candidate)[-1]
+
+
+def decisive(per_candidate: list[Candidate], chosen_trace: Trace | None) -> bool:
+    """True when dense evidence cannot change the answer: the chosen error is the first one in the
+    log that is not a consequence of another, one entry's signature of weight >= 0.9 fired on it,
+    and no other entry's signature did (on it or on any error before it)."""
+    primaries = [item for item in per_candidate if item[0] is not None and not is_secondary(item[0])]
+    if not primaries or primaries[0][0] is not chosen_trace:
+        return False
+    scored = primaries[0][1]
+    fired = [s for s in scored if s.features["sig"] > 0]
+    return (len(fired) == 1 and fired[0] is scored[0] and fired[0].features["sig"] >= DECISIVE_WEIGHT
+            and not fired[0].entry.cascade and scored[0].confidence >= THRESHOLD)
+
+
+def evidence(scored: Scored, findings: tuple[Finding, ...]) -> tuple[tuple[Evidence, ...], dict[str, str]]:
+    """What a match shows for itself (signature lines and captures, shared words, nearest text,
+    findings), and the values captured from the user's error."""
+    found: list[Evidence] = []
+    captures: dict[str, str] = {}
+    for hit in scored.hits:
+        where = Text(f" in {hit.exc.type}", f"（{hit.exc.type}）") if hit.exc is not None else Text(" in the log", "（日志中）")
+        matched = hit.matched[:200]
+        found.append(Evidence(EvidenceKind.SIGNATURE,
+                              Text(f"signature '{hit.signature.id}' matched{where.en}: {matched}",
+                                   f"特征 '{hit.signature.id}' 匹配{where.zh}：{matched}"),
+                              hit.lines, (), dict(hit.captures), hit.signature.weight))
+        for name, value in hit.captures.items():
+            captures.setdefault(name, value)
+    if scored.lex_tokens:
+        terms = ", ".join(scored.lex_tokens)
+        found.append(Evidence(EvidenceKind.LEXICAL, Text(f"shared terms: {terms}", f"共同的词：{terms}"),
+                              tokens=scored.lex_tokens, weight=round(scored.features["lex"], 3)))
+    if scored.dense_doc is not None and scored.features["dense"] > 0:
+        source, cosine = scored.dense_doc.source, scored.features["dense"]
+        found.append(Evidence(EvidenceKind.DENSE, Text(f"nearest corpus text: {source} (cosine {cosine:.2f})",
+                                                       f"最相近的知识库文本：{source}（余弦相似度 {cosine:.2f}）"),
+                              weight=round(cosine, 3)))
+    for finding in findings:
+        if scored.entry.id in finding.supports:
+            found.append(Evidence(EvidenceKind.FINDING, Text(f"supported by {finding.kind}: {finding.summary.en}",
+                                                             f"{finding.kind} 支持：{finding.summary.zh}"),
+                                  weight=FINDING_SUPPORT_LOGIT))
+        if scored.entry.id in finding.refutes:
+            found.append(Evidence(EvidenceKind.FINDING, Text(f"contradicted by {finding.kind}: {finding.summary.en}",
+                                                             f"{finding.kind} 否定：{finding.summary.zh}"),
+                                  weight=FINDING_REFUTE_LOGIT))
+    return tuple(found), captures
+
+
+def to_match(scored: Scored, findings: tuple[Finding, ...]) -> Match:
+    found, captures = evidence(scored, findings)
+    scores = {k: round(v, 4) for k, v in scored.features.items()}
+    return Match(scored.entry, round(scored.confidence, 4), found, captures, scores)
+
+
+def decide(per_candidate: list[Candidate], log: Log, findings: tuple[Finding, ...], top: int,
+           notes: tuple[str, ...] = ()) -> Report:
+    """The report for a log whose candidates have been scored."""
+    chosen_trace, chosen = choose_root_cause(per_candidate)
+    matches = tuple(to_match(s, findings) for s in chosen[:top])
+    verdict = Verdict.MATCH if chosen and chosen[0].confidence >= THRESHOLD else Verdict.NO_MATCH
+    return Report(verdict, matches, chosen_trace, log, findings, notes, THRESHOLD)
+
+
+def from_findings(by_id: dict, findings: tuple[Finding, ...], top: int, notes: tuple[str, ...] = ()) -> Report:
+    """Rank entries from introspection findings alone (``kbfix inspect``)."""
+    support: dict[str, list[Finding]] = {}
+    refuted: set[str] = set()
+    for finding in findings:
+        for entry_id in finding.supports:
+            support.setdefault(entry_id, []).append(finding)
+        refuted.update(finding.refutes)
+    matches = []
+    for entry_id, found in support.items():
+        if entry_id not in by_id or entry_id in refuted:
+            continue
+        confidence = 1.0 - 0.15 ** len(found)
+        shown = tuple(Evidence(EvidenceKind.FINDING, f.summary, captures={k: str(v) for k, v in f.facts.items()},
+                               weight=FINDING_SUPPORT_LOGIT) for f in found)
+        captures = {k: str(v) for f in found for k, v in f.facts.items() if isinstance(v, (str, int, float))}
+        matches.append(Match(by_id[entry_id], confidence, shown, captures, {"findings": float(len(found))}))
+    matches.sort(key=lambda m: -m.confidence)
+    verdict = Verdict.MATCH if matches and matches[0].confidence >= THRESHOLD else Verdict.NO_MATCH
+    return Report(verdict, tuple(matches[:top]), None, None, findings, notes, THRESHOLD)
