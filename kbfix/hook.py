@@ -111,7 +111,7 @@ def live_objects(exc: BaseException) -> list[object]:
     (its model and optimizer): a frozen reference model beside it is no evidence.
     """
     from kbfix.probes import of_object
-    from kbfix.probes.target import LIVE, MODULE, TRAINER
+    from kbfix.artifacts.target import LIVE, MODULE, TRAINER
 
     found: dict[int, object] = {}
     for frame in _frames(exc):

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from kbfix import probes
 from kbfix.model import Finding, Text
-from kbfix.probes import target as kinds
+from kbfix.artifacts import target as kinds
 
 # Artifacts that are checked against a model config when one is given beside them.
 _NEEDS_BASE = (kinds.ADAPTER, kinds.CHECKPOINT, kinds.LLAMAFACTORY, kinds.TRAINING_ARGS)
@@ -98,7 +98,7 @@ def inspect(*things: object) -> tuple[Finding, ...]:
 
 def clear_caches() -> None:
     """Forget cached headers, configs and meta-device models (they are keyed by file size and mtime)."""
-    from kbfix.probes import expect, read
+    from kbfix.artifacts import expect, read
 
     read.clear_caches()
     expect.clear_caches()

@@ -10,7 +10,7 @@ from probes import build
 from probes.zh import has_chinese
 
 from kbfix import introspect
-from kbfix.probes import target
+from kbfix.artifacts import target
 
 TIED_HEAD = "peft-lora-on-tied-lm-head"
 INCOMPLETE = "checkpoint-missing-keys-incomplete"

@@ -1,12 +1,10 @@
 """Introspection probes: each reads one kind of fact off the user's artifacts or live objects.
 
-A probe is a module with ``applies(target) -> bool`` and ``run(target) -> list[Finding]``; ``PROBES``
-lists them all, explicitly. A probe that fails becomes a finding with ``error`` set, never silence.
-No probe imports torch or transformers at module level.
-
-Helpers, not probes: ``target`` (what a path is), ``read`` (headers and configs, never tensor data),
-``expect`` (a model built on the meta device), ``compare`` (classify key/shape differences),
-``sizes`` (known model widths), ``training``, ``adapter`` and ``live`` (shared lookups).
+A probe is a module with ``applies(target) -> bool``, ``run(target) -> list[Finding]`` and
+``ENTRIES``, the corpus entries its findings may support or refute; ``PROBES`` lists them all,
+explicitly. A probe that fails, or speaks to an entry it did not declare, becomes a finding with
+``error`` set, never silence. No probe imports torch or transformers at module level. What probes
+read artifacts with lives in :mod:`kbfix.artifacts`.
 """
 
 from __future__ import annotations
@@ -32,7 +30,7 @@ from . import (
     weights_readable,
     zero3,
 )
-from .target import Target, detect, of_object
+from kbfix.artifacts.target import Target, detect, of_object
 
 PROBES = (
     weights_readable,
@@ -67,9 +65,14 @@ def run(target: Target, probes=PROBES) -> list[Finding]:
     for probe in probes:
         try:
             if probe.applies(target):
-                findings += probe.run(target)
+                found = probe.run(target)
+                undeclared = sorted({e for f in found for e in (*f.supports, *f.refutes)} - set(probe.ENTRIES))
+                if undeclared:
+                    raise ValueError(f"findings for undeclared entries {undeclared}; add them to ENTRIES")
+                findings += found
         except Exception as exc:  # noqa: BLE001 - a failing probe is reported, never silent
             findings.append(Finding(
-                "probe-failed", target.subject, Text(f"the {probe_name(probe)} probe could not finish", f"{probe_name(probe)} 探针未能完成检查"),
+                "probe-failed", target.subject,
+                Text(f"the {probe_name(probe)} probe could not finish", f"{probe_name(probe)} 探针未能完成检查"),
                 {"probe": probe_name(probe)}, error=f"{type(exc).__name__}: {exc}"))
     return findings

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from kbfix.model import Finding, Text
 
-from . import adapter, expect
-from .target import ADAPTER, Target
+from kbfix.artifacts import adapter, expect
+from kbfix.artifacts.target import ADAPTER, Target
 
 ARCHITECTURE = "checkpoint-size-mismatch-wrong-architecture"
+ENTRIES = (ARCHITECTURE,)  # the corpus entries this probe's findings may support or refute
 
 
 def applies(target: Target) -> bool:

@@ -11,10 +11,11 @@ from pathlib import Path
 
 from kbfix.model import Finding, Text
 
-from . import read, training
-from .target import ADAPTER, LLAMAFACTORY, TRAINING_ARGS, Target, detect
+from kbfix.artifacts import read, training
+from kbfix.artifacts.target import ADAPTER, LLAMAFACTORY, TRAINING_ARGS, Target, detect
 
 ADAPTER_ONLY = "adapter-only-checkpoint-resume"
+ENTRIES = (ADAPTER_ONLY,)  # the corpus entries this probe's findings may support or refute
 
 
 def applies(target: Target) -> bool:

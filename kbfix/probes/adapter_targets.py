@@ -12,10 +12,11 @@ import re
 
 from kbfix.model import Finding, Text
 
-from . import adapter, expect, read, training
-from .target import ADAPTER, LLAMAFACTORY, Target, model_config
+from kbfix.artifacts import adapter, expect, read, training
+from kbfix.artifacts.target import ADAPTER, LLAMAFACTORY, Target, model_config
 
 NOT_FOUND = "peft-target-modules-not-found"
+ENTRIES = (NOT_FOUND,)  # the corpus entries this probe's findings may support or refute
 _ALL = ("all-linear", "all")
 
 

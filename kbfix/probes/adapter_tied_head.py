@@ -11,10 +11,11 @@ import re
 
 from kbfix.model import Finding, Text
 
-from . import adapter
-from .target import ADAPTER, Target
+from kbfix.artifacts import adapter
+from kbfix.artifacts.target import ADAPTER, Target
 
 TIED_HEAD = "peft-lora-on-tied-lm-head"
+ENTRIES = (TIED_HEAD,)  # the corpus entries this probe's findings may support or refute
 
 
 def applies(target: Target) -> bool:

@@ -2,7 +2,7 @@
 
 The model is built on the meta device from the config (the folder's own config.json, or the config
 given beside a state-dict file); the checkpoint's names and shapes come from headers. The
-differences are classified by :mod:`~kbfix.probes.compare`. Shards that are absent or unreadable
+differences are classified by :mod:`~kbfix.artifacts.compare`. Shards that are absent or unreadable
 count by the names the index gives them: their loss is the shards and weights_readable probes' to
 report, not a key mismatch.
 """
@@ -13,8 +13,11 @@ from dataclasses import replace
 
 from kbfix.model import Finding, Text
 
-from . import cnclip, compare, expect, read, weights_readable
-from .target import CHECKPOINT, MODEL, Target
+from kbfix.artifacts import compare, expect, read
+from . import cnclip, weights_readable
+from kbfix.artifacts.target import CHECKPOINT, MODEL, Target
+
+ENTRIES = compare.KEY_LEVEL + (compare.INCOMPLETE,)  # the corpus entries this probe's findings may support or refute
 
 Shapes = dict[str, "tuple[int, ...] | None"]
 

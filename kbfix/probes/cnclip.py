@@ -12,10 +12,11 @@ import re
 
 from kbfix.model import Finding, Text
 
-from . import read, sizes
-from .target import CHECKPOINT, Target
+from kbfix.artifacts import read, sizes
+from kbfix.artifacts.target import CHECKPOINT, Target
 
 ARCHITECTURE = "checkpoint-size-mismatch-wrong-architecture"
+ENTRIES = (ARCHITECTURE,)  # the corpus entries this probe's findings may support or refute
 _VISUAL = re.compile(r"^(?:module\.)?visual\.")
 _RESBLOCK = re.compile(r"^(?:module\.)?visual\.transformer\.resblocks\.(\d+)\.")
 _TEXT_LAYER = re.compile(r"^(?:module\.)?bert\.encoder\.layer\.(\d+)\.")

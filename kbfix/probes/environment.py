@@ -14,11 +14,12 @@ from pathlib import Path
 
 from kbfix.model import Finding, Text
 
-from . import training
-from .target import ADAPTER, LLAMAFACTORY, MODEL, MODEL_CONFIG, TRAINING_ARGS, Target
+from kbfix.artifacts import training
+from kbfix.artifacts.target import ADAPTER, LLAMAFACTORY, MODEL, MODEL_CONFIG, TRAINING_ARGS, Target
 
 UNKNOWN = "transformers-unknown-architecture"
 FLASH = "flash-attn-unavailable"
+ENTRIES = (UNKNOWN, FLASH)  # the corpus entries this probe's findings may support or refute
 PACKAGES = ("torch", "transformers", "peft", "accelerate", "deepspeed", "flash_attn", "bitsandbytes")
 # model_type -> first transformers release with it (release notes of that version).
 FIRST_RELEASE = {

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from kbfix.model import Finding, Text
 
-from . import training
-from .target import TRAINING_ARGS, Target
+from kbfix.artifacts import training
+from kbfix.artifacts.target import TRAINING_ARGS, Target
 
 INPUT_GRADS = "input-no-grad-gradient-checkpointing"
+ENTRIES = (INPUT_GRADS,)  # the corpus entries this probe's findings may support or refute
 
 
 def applies(target: Target) -> bool:

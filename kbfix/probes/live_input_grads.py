@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from kbfix.model import Finding, Text
 
-from . import live
-from .target import MODULE, TRAINER, Target
+from kbfix.artifacts import live
+from kbfix.artifacts.target import MODULE, TRAINER, Target
 
 INPUT_GRADS = "input-no-grad-gradient-checkpointing"
+ENTRIES = (INPUT_GRADS,)  # the corpus entries this probe's findings may support or refute
 
 
 def applies(target: Target) -> bool:

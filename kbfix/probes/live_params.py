@@ -11,12 +11,14 @@ from collections import Counter
 
 from kbfix.model import Finding, Text
 
-from . import live, precision
-from .target import LIVE, TRAINER, Target
+from kbfix.artifacts import live
+from . import precision
+from kbfix.artifacts.target import LIVE, TRAINER, Target
 
 NOTHING = "no-trainable-parameters"
 FP16_UNSCALE = "fp16-unscale-gradients"
 DEVICES = "tensors-on-different-devices"
+ENTRIES = (NOTHING, DEVICES, FP16_UNSCALE)  # the corpus entries this probe's findings may support or refute
 
 
 def applies(target: Target) -> bool:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from kbfix.model import Finding, Text
 
-from . import adapter, live
-from .target import MODULE, TRAINER, Target
+from kbfix.artifacts import adapter, live
+from kbfix.artifacts.target import MODULE, TRAINER, Target
 
 TIED_HEAD = "peft-lora-on-tied-lm-head"
+ENTRIES = (TIED_HEAD,)  # the corpus entries this probe's findings may support or refute
 
 
 def applies(target: Target) -> bool:

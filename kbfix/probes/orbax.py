@@ -12,8 +12,10 @@ import importlib.util
 
 from kbfix.model import Finding, Text
 
-from . import read
-from .target import ORBAX, Target
+from kbfix.artifacts import read
+from kbfix.artifacts.target import ORBAX, Target
+
+ENTRIES = ()  # the corpus entries this probe's findings may support or refute
 
 
 def applies(target: Target) -> bool:

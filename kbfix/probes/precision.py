@@ -11,11 +11,12 @@ import importlib.util
 
 from kbfix.model import Finding, Text
 
-from . import training
-from .target import LLAMAFACTORY, TRAINING_ARGS, Target
+from kbfix.artifacts import training
+from kbfix.artifacts.target import LLAMAFACTORY, TRAINING_ARGS, Target
 
 BF16 = "bf16-unsupported"
 FP16 = "fp16-nan-overflow"
+ENTRIES = (BF16, FP16)  # the corpus entries this probe's findings may support or refute
 
 
 def applies(target: Target) -> bool:

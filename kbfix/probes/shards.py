@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from kbfix.model import Finding, Text
 
-from . import read
-from .target import MODEL, Target
+from kbfix.artifacts import read
+from kbfix.artifacts.target import MODEL, Target
 
 INCOMPLETE = "checkpoint-missing-keys-incomplete"
+ENTRIES = (INCOMPLETE,)  # the corpus entries this probe's findings may support or refute
 
 
 def applies(target: Target) -> bool:

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from kbfix.model import Finding, Text
 
-from . import training
-from .target import LLAMAFACTORY, Target
+from kbfix.artifacts import training
+from kbfix.artifacts.target import LLAMAFACTORY, Target
 
 NOTHING = "no-trainable-parameters"
+ENTRIES = (NOTHING,)  # the corpus entries this probe's findings may support or refute
 _FLAGS = ("freeze_vision_tower", "freeze_multi_modal_projector", "freeze_language_model")
 
 

@@ -11,11 +11,12 @@ from pathlib import Path
 
 from kbfix.model import Finding, Text
 
-from . import read
-from .target import ADAPTER, CHECKPOINT, MODEL, Target
+from kbfix.artifacts import read
+from kbfix.artifacts.target import ADAPTER, CHECKPOINT, MODEL, Target
 
 CORRUPT = "safetensors-corrupt-or-lfs-pointer"
 INCOMPLETE = "checkpoint-missing-keys-incomplete"
+ENTRIES = (CORRUPT, INCOMPLETE)  # the corpus entries this probe's findings may support or refute
 _ZIP_END = b"PK\x05\x06"  # end-of-central-directory record: the last thing torch.save writes
 
 

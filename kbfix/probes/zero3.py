@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from kbfix.model import Finding, Text
 
-from . import training
-from .target import LLAMAFACTORY, TRAINING_ARGS, Target
+from kbfix.artifacts import training
+from kbfix.artifacts.target import LLAMAFACTORY, TRAINING_ARGS, Target
 
 DEVICE_MAP = "device-map-in-distributed-training"
+ENTRIES = (DEVICE_MAP,)  # the corpus entries this probe's findings may support or refute
 
 
 def applies(target: Target) -> bool:

@@ -1,5 +1,6 @@
 from kbfix.introspect import inspect_paths
-from kbfix.probes import adapter_base, detect, target
+from kbfix.artifacts import target
+from kbfix.probes import adapter_base, detect
 
 from . import build
 

@@ -6,7 +6,7 @@ import pytest
 
 from kbfix.introspect import inspect_paths
 from kbfix.probes import checkpoint_keys, detect
-from kbfix.probes.compare import ADAPTER_ONLY, ARCHITECTURE, HEAD, INCOMPLETE, PREFIX, VOCAB, ZERO3
+from kbfix.artifacts.compare import ADAPTER_ONLY, ARCHITECTURE, HEAD, INCOMPLETE, PREFIX, VOCAB, ZERO3
 
 from . import build
 

@@ -2,7 +2,8 @@ import json
 
 import pytest
 
-from kbfix.probes import detect, orbax, target
+from kbfix.artifacts import target
+from kbfix.probes import detect, orbax
 
 pytest.importorskip("jax")
 

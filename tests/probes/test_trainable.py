@@ -1,5 +1,6 @@
 from kbfix.introspect import inspect_paths
-from kbfix.probes import detect, target, trainable
+from kbfix.artifacts import target
+from kbfix.probes import detect, trainable
 
 from . import build
 
@@ -34,7 +35,7 @@ def test_defaults_leave_the_language_model(tmp_path):
 
 
 def test_flat_yaml_reader_without_pyyaml(tmp_path):
-    from kbfix.probes.read import _flat_yaml
+    from kbfix.artifacts.read import _flat_yaml
 
     text = "stage: sft\nfreeze_language_model: true # all of it\nlearning_rate: 1.0e-5\ncutoff_len: 2048\n"
     assert _flat_yaml(text) == {"stage": "sft", "freeze_language_model": True, "learning_rate": 1e-5,

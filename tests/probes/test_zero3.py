@@ -1,6 +1,7 @@
 import json
 
-from kbfix.probes import detect, target, zero3
+from kbfix.artifacts import target
+from kbfix.probes import detect, zero3
 
 from . import build
 

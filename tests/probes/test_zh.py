@@ -116,7 +116,7 @@ def test_a_failing_probe_says_so_in_chinese(tmp_path):
         raise RuntimeError("boom")
 
     broken = types.ModuleType("kbfix.probes.broken")
-    broken.applies, broken.run = (lambda target: True), boom
+    broken.applies, broken.run, broken.ENTRIES = (lambda target: True), boom, ()
     (failed,) = probes.run(probes.detect(frozen_yaml(tmp_path)), probes=(broken,))
     assert failed.kind == "probe-failed" and failed.error == "RuntimeError: boom"
     assert failed.summary.zh == "broken 探针未能完成检查"
