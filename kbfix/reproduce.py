@@ -25,11 +25,16 @@ class Outcome:
     fixed_error: str  # traceback from fixed(), empty when it ran clean
     fixed_text: str  # what fixed() returned or printed
     fixes: tuple[int, ...]
+    requires: tuple[str, ...] = ()  # the modules the reproducer needs (its REQUIRES)
+
+
+def requirements(path: Path) -> tuple[str, ...]:
+    namespace = runpy.run_path(str(path), run_name="kbfix_reproducer_probe")
+    return tuple(namespace.get("REQUIRES", ()))
 
 
 def missing_requirements(path: Path) -> tuple[str, ...]:
-    namespace = runpy.run_path(str(path), run_name="kbfix_reproducer_probe")
-    return tuple(m for m in namespace.get("REQUIRES", ()) if importlib.util.find_spec(m) is None)
+    return tuple(m for m in requirements(path) if importlib.util.find_spec(m) is None)
 
 
 def _call(func) -> tuple[bool, str, str]:
@@ -51,9 +56,10 @@ def _call(func) -> tuple[bool, str, str]:
 def run(entry_dir: Path) -> Outcome:
     path = entry_dir / "reproduce.py"
     entry_id = entry_dir.name
-    missing = missing_requirements(path)
+    requires = requirements(path)
+    missing = tuple(m for m in requires if importlib.util.find_spec(m) is None)
     if missing:
-        return Outcome(entry_id, missing, "", False, "", "", ())
+        return Outcome(entry_id, missing, "", False, "", "", (), requires)
     namespace = runpy.run_path(str(path), run_name=f"kbfix_reproducer_{entry_id.replace('-', '_')}")
     raised, tb, text = _call(namespace["reproduce"])
     fixed_raised, fixed_tb, fixed_text = _call(namespace["fixed"])
@@ -65,4 +71,5 @@ def run(entry_dir: Path) -> Outcome:
         fixed_tb if fixed_raised else "",
         fixed_text,
         tuple(namespace.get("FIXES", (0,))),
+        requires,
     )

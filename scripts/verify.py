@@ -23,11 +23,9 @@ from kbfix.engine import build_engine
 from kbfix.reproduce import run
 from kbfix.versions import installed
 
-PACKAGES = ("torch", "transformers", "peft", "accelerate", "safetensors", "tokenizers", "jax", "flax")
-
-
-def versions() -> dict[str, str]:
-    return {p: v for p in PACKAGES if (v := installed(p))}
+def versions(modules: tuple[str, ...]) -> dict[str, str]:
+    """Installed versions of the libraries a reproducer used (its REQUIRES), by distribution name."""
+    return {m: v for m in modules if (v := installed(m))}
 
 
 def verify_entry(engine, entry) -> dict:
@@ -35,11 +33,13 @@ def verify_entry(engine, entry) -> dict:
     today = datetime.date.today().isoformat()
     record = {"entry": entry.id, "generated_by": "scripts/verify.py", "fixes": []}
     outcome = None
+    used: tuple[str, ...] = ()
     if (folder / "reproduce.py").exists():
         outcome = run(folder)
         if outcome.missing:
             record["reproducer"] = {"skipped": f"missing {', '.join(outcome.missing)}"}
         else:
+            used = outcome.requires
             report = engine.diagnose(tb.parse(outcome.error_text))
             top = report.matches[0] if report.matches else None
             diagnosed = report.verdict == "match" and top is not None and top.entry.id == entry.id
@@ -49,7 +49,8 @@ def verify_entry(engine, entry) -> dict:
                 "fixed_clean": not outcome.fixed_error, "fixes": list(outcome.fixes),
             }
     for index, fix in enumerate(entry.fixes):
-        item = {"index": index, "kind": fix.verification, "versions": versions(), "date": today}
+        item = {"index": index, "kind": str(fix.verification), "date": today,
+                "versions": versions(used) if fix.verification == "reproducer" else {}}
         if fix.verification == "reproducer":
             rep = record.get("reproducer", {})
             item["passed"] = bool(rep.get("diagnosed") and rep.get("fixed_clean") and index in rep.get("fixes", []))
