@@ -1,23 +1,26 @@
-"""Accuracy of kbfix on labelled tracebacks it was never built from.
+"""Accuracy of kbfix on labelled error reports it was never built from.
 
-    python scripts/evaluate.py [--cases scripts/eval/cases] [--json out.json] [--misses]
-    python scripts/evaluate.py --cases scripts/eval/blind      # written without seeing any signature
+    python scripts/evaluate.py                      # every held-out set, hybrid ranking
+    python scripts/evaluate.py --set real --misses  # the real held-out reports, with each miss
+    python scripts/evaluate.py --set cases --variants   # also each component alone and blinded
+    python scripts/evaluate.py --set real --paste-forms # the paste transformations (kbfix/pastes.py)
 
-Each file in the folder is named ``<entry-id>__<variant>.txt`` (the root cause it shows) or
-``none__<variant>.txt`` (out of scope: kbfix must abstain). None of them is a corpus case, nor used
-to train the encoder or the calibration. Reported for the hybrid ranking and for each component
-alone (signatures only, lexical only, dense only, each with its own calibration):
+Sets (folders under ``scripts/eval/``):
 
-- top1: in-scope texts whose gold entry is ranked first with a confident verdict;
-- top3: in-scope texts whose gold entry is among the first three candidates (confident or not);
-- wrong: in-scope texts confidently diagnosed as another entry (the costly error);
-- missed: in-scope texts with no confident match;
-- abstain: out-of-scope texts correctly answered "no_match";
-- false_alarm: out-of-scope texts forced onto an entry.
+- ``real``: real user reports from public threads (``# source:`` line, the user's paste as it
+  was), held out by thread: never a corpus case, never used to write a signature, fit the encoder
+  or the calibration. Labels are in ``LABELS.jsonl``: an entry id, ``new:<id>`` (a cause the corpus
+  may not know yet: in scope once an entry of that id exists), ``lookalike:<id>:<cause>`` (looks
+  like an entry, has another cause) or ``none:<cause>`` (not a fine-tuning error);
+- ``cases``: texts written for evaluation (``<entry-id>__<variant>.txt``, ``none__`` out of scope);
+- ``blind``: the same, written from entry titles and descriptions only.
 
-Two more rows use the hybrid calibration with a component switched off: "signatures blinded"
-(as if every text used a wording no signature knows: lexical and dense must carry it) and "no dense"
-(what the dense stage adds on top of signatures and lexical).
+Figures (each over its own denominator):
+
+- right: in-scope reports whose gold entry is ranked first with a confident verdict;
+- top3: in-scope reports whose gold entry is among the first three candidates (confident or not);
+- wrong: confident answers that name another entry, over all confident answers;
+- refused (unrelated / unknown fine-tuning): out-of-scope reports answered "no confident match".
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections import defaultdict
 from pathlib import Path
 
 from kbfix import traceback as tb
@@ -32,87 +36,137 @@ from kbfix.engine import build_engine, calibration
 from kbfix.engine.calibration import VARIANTS
 from kbfix.engine.tuning import TuningScorer
 
-DEFAULT_CASES = Path(__file__).resolve().parent / "eval" / "cases"
+EVAL = Path(__file__).resolve().parent / "eval"
+SETS = ("real", "cases", "blind")
+SEEDS = ("jax-params-dict-key-mismatch", "no-trainable-parameters", "checkpoint-missing-keys-incomplete",
+         "checkpoint-size-mismatch-wrong-architecture", "peft-lora-on-tied-lm-head")
 
 
-def load_cases(folder: Path, known: set[str], keep_unknown: bool = False) -> tuple[list[tuple[str, str, str]], list[str]]:
-    cases, skipped = [], []
+def load_set(folder: Path, known: set[str]) -> list[dict]:
+    """Labelled texts: name, text, gold (an entry id or None), scope, forms."""
+    labels = {}
+    if (folder / "LABELS.jsonl").exists():
+        for line in (folder / "LABELS.jsonl").read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            labels[row["file"]] = row
+    items = []
     for path in sorted(folder.glob("*.txt")):
-        gold = path.name.split("__", 1)[0]
-        if gold != "none" and gold not in known and not keep_unknown:
-            skipped.append(path.name)
-            continue
-        cases.append((path.name, gold, path.read_text(encoding="utf-8", errors="replace")))
-    return cases, skipped
-
-
-def evaluate(engine, cases, variant: str, blind: frozenset[str] = frozenset()) -> tuple[dict, list[str]]:
-    scorer = TuningScorer.like(engine.scorer, calibration=calibration.load(variant), blind=blind)
-    counts = dict(top1=0, top3=0, wrong=0, missed=0, abstain=0, false_alarm=0, in_scope=0, out_of_scope=0)
-    misses = []
-    for name, gold, text in cases:
-        report = engine.rank(tb.parse(text), top=3, scorer=scorer)
-        ids = [m.entry.id for m in report.matches]
-        confident = report.verdict == "match"
-        if gold == "none":
-            counts["out_of_scope"] += 1
-            counts["abstain" if not confident else "false_alarm"] += 1
-            if confident:
-                misses.append(f"false alarm  {name}: {ids[0]} ({report.matches[0].confidence:.2f})")
-            continue
-        counts["in_scope"] += 1
-        counts["top3"] += int(gold in ids[:3])
-        if confident and ids[0] == gold:
-            counts["top1"] += 1
-        elif confident:
-            counts["wrong"] += 1
-            misses.append(f"WRONG        {name}: {ids[0]} ({report.matches[0].confidence:.2f})")
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if text.startswith("# source:"):
+            text = text.split("\n", 1)[1] if "\n" in text else ""
+        row = labels.get(path.name, {"label": path.name.split("__", 1)[0], "form": ""})
+        label = row["label"]
+        kind, _, rest = label.partition(":")
+        entry = rest.split(":")[0] if kind == "new" else label if not rest else None
+        if entry in known:
+            scope, gold = "in", entry
+        elif kind in ("none",) or label == "none":
+            scope, gold = "unrelated", None
         else:
-            counts["missed"] += 1
-            best = f"{ids[0]} ({report.matches[0].confidence:.2f})" if ids else "-"
-            misses.append(f"missed       {name}: best {best}")
-    n_in, n_out = max(counts["in_scope"], 1), max(counts["out_of_scope"], 1)
-    rates = {
-        "top1": counts["top1"] / n_in, "top3": counts["top3"] / n_in, "wrong": counts["wrong"] / n_in,
-        "missed": counts["missed"] / n_in, "abstain": counts["abstain"] / n_out,
-        "false_alarm": counts["false_alarm"] / n_out,
-    }
-    return {"counts": counts, "rates": {k: round(v, 3) for k, v in rates.items()}}, misses
+            scope, gold = "unknown", None  # a fine-tuning cause the corpus does not know (or a look-alike)
+        forms = [f.strip() for f in row.get("form", "").split(",") if f.strip()]
+        items.append({"name": path.name, "text": text, "gold": gold, "scope": scope, "label": label,
+                      "forms": forms, "skew": row.get("skew", "")})
+    return items
+
+
+def run(engine, items: list[dict], scorer=None) -> list[dict]:
+    results = []
+    for item in items:
+        report = engine.rank(tb.parse(item["text"]), top=3, scorer=scorer) if scorer else engine.diagnose(tb.parse(item["text"]))
+        ids = [m.entry.id for m in report.matches]
+        results.append({**item, "confident": report.verdict == "match", "ids": ids,
+                        "conf": report.matches[0].confidence if report.matches else 0.0,
+                        "verdict": str(report.verdict)})
+    return results
+
+
+def figures(results: list[dict]) -> dict:
+    in_scope = [r for r in results if r["scope"] == "in"]
+    confident = [r for r in results if r["confident"]]
+    right = [r for r in in_scope if r["confident"] and r["ids"][0] == r["gold"]]
+    wrong = [r for r in confident if r["scope"] != "in" or r["ids"][0] != r["gold"]]
+    out = {"in_scope": len(in_scope), "right": _share(len(right), len(in_scope)),
+           "top3": _share(sum(r["gold"] in r["ids"][:3] for r in in_scope), len(in_scope)),
+           "confident": len(confident), "wrong_of_confident": _share(len(wrong), len(confident))}
+    for scope in ("unrelated", "unknown"):
+        pool = [r for r in results if r["scope"] == scope]
+        out[f"{scope}"] = len(pool)
+        out[f"refused_{scope}"] = _share(sum(not r["confident"] for r in pool), len(pool))
+    return out
+
+
+def _share(n: int, d: int) -> float | None:
+    return round(n / d, 3) if d else None
+
+
+def misses(results: list[dict]) -> list[str]:
+    out = []
+    for r in results:
+        best = f"{r['ids'][0]} ({r['conf']:.2f})" if r["ids"] else "-"
+        if r["scope"] == "in" and not (r["confident"] and r["ids"][0] == r["gold"]):
+            out.append(f"{'WRONG ' if r['confident'] else 'missed'} {r['name']}: gold {r['gold']}, got {best}")
+        elif r["scope"] != "in" and r["confident"]:
+            out.append(f"FALSE  {r['name']} [{r['label'][:60]}]: got {best}")
+    return out
+
+
+def table(rows: dict[str, dict]) -> str:
+    keys = ("in_scope", "right", "top3", "wrong_of_confident", "unrelated", "refused_unrelated", "unknown",
+            "refused_unknown")
+    lines = [f"{'':<34}" + "".join(f"{k[:14]:>15}" for k in keys)]
+    for name, data in rows.items():
+        lines.append(f"{name[:34]:<34}" + "".join(f"{'-' if data.get(k) is None else data[k]:>15}" for k in keys))
+    return "\n".join(lines)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--cases", type=Path, default=DEFAULT_CASES)
+    parser.add_argument("--set", choices=SETS, action="append", help="which held-out sets (default: all)")
     parser.add_argument("--json", type=Path, help="also write the results here")
-    parser.add_argument("--misses", action="store_true", help="list every miss of the hybrid")
-    parser.add_argument("--keep-unknown", action="store_true",
-                        help="count texts of entries missing from the corpus (KBFIX_CORPUS) as in scope: "
-                             "compares a smaller corpus against the same labelled set")
+    parser.add_argument("--misses", action="store_true", help="list every miss, false alarm and wrong answer")
+    parser.add_argument("--variants", action="store_true", help="also each component alone and blinded hybrids")
+    parser.add_argument("--paste-forms", action="store_true",
+                        help="apply every paste transformation (kbfix.pastes) to the in-scope reports")
     args = parser.parse_args()
     engine = build_engine()
-    cases, skipped = load_cases(args.cases, set(engine.by_id), args.keep_unknown)
-    results = {}
-    hybrid_misses: list[str] = []
-    for variant in VARIANTS:
-        results[variant], misses = evaluate(engine, cases, variant)
-        if variant == "hybrid":
-            hybrid_misses = misses
-    # Unseen wording: no signature fires. Lexical + dense fused must beat each alone.
-    results["hybrid, signatures blinded"], _ = evaluate(engine, cases, "hybrid", frozenset({"sig"}))
-    results["hybrid, no dense"], _ = evaluate(engine, cases, "hybrid", frozenset({"dense", "dense_gap"}))
-    results["hybrid, sig blinded, no dense"], _ = evaluate(engine, cases, "hybrid", frozenset({"sig", "dense", "dense_gap"}))
-    print(f"{len(cases)} labelled texts ({results['hybrid']['counts']['in_scope']} in scope, "
-          f"{results['hybrid']['counts']['out_of_scope']} out of scope), {len(engine.entries)} entries"
-          + (f"; {len(skipped)} skipped (entry not in corpus)" if skipped else ""))
-    header = f"{'variant':<28}" + "".join(f"{k:>12}" for k in ("top1", "top3", "wrong", "missed", "abstain", "false_alarm"))
-    print(header)
-    for variant, data in results.items():
-        print(f"{variant:<28}" + "".join(f"{data['rates'][k]:>12.3f}" for k in
-                                         ("top1", "top3", "wrong", "missed", "abstain", "false_alarm")))
-    if args.misses:
-        print("\n".join(hybrid_misses))
+    known = set(engine.by_id)
+    report: dict[str, dict] = {}
+    for name in args.set or SETS:
+        items = load_set(EVAL / name, known)
+        results = run(engine, items)
+        rows = {"hybrid": figures(results)}
+        if name == "real":
+            for seed in SEEDS:
+                rows[f"seed {seed}"] = figures([r for r in results if r["gold"] == seed])
+            by_form = defaultdict(list)
+            for r in results:
+                for form in r["forms"]:
+                    by_form[form].append(r)
+            for form, pool in sorted(by_form.items()):
+                if len(pool) >= 5:
+                    rows[f"form {form}"] = figures(pool)
+        if args.variants:
+            for variant in VARIANTS:
+                scorer = TuningScorer.like(engine.scorer, calibration=calibration.load(variant))
+                rows[f"{variant} alone"] = figures(run(engine, items, scorer))
+            for label, blind in (("signatures blinded", {"sig"}), ("no dense", {"dense", "dense_gap"})):
+                scorer = TuningScorer.like(engine.scorer, blind=frozenset(blind))
+                rows[f"hybrid, {label}"] = figures(run(engine, items, scorer))
+        if args.paste_forms:
+            from kbfix import pastes
+
+            in_scope = [i for i in items if i["scope"] == "in"]
+            for form in pastes.TRANSFORMS:
+                varied = [{**i, "text": pastes.apply(form, i["text"])} for i in in_scope]
+                rows[f"paste {form}"] = figures(run(engine, varied))
+        print(f"\n== {name}: {len(items)} labelled texts, {len(engine.entries)} entries")
+        print(table(rows))
+        if args.misses:
+            print("\n".join(misses(results)))
+        report[name] = {"figures": rows, "misses": misses(results)}
     if args.json:
-        args.json.write_text(json.dumps({"results": results, "misses": hybrid_misses, "skipped": skipped}, indent=1))
+        args.json.write_text(json.dumps(report, indent=1))
     return 0
 
 
