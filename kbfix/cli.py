@@ -1,7 +1,7 @@
 """The command line: the only module that touches argv, stdin, stdout and exit codes.
 
 Exit codes (documented in the README and ``kbfix --help``):
-  0  a confident match (``diagnose``, ``inspect``), a passing check (``corpus check``, ``verify``)
+  0  a confident match, or no error at all (``diagnose``, ``inspect``); a passing check (``corpus check``, ``verify``)
   1  no confident match / the corpus has problems / verification failed
   2  usage or input error: the message is on stderr
   130 interrupted (Ctrl-C)
@@ -16,7 +16,8 @@ import sys
 from pathlib import Path
 
 EXIT_MATCH, EXIT_NO_MATCH, EXIT_INPUT, EXIT_INTERRUPT = 0, 1, 2, 130
-EPILOG = """exit codes: 0 confident match, 1 no confident match, 2 usage or input error, 130 interrupted.
+EPILOG = """exit codes: 0 confident match or no error found, 1 no confident match, 2 usage or input error,
+130 interrupted.
 
 examples:
   python train.py 2>&1 | kbfix            pass the log through, then diagnose it
@@ -148,7 +149,7 @@ def _emit(report, args, *, stream=None) -> int:
         stream.write(render.render_text(report, args.lang, color=_color(args.color, stream),
                                         verbose=getattr(args, "verbose", False)))
     stream.flush()
-    return EXIT_MATCH if report.verdict == Verdict.MATCH else EXIT_NO_MATCH
+    return EXIT_NO_MATCH if report.verdict == Verdict.NO_MATCH else EXIT_MATCH
 
 
 def _findings(paths: list[str]):

@@ -60,8 +60,9 @@ class CaseKind(Vocabulary):
 
 
 class Verdict(Vocabulary):
-    MATCH = "match"
-    NO_MATCH = "no_match"
+    MATCH = "match"        # a confident root cause
+    NO_MATCH = "no_match"  # an error kbfix cannot name with confidence (candidates are weak)
+    NO_ERROR = "no_error"  # no error in the log, or nothing wrong in the artifacts
 
 
 APPLICABILITY = tuple(a.value for a in Applicability)

@@ -28,14 +28,16 @@ LABELS: dict[str, dict[str, str]] = {
            "error_in_finding": "error", "verification": "verification", "check": "check",
            "safe": "safe", "unsafe": "unsafe", "display-only": "display-only", "fixes": "Fixes",
            "reproducer": "reproducer", "check_kind": "check", "none": "none (advice only)",
-           "passed": "passed", "failed": "failed", "not_run": "not run yet", "with": "with"},
+           "passed": "passed", "failed": "failed", "not_run": "not run yet", "with": "with",
+           "no_error": "no error found in the log", "no_problem": "no problems found in the artifacts"},
     "zh": {"no_match": "没有可信的匹配", "nearest": "最接近的候选（置信度不足）", "fix": "修复", "evidence": "证据",
            "others": "其他候选", "refs": "参考", "verified": "已验证", "error": "错误", "confidence": "置信度",
            "findings": "检查结果", "warning": "警告", "note": "注意", "threshold": "阈值", "at": "位于", "in": "函数",
            "rank": "进程", "scores": "分数", "error_in_finding": "错误", "verification": "验证方式", "check": "检查",
            "safe": "安全", "unsafe": "有风险", "display-only": "仅供参考", "fixes": "修复方法",
            "reproducer": "复现脚本", "check_kind": "人工检查", "none": "无（仅为建议）",
-           "passed": "通过", "failed": "未通过", "not_run": "尚未运行", "with": "环境"},
+           "passed": "通过", "failed": "未通过", "not_run": "尚未运行", "with": "环境",
+           "no_error": "日志中没有发现错误", "no_problem": "检查的文件没有发现问题"},
 }
 # role -> ANSI SGR code for the terminal
 ANSI = {"title": "1;32", "no-match": "1;33", "heading": "1", "dim": "2", "warning": "33", "error": "31",
@@ -238,7 +240,9 @@ def report_lines(report: Report, lang: Lang = "en", *, verbose: bool = False) ->
     """The whole report as the terminal shows it."""
     out: list[Line] = []
     error = error_line(report.error, lang)
-    if report.verdict == Verdict.MATCH and report.matches:
+    if report.verdict == Verdict.NO_ERROR:
+        out.append(((f"kbfix: {label(lang, 'no_error' if report.log is not None else 'no_problem')}", "title"),))
+    elif report.verdict == Verdict.MATCH and report.matches:
         best = report.matches[0]
         data = match_json(best, lang)
         out.append(((f"kbfix: {data['title']}", "title"), (f"  [{best.entry.id}]  ", ""),

@@ -9,6 +9,8 @@ candidates.
 
 from __future__ import annotations
 
+import re
+
 from kbfix.engine.candidates import is_secondary
 from kbfix.engine.features import Scored
 from kbfix.model import Evidence, EvidenceKind, Finding, Log, Match, Report, Text, Trace, Verdict
@@ -19,6 +21,11 @@ FINDING_REFUTE_LOGIT = -12.0  # artifacts that contradict an entry rule it out
 DECISIVE_WEIGHT = 0.9
 
 Candidate = tuple[Trace | None, list[Scored]]
+# Words a log with any kind of failure in it shows somewhere (English and Chinese).
+TROUBLE_RE = re.compile(
+    r"(?i)error|exception|traceback|fail|fatal|abort|killed|segmentation fault|core dumped|assert|panic|"
+    r"\bnan\b|\binf\b|timed? ?out|cannot|can't|could not|unable|not found|no such|denied|refused|invalid|"
+    r"错误|报错|失败|异常|无法|找不到")
 
 
 def apply_findings(scored: list[Scored], findings: tuple[Finding, ...]) -> list[Scored]:
@@ -112,10 +119,21 @@ def to_match(scored: Scored, findings: tuple[Finding, ...]) -> Match:
     return Match(scored.entry, round(scored.confidence, 4), found, captures, scores)
 
 
+def healthy(log: Log, per_candidate: list[Candidate]) -> bool:
+    """No error in the log: no exception or warning was parsed, no signature fired, and no line says
+    anything failed."""
+    if log.traces or any(s.hits for _, scored in per_candidate for s in scored):
+        return False
+    return not any(TROUBLE_RE.search(line) for line in log.lines)
+
+
 def decide(per_candidate: list[Candidate], log: Log, findings: tuple[Finding, ...], top: int,
            notes: tuple[str, ...] = ()) -> Report:
     """The report for a log whose candidates have been scored."""
     chosen_trace, chosen = choose_root_cause(per_candidate)
+    if not (chosen and chosen[0].confidence >= THRESHOLD) and healthy(log, per_candidate) \
+            and not any(f.supports or f.error for f in findings):
+        return Report(Verdict.NO_ERROR, (), None, log, findings, notes, THRESHOLD)
     matches = tuple(to_match(s, findings) for s in chosen[:top])
     verdict = Verdict.MATCH if chosen and chosen[0].confidence >= THRESHOLD else Verdict.NO_MATCH
     return Report(verdict, matches, chosen_trace, log, findings, notes, THRESHOLD)
@@ -139,5 +157,10 @@ def from_findings(by_id: dict, findings: tuple[Finding, ...], top: int, notes: t
         captures = {k: str(v) for f in found for k, v in f.facts.items() if isinstance(v, (str, int, float))}
         matches.append(Match(by_id[entry_id], confidence, shown, captures, {"findings": float(len(found))}))
     matches.sort(key=lambda m: -m.confidence)
-    verdict = Verdict.MATCH if matches and matches[0].confidence >= THRESHOLD else Verdict.NO_MATCH
+    if matches and matches[0].confidence >= THRESHOLD:
+        verdict = Verdict.MATCH
+    elif any(f.supports or f.error for f in findings):
+        verdict = Verdict.NO_MATCH
+    else:
+        verdict = Verdict.NO_ERROR  # every artifact read and nothing points to a cause
     return Report(verdict, tuple(matches[:top]), None, None, findings, notes, THRESHOLD)
