@@ -42,7 +42,9 @@ def _initialize(config):
         engine, *_ = deepspeed.initialize(model=model, config=config, model_parameters=model.parameters())
         return engine.train_batch_size()
     finally:
-        if torch.distributed.is_initialized():
+        if ds_comm.cdb is not None and ds_comm.is_initialized():
+            ds_comm.destroy_process_group()  # also drops DeepSpeed's cached groups
+        elif torch.distributed.is_initialized():
             torch.distributed.destroy_process_group()
         ds_comm.cdb = None
         deepspeed.ops.__compatible_ops__.clear()
