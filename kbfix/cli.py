@@ -9,11 +9,14 @@ Exit codes (documented in the README and ``kbfix --help``):
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
+import signal
 import sys
-from pathlib import Path
+
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 EXIT_MATCH, EXIT_NO_MATCH, EXIT_INPUT, EXIT_INTERRUPT = 0, 1, 2, 130
 EPILOG = """exit codes: 0 confident match or no error found, 1 no confident match, 2 usage or input error,
@@ -30,15 +33,32 @@ class UsageError(Exception):
     """A problem with what the user gave us (exit 2)."""
 
 
-def _common(parser: argparse.ArgumentParser, *, with_top: bool = True) -> None:
+LANGS = ("en", "zh")
+
+
+def _default_lang() -> str:
+    """$KBFIX_LANG when it names a language kbfix speaks, else English (with a word on stderr)."""
+    value = os.environ.get("KBFIX_LANG", "en").strip().lower()
+    if value.startswith("zh"):
+        return "zh"
+    if value not in ("", "en") and not value.startswith("en"):
+        print(f"kbfix: KBFIX_LANG={value!r} is not a language kbfix speaks ({', '.join(LANGS)}); using en",
+              file=sys.stderr)
+    return "en"
+
+
+def _common(parser: argparse.ArgumentParser, lang: str, *, with_top: bool = True) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object (schema in kbfix/schema/)")
-    parser.add_argument("--lang", choices=("en", "zh"), default=os.environ.get("KBFIX_LANG", "en"),
+    parser.add_argument("--lang", choices=LANGS, default=lang,
                         help="language of titles and explanations (default: en, or $KBFIX_LANG)")
     if with_top:
         parser.add_argument("--top", type=_positive, default=3, metavar="K", help="show up to K matches (default 3)")
     parser.add_argument("--model", metavar="NAME_OR_PATH",
                         help="sentence-transformers model for dense retrieval (default: the bundled encoder, or $KBFIX_MODEL)")
-    parser.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    parser.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                        help="colour the text output: auto (when writing to a terminal), always, never")
+    parser.add_argument("--no-redact", action="store_true",
+                        help="keep tokens, keys and e-mail addresses from the log in the output (redacted by default)")
 
 
 def _positive(value: str) -> int:
@@ -54,25 +74,27 @@ def _positive(value: str) -> int:
 def make_parser() -> argparse.ArgumentParser:
     from kbfix import __version__
 
+    lang = _default_lang()
+
     parser = argparse.ArgumentParser(
         prog="kbfix", description="Diagnose fine-tuning errors offline: pipe a traceback in, get the root cause and a fix.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"kbfix {__version__}")
-    _common(parser)
+    _common(parser, lang)
     parser.add_argument("--tui", action="store_true", help="with piped input: open the terminal UI on it")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("diagnose", help="diagnose a traceback or log (FILE, or - / stdin)", epilog=EPILOG,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("file", nargs="?", metavar="FILE|-")
-    _common(p)
+    _common(p, lang)
     p.add_argument("--inspect", action="append", default=[], metavar="PATH",
                    help="also inspect this checkpoint, adapter or training config (repeatable)")
     p.add_argument("--verbose", action="store_true", help="show the scores behind each candidate")
 
     p = sub.add_parser("inspect", help="diagnose from checkpoints, adapters and training configs")
     p.add_argument("paths", nargs="+", metavar="PATH")
-    _common(p)
+    _common(p, lang)
 
     p = sub.add_parser("verify", help="re-run an entry's check against your artifacts after a fix")
     p.add_argument("entry_id", metavar="ID")
@@ -83,11 +105,11 @@ def make_parser() -> argparse.ArgumentParser:
     csub = p.add_subparsers(dest="corpus_command", metavar="ACTION", required=True)
     c = csub.add_parser("list", help="one line per entry")
     c.add_argument("--json", action="store_true")
-    c.add_argument("--lang", choices=("en", "zh"), default="en")
+    c.add_argument("--lang", choices=LANGS, default=lang)
     c = csub.add_parser("show", help="one entry in full")
     c.add_argument("entry_id", metavar="ID")
     c.add_argument("--json", action="store_true")
-    c.add_argument("--lang", choices=("en", "zh"), default="en")
+    c.add_argument("--lang", choices=LANGS, default=lang)
     csub.add_parser("check", help="validate every entry (exit 1 on problems)")
 
     p = sub.add_parser("index", help="rebuild the dense retrieval index now")
@@ -97,7 +119,7 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("file", nargs="?")
 
     p = sub.add_parser("run", help="run a Python script and diagnose an uncaught exception")
-    p.add_argument("--lang", choices=("en", "zh"), default=os.environ.get("KBFIX_LANG", "en"))
+    p.add_argument("--lang", choices=("en", "zh"), default=lang)
     p.add_argument("script")
     p.add_argument("args", nargs=argparse.REMAINDER)
     return parser
@@ -138,16 +160,34 @@ def _read_input(file: str | None, *, echo=None) -> tuple[str, bool]:
         raise UsageError(str(exc)) from None
 
 
+def _can_encode(stream, text: str) -> bool:
+    try:
+        text.encode(getattr(stream, "encoding", None) or "utf-8")
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
+
+
 def _emit(report, args, *, stream=None) -> int:
     from kbfix import render
     from kbfix.model import Verdict
 
     stream = stream or sys.stdout
+    if stream is None:
+        raise UsageError("standard output is closed: there is nowhere to write the diagnosis")
+    lang = args.lang
+    if lang == "zh" and not args.json and not _can_encode(stream, "中文"):
+        print(f"kbfix: this terminal's encoding ({stream.encoding}) cannot show Chinese; showing English "
+              "(set PYTHONIOENCODING=utf-8 for Chinese)", file=sys.stderr)
+        lang = "en"
     if args.json:
-        stream.write(json.dumps(render.report_json(report, args.lang), ensure_ascii=False, indent=2) + "\n")
+        data = render.report_json(report, lang)
+        stream.write(json.dumps(data, ensure_ascii=not _can_encode(stream, "中文…│"), indent=2) + "\n")
     else:
-        stream.write(render.render_text(report, args.lang, color=_color(args.color, stream),
-                                        verbose=getattr(args, "verbose", False)))
+        text = render.render_text(report, lang, color=_color(args.color, stream), verbose=getattr(args, "verbose", False))
+        if not _can_encode(stream, text):
+            text = text.encode(stream.encoding or "utf-8", errors="replace").decode(stream.encoding or "utf-8")
+        stream.write(text)
     stream.flush()
     return EXIT_NO_MATCH if report.verdict == Verdict.NO_MATCH else EXIT_MATCH
 
@@ -165,7 +205,7 @@ def _diagnose(text: str | None, args, *, truncated: bool = False, findings=()) -
     import kbfix
 
     report = kbfix.diagnose(text, findings=findings, top=args.top, model=getattr(args, "model", None),
-                            truncated=truncated)
+                            truncated=truncated, redact=not getattr(args, "no_redact", False))
     return _emit(report, args)
 
 
@@ -303,8 +343,13 @@ COMMANDS = {"diagnose": cmd_diagnose, "inspect": cmd_inspect, "verify": cmd_veri
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = make_parser()
-    args = parser.parse_args(argv)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # from here Ctrl-C is a KeyboardInterrupt
+    try:
+        parser = make_parser()
+        args = parser.parse_args(argv)
+    except KeyboardInterrupt:
+        print("\nkbfix: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPT
     try:
         if args.command is None:
             if sys.stdin.isatty():
@@ -320,6 +365,11 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         sys.stderr.close()  # the reader went away (| head): nothing more to say
         return EXIT_NO_MATCH
+    except OSError as exc:
+        if exc.errno is not None and exc.filename is None:  # writing the output failed: a full disk, a closed pipe
+            _say(f"kbfix: cannot write the output: {exc.strerror or exc}")
+            return EXIT_INPUT
+        raise
     except Exception as exc:  # noqa: BLE001 - last line of defence: never a kbfix traceback
         from kbfix.corpus import CorpusError
         from kbfix.engine.encode import EncoderError
@@ -332,6 +382,14 @@ def main(argv: list[str] | None = None) -> int:
         if os.environ.get("KBFIX_DEBUG"):
             raise
         return EXIT_INPUT
+
+
+def _say(message: str) -> None:
+    """A last word on stderr, even when stderr itself is unusable."""
+    try:
+        print(message, file=sys.stderr)
+    except (OSError, ValueError, AttributeError):
+        pass  # no stream left to say it on: the exit status speaks
 
 
 def _usage(parser: argparse.ArgumentParser) -> int:

@@ -32,7 +32,8 @@ ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 CASE_KINDS = tuple(k.value for k in CaseKind)
 SOURCE_RE = re.compile(r"\A# source:[ \t]*(?P<url>\S+)[^\n]*\n?")
 MIN_MATCH_CASES = 3
-SIGNATURE_KEYS = {"id", "exception", "message", "text", "frames", "unless", "weight"}
+SIGNATURE_KEYS = {"id", "exception", "message", "text", "frames", "unless", "weight", "requires", "facts",
+                  "unless_facts", "where"}
 FIX_KEYS = {"title", "applicability", "commands", "change", "verification", "check"}
 TOP_KEYS = {
     "id", "title", "tags", "signatures", "fixes", "references", "cascade", "refines", "affected", "placeholders",
@@ -139,7 +140,22 @@ class _Checker:
         except re.error as exc:
             self.add(field, f"invalid regular expression ({exc}): {pattern!r}")
             return None
+        from kbfix.engine.signatures import rx_problem
+
+        problem = rx_problem(pattern)
+        if problem:
+            self.add(field, f"{problem}: {pattern!r}")
+            return None
         return pattern
+
+    def fact_names(self, data: dict, key: str, where: str) -> tuple[str, ...]:
+        from kbfix.engine.keys import FACTS
+
+        names = self.strings(data, key, where)
+        for name in names:
+            if name not in FACTS:
+                self.add(f"{where}{key}", f"unknown fact {name!r}; known: {', '.join(FACTS)}")
+        return tuple(n for n in names if n in FACTS)
 
     def unknown(self, data: dict, allowed: set[str], where: str) -> None:
         for key in sorted(set(data) - allowed):
@@ -186,11 +202,20 @@ def _signature(check: _Checker, raw: object, index: int) -> Signature | None:
         check.add(where.rstrip("."), "needs message = '<regex over the exception message>' or text = '<regex over the log>'")
     frames = tuple(p for p in (check.regex(f, f"{where}frames") for f in check.strings(raw, "frames", where)) if p)
     unless = tuple(p for p in (check.regex(f, f"{where}unless") for f in check.strings(raw, "unless", where)) if p)
+    requires = tuple(p for p in (check.regex(f, f"{where}requires") for f in check.strings(raw, "requires", where)) if p)
+    facts = check.fact_names(raw, "facts", where)
+    unless_facts = check.fact_names(raw, "unless_facts", where)
+    conditions = raw.get("where", {})
+    if not isinstance(conditions, dict) or not all(isinstance(v, str) for v in conditions.values()):
+        check.add(f"{where}where", "must map capture names to regexes: where = { model_class = 'Gemma2\\w*' }")
+        conditions = {}
+    conditions = {k: p for k, p in ((k, check.regex(v, f"{where}where.{k}")) for k, v in conditions.items()) if p}
     weight = raw.get("weight", 1.0)
     if not isinstance(weight, (int, float)) or not 0 < weight <= 1:
         check.add(f"{where}weight", f"must be a number in (0, 1], got {weight!r}")
         weight = 1.0
-    return Signature(sig_id, patterns["exception"], patterns["message"], patterns["text"], frames, unless, float(weight))
+    return Signature(sig_id, patterns["exception"], patterns["message"], patterns["text"], frames, unless, float(weight),
+                     requires, facts, unless_facts, conditions)
 
 
 def _fix(check: _Checker, raw: object, index: int) -> Fix | None:
@@ -473,7 +498,7 @@ def load(root: Path | str | None = None, *, strict: bool = True, validate: bool 
     return Corpus(root, tuple(entries), tuple(cases), corpus_hash(root), tuple(problems))
 
 
-ENTRIES_CACHE_VERSION = 2
+ENTRIES_CACHE_VERSION = 4
 
 
 def _fingerprint(root: Path) -> str:
@@ -498,7 +523,8 @@ def _fingerprint(root: Path) -> str:
 def _entry_from_json(d: dict) -> Entry:
     return Entry(
         id=d["id"], title=Text(**d["title"]), tags=tuple(d["tags"]),
-        signatures=tuple(Signature(**{**s, "frames": tuple(s["frames"]), "unless": tuple(s["unless"])})
+        signatures=tuple(Signature(**{**s, **{k: tuple(s[k]) for k in ("frames", "unless", "requires", "facts",
+                                                                           "unless_facts")}})
                          for s in d["signatures"]),
         fixes=tuple(Fix(**{**f, "title": Text(**f["title"]), "commands": tuple(f["commands"]),
                            "applicability": Applicability(f["applicability"]),

@@ -89,10 +89,13 @@ class Signature:
     """One surface form of an entry's error.
 
     Every condition that is set must hold: ``exception`` matches the exception type (its full dotted
-    name or its last part), ``message`` is searched in one exception's message, ``text`` in the whole
-    normalized log, every ``frames`` regex matches some frame of that exception's traceback, and no
-    ``unless`` regex matches the message or the log. Patterns are kept as source and compiled on
-    first use (:func:`kbfix.engine.lexical.rx`), so start-up does not pay for every regex.
+    name or its last part; a mismatch or a missing exception line lowers the hit to "loose"),
+    ``message`` is searched in one exception's message, ``text`` and every ``requires`` regex in the
+    whole normalized log, every ``frames`` regex matches some frame of that exception's traceback,
+    every ``facts`` name holds for the key lists in the log (:mod:`kbfix.engine.keys`), every
+    ``where`` capture's value fullmatches its regex, and no ``unless`` regex matches the message or
+    the log, no ``unless_facts`` name holds. Patterns are
+    kept as source and compiled on first use on RE2 (:func:`kbfix.engine.signatures.rx`).
     """
 
     id: str
@@ -102,6 +105,10 @@ class Signature:
     frames: tuple[str, ...] = ()
     unless: tuple[str, ...] = ()
     weight: float = 1.0
+    requires: tuple[str, ...] = ()
+    facts: tuple[str, ...] = ()
+    unless_facts: tuple[str, ...] = ()
+    where: Mapping[str, str] = field(default_factory=dict)  # capture name -> regex its value must fullmatch
 
 
 @dataclass(frozen=True)
@@ -191,11 +198,14 @@ class Trace:
 
 @dataclass(frozen=True)
 class Log:
-    """What the parser made of the input: normalized lines and the traces found in them."""
+    """What the parser made of the input: normalized lines, the errors found in them (``traces``),
+    and, when no exception line was found, the blocks of lines that read like an error's message
+    (``headless``: errors of unknown type)."""
 
     lines: tuple[str, ...]
     traces: tuple[Trace, ...]
     truncated: bool = False
+    headless: tuple[Trace, ...] = ()
 
     @property
     def text(self) -> str:
@@ -248,6 +258,7 @@ class Report:
     findings: tuple[Finding, ...] = ()
     notes: tuple[Text | str, ...] = ()
     threshold: float = 0.5  # the confidence a match needs; kbfix.engine.verdict.THRESHOLD sets it
+    advice: Text | None = None  # without a confident match: why, and what to paste to get one
 
     @property
     def best(self) -> Match | None:

@@ -8,6 +8,7 @@ dropped. Optionally it passes every byte through to another stream as it arrives
 
 from __future__ import annotations
 
+import codecs
 import os
 import re
 from collections import deque
@@ -15,6 +16,10 @@ from typing import BinaryIO
 
 CHUNK = 1 << 16
 MAX_LINE_BYTES = 8192
+SAMPLE_BYTES = 1 << 16  # what the binary check looks at
+BINARY_SHARE = 0.3  # a stream is binary when this share of its sample is NULs, control bytes or invalid UTF-8
+BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"), (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
 TRIGGER_RE = re.compile(r"Traceback \(most recent call last\)|[A-Za-z](?:Error|Exception|Warning)\b|╭─|error:|Watchdog|nan\b")
 # Substrings every TRIGGER_RE match contains: a chunk holding none of them skips the regex.
 TRIGGER_WORDS = ("Traceback", "Error", "Exception", "Warning", "╭─", "error:", "Watchdog", "nan")
@@ -37,6 +42,8 @@ class Excerpt:
         self.long_lines = 0
         self.nul_bytes = 0
         self.sample = b""
+        self.encoding = "utf-8"  # from a byte-order mark, when the stream starts with one
+        self.binary = False  # the sample was judged binary: reading stopped there
 
     def feed_line(self, line: str) -> None:
         n = self.count
@@ -94,12 +101,55 @@ def _clip(line: str, excerpt: Excerpt) -> str:
     return line[:MAX_LINE_BYTES] + " …[line truncated]"
 
 
+def bad_share(sample: bytes) -> float:
+    """The share of a UTF-8 sample that no text log holds: NULs, control bytes, invalid sequences."""
+    if not sample:
+        return 0.0
+    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13, 27))
+    invalid = sample.decode("utf-8", errors="replace").count("\ufffd") - sample.decode("utf-8", "ignore").count("\ufffd")
+    return (controls + max(invalid, 0)) / len(sample)
+
+
+class _Transcoder:
+    """Bytes of the stream -> UTF-8 bytes: a byte-order mark (UTF-8/16/32) picks the codec; stray NULs
+    in a UTF-8 stream are dropped (and counted)."""
+
+    def __init__(self, excerpt: Excerpt):
+        self.excerpt = excerpt
+        self.decoder = None
+        self.started = False
+
+    def __call__(self, chunk: bytes) -> bytes:
+        if not self.started:
+            self.started = True
+            for bom, encoding in BOMS:
+                if chunk.startswith(bom):
+                    self.excerpt.encoding = encoding
+                    chunk = chunk[len(bom):]
+                    if encoding != "utf-8":
+                        self.decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+                    break
+        if self.decoder is not None:
+            return self.decoder.decode(chunk).encode("utf-8", errors="replace")
+        nuls = chunk.count(b"\0")
+        if nuls:
+            self.excerpt.nul_bytes += nuls
+            chunk = chunk.replace(b"\0", b"")
+        return chunk
+
+
 def read_stream(stream: BinaryIO, *, echo: BinaryIO | None = None, excerpt: Excerpt | None = None) -> Excerpt:
-    """Consume ``stream`` chunk by chunk; echo each chunk at once; return the excerpt."""
+    """Consume ``stream`` chunk by chunk; echo each chunk at once; return the excerpt.
+
+    Stops early, with ``excerpt.binary`` set, when the first 64 KiB are mostly not text (``/dev/zero``,
+    an image): the verdict is known and reading on would never end.
+    """
     excerpt = excerpt or Excerpt()
+    transcode = _Transcoder(excerpt)
     carry = b""
     skipping = False  # inside an over-long line: drop bytes until its newline
     fd = stream.fileno() if _is_real_fd(stream) else None
+    raw_seen = raw_nuls = 0
     while True:
         chunk = os.read(fd, CHUNK) if fd is not None else stream.read(CHUNK)
         if not chunk:
@@ -107,10 +157,21 @@ def read_stream(stream: BinaryIO, *, echo: BinaryIO | None = None, excerpt: Exce
         if echo is not None:
             echo.write(chunk)
             echo.flush()
-        if len(excerpt.sample) < 8192:
-            excerpt.sample += chunk[: 8192 - len(excerpt.sample)]
         excerpt.bytes += len(chunk)
-        excerpt.nul_bytes += chunk.count(b"\0")
+        raw = chunk
+        chunk = transcode(chunk)
+        if raw_seen < SAMPLE_BYTES and transcode.decoder is None:
+            head = raw[: SAMPLE_BYTES - raw_seen]
+            raw_seen += len(head)
+            raw_nuls += head.count(b"\0")
+            if raw_nuls > BINARY_SHARE * max(raw_seen, 512):
+                excerpt.binary = True  # mostly NUL bytes (/dev/zero, an image): no log, stop reading
+                break
+        if len(excerpt.sample) < SAMPLE_BYTES:
+            excerpt.sample += chunk[: SAMPLE_BYTES - len(excerpt.sample)]
+            if len(excerpt.sample) >= SAMPLE_BYTES and bad_share(excerpt.sample) > BINARY_SHARE:
+                excerpt.binary = True
+                break
         data = carry + chunk
         cut = data.rfind(b"\n")
         if cut < 0:
@@ -134,7 +195,7 @@ def read_stream(stream: BinaryIO, *, echo: BinaryIO | None = None, excerpt: Exce
                 excerpt.long_lines += 1
             skipping = True
             carry = b""
-    if carry and not skipping:
+    if carry and not skipping and not excerpt.binary:
         excerpt.feed_line(_decode(carry))
     return excerpt
 
@@ -151,9 +212,7 @@ def check_text(excerpt: Excerpt) -> str:
     """Return the excerpt's text, or raise InputError for empty or binary input."""
     if excerpt.bytes == 0:
         raise InputError("no input: pipe a traceback or a training log into kbfix, or give a file")
-    sample = excerpt.sample
-    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 13, 27))
-    if excerpt.nul_bytes > 0 or (sample and controls / len(sample) > 0.1):
+    if excerpt.binary or bad_share(excerpt.sample) > BINARY_SHARE:
         raise InputError("the input looks binary, not a text log: give kbfix the error output or a log file")
     text = excerpt.text()
     if not text.strip():

@@ -29,7 +29,8 @@ LABELS: dict[str, dict[str, str]] = {
            "safe": "safe", "unsafe": "unsafe", "display-only": "display-only", "fixes": "Fixes",
            "reproducer": "reproducer", "check_kind": "check", "none": "none (advice only)",
            "passed": "passed", "failed": "failed", "not_run": "not run yet", "with": "with",
-           "no_error": "no error found in the log", "no_problem": "no problems found in the artifacts"},
+           "no_error": "no error found in the log", "no_problem": "no problems found in the artifacts",
+           "advice": "why"},
     "zh": {"no_match": "没有可信的匹配", "nearest": "最接近的候选（置信度不足）", "fix": "修复", "evidence": "证据",
            "others": "其他候选", "refs": "参考", "verified": "已验证", "error": "错误", "confidence": "置信度",
            "findings": "检查结果", "warning": "警告", "note": "注意", "threshold": "阈值", "at": "位于", "in": "函数",
@@ -37,7 +38,7 @@ LABELS: dict[str, dict[str, str]] = {
            "safe": "安全", "unsafe": "有风险", "display-only": "仅供参考", "fixes": "修复方法",
            "reproducer": "复现脚本", "check_kind": "人工检查", "none": "无（仅为建议）",
            "passed": "通过", "failed": "未通过", "not_run": "尚未运行", "with": "环境",
-           "no_error": "日志中没有发现错误", "no_problem": "检查的文件没有发现问题"},
+           "no_error": "日志中没有发现错误", "no_problem": "检查的文件没有发现问题", "advice": "原因"},
 }
 # role -> ANSI SGR code for the terminal
 ANSI = {"title": "1;32", "no-match": "1;33", "heading": "1", "dim": "2", "warning": "33", "error": "31",
@@ -164,6 +165,7 @@ def report_json(report: Report, lang: Lang = "en") -> dict[str, Any]:
         "findings": [finding_json(f, lang) for f in report.findings],
         "truncated": bool(report.log.truncated) if report.log is not None else False,
         "notes": [say(n, lang) for n in report.notes],
+        "advice": say(report.advice, lang) if report.advice is not None else None,
     }
 
 
@@ -181,7 +183,8 @@ def error_line(trace: Trace | None, lang: Lang = "en", *, where: bool = True) ->
     frame = lib_frames[-1] if lib_frames else (final.frames[-1] if final.frames else None)
     if where and frame is not None:
         place = f"  {label(lang, 'at')} {frame.filename}:{frame.lineno or '?'} {label(lang, 'in')} {frame.name}"
-    return f"{final.type}: {first[:300]}{rank}{place}"
+    head = f"{final.type}: " if final.type else ""
+    return f"{head}{first[:300]}{rank}{place}"
 
 
 def verification_line(verification: dict[str, Any], lang: Lang) -> Line:
@@ -209,7 +212,10 @@ def fix_lines(number: int, data: dict[str, Any], lang: Lang, *, indent: str = ""
     lines: list[Line] = [((f"{indent}{number}. ", "heading"),
                           (f"[{label(lang, str(applicability))}]", APPLICABILITY_ROLE[applicability]),
                           (" " + data["title"], "heading"))]
-    lines += [((f"{indent}  $ ", "dim"), (command, "command")) for command in data["commands"]]
+    for command in data["commands"]:
+        first, *rest = command.split("\n")
+        lines.append(((f"{indent}  $ ", "dim"), (first, "command")))
+        lines += [((f"{indent}    ", ""), (line, "command")) for line in rest]
     lines += [((f"{indent}    {line}", ""),) for line in data["change"].split("\n") if data["change"]]
     lines.append(((f"{indent}  ", ""),) + verification_line(data["verification"], lang))
     if data["verification"].get("check"):
@@ -270,6 +276,8 @@ def report_lines(report: Report, lang: Lang = "en", *, verbose: bool = False) ->
                     (f" ({label(lang, 'threshold')} {report.threshold:.2f})", "")))
         if error:
             out.append(((f"{label(lang, 'error')}: {error}", "dim"),))
+        if report.advice is not None:
+            out.append(((f"{label(lang, 'advice')}: ", "heading"), (say(report.advice, lang), "")))
         weak = [m for m in report.matches if m.confidence >= 0.02]
         if weak:
             out.append(((label(lang, "nearest") + ":", ""),))

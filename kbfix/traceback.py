@@ -1,10 +1,18 @@
-"""Text -> :class:`~kbfix.model.Log`: normalized lines and the tracebacks found in them.
+"""Text -> :class:`~kbfix.model.Log`: normalized lines and the errors found in them.
 
 Pure functions, no I/O. Copes with what users paste: plain CPython tracebacks and chains, partial
 tracebacks (a few frames, or the error line alone), IPython/Jupyter/Colab output (``Cell In[3]``,
-``---->`` arrows), rich-boxed tracebacks, ANSI colours, carriage-return progress bars, log prefixes
-(timestamps, levels, ``[rank3]:``, ``[default0]:``, ``[1,0]<stderr>:``), interleaved ranks, Windows
-paths and prose around the error.
+``---->`` arrows, frames as Markdown links, ``22 frames`` elisions), rich-boxed tracebacks, ANSI
+colours, carriage-return progress bars, log prefixes (timestamps, levels, ``[rank3]:``,
+``[default0]:``, ``[1,0]<stderr>:``, vLLM ``ERROR 01-02 03:04:05 [engine.py:123]``, Ray
+``(Worker pid=123)``, loguru, pytest's ``E`` lines), interleaved ranks, Windows paths, Markdown
+(fences, quotes, backticks, bold) and prose around the error, an exception line glued to prose in
+any language (``报错如下：RuntimeError: ...``).
+
+A paste with no exception line at all (only the message body: a list of ``size mismatch for ...``
+lines, a run of ``Missing key(s)`` continuation lines, a log line) still yields a candidate: each
+block of lines that says something went wrong becomes a *headless* error (``Exc.type == ""``) in
+``Log.headless``, which the engine weighs like an exception whose type is unknown.
 """
 
 from __future__ import annotations
@@ -29,6 +37,29 @@ LOG_PREFIX_RE = re.compile(
     )""",
     re.X,
 )
+FOREIGN_PREFIX_RE = re.compile(
+    r"""^(?:
+      (?:\((?:[\w.-]+\s+)?pid=\d+(?:,\s*ip=[\d.]+)?\)|\(raylet\))[ ]?                       # Ray: (Worker pid=123)
+    | (?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL)\s+\d{2}-\d{2}\s+\d{2}:\d{2}:\d{2}(?:\.\d+)?\s+\[[\w./-]+:\d+\][ ]?  # vLLM
+    | \d{4}-\d{2}-\d{2}\s\d{2}:\d{2}:\d{2}(?:\.\d+)?\s*\|\s*[A-Z]+\s*\|\s*[^|\n]*?:\d+\s+-[ ]            # loguru
+    | E\s{3,}(?=\S)                                                                           # pytest
+    | \[?\d{1,7}\][ \t]                                                                       # log viewer line numbers
+    | >(?!>)[ ]?                                                                               # Markdown quote
+    )""",
+    re.X,
+)
+FENCE_RE = re.compile(r"^\s*(?:```|~~~)[\w+-]*\s*$")
+MD_LINK_RE = re.compile(r"\[(?P<text>[^\]\n]{1,400})\]\((?:https?://|#)[^)\s]*\)")
+WRAP_RE = re.compile(r"^(?:\*\*|`+)(?P<inner>.*?)(?:\*\*|`+)?$")
+ELISION_RE = re.compile(r"^\s*(?:\d+ frames?|\.{3,}|…+|。{2,}|\[\.\.\.\]|\(\.\.\.\)|<\.\.\.>)\s*$")
+TROUBLE_RE = re.compile(
+    r"(?i)error|exception|traceback|fail|fatal|abort|killed|segmentation fault|core dumped|assert|panic|"
+    r"\bnan\b|\binf\b|timed? ?out|cannot|can't|could not|unable|not found|no such|denied|refused|invalid|"
+    r"mismatch|missing|unexpected|not supported|unsupported|not (?:initialized|used)|out of memory|\bOOM\b|"
+    r"undefined symbol|no kernel image|not compiled|illegal|warning|deprecated|has no attribute|must match|"
+    r"no module named|only supports?|please specify|not implemented|no longer supports?|too old|"
+    r"错误|报错|失败|异常|无法|找不到|不匹配|显存|内存不足|不支持|警告")
+MAX_HEADLESS = 6
 RICH_TOP_RE = re.compile(r"^\s*╭─+.*Traceback.*─+╮\s*$")
 RICH_BOTTOM_RE = re.compile(r"^\s*╰─+╯\s*$")
 RICH_SIDE_RE = re.compile(r"^\s*│(.*?)│?\s*$")
@@ -49,6 +80,10 @@ CHAIN_RE = re.compile(
 EXC_TYPE = (r"(?:[A-Za-z_][\w]*\.)*(?:[A-Z][A-Za-z0-9_]*(?:Error|Exception|Warning|Interrupt|Exit|Fault|Failure|Abort)"
             r"|KeyError|StopIteration|Exception)|(?:[a-z_][\w]*\.)+[A-Z]\w*")  # or any dotted class: jax's UnfilteredStackTrace
 EXC_RE = re.compile(rf"^(?P<type>{EXC_TYPE})(?:(?::\s?)(?P<msg>.*))?$")
+# An exception line glued to prose: "报错如下：RuntimeError: ...", "I got ValueError: ...", "FAILED x.py::t - KeyError: 'a'"
+GLUED_RE = re.compile(
+    r"(?:(?<=[\s:：>*`(\[（“\"'，,。！!？?；;-])|(?<=[\u3000-\u9fff]))"
+    r"(?P<type>(?:[A-Za-z_]\w*\.)*[A-Z]\w*(?:Error|Exception))(?:\s?[:：]\s?)(?P<msg>\S.*)$")
 WARNING_RE = re.compile(r"^(?P<file>(?:[A-Za-z]:)?[^:]+\.py):(?P<line>\d+): (?P<type>[A-Z]\w*Warning): (?P<msg>.*)$")
 LIB_RE = re.compile(r"[/\\](?:site|dist)-packages[/\\](?P<lib>[A-Za-z_][\w]*)")
 KNOWN_LIBS = (
@@ -81,25 +116,40 @@ def _last_segment(line: str) -> str:
     return parts[-1] if parts else ""
 
 
+def _unwrap_markdown(line: str) -> str:
+    """``**RuntimeError: x**`` / `` `RuntimeError: x` `` -> the text inside; links -> their text."""
+    if "](" in line:
+        line = MD_LINK_RE.sub(lambda m: m["text"], line)
+    if line[:1] in "*`" and (line.startswith("**") or line.startswith("`")):
+        wrapped = WRAP_RE.match(line)
+        if wrapped:
+            return wrapped["inner"]
+    if line.endswith(("**", "`")) and ("**" in line[:-2] or "`" in line[:-1]):
+        return line.rstrip("*`")
+    return line
+
+
 def normalize_line(raw: str) -> _Line:
     line = _last_segment(strip_ansi(raw.rstrip("\r\n")))
     if len(line) > MAX_LINE:
         line = line[:MAX_LINE] + " …"
+    if FENCE_RE.match(line):
+        return _Line("", None, "")
     rank = None
     prefix = ""
-    for _ in range(3):  # prefixes nest: "[rank0]: 2024-... | ERROR | stderr | ..."
+    for _ in range(4):  # prefixes nest: "[rank0]: 2024-... | ERROR | stderr | ..."
         match = RANK_RE.match(line)
         if match:
             rank = int(match.group(1) or match.group(2))
             line = line[match.end():]
             continue
-        match = LOG_PREFIX_RE.match(line)
+        match = FOREIGN_PREFIX_RE.match(line) or LOG_PREFIX_RE.match(line)
         if match and match.end() > 0:
-            prefix += re.sub(r"\d", "0", line[: match.end()])
+            prefix += re.sub(r"\d", "0", line[: match.end()]).strip()
             line = line[match.end():]
             continue
         break
-    return _Line(line.rstrip(), rank, prefix)
+    return _Line(_unwrap_markdown(line.rstrip()), rank, prefix)
 
 
 def library_of(filename: str) -> str | None:
@@ -126,6 +176,9 @@ def _unbox_rich(lines: list[_Line]) -> list[_Line]:
             inside = True
             out.append(_Line("Traceback (most recent call last):", item.rank))
             continue
+        if not inside and not out and RICH_SIDE_RE.match(text) and text.strip().startswith("│"):
+            inside = True  # a paste that starts inside a box: its top line was not copied
+            out.append(_Line("Traceback (most recent call last):", item.rank))
         if inside:
             if RICH_BOTTOM_RE.match(text):
                 inside = False
@@ -144,14 +197,23 @@ def _unbox_rich(lines: list[_Line]) -> list[_Line]:
 
 def _is_exception_line(text: str) -> re.Match[str] | None:
     if not text or text[0].isspace():
-        return None
+        return _glued(text.strip()) if text.strip() and not FRAME_RE.match(text) else None
     match = EXC_RE.match(text)
     if not match:
-        return None
+        return _glued(text)
     # "Error: ..." alone or prose like "Exception handling is ..." is not an exception line
     if match.group("msg") is None and "." not in match.group("type") and not match.group("type").endswith(("Error", "Exception", "Interrupt")):
         return None
     return match
+
+
+def _glued(text: str) -> re.Match[str] | None:
+    """An exception line preceded by prose on the same line (never a frame or code line)."""
+    if "Error" not in text and "Exception" not in text:
+        return None
+    if text.lstrip().startswith(("File ", "raise ", "except ", "return ", "from ", "import ", "def ", "class ", "#")):
+        return None
+    return GLUED_RE.search(text)
 
 
 def _unwrap(exc_type: str, message: str) -> tuple[str, str]:
@@ -222,7 +284,7 @@ def _parse_frames(lines: list[_Line], i: int) -> tuple[list[Frame], int]:
         if not stripped or text[0].isspace() or IPY_CODE_RE.match(text) or set(stripped) <= set("^~-"):
             i += 1
             continue
-        if stripped.startswith("...") or stripped.startswith("[Previous line repeated"):
+        if stripped.startswith("...") or stripped.startswith("[Previous line repeated") or ELISION_RE.match(text):
             i += 1
             continue
         break
@@ -317,9 +379,36 @@ def _orphan_frames(lines: list[_Line], exc_index: int) -> list[Frame]:
     return frames[::-1]
 
 
+TERMINAL_WIDTHS = (80, 100, 120, 132, 160, 200)
+
+
+def _rejoin_hard_wrapped(lines: list[str]) -> list[str]:
+    """A paste copied from a terminal that hard-wraps at W columns: no line is longer than W and several
+    are exactly W long. Each of those continues on the next line: join them back."""
+    lengths = [len(line.rstrip("\r")) for line in lines]
+    if len(lines) < 2 or not lengths:
+        return lines
+    width = max(lengths)
+    # a wrap cuts through text: the line is full to its last column (a padded table row is not)
+    cut = [length == width and not line.rstrip("\r")[-1:].isspace() and not line.rstrip("\r").endswith("|")
+           for line, length in zip(lines, lengths)]
+    if width not in TERMINAL_WIDTHS or sum(cut) < 2:
+        return lines
+    out: list[str] = []
+    joined = ""
+    for line, wrapped in zip(lines, cut):
+        joined += line.rstrip("\r")
+        if not wrapped:
+            out.append(joined)
+            joined = ""
+    if joined:
+        out.append(joined)
+    return out
+
+
 def parse(text: str, *, truncated: bool = False) -> Log:
     """Parse pasted output into normalized lines and traces (one per rank and error)."""
-    raw_lines = text.split("\n")
+    raw_lines = _rejoin_hard_wrapped(text.split("\n"))
     lines = _unbox_rich([normalize_line(raw) for raw in raw_lines])
     streams: dict[int | None, tuple[list[_Line], list[int]]] = {}
     ranks = {line.rank for line in lines if line.rank is not None}
@@ -335,4 +424,32 @@ def parse(text: str, *, truncated: bool = False) -> Log:
         for trace in _parse_stream(stream, index):
             traces.append(Trace(trace.exceptions, key if key is not None else trace.rank, trace.start, trace.end))
     traces.sort(key=lambda t: (t.start, t.rank or 0))
-    return Log(tuple(line.text for line in lines), tuple(traces), truncated)
+    texts = tuple(line.text for line in lines)
+    headless = () if any(not t.final.type.endswith("Warning") for t in traces) else _headless(texts, traces)
+    return Log(texts, tuple(traces), truncated, headless)
+
+
+def _headless(lines: tuple[str, ...], traces: list[Trace]) -> tuple[Trace, ...]:
+    """Blocks of lines outside every parsed error that say something went wrong: the message body of
+    an error pasted without its exception line. Each becomes an error of unknown type."""
+    covered = set()
+    for trace in traces:
+        covered.update(range(trace.start, trace.end + 1))
+    blocks: list[tuple[int, int]] = []
+    start = None
+    for i, line in enumerate(lines + ("",)):
+        inside = bool(line.strip()) and i not in covered
+        if inside and start is None:
+            start = i
+        elif not inside and start is not None:
+            blocks.append((start, i - 1))
+            start = None
+    found = []
+    for first, last in blocks:
+        trouble = next((i for i in range(first, last + 1) if TROUBLE_RE.search(lines[i])), None)
+        if trouble is None:
+            continue
+        end = min(last, trouble + MAX_MESSAGE_LINES)
+        message = "\n".join(lines[trouble:end + 1]).strip()
+        found.append(Trace((Exc("", message, (), trouble),), None, trouble, end))
+    return tuple(found[-MAX_HEADLESS:])

@@ -2,18 +2,24 @@
 
     python scripts/calibrate.py [--folds 4]
 
-Rows are (case, entry) feature vectors with label 1 when the entry is the case's root cause.
-Signatures: their precision is the rule-of-succession estimate over every out-of-fold row where
-one fired. Lexical and dense: a logistic model trained on the rows where no signature fired plus a
-copy of every signature row with the signature blanked, as if the user's library printed a wording no signature
-knows yet; those copies are weighted by NEW_WORDING_SHARE, the share of in-scope reports assumed
-to arrive in an unknown wording. Without that, signatures separate the corpus cases perfectly and the fit never learns
-how much lexical and dense evidence are worth on their own, which is when a user needs them.
+Rows are (case, entry) feature vectors with label 1 when the entry is the case's root cause. The
+cases are the corpus's: real user reports (``# source:`` line) and written ones, each also in every
+paste form of :mod:`kbfix.pastes` (a header dropped, glued to Chinese prose, cut mid-line, behind a
+vLLM prefix ...), plus out-of-scope negatives (``scripts/calibration/negatives``, real ones
+included). The real held-out reports (``scripts/eval/real``) are never read here.
 
-To keep the features honest, they are computed out of fold: the match cases and out-of-scope
-negatives are split into K folds; for each fold the static encoder is retrained without that fold,
-and the fold's texts are scored against an index that also leaves out their own documents. So a
-case is never scored by an encoder or an index that has seen it, as with a user's new error.
+Signatures: one precision per hit level (full, loose, fragment: see kbfix/engine/signatures.py),
+the rule-of-succession estimate over every out-of-fold row where a hit of that level fired. Lexical
+and dense: a logistic model trained on the rows where no signature fired plus a copy of every
+signature row with the signatures blanked, as if the user's library printed a wording no signature
+knows yet; those copies are weighted by NEW_WORDING_SHARE, the share of in-scope reports assumed to
+arrive in an unknown wording.
+
+To keep the features honest, they are computed out of fold: the cases and negatives are split into K
+folds by thread (every paste of one public thread, and every variant of one paste, in the same
+fold); for each fold the static encoder is retrained without that fold, and the fold's texts are
+scored against an index that also leaves out their own documents. So a case is never scored by an
+encoder or an index that has seen it, as with a user's new error.
 
 One logistic model is fitted per variant (hybrid, and each component alone for the evaluation).
 """
@@ -35,9 +41,10 @@ from encoder_training import (  # noqa: E402
     entry_texts, load_corpus, negatives, static_encoder, train_tokenizer, train_weights,
 )
 
+from kbfix import pastes  # noqa: E402
 from kbfix import traceback as tb  # noqa: E402
 from kbfix.engine import calibration, index  # noqa: E402
-from kbfix.engine.calibration import FEATURES, VARIANTS, Calibration  # noqa: E402
+from kbfix.engine.calibration import FEATURES, SIGNATURE_FEATURES, VARIANTS, Calibration  # noqa: E402
 from kbfix.engine.candidates import primary  # noqa: E402
 from kbfix.engine.documents import prepare  # noqa: E402
 from kbfix.engine.tuning import TuningScorer  # noqa: E402
@@ -67,21 +74,30 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0, steps: int = 200
     return float(w[0]), w[1:]
 
 
-def out_of_fold_rows(corpus, folds: int, seed: int, epochs: int):
+def _group(kind: str, item) -> str:
+    """The fold unit: a real report's thread, else the case or negative itself."""
+    if kind != "none" and getattr(item, "source", ""):
+        return "thread:" + item.source.split("#")[0].rstrip("/").lower()
+    return f"{kind}:{item.entry_id}/{item.name}" if kind != "none" else f"none:{item[0]}"
+
+
+def out_of_fold_rows(corpus, folds: int, seed: int, epochs: int, forms: bool = True):
     rng = random.Random(seed)
     match_cases = [c for c in corpus.cases if c.kind == "match"]
-    other_cases = [c for c in corpus.cases if c.kind == "nomatch"]
+    other_cases = [c for c in corpus.cases if c.kind == "nomatch" or c.name.startswith("todo-nomatch")]
     negs = negatives()
     items = [("match", c) for c in match_cases] + [("nomatch", c) for c in other_cases] + [("none", n) for n in negs]
-    rng.shuffle(items)
-    assignment = {i: i % folds for i in range(len(items))}
+    units = sorted({_group(kind, item) for kind, item in items})
+    rng.shuffle(units)
+    fold_of = {unit: i % folds for i, unit in enumerate(units)}
     tokenizer = train_tokenizer(corpus)
     prepared = prepare(corpus)
     docs = prepared.docs
     rows, labels, groups = [], [], []
-    placeholder = calibration.load()
+    hit_stats: dict[str, list[float]] = {}  # "entry/signature" -> [rows where it fired, of them right]
+    placeholder = calibration.Calibration(**{**calibration.load().__dict__, "signature_factors": None})
     for fold in range(folds):
-        held = [items[i] for i in range(len(items)) if assignment[i] == fold]
+        held = [(kind, item) for kind, item in items if fold_of[_group(kind, item)] == fold]
         held_cases = frozenset(f"{c.entry_id}/{c.name}" for kind, c in held if kind in ("match", "nomatch"))
         held_negs = frozenset(n[0] for kind, n in held if kind == "none")
         weights, _ = train_weights(tokenizer, entry_texts(corpus, held_cases, held_negs), seed=seed + fold, epochs=epochs)
@@ -90,30 +106,60 @@ def out_of_fold_rows(corpus, folds: int, seed: int, epochs: int):
         base = TuningScorer(corpus.entries, prepared, placeholder, (dense, encoder))
         for kind, item in held:
             text = item.text if kind != "none" else item[1]
-            log = tb.parse(text)
             exclude = frozenset({f"case:{item.entry_id}/{item.name}"}) if kind != "none" else frozenset()
-            scored = TuningScorer.like(base, exclude=exclude).score(log, primary(log))
-            group = f"{kind}:{item.entry_id}/{item.name}" if kind != "none" else f"none:{item[0]}"
-            for s in scored:
-                if kind == "match":
-                    label = 1 if s.entry.id == item.entry_id else 0
-                elif kind == "nomatch":
-                    if s.entry.id != item.entry_id:
-                        continue  # a near neighbour says nothing about the other entries
-                    label = 0
-                else:
-                    label = 0
-                rows.append([s.features[f] for f in FEATURES])
-                labels.append(label)
-                groups.append(group)
+            scorer = TuningScorer.like(base, exclude=exclude)
+            name = f"{item.entry_id}/{item.name}" if kind != "none" else item[0]
+            texts = {"as pasted": text}
+            if forms:
+                texts.update(pastes.variants(text))
+            real_lookalike = kind == "nomatch" and bool(item.source)  # another cause: no entry should claim it
+            for form, variant in texts.items():
+                log = tb.parse(variant)
+                group = f"{kind}:{name}:{form}"
+                for s in scorer.score(log, primary(log)):
+                    if kind == "match":
+                        label = 1 if s.entry.id == item.entry_id else 0
+                    elif kind == "nomatch":
+                        if s.entry.id != item.entry_id and not real_lookalike:
+                            continue  # a written near neighbour says nothing about the other entries
+                        label = 0
+                    else:
+                        label = 0
+                    rows.append([s.features[f] for f in FEATURES])
+                    labels.append(label)
+                    groups.append(group)
+                    if form != "as pasted":
+                        continue  # a signature's own precision: each paste counted once, as written
+                    for hit in s.hits:
+                        if not hit.partial:
+                            # look-alikes were sought out on purpose: half a row each, not their share in the wild
+                            weight = 0.5 if kind == "nomatch" else 1.0
+                            stat = hit_stats.setdefault(f"{s.entry.id}/{hit.signature.id}", [0.0, 0.0])
+                            stat[0] += weight
+                            stat[1] += weight * label
         print(f"fold {fold + 1}/{folds}: {len(held)} held-out texts", file=sys.stderr)
-    return np.array(rows, dtype=float), np.array(labels, dtype=float), groups
+    return np.array(rows, dtype=float), np.array(labels, dtype=float), groups, hit_stats
+
+
+# A signature's own precision is shrunk towards its level's with this many pseudo-rows.
+SHRINK_ROWS = 6
+
+
+def signature_factors(hit_stats: dict[str, list[float]], level_precision: float) -> dict[str, float]:
+    """Per signature: its out-of-fold precision (shrunk towards the level's) over the level's."""
+    factors = {}
+    for key, (fired, right) in hit_stats.items():
+        own = (right + SHRINK_ROWS * level_precision) / (fired + SHRINK_ROWS)
+        factor = min(1.0, own / level_precision)
+        if factor < 0.995:
+            factors[key] = round(factor, 4)
+    return dict(sorted(factors.items()))
 
 
 def _rounded(model: dict) -> dict:
     out = {"bias": round(float(model["bias"]), 4), "weights": {k: round(float(v), 4) for k, v in model["weights"].items()}}
     if model.get("signature_precision") is not None:
-        out["signature_precision"] = round(float(model["signature_precision"]), 5)
+        out["signature_precision"] = {k: round(float(v), 5) for k, v in model["signature_precision"].items()}
     return out
 
 
@@ -124,33 +170,40 @@ def top1_report(x, y, groups, model: dict) -> dict:
     by_group: dict[str, list[tuple[float, float]]] = {}
     for g, logit, label in zip(groups, logits, y):
         by_group.setdefault(g, []).append((logit, label))
-    hit = total = abstain_ok = negatives_n = 0
+    hit = total = abstain_ok = negatives_n = confident_n = wrong = 0
     for g, pairs in by_group.items():
         best_logit, best_label = max(pairs)
         confident = best_logit >= 0
+        confident_n += int(confident and not g.startswith("nomatch:"))
         if g.startswith("match:"):
             total += 1
             hit += int(confident and best_label == 1)
+            wrong += int(confident and best_label == 0)
         elif g.startswith("none:"):
             negatives_n += 1
             abstain_ok += int(not confident)
+            wrong += int(confident)
     return {"match_top1_confident": round(hit / max(total, 1), 3), "match_cases": total,
+            "wrong_of_confident": round(wrong / max(confident_n, 1), 3),
             "negatives_abstained": round(abstain_ok / max(negatives_n, 1), 3), "negatives": negatives_n}
 
 
-def fit_variants(x: np.ndarray, y: np.ndarray, groups: list[str]) -> tuple[dict, dict, float]:
-    sig = FEATURES.index("sig")
+def fit_variants(x: np.ndarray, y: np.ndarray, groups: list[str]) -> tuple[dict, dict, dict]:
+    sig_cols = [FEATURES.index(f) for f in SIGNATURE_FEATURES]
     blinded = x.copy()
-    blinded[:, sig] = 0.0
-    fired = x[:, sig] > 0
-    # rule of succession over every (case, entry) row where a signature fired
-    precision = float((y[fired].sum() + 1) / (fired.sum() + 2))
+    blinded[:, sig_cols] = 0.0
+    fired = (x[:, sig_cols] > 0).any(axis=1)
+    # rule of succession over every (case, entry) row where a hit of that level fired
+    precision = {}
+    for name, col in zip(SIGNATURE_FEATURES, sig_cols):
+        rows = x[:, col] > 0
+        precision[name] = float((y[rows].sum() + 1) / (rows.sum() + 2))
     variants, quality = {}, {}
     for name, feats in VARIANTS.items():
-        cols = [FEATURES.index(f) for f in feats if f != "sig"]
+        cols = [FEATURES.index(f) for f in feats if f not in SIGNATURE_FEATURES]
         if not cols:  # signatures alone
             model = {"bias": -30.0, "weights": {}, "signature_precision": precision}
-        elif "sig" in feats:
+        elif set(SIGNATURE_FEATURES) & set(feats):
             x_none = np.vstack([x[~fired], blinded[fired]])
             y_none = np.concatenate([y[~fired], y[fired]])
             w_none = np.concatenate([np.ones((~fired).sum()), np.full(fired.sum(), NEW_WORDING_SHARE)])
@@ -162,9 +215,38 @@ def fit_variants(x: np.ndarray, y: np.ndarray, groups: list[str]) -> tuple[dict,
             model = {"bias": bias, "weights": dict(zip([FEATURES[c] for c in cols], weights))}
         variants[name] = _rounded(model)
         quality[name] = top1_report(x, y, groups, variants[name])
-        if "sig" in feats and cols:
+        if set(SIGNATURE_FEATURES) & set(feats) and cols:
             quality[name + " (signatures blinded)"] = top1_report(blinded, y, groups, variants[name])
     return variants, quality, precision
+
+
+# The share of confident answers that retrieval alone (no signature) may get wrong, out of fold.
+RETRIEVAL_WRONG_SHARE = 0.02
+
+
+def tune_retrieval_bias(x: np.ndarray, y: np.ndarray, groups: list[str], model: dict) -> float:
+    """How far to lower the logistic's bias so that, out of fold, at most RETRIEVAL_WRONG_SHARE of the
+    texts that retrieval alone would answer confidently are answered wrong (another entry, or an
+    out-of-scope text). The logistic fits each (text, entry) row; the verdict takes the best entry of
+    many, which is optimistic: this puts the bar where wrong answers stay rare."""
+    calibration = Calibration.from_json({**model, "signature_precision": None, "signature_factors": None})
+    sig_cols = [FEATURES.index(f) for f in SIGNATURE_FEATURES]
+    best: dict[str, tuple[float, float, bool]] = {}
+    for row, label, group in zip(x, y, groups):
+        logit = calibration.logit(dict(zip(FEATURES, row)))
+        top = best.get(group)
+        if top is None or logit > top[0]:
+            best[group] = (logit, label, bool((row[sig_cols] > 0).any()))
+    answers = sorted(((logit, label) for logit, label, signed in best.values() if not signed), reverse=True)
+    wrong, cut = 0, -1  # answers[:cut + 1] is the largest best-first prefix with few enough wrong ones
+    for i, (_, label) in enumerate(answers):
+        wrong += int(label == 0)
+        if wrong <= RETRIEVAL_WRONG_SHARE * (i + 1):
+            cut = i
+    if cut + 1 >= len(answers):
+        return 0.0
+    bar = answers[cut + 1][0] + 1e-3  # the first answer past the prefix falls below the threshold
+    return round(min(0.0, -bar), 4)
 
 
 def main() -> int:
@@ -172,17 +254,26 @@ def main() -> int:
     parser.add_argument("--folds", type=int, default=4)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--epochs", type=int, default=40)
+    parser.add_argument("--no-forms", action="store_true", help="score each case as pasted only (faster)")
     args = parser.parse_args()
     start = time.time()
     corpus = load_corpus()
-    x, y, groups = out_of_fold_rows(corpus, args.folds, args.seed, args.epochs)
+    x, y, groups, hit_stats = out_of_fold_rows(corpus, args.folds, args.seed, args.epochs, forms=not args.no_forms)
     variants, quality, precision = fit_variants(x, y, groups)
+    factors = signature_factors(hit_stats, precision["sig"])
+    shift = tune_retrieval_bias(x, y, groups, variants["hybrid"])
+    variants["hybrid"]["bias"] = round(variants["hybrid"]["bias"] + shift, 4)
+    quality["hybrid (retrieval bar raised)"] = top1_report(x, y, groups, variants["hybrid"])
+    for name in variants:
+        if variants[name].get("signature_precision"):
+            variants[name]["signature_factors"] = factors
     out = {
         "generated_by": "scripts/calibrate.py", "corpus_hash": corpus.hash, "folds": args.folds,
         "rows": int(len(y)), "positives": int(y.sum()), "features": list(FEATURES),
-        "signature_rows": int((x[:, FEATURES.index("sig")] > 0).sum()), "signature_precision": round(precision, 5),
+        "signature_rows": {f: int((x[:, FEATURES.index(f)] > 0).sum()) for f in SIGNATURE_FEATURES},
+        "signature_precision": {k: round(v, 5) for k, v in precision.items()},
         "new_wording_share": NEW_WORDING_SHARE,
-        "out_of_fold": quality, "variants": variants, "seconds": round(time.time() - start, 1),
+        "out_of_fold": quality, "variants": variants, "retrieval_bias_shift": round(shift, 4), "seconds": round(time.time() - start, 1),
     }
     calibration.PATH.write_text(json.dumps(out, indent=1) + "\n")
     print(json.dumps(out, indent=1))

@@ -58,7 +58,7 @@ def entry_texts(corpus, exclude_cases: frozenset[str] = frozenset(),
             if literal.strip():
                 texts[entry.id].append(literal)
     for case in corpus.cases:
-        if case.kind == "nomatch" and f"{case.entry_id}/{case.name}" not in exclude_cases:
+        if (case.kind == "nomatch" or case.name.startswith("todo-nomatch")) and f"{case.entry_id}/{case.name}" not in exclude_cases:
             # a near neighbour: its own class is the entry whose signature explains it, if any
             log = tb.parse(case.text)
             owner = _signature_owner(corpus, log, exclude=case.entry_id)

@@ -158,7 +158,7 @@ def main() -> int:
 
             in_scope = [i for i in items if i["scope"] == "in"]
             for form in pastes.TRANSFORMS:
-                varied = [{**i, "text": pastes.apply(form, i["text"])} for i in in_scope]
+                varied = [{**i, "text": t} for i in in_scope if (t := pastes.apply(form, i["text"])) is not None]
                 rows[f"paste {form}"] = figures(run(engine, varied))
         print(f"\n== {name}: {len(items)} labelled texts, {len(engine.entries)} entries")
         print(table(rows))

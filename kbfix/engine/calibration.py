@@ -12,18 +12,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PATH = Path(__file__).with_name("calibration.json")
-FEATURES = ("sig", "lex", "lex_top", "dense", "dense_gap", "near_miss")
+FEATURES = ("sig", "sig_loose", "sig_frag", "lex", "lex_top", "dense", "dense_gap", "near_miss")
+SIGNATURE_FEATURES = ("sig", "sig_loose", "sig_frag")  # a full, a loose and a fragment hit: see signatures
 VARIANTS = {
     "hybrid": FEATURES,
-    "signatures": ("sig",),
+    "signatures": SIGNATURE_FEATURES,
     "lexical": ("lex", "lex_top"),
     "dense": ("dense", "dense_gap"),
 }
 # Used until scripts/calibrate.py has written calibration.json (and by its first iteration).
+DEFAULT_PRECISION = {"sig": 0.99, "sig_loose": 0.9, "sig_frag": 0.8}
 DEFAULT = {
     "hybrid": {"bias": -7.0, "weights": {"lex_top": 3.0, "dense": 3.0, "dense_gap": 4.0, "near_miss": -2.0},
-               "signature_precision": 0.99},
-    "signatures": {"bias": -30.0, "weights": {}, "signature_precision": 0.99},
+               "signature_precision": DEFAULT_PRECISION},
+    "signatures": {"bias": -30.0, "weights": {}, "signature_precision": DEFAULT_PRECISION},
     "lexical": {"bias": -5.0, "weights": {"lex": 4.0, "lex_top": 3.0}},
     "dense": {"bias": -6.0, "weights": {"dense": 5.0, "dense_gap": 6.0}},
 }
@@ -36,20 +38,31 @@ def sigmoid(x: float) -> float:
 @dataclass(frozen=True)
 class Calibration:
     """``bias`` + ``weights``: a logistic model of the lexical and dense evidence (fitted on rows where
-    no signature of the entry fired). ``signature_precision``: how often a fully matching signature
-    named the right entry, out of fold, by the rule of succession. When a signature of weight w
-    fired, the two are combined as a noisy-OR: 1 - (1 - w * precision) * (1 - p_logistic), so
-    retrieval can corroborate a weak signature and a strong one stays just below certainty.
+    no signature of the entry fired). ``signature_precision``: per hit level (``sig`` full,
+    ``sig_loose``, ``sig_frag``), how often a signature hit of that level named the right entry, out
+    of fold, by the rule of succession. Each level's hit of weight w joins a noisy-OR:
+    1 - prod(1 - w * precision) * (1 - p_logistic), so retrieval can corroborate a weak signature and
+    a strong one stays just below certainty.
     """
 
     bias: float
     weights: dict[str, float]
-    signature_precision: float | None = None
+    signature_precision: dict[str, float] | None = None
+    # "entry/signature" -> how much less often than its level this signature named the right entry
+    # out of fold (shrunk towards 1 for signatures seldom seen); absent: 1
+    signature_factors: dict[str, float] | None = None
+
+    def factor(self, entry_id: str, signature_id: str) -> float:
+        if not self.signature_factors:
+            return 1.0
+        return self.signature_factors.get(f"{entry_id}/{signature_id}", 1.0)
 
     def probability(self, features: dict[str, float]) -> float:
         p = sigmoid(self.bias + sum(w * features.get(name, 0.0) for name, w in self.weights.items()))
-        if self.signature_precision is not None and features.get("sig"):
-            p = 1.0 - (1.0 - features["sig"] * self.signature_precision) * (1.0 - p)
+        if self.signature_precision:
+            for name, precision in self.signature_precision.items():
+                if features.get(name):
+                    p = 1.0 - (1.0 - features[name] * precision) * (1.0 - p)
         return p
 
     def logit(self, features: dict[str, float]) -> float:
@@ -59,8 +72,12 @@ class Calibration:
     @classmethod
     def from_json(cls, raw: dict) -> Calibration:
         precision = raw.get("signature_precision")
+        if isinstance(precision, (int, float)):  # an older file: one precision for full hits
+            precision = {**DEFAULT_PRECISION, "sig": float(precision)}
+        factors = raw.get("signature_factors") or None
         return cls(float(raw["bias"]), {k: float(v) for k, v in raw["weights"].items()},
-                   float(precision) if precision is not None else None)
+                   {k: float(v) for k, v in precision.items()} if precision else None,
+                   {k: float(v) for k, v in factors.items()} if factors else None)
 
 
 def read(path: Path = PATH) -> dict:

@@ -38,7 +38,7 @@ def candidates(log: Log) -> list[Trace]:
     """Distinct errors in the log, first and last ones kept when there are many."""
     seen: set[tuple[str, str]] = set()
     unique: list[Trace] = []
-    for trace in log.traces:
+    for trace in sorted(log.traces + log.headless, key=lambda t: (t.start, t.rank or 0)):
         key = (trace.final.type, trace.final.message[:200])
         if key not in seen and (trace.final.type or trace.final.message):
             seen.add(key)

@@ -1,6 +1,7 @@
 """Stage 3: one feature vector per entry for one candidate error, and its calibrated confidence.
 
-- ``sig``: the weight of the strongest signature of the entry that fired (0 when none);
+- ``sig`` / ``sig_loose`` / ``sig_frag``: the weight of the strongest signature of the entry that
+  fired fully / loosely (another or no exception type) / on a cut-off message (0 when none);
 - ``lex``: BM25 of the entry's best document as a fraction of the query's attainable maximum;
 - ``lex_top``: the same score relative to the best-scoring entry (1.0 for the lexical winner);
 - ``dense``: cosine similarity of the entry's nearest document;
@@ -23,6 +24,10 @@ from kbfix.engine.documents import Doc, Prepared
 from kbfix.model import Entry, Log, Trace
 
 CASCADE_RETRIEVAL_LOGIT = -2.0  # the most retrieval alone gives a cascade entry: ~0.12, never confident
+# With no error in the log (no exception, no message body) retrieval compares the log's tail: it may
+# rank candidates, but only a signature (a warning, a log line) may name a cause confidently.
+NO_ERROR_RETRIEVAL_LOGIT = -2.0
+NEAR_MISS_LOGIT = -2.0
 
 
 @dataclass(frozen=True)
@@ -76,8 +81,12 @@ class Scorer:
             d_score, d_doc = dense_best.get(entry.id, (0.0, None))
             other = max((s for eid, (s, _) in dense_best.items() if eid != entry.id), default=0.0)
             entry_hits = hits.get(entry.id, [])
+            weight = {}
+            for level, name in ((signatures.FULL, "sig"), (signatures.LOOSE, "sig_loose"), (signatures.FRAGMENT, "sig_frag")):
+                weight[name] = max((h.weight * self.calibration.factor(entry.id, h.signature.id)
+                                    for h in entry_hits if h.level == level), default=0.0)
             features = self.seen({
-                "sig": max((h.signature.weight for h in entry_hits), default=0.0),
+                **weight,
                 "lex": lex_score / max_possible,
                 "lex_top": lex_score / top_lex,
                 "dense": d_score,
@@ -90,6 +99,14 @@ class Scorer:
                 # a consequence (an NCCL watchdog timeout) looks like any launcher noise to retrieval:
                 # only its own signature may name it confidently
                 logit = min(logit, CASCADE_RETRIEVAL_LOGIT)
+            if (trace is None or not trace.final.type) and not entry_hits:
+                # no error, or only a message body without its exception line: too little for
+                # retrieval alone to name a cause; a signature may
+                logit = min(logit, NO_ERROR_RETRIEVAL_LOGIT)
+            if features["near_miss"]:
+                # the entry's own signature matched the wording and a condition its author wrote for
+                # look-alikes ruled this error out: retrieval alone must not bring the entry back
+                logit = min(logit, NEAR_MISS_LOGIT)
             results.append(Scored(entry, features, tuple(entry_hits), shared, d_doc, logit))
         results.sort(key=lambda s: -s.logit)
         return results

@@ -1,50 +1,115 @@
 """Stage 3a: corpus signatures matched against one error and the whole log.
 
-A signature is an exception type, a message regex, frame regexes, a whole-log regex and exclusions
-(:class:`kbfix.model.Signature`). ``match`` returns its hits for one candidate error: full hits,
-and near misses (``partial``), where the exception and message matched but a condition the author
-wrote to exclude look-alikes did not hold. Every corpus regex is compiled once, by ``rx``.
+A signature is an exception type, a message regex, frame regexes, whole-log regexes, key-list facts
+and exclusions (:class:`kbfix.model.Signature`). ``match`` returns its hits for one candidate error.
+The exception type is evidence, not a gate; each hit has a level:
+
+- ``full``: the type and the message match (and every condition holds);
+- ``loose``: the message matches an error of another type or of unknown type (a paste without its
+  exception line, a wrapper or re-raiser, another release's exception class);
+- ``fragment``: the message is cut off (a truncated paste, ``...`` in place of lines) and what is
+  there is a long enough start of the signature's wording.
+
+Near misses (``partial``) are hits whose exception and message matched but a condition the author
+wrote to exclude look-alikes (frames, text, requires, facts, unless) did not hold: evidence against
+the entry.
+
+Every corpus regex runs on RE2 (``google-re2``): linear time in the input whatever the pattern, so a
+crafted log cannot make matching backtrack; ``kbfix corpus check`` rejects a pattern RE2 cannot run.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
+from kbfix.engine import keys
 from kbfix.model import Entry, Exc, Log, Signature, Trace
 
-NEVER = re.compile(r"(?!)")
+FULL, LOOSE, FRAGMENT = "full", "loose", "fragment"
+MIN_FRAGMENT_CHARS = 24
+MIN_FRAGMENT_SHARE = 0.5
+MAX_FRAGMENT_TAIL = 200  # a cut message ends this close after the last words found
+VARIABLE_ITEM_CHARS = 8
+MAX_SEARCH_CHARS = 2_000_000  # the most of one text any pattern searches (a log is already an excerpt)
+ELISION_SPLIT_RE = re.compile(r"\.{3,}|…|。{2,}")
+
+
+class _Never:
+    """A compiled pattern that never matches (an invalid corpus regex: corpus check flags it)."""
+
+    def search(self, text: str, *args):
+        return None
+
+    fullmatch = search
 
 
 @lru_cache(maxsize=None)
-def rx(pattern: str) -> re.Pattern[str]:
-    """Compile a corpus regex once per process (an invalid one never matches; corpus check flags it)."""
+def rx(pattern: str):
+    """Compile a corpus regex on RE2 once per process, with ``^``/``$`` matching at line breaks."""
+    import re2
+
     try:
-        return re.compile(pattern, re.M)
-    except re.error:
-        return NEVER
+        return re2.compile("(?m)" + pattern)
+    except re2.error:
+        return _Never()
 
 
-def required_literals(pattern: str | None) -> tuple[str, ...]:
-    """Lowercased literal runs (4+ chars) that every match of ``pattern`` must contain.
+def rx_problem(pattern: str) -> str | None:
+    """Why RE2 cannot run ``pattern`` (look-arounds, back-references, ``\\Z``...), or None."""
+    import re2
 
-    Read from the regex's parse tree: only top-level literal runs (and those of plain groups) count;
-    anything under an alternation or a repeat is optional and breaks the run. Used to skip a
-    signature cheaply when its words are not in the log.
-    """
-    if not pattern:
-        return ()
+    try:
+        re2.compile("(?m)" + pattern)
+    except re2.error as exc:
+        message = exc.args[0] if exc.args else exc
+        if isinstance(message, bytes):
+            message = message.decode("utf-8", "replace")
+        return f"{message} (kbfix runs signatures on RE2: no look-arounds or back-references; use \\z, not \\Z)"
+    return None
+
+
+def _parse(pattern: str):
     try:
         from re import _constants as c, _parser as parser  # Python 3.11+
     except ImportError:  # pragma: no cover - Python 3.10
         import sre_constants as c  # type: ignore[no-redef]
         import sre_parse as parser  # type: ignore[no-redef]
     try:
-        tree = parser.parse(pattern, re.M)
+        return c, parser.parse(pattern, re.M)
     except re.error:
-        return ()
-    runs: list[str] = []
+        return c, None
+
+
+def _literal_alternatives(c, items) -> tuple[str, ...] | None:
+    """``a|bc|d\\w*e`` as the text each branch starts with ('a', 'bc', 'd'); None when a branch starts
+    with something that is not text (then nothing can be said of what stands there)."""
+    if len(items) == 1 and items[0][0] is c.SUBPATTERN:
+        return _literal_alternatives(c, items[0][1][-1])
+    if len(items) != 1 or items[0][0] is not c.BRANCH:
+        return None
+    out = []
+    for branch in items[0][1][1]:
+        start = []
+        for op, av in branch:
+            if op is not c.LITERAL:
+                break
+            start.append(chr(av))
+        if not start:
+            return None
+        out.append("".join(start))
+    return tuple(out)
+
+
+def _runs(pattern: str) -> list:
+    """The top-level sequence of ``pattern``: literal runs (str), alternations of plain words (a tuple of
+    them), and None where anything else (a class, a repeat, a mixed group) stands. Plain groups are
+    read through."""
+    c, tree = _parse(pattern)
+    if tree is None:
+        return []
+    runs: list = []
 
     def walk(items) -> None:
         current: list[str] = []
@@ -56,16 +121,40 @@ def required_literals(pattern: str | None) -> tuple[str, ...]:
                 runs.append("".join(current))
                 current = []
             if op is c.SUBPATTERN:
-                walk(av[-1])
+                words = _literal_alternatives(c, av[-1])
+                if words is not None:
+                    runs.append(words)
+                else:
+                    walk(av[-1])
+            elif op is c.BRANCH:
+                words = _literal_alternatives(c, [(op, av)])
+                runs.append(words if words is not None else None)
+            elif op not in (c.AT,):
+                runs.append(None)
         if current:
             runs.append("".join(current))
 
     walk(tree)
-    return tuple(sorted({r.lower() for r in runs if len(r.strip()) >= 4}))
+    return runs
+
+
+def required_literals(pattern: str | None) -> tuple[str, ...]:
+    """Lowercased literal runs (4+ chars) that every match of ``pattern`` must contain.
+
+    Read from the regex's parse tree: only top-level literal runs (and those of plain groups) count;
+    anything under an alternation or a repeat is optional and breaks the run. Used to skip a
+    signature cheaply when its words are not in the log.
+    """
+    if not pattern:
+        return ()
+    return tuple(sorted({r.lower() for r in _runs(pattern) if isinstance(r, str) and len(r.strip()) >= 4}))
 
 
 def signature_literals(sig: Signature) -> tuple[str, ...]:
-    return tuple(sorted({lit for p in (sig.exception, sig.message, sig.text) for lit in required_literals(p)}))
+    """Words the log must contain for ``sig`` to fire at any level (the exception type is not one:
+    a paste may lack the exception line)."""
+    return tuple(sorted({lit for p in (sig.message, sig.text, *sig.requires) for lit in required_literals(p)}))
+
 
 @dataclass(frozen=True)
 class SignatureHit:
@@ -75,7 +164,12 @@ class SignatureHit:
     lines: tuple[int, ...]
     matched: str
     exc: Exc | None = None
-    partial: bool = False  # a near miss: see match_trace
+    partial: bool = False  # a near miss: see match
+    level: str = FULL
+
+    @property
+    def weight(self) -> float:
+        return self.signature.weight
 
 
 def frame_strings(exc: Exc) -> list[str]:
@@ -90,35 +184,70 @@ class LogText:
     """The normalized log as signatures see it, searched once per pattern.
 
     A log with several errors is scored once per error, but a pattern over the whole log (``text``,
-    ``unless``) has one answer per log: it is searched once and remembered. ``lower`` is the copy the
-    literal prefilter looks in.
+    ``unless``, ``requires``) has one answer per log: it is searched once and remembered. ``lower``
+    is the copy the literal prefilter looks in; ``facts`` the key lists found in the log, analysed
+    (:mod:`kbfix.engine.keys`), computed on first need.
     """
 
     def __init__(self, text: str):
-        self.text = text
-        self.lower = text.lower()
-        self._found: dict[str, re.Match[str] | None] = {}
+        self.text = text[:MAX_SEARCH_CHARS]
+        self.lower = self.text.lower()
+        self._found: dict[str, object] = {}
 
-    def search(self, pattern: str) -> re.Match[str] | None:
+    def search(self, pattern: str):
         if pattern not in self._found:
             self._found[pattern] = rx(pattern).search(self.text)
         return self._found[pattern]
 
+    @cached_property
+    def facts(self) -> keys.Facts:
+        return keys.analyse(keys.read(self.text))
+
 
 def _blocked(sig: Signature, log: LogText, message: str = "") -> bool:
-    return any(log.search(p) or (message and rx(p).search(message)) for p in sig.unless)
+    if any(log.facts.holds(name) for name in sig.unless_facts):
+        return True
+    return any(log.search(p) or (message and rx(p).search(message[:MAX_SEARCH_CHARS])) for p in sig.unless)
+
+
+def _conditions_hold(sig: Signature, log: LogText) -> bool:
+    """The whole-log conditions: every ``requires`` regex (a fact's absence is no evidence against:
+    see :func:`_facts_hold`)."""
+    return all(log.search(p) for p in sig.requires)
+
+
+def _facts_hold(sig: Signature, log: LogText) -> bool:
+    """Every fact the signature needs. A fact that does not hold only means the lists in the paste do
+    not show it (they may be cut off): the signature does not fire, and it is no near miss either;
+    ``unless_facts`` are the facts that speak against the entry."""
+    return all(log.facts.holds(name) for name in sig.facts)
+
+
+def _where_holds(sig: Signature, captures: dict[str, str]) -> bool:
+    return all(rx(pattern).fullmatch(captures.get(name, "")) for name, pattern in sig.where.items())
+
+
+def contradicted(captures: dict[str, str]) -> bool:
+    """An entry about a difference whose own captures show none: ``ckpt_X`` equals ``model_X``
+    (a vocabulary mismatch with as many rows on both sides is some other mismatch)."""
+    return any(value and captures.get("model_" + name[5:]) == value
+               for name, value in captures.items() if name.startswith("ckpt_"))
+
+
+def _fact_captures(sig: Signature, log: LogText) -> dict[str, str]:
+    caps: dict[str, str] = {}
+    for name in sig.facts:
+        caps.update(log.facts.found.get(name, {}))
+    return caps
 
 
 def match(entries: tuple[Entry, ...], trace: Trace | None, log: Log, text: LogText | None = None,
-                literals: dict[str, tuple[str, ...]] | None = None) -> list[SignatureHit]:
-    """Signature hits for one trace (exception signatures) and the whole log (text-only signatures).
+          literals: dict[str, tuple[str, ...]] | None = None) -> list[SignatureHit]:
+    """Signature hits for one candidate error (exception signatures) and the whole log (text-only
+    signatures).
 
     ``literals`` maps "entry/signature" to the words the signature cannot match without; a signature
     whose words are missing from the lowercased log is skipped uncompiled.
-
-    Hits with ``partial=True`` are near misses: the signature's exception and message (or its text)
-    matched, but a condition its author added to exclude look-alikes (frames, text, unless) did not
-    hold. That is evidence *against* the entry, which the ranking uses.
     """
     text = text if text is not None else LogText(log.text)
     hits: list[SignatureHit] = []
@@ -130,43 +259,153 @@ def match(entries: tuple[Entry, ...], trace: Trace | None, log: Log, text: LogTe
                     continue
             exception_bound = sig.message is not None or sig.exception is not None or bool(sig.frames)
             if not exception_bound:
-                m = text.search(sig.text)
-                if m:
-                    caps = {k: v for k, v in m.groupdict().items() if v is not None}
-                    hits.append(SignatureHit(entry.id, sig, caps, (_line_of(text.text, m.start()),), m.group(0),
-                                             partial=_blocked(sig, text)))
-                continue
-            if trace is not None:
+                hit = _match_text(entry.id, sig, text)
+            elif trace is not None:
                 hit = _match_exception(entry.id, sig, trace, text)
-                if hit:
-                    hits.append(hit)
+            else:
+                hit = _match_message_in_log(entry.id, sig, text)
+            if hit is not None:
+                hits.append(hit)
     return hits
 
 
+def _match_text(entry_id: str, sig: Signature, text: LogText) -> SignatureHit | None:
+    m = text.search(sig.text)
+    if not m or not _facts_hold(sig, text):
+        return None
+    caps = {k: v for k, v in m.groupdict().items() if v is not None}
+    caps.update(_fact_captures(sig, text))
+    if not _conditions_hold(sig, text):
+        return None
+    near = _blocked(sig, text) or contradicted(caps) or not _where_holds(sig, caps)
+    return SignatureHit(entry_id, sig, caps, (_line_of(text.text, m.start()),), m.group(0), partial=near)
+
+
+def _match_message_in_log(entry_id: str, sig: Signature, text: LogText) -> SignatureHit | None:
+    """No error was found in the log at all: a signature's message anywhere in it is a loose hit (a
+    paste of a message in a form the parser does not know). Frames cannot be judged: such signatures
+    do not fire."""
+    if sig.message is None or sig.frames:
+        return None
+    m = rx(sig.message).search(text.text)
+    if not m or not _facts_hold(sig, text):
+        return None
+    caps = {k: v for k, v in m.groupdict().items() if v is not None}
+    caps.update(_fact_captures(sig, text))
+    if sig.text is not None and text.search(sig.text) is None or not _conditions_hold(sig, text):
+        return None
+    near = _blocked(sig, text) or contradicted(caps) or not _where_holds(sig, caps)
+    return SignatureHit(entry_id, sig, caps, (_line_of(text.text, m.start()),), m.group(0), partial=near, level=LOOSE)
+
+
+def _type_matches(sig: Signature, exc: Exc) -> bool:
+    return sig.exception is None or bool(rx(sig.exception).fullmatch(exc.type) or rx(sig.exception).fullmatch(exc.short_type))
+
+
 def _match_exception(entry_id: str, sig: Signature, trace: Trace, text: LogText) -> SignatureHit | None:
+    if not _facts_hold(sig, text):
+        return None
     text_m = text.search(sig.text) if sig.text is not None else None
+    best: SignatureHit | None = None
     near: SignatureHit | None = None
     for exc in reversed(trace.exceptions):
-        if sig.exception is not None and not (rx(sig.exception).fullmatch(exc.type) or rx(sig.exception).fullmatch(exc.short_type)):
+        typed = _type_matches(sig, exc)
+        if not typed and (sig.message is None or exc.type and sig.exception is None):
             continue
         msg_m = None
+        level = FULL if typed and exc.type else LOOSE
         if sig.message is not None:
-            msg_m = rx(sig.message).search(exc.message)
+            msg_m = rx(sig.message).search(exc.message[:MAX_SEARCH_CHARS])
             if msg_m is None:
-                continue
+                fragment = _fragment(sig.message, exc.message[:MAX_SEARCH_CHARS]) if typed or not exc.type else None
+                if fragment is None:
+                    continue
+                level, matched_text = FRAGMENT, fragment
+        elif not exc.type:
+            continue  # an exception type and frames alone cannot be judged without the exception line
         caps: dict[str, str] = {}
         lines = [exc.line]
         for m in (text_m, msg_m):
             if m is not None:
                 caps.update({k: v for k, v in m.groupdict().items() if v is not None})
+        caps.update(_fact_captures(sig, text))
         if text_m is not None:
             lines.append(_line_of(text.text, text_m.start()))
-        matched = msg_m.group(0) if msg_m else (text_m.group(0) if text_m else exc.type)
-        hit = SignatureHit(entry_id, sig, caps, tuple(sorted(set(lines))), matched, exc)
+        matched = msg_m.group(0) if msg_m else (matched_text if level == FRAGMENT else (text_m.group(0) if text_m else exc.type))
+        hit = SignatureHit(entry_id, sig, caps, tuple(sorted(set(lines))), matched, exc, level=level)
+        if sig.frames and not exc.frames and not exc.type:
+            continue  # a message body pasted alone says nothing of frames
+        # The author made a generic wording specific with frames or whole-log context: when the log
+        # does not show them, the entry is not confirmed, and retrieval must not confirm it instead
+        # (a near miss caps it). Key-list facts that do not show are neutral (_facts_hold).
         frames_ok = not sig.frames or all(any(rx(p).search(f) for f in frame_strings(exc)) for p in sig.frames)
-        text_ok = sig.text is None or text_m is not None
-        if frames_ok and text_ok and not _blocked(sig, text, exc.message):
-            return hit
-        if near is None and (sig.frames or sig.text is not None or sig.unless):
-            near = replace(hit, partial=True)
-    return near
+        context_ok = (sig.text is None or text_m is not None) and _conditions_hold(sig, text)
+        against = (not frames_ok or not context_ok or _blocked(sig, text, exc.message) or contradicted(caps)
+                   or not _where_holds(sig, caps))
+        if not against:
+            if best is None or _rank(hit.level) > _rank(best.level):
+                best = hit
+            if level == FULL:
+                return hit
+            continue
+        if near is None and level != FRAGMENT:
+            near = replace(hit, partial=True)  # the wording matched and something in the log rules it out
+    return best or near
+
+
+def _rank(level: str) -> int:
+    return {FRAGMENT: 0, LOOSE: 1, FULL: 2}[level]
+
+
+@lru_cache(maxsize=4096)
+def _wording(pattern: str) -> tuple[str | None, ...]:
+    return tuple(_runs(pattern))
+
+
+def _fragment(pattern: str, message: str) -> str | None:
+    """The start of the signature's wording found in a message that was cut off, or None.
+
+    The pattern's literal runs are looked for in order; the message must end (or reach an elision:
+    ``...``, ``。。。``) soon after the last run found, inside the next run or the item before it,
+    and what was found must cover at least half the wording's literal characters and 24 of them.
+    Linear in the message.
+    """
+    runs = _wording(pattern)
+    # what the wording says: its literal characters, and each class, alternation or repeat counted as
+    # VARIABLE_ITEM_CHARS (a list of alternatives carries information a fragment cannot show)
+    total = sum(len(r) if isinstance(r, str) else VARIABLE_ITEM_CHARS for r in runs)
+    if total < MIN_FRAGMENT_CHARS:
+        return None
+    body = ELISION_SPLIT_RE.split(message, maxsplit=1)[0].rstrip()
+    pos, covered, start = 0, 0, None
+    for item in runs:
+        if item is None:
+            continue
+        if isinstance(item, tuple):  # alternatives: the text there must begin like one of them
+            rest = body[pos:]
+            word = next((w for w in item if rest.startswith(w)), None)
+            if word is not None:
+                covered += VARIABLE_ITEM_CHARS
+                pos += len(word)
+                continue
+            if rest and len(rest) <= MAX_FRAGMENT_TAIL and any(w.startswith(rest) for w in item):
+                break  # cut inside one of the alternatives
+            if rest.strip():
+                return None  # something else stands where the wording names its alternatives
+            break
+        at = body.find(item, pos)
+        if at >= 0:
+            start = at if start is None else start
+            covered += len(item)
+            pos = at + len(item)
+            continue
+        rest = body[pos:]
+        if len(rest) > MAX_FRAGMENT_TAIL:
+            return None
+        covered += next((k for k in range(min(len(item), len(rest)), 0, -1) if rest.endswith(item[:k])), 0)
+        break
+    else:
+        return None  # every run is there: the regex failed for another reason than a cut
+    if start is None or covered < MIN_FRAGMENT_CHARS or covered < MIN_FRAGMENT_SHARE * total:
+        return None
+    return body[start:]

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import re
 
+from kbfix.engine.advice import advise
 from kbfix.engine.candidates import is_secondary
+from kbfix.traceback import TROUBLE_RE
 from kbfix.engine.features import Scored
 from kbfix.model import Evidence, EvidenceKind, Finding, Log, Match, Report, Text, Trace, Verdict
 
@@ -21,11 +23,8 @@ FINDING_REFUTE_LOGIT = -12.0  # artifacts that contradict an entry rule it out
 DECISIVE_WEIGHT = 0.9
 
 Candidate = tuple[Trace | None, list[Scored]]
-# Words a log with any kind of failure in it shows somewhere (English and Chinese).
-TROUBLE_RE = re.compile(
-    r"(?i)error|exception|traceback|fail|fatal|abort|killed|segmentation fault|core dumped|assert|panic|"
-    r"\bnan\b|\binf\b|timed? ?out|cannot|can't|could not|unable|not found|no such|denied|refused|invalid|"
-    r"错误|报错|失败|异常|无法|找不到")
+# What a traceback shows even when its exception line was not copied.
+TRACEBACK_PARTS_RE = re.compile(r'Traceback \(most recent|^\s*File "[^"]+", line \d+|[│╭╰]|^\s*Cell In\[', re.M)
 
 
 def apply_findings(scored: list[Scored], findings: tuple[Finding, ...]) -> list[Scored]:
@@ -73,8 +72,9 @@ def decisive(per_candidate: list[Candidate], chosen_trace: Trace | None) -> bool
     if not primaries or primaries[0][0] is not chosen_trace:
         return False
     scored = primaries[0][1]
-    fired = [s for s in scored if s.features["sig"] > 0]
-    return (len(fired) == 1 and fired[0] is scored[0] and fired[0].features["sig"] >= DECISIVE_WEIGHT
+    fired = [s for s in scored if s.hits]
+    full = max((h.weight for h in fired[0].hits if h.level == "full"), default=0.0) if fired else 0.0
+    return (len(fired) == 1 and fired[0] is scored[0] and full >= DECISIVE_WEIGHT
             and not fired[0].entry.cascade and scored[0].confidence >= THRESHOLD)
 
 
@@ -84,7 +84,16 @@ def evidence(scored: Scored, findings: tuple[Finding, ...]) -> tuple[tuple[Evide
     found: list[Evidence] = []
     captures: dict[str, str] = {}
     for hit in scored.hits:
-        where = Text(f" in {hit.exc.type}", f"（{hit.exc.type}）") if hit.exc is not None else Text(" in the log", "（日志中）")
+        if hit.exc is None:
+            where = Text(" in the log", "（日志中）")
+        elif hit.exc.type:
+            where = Text(f" in {hit.exc.type}", f"（{hit.exc.type}）")
+        else:
+            where = Text(" in the pasted message (no exception line)", "（粘贴的报错正文，没有异常行）")
+        if hit.level != "full":
+            level = {"loose": Text(", exception type not confirmed", "，异常类型未确认"),
+                     "fragment": Text(", on a message that is cut off", "，报错信息被截断")}[hit.level]
+            where = Text(where.en + level.en, where.zh + level.zh)
         matched = hit.matched[:200]
         found.append(Evidence(EvidenceKind.SIGNATURE,
                               Text(f"signature '{hit.signature.id}' matched{where.en}: {matched}",
@@ -103,6 +112,7 @@ def evidence(scored: Scored, findings: tuple[Finding, ...]) -> tuple[tuple[Evide
                               weight=round(cosine, 3)))
     for finding in findings:
         if scored.entry.id in finding.supports:
+            _fill_from_finding(captures, scored.entry.placeholders, finding)
             found.append(Evidence(EvidenceKind.FINDING, Text(f"supported by {finding.kind}: {finding.summary.en}",
                                                              f"{finding.kind} 支持：{finding.summary.zh}"),
                                   weight=FINDING_SUPPORT_LOGIT))
@@ -111,6 +121,22 @@ def evidence(scored: Scored, findings: tuple[Finding, ...]) -> tuple[tuple[Evide
                                                              f"{finding.kind} 否定：{finding.summary.zh}"),
                                   weight=FINDING_REFUTE_LOGIT))
     return tuple(found), captures
+
+
+CONFIG_CAPTURES = ("config", "yaml", "training_config", "deepspeed_config")
+ARTIFACT_CAPTURES = ("checkpoint_dir", "checkpoint", "model_dir", "adapter_dir", "adapter", "output_dir", "path")
+
+
+def _fill_from_finding(captures: dict[str, str], placeholders, finding: Finding) -> None:
+    """What an artifact's finding knows fills the fix text where the traceback did not: its simple
+    facts, and its path for the entry's path-like placeholders (a config for config names)."""
+    for name, value in finding.facts.items():
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            captures.setdefault(name, str(value))
+    names = CONFIG_CAPTURES if finding.subject.lower().endswith((".yaml", ".yml", ".json")) else ARTIFACT_CAPTURES
+    for name in placeholders:
+        if name in names and name not in captures:
+            captures[name] = finding.subject
 
 
 def to_match(scored: Scored, findings: tuple[Finding, ...]) -> Match:
@@ -122,9 +148,9 @@ def to_match(scored: Scored, findings: tuple[Finding, ...]) -> Match:
 def healthy(log: Log, per_candidate: list[Candidate]) -> bool:
     """No error in the log: no exception or warning was parsed, no signature fired, and no line says
     anything failed."""
-    if log.traces or any(s.hits for _, scored in per_candidate for s in scored):
+    if log.traces or log.headless or any(s.hits for _, scored in per_candidate for s in scored):
         return False
-    return not any(TROUBLE_RE.search(line) for line in log.lines)
+    return not any(TROUBLE_RE.search(line) or TRACEBACK_PARTS_RE.search(line) for line in log.lines)
 
 
 def decide(per_candidate: list[Candidate], log: Log, findings: tuple[Finding, ...], top: int,
@@ -135,8 +161,10 @@ def decide(per_candidate: list[Candidate], log: Log, findings: tuple[Finding, ..
             and not any(f.supports or f.error for f in findings):
         return Report(Verdict.NO_ERROR, (), None, log, findings, notes, THRESHOLD)
     matches = tuple(to_match(s, findings) for s in chosen[:top])
-    verdict = Verdict.MATCH if chosen and chosen[0].confidence >= THRESHOLD else Verdict.NO_MATCH
-    return Report(verdict, matches, chosen_trace, log, findings, notes, THRESHOLD)
+    if chosen and chosen[0].confidence >= THRESHOLD:
+        return Report(Verdict.MATCH, matches, chosen_trace, log, findings, notes, THRESHOLD)
+    return Report(Verdict.NO_MATCH, matches, chosen_trace, log, findings, notes, THRESHOLD,
+                  advise(log, chosen_trace, chosen))
 
 
 def from_findings(by_id: dict, findings: tuple[Finding, ...], top: int, notes: tuple[str, ...] = ()) -> Report:
@@ -154,7 +182,9 @@ def from_findings(by_id: dict, findings: tuple[Finding, ...], top: int, notes: t
         confidence = 1.0 - 0.15 ** len(found)
         shown = tuple(Evidence(EvidenceKind.FINDING, f.summary, captures={k: str(v) for k, v in f.facts.items()},
                                weight=FINDING_SUPPORT_LOGIT) for f in found)
-        captures = {k: str(v) for f in found for k, v in f.facts.items() if isinstance(v, (str, int, float))}
+        captures: dict[str, str] = {}
+        for finding in found:
+            _fill_from_finding(captures, by_id[entry_id].placeholders, finding)
         matches.append(Match(by_id[entry_id], confidence, shown, captures, {"findings": float(len(found))}))
     matches.sort(key=lambda m: -m.confidence)
     if matches and matches[0].confidence >= THRESHOLD:

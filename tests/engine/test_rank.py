@@ -77,7 +77,7 @@ def test_calibration_is_fitted_and_each_variant_present():
     for variant in ("hybrid", "lexical", "dense"):
         assert load_calibration(variant).weights
     for variant in ("hybrid", "signatures"):
-        assert 0.9 < load_calibration(variant).signature_precision < 1.0  # never certainty
+        assert 0.9 < load_calibration(variant).signature_precision["sig"] < 1.0  # never certainty
     assert load_calibration("hybrid").weights["near_miss"] < 0  # a near miss is evidence against
 
 

@@ -1,0 +1,362 @@
+"""Key and shape lists in an error, analysed: the facts that decide between the loading causes.
+
+A loading error lists parameter names (missing, unexpected, not initialized, not used) and shapes
+(size mismatch), in one of many wordings: torch's ``load_state_dict``, transformers 4's "Some weights
+of ..." warnings and 5's load-report table, ``_IncompatibleKeys``, fvcore/detectron2/timm/mmcv,
+PEFT. :func:`read` collects the lists from the whole log (however truncated); :func:`facts` computes
+what decides the cause:
+
+- ``tail_layers``: whole layers missing, a contiguous run that does not start at layer 0 (an
+  interrupted save or a missing shard); ``many_missing``: a shard's worth of keys missing;
+- ``prefix``: missing and unexpected keys equal after stripping or adding one prefix;
+- ``rename``: missing and unexpected keys pair up one-to-one by another last name (gamma/beta ->
+  weight/bias, a library release's rename);
+- ``buffers_only``: only computed buffers are missing or unexpected (``rotary_emb.inv_freq``,
+  ``position_ids`` ...): harmless; ``benign_keys_only``: only pre-training heads and poolers unused,
+  a new task head, or such buffers;
+- ``adapter_keys`` / ``base_keys_only``: only adapter (LoRA) keys, or only base-model keys;
+- ``embedding_rows``: only embedding / LM-head rows differ; ``head_only``: only a task head differs;
+- ``pos_embed_only``: only position embeddings differ (another image resolution or grid);
+- ``placeholder``: ``[0]`` (or old DeepSpeed's ``[1]``) shapes: ZeRO-3 partitions;
+- ``lora_rank``: only adapter tensors differ, and only in the LoRA rank (an adapter of another ``r``);
+- ``width_ratio``: one width ratio across every mismatching layer (768 vs 1024); ``mixed_widths``:
+  widths that differ layer by layer (a pruned model).
+
+Each fact carries captures for the fix text (the layers, the prefix, the sizes). Pure, linear in the
+size of the log, no heavy imports.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cached_property
+
+KEY = r"[A-Za-z_][\w.]*[\w]"
+QUOTED_KEY_RE = re.compile(r"""["'](?P<key>[A-Za-z_][\w.\-]*\w)["']""")
+SHAPE = r"(?:torch\.Size\(\[(?P<{n}>[\d,\s]*)\]\)|\((?P<{n}t>[\d,\s]*)\)|\[(?P<{n}l>[\d,\s]*)\])"
+
+MISSING_RE = re.compile(
+    r"(?:Missing key\(s\) in state_dict:|missing_keys=\[|missing keys in source state_dict:|"
+    r"newly initialized:|not initialized from the model checkpoint at \S+ and are newly initialized: |"
+    r"not initialized from pretrained model:|"
+    r"are not found in the checkpoint:|Found missing adapter keys while loading the checkpoint:|"
+    r"missing required keys:?|Missing keys?:)")
+UNEXPECTED_RE = re.compile(
+    r"(?:Unexpected key\(s\) in state_dict:|unexpected_keys=\[|unexpected key in source state_dict:|"
+    r"were not used when initializing \w+:|contains keys that are not used by the model:|Unexpected keys?:|"
+    r"not\s*u\s*sed in \w+:)")
+MISMATCH_RES = (
+    re.compile(r"size mismatch for (?P<key>[\w.]+): copying a param with shape " + SHAPE.format(n="a")
+               + r" from checkpoint, the shape in current model is " + SHAPE.format(n="b")),
+    re.compile(r"- (?P<key>[\w.]+): found shape " + SHAPE.format(n="a") + r" in the checkpoint and "
+               + SHAPE.format(n="b") + r" in the model instantiated"),
+    re.compile(r"^\s*(?P<key>[\w.{}, ]+?)\s*\|\s*MISMATCH\s*\|.*?ckpt:\s*" + SHAPE.format(n="a") + r"\s*vs\s*model:\s*"
+               + SHAPE.format(n="b"), re.M),
+    re.compile(r"Skip loading parameter '(?P<key>[\w.]+)' to the model due to incompatible shapes: "
+               + SHAPE.format(n="a") + r" in the checkpoint but " + SHAPE.format(n="b") + r" in the model"),
+)
+TABLE_RE = re.compile(r"^\s*(?P<key>[A-Za-z_][\w.{}, ]*?)\s*\|\s*(?P<status>MISSING|UNEXPECTED)\b", re.M)
+PREFILTER = ("key", "size mismatch", "weights of", "MISMATCH", "MISSING", "Skip loading", "not found in the checkpoint",
+             "found shape", "required keys")
+
+LAYER_RE = re.compile(r"^(?P<stack>(?:.*\.)?(?:layers|layer|h|blocks|block|resblocks|encoder\.layer|decoder\.layers?))"
+                      r"\.(?P<index>\d+)\.")
+BUFFER_RE = re.compile(r"(?:^|\.)(?:inv_freq|position_ids|masked_bias|num_batches_tracked|token_type_ids|"
+                       r"attn\.bias|attention\.bias|bias_mask|causal_mask|rotary_emb\.\w+|_float_tensor|"
+                       r"relative_position_index|attn_mask|freqs_cis)$")
+ADAPTER_RE = re.compile(r"lora_(?:A|B|embedding_A|embedding_B|magnitude_vector)|\.ia3_l|modules_to_save|"
+                        r"lora_dropout|\.adapter_|prompt_encoder")
+WRAPPED = r"(?:\.(?:modules_to_save|original_module|base_layer)(?:\.\w+)?)?"
+VOCAB_RE = re.compile(r"(?:^|\.)(?:embed_tokens|lm_head|wte|word_embeddings|embed_in|embed_out|shared|tok_embeddings|"
+                      r"output|token_embedding|embeddings|output_layer)" + WRAPPED + r"\.(?:weight|bias)$|"
+                      r"(?:^|\.)final_logits_bias$|(?:^|\.)(?:lm_head|cls\.predictions)(?:\.\w+)*\.(?:weight|bias)$")
+HEAD_RE = re.compile(r"(?:^|\.)(?:classifier|score|qa_outputs|classification_head|fc|head|heads|cls_head|"
+                     r"class_embed|cls_score|bbox_pred|logits)(?:\.|$)")
+POS_RE = re.compile(r"(?:^|\.)(?:pos_embed|pos_embedding|position_embeddings?|positional_embedding|absolute_pos_embed|"
+                    r"rel_pos_[hw]|relative_position_bias_table|relative_position_index|attention_biases|"
+                    r"attention_bias_idxs|pos_emb|embeddings\.position_embedding)(?:\.|$)")
+# Keys whose absence or surplus is expected when a checkpoint is loaded into another head or release:
+# pre-training heads and poolers not used by a task model, a new task head, computed buffers.
+BENIGN_UNUSED_RE = re.compile(r"(?:^|\.)(?:cls\.(?:predictions|seq_relationship)|pooler\.|lm_head\.|"
+                              r"vocab_(?:transform|layer_norm|projector)|discriminator_predictions|generator_lm_head|"
+                              r"qa_outputs\.|classifier\.|score\.)|masked_bias|\.attn\.bias|position_ids|inv_freq|"
+                              r"num_batches_tracked")
+BENIGN_NEW_RE = re.compile(r"(?:^|\.)(?:classifier\.|score\.|qa_outputs\.|pooler\.|lm_head\.decoder\.|crossattention\.|"
+                           r"output_query|intermediate_query|query_tokens)|masked_bias|\.attn\.bias|position_ids|inv_freq")
+RENAMES = (("gamma", "weight"), ("beta", "bias"), ("running_mean", "moving_mean"), ("kernel", "weight"),
+           ("scale", "weight"), ("g", "weight"), ("b", "bias"))
+FACTS = ("keys_listed", "buffers_only", "benign_keys_only", "adapter_keys", "base_keys_only", "prefix", "rename", "many_missing",
+         "tail_layers", "placeholder", "embedding_rows", "head_only", "pos_embed_only", "lora_rank", "width_ratio", "mixed_widths")
+MAX_KEYS = 5000  # per list: enough to decide, bounded memory on hostile input
+
+
+@dataclass
+class KeyLists:
+    missing: list[str] = field(default_factory=list)
+    unexpected: list[str] = field(default_factory=list)
+    mismatched: list[tuple[str, tuple[int, ...], tuple[int, ...]]] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.missing or self.unexpected or self.mismatched)
+
+
+def _shape(match: re.Match[str], name: str) -> tuple[int, ...]:
+    raw = match.group(name) or match.group(name + "t") or match.group(name + "l") or ""
+    return tuple(int(p) for p in re.findall(r"\d+", raw))
+
+
+def _keys_after(text: str, start: int) -> list[str]:
+    """The quoted (or bare, one per line) keys that follow a list heading at ``start``."""
+    end = len(text)
+    for stop in (MISSING_RE, UNEXPECTED_RE):
+        nxt = stop.search(text, start)
+        if nxt is not None:
+            end = min(end, nxt.start())
+    nxt = text.find("size mismatch for", start)
+    if nxt >= 0:
+        end = min(end, nxt)
+    chunk = text[start:end]
+    keys = [m["key"] for m in QUOTED_KEY_RE.finditer(chunk)]
+    if keys:
+        return keys[:MAX_KEYS]
+    found = []  # fvcore/mmcv: bare keys, comma- or line-separated
+    for token in re.split(r"[\s,]+", chunk[:20000]):
+        token = token.strip("'\"[]{}()")
+        if re.fullmatch(KEY, token) and "." in token:
+            found.append(token)
+        elif token and found:
+            break
+    return found[:MAX_KEYS]
+
+
+def read(text: str) -> KeyLists:
+    """Every key list and shape pair in ``text``."""
+    lists = KeyLists()
+    if not any(word in text for word in PREFILTER):
+        return lists
+    for heading in MISSING_RE.finditer(text):
+        lists.missing += _keys_after(text, heading.end())
+    for heading in UNEXPECTED_RE.finditer(text):
+        lists.unexpected += _keys_after(text, heading.end())
+    for row in TABLE_RE.finditer(text):
+        (lists.missing if row["status"] == "MISSING" else lists.unexpected).extend(expand(row["key"].strip()))
+    seen = set()
+    for pattern in MISMATCH_RES:
+        for m in pattern.finditer(text):
+            key = m["key"].strip()
+            if key not in seen:
+                seen.add(key)
+                lists.mismatched.append((key, _shape(m, "a"), _shape(m, "b")))
+    lists.missing = list(dict.fromkeys(lists.missing))[:MAX_KEYS]
+    lists.unexpected = list(dict.fromkeys(lists.unexpected))[:MAX_KEYS]
+    return lists
+
+
+BRACES_RE = re.compile(r"\{([\d, .]+)\}")
+
+
+def expand(key: str) -> list[str]:
+    """transformers 5 folds layers into one row: ``layers.{24, 25}.mlp`` / ``layers.{0...27}.mlp``."""
+    found = BRACES_RE.search(key)
+    if not found:
+        return [key]
+    numbers: list[int] = []
+    for part in found.group(1).split(","):
+        part = part.strip()
+        if "..." in part:
+            low, _, high = part.partition("...")
+            if low.strip().isdigit() and high.strip().isdigit():
+                numbers += range(int(low), min(int(high), int(low) + 1000) + 1)
+        elif part.isdigit():
+            numbers.append(int(part))
+    return [key[:found.start()] + str(n) + key[found.end():] for n in numbers[:1000]] or [key]
+
+
+def _layer(key: str) -> tuple[str, int] | None:
+    m = LAYER_RE.match(key)
+    return (m["stack"], int(m["index"])) if m else None
+
+
+def _ranges(numbers: list[int]) -> str:
+    """[3, 4, 5, 9] -> '3-5, 9'."""
+    out, start, prev = [], None, None
+    for n in sorted(set(numbers)):
+        if start is None:
+            start = prev = n
+        elif n == prev + 1:
+            prev = n
+        else:
+            out.append(f"{start}-{prev}" if prev != start else f"{start}")
+            start = prev = n
+    if start is not None:
+        out.append(f"{start}-{prev}" if prev != start else f"{start}")
+    return ", ".join(out)
+
+
+@dataclass
+class Facts:
+    """The decided facts (name -> captures) for one log's key lists."""
+
+    lists: KeyLists
+    found: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def holds(self, name: str) -> bool:
+        return name in self.found
+
+    @cached_property
+    def summary(self) -> str:
+        return "; ".join(f"{name} ({', '.join(f'{k}={v}' for k, v in caps.items())})" if caps else name
+                         for name, caps in self.found.items())
+
+
+def analyse(lists: KeyLists) -> Facts:
+    facts = Facts(lists)
+    if not lists:
+        return facts
+    missing, unexpected, mismatched = lists.missing, lists.unexpected, lists.mismatched
+    found = facts.found
+    found["keys_listed"] = {"missing_count": str(len(missing)), "unexpected_count": str(len(unexpected)),
+                            "mismatched_count": str(len(mismatched))}
+    listed = missing + unexpected
+    if listed and all(BUFFER_RE.search(k) for k in listed) and not mismatched:
+        found["buffers_only"] = {"buffers": ", ".join(sorted({k.rsplit('.', 1)[-1] for k in listed}))}
+    if listed and not mismatched and all(BENIGN_UNUSED_RE.search(k) for k in unexpected) \
+            and all(BENIGN_NEW_RE.search(k) for k in missing):
+        found["benign_keys_only"] = {"keys": ", ".join(listed[:6]) + (" ..." if len(listed) > 6 else "")}
+    if missing and all(ADAPTER_RE.search(k) for k in missing) or unexpected and all(ADAPTER_RE.search(k) for k in unexpected):
+        found["adapter_keys"] = {}
+    if missing and not unexpected and not any(ADAPTER_RE.search(k) for k in missing) and len(missing) >= 4:
+        found["base_keys_only"] = {}
+    _prefix(found, missing, unexpected)
+    _rename(found, missing, unexpected)
+    if "prefix" in found or "rename" in found:
+        found.pop("benign_keys_only", None)  # the same weights under other names: not an expected surplus
+    _layers(found, missing, unexpected)
+    if mismatched:
+        _shapes(found, mismatched)
+    return facts
+
+
+def _prefix(found: dict, missing: list[str], unexpected: list[str]) -> None:
+    if not missing or not unexpected:
+        return
+    counts: Counter[tuple[str, str]] = Counter()
+    unexpected_set = set(unexpected)
+    for key in missing[:500]:
+        for other in unexpected[:500]:
+            if other.endswith("." + key) or other.endswith(key) and other != key and other[:-len(key)].endswith("."):
+                counts[(other[: len(other) - len(key)], "")] += 1  # the checkpoint has an extra prefix
+            elif key.endswith("." + other):
+                counts[("", key[: len(key) - len(other)])] += 1  # the model wants an extra prefix
+    if not counts:
+        return
+    (strip, add), n = counts.most_common(1)[0]
+    if n >= max(1, min(len(missing), len(unexpected_set)) // 2):
+        found["prefix"] = {"strip": strip, "add": add, "prefix": strip or add, "paired": str(n)}
+
+
+def _base(key: str) -> tuple[str, str]:
+    head, _, last = key.rpartition(".")
+    return head, last
+
+
+def _rename(found: dict, missing: list[str], unexpected: list[str]) -> None:
+    if not missing or not unexpected or "prefix" in found:
+        return
+    by_head = {}
+    for key in unexpected:
+        by_head.setdefault(_base(key)[0], set()).add(_base(key)[1])
+    pairs = Counter()
+    for key in missing:
+        head, last = _base(key)
+        others = by_head.get(head, set()) - {last}
+        for old, new in RENAMES:
+            if last == new and old in others or last == old and new in others:
+                pairs[(old, new) if last == new else (new, old)] += 1
+    total = sum(pairs.values())
+    if total and total >= max(1, min(len(missing), len(unexpected)) // 2):
+        found["rename"] = {"renames": ", ".join(f"{a} -> {b}" for (a, b), _ in pairs.most_common(3)),
+                           "paired": str(total)}
+
+
+def _layers(found: dict, missing: list[str], unexpected: list[str]) -> None:
+    missing_layers: dict[str, set[int]] = {}
+    for key in missing:
+        layer = _layer(key)
+        if layer:
+            missing_layers.setdefault(layer[0], set()).add(layer[1])
+    unexpected_layers = {_layer(k) for k in unexpected if _layer(k)}
+    if len(missing) >= 20 and not unexpected:
+        found["many_missing"] = {"missing_count": str(len(missing))}
+    for stack, indices in missing_layers.items():
+        ordered = sorted(indices)
+        contiguous = ordered == list(range(ordered[0], ordered[-1] + 1))
+        if contiguous and ordered[0] > 0 and not unexpected_layers and "prefix" not in found and "rename" not in found:
+            found["tail_layers"] = {"layers": _ranges(ordered), "layer": str(ordered[0]), "stack": stack}
+            return
+
+
+def _numel(shape: tuple[int, ...]) -> int:
+    total = 1
+    for n in shape:
+        total *= n
+    return total
+
+
+def _rank_only(mismatched: list[tuple[str, tuple[int, ...], tuple[int, ...]]]) -> bool:
+    """Adapter tensors differ only in the LoRA rank: lora_A is [r, in], lora_B [out, r]."""
+    for key, a, b in mismatched:
+        if len(a) != 2 or len(b) != 2:
+            return False
+        axis = 0 if "lora_A" in key or "lora_embedding_A" in key else 1 if "lora_B" in key or "lora_embedding_B" in key else None
+        other = 1 - axis if axis is not None else None
+        if axis is None or a[other] != b[other] or a[axis] == b[axis]:
+            return False
+    return True
+
+
+def _shapes(found: dict, mismatched: list[tuple[str, tuple[int, ...], tuple[int, ...]]]) -> None:
+    keys = [k for k, _, _ in mismatched]
+    first_key, first_a, first_b = mismatched[0]
+    shown = {"key": first_key, "ckpt_shape": ", ".join(map(str, first_a)), "model_shape": ", ".join(map(str, first_b))}
+    placeholders = [(k, a, b) for k, a, b in mismatched if 0 in a or 0 in b
+                    or (a == (1,) and _numel(b) >= 64) or (b == (1,) and _numel(a) >= 64)]
+    if placeholders and not all(HEAD_RE.search(k) for k, _, _ in placeholders):  # a head of 0 classes is real
+        found["placeholder"] = {"key": placeholders[0][0]}
+        return
+    if all(VOCAB_RE.search(k) for k in keys):
+        rows = [(k, a[0], b[0]) for k, a, b in mismatched if a[1:] == b[1:]]
+        if rows:
+            found["embedding_rows"] = {"key": rows[0][0], "ckpt_vocab": str(rows[0][1]), "model_vocab": str(rows[0][2])}
+        return
+    if all(HEAD_RE.search(k) for k in keys):
+        found["head_only"] = {"key": first_key, "ckpt_labels": str(first_a[0]), "model_labels": str(first_b[0])}
+        return
+    if all(POS_RE.search(k) for k in keys):
+        one_token = all(sum(x != y for x, y in zip(a, b)) == 1 and any(abs(x - y) == 1 for x, y in zip(a, b))
+                        for _, a, b in mismatched if len(a) == len(b))
+        if not one_token:  # 196 vs 197 is a class token, not another image grid
+            found["pos_embed_only"] = shown
+        return
+    if all(ADAPTER_RE.search(k) for k in keys) and _rank_only(mismatched):
+        found["lora_rank"] = {**shown, "ckpt_rank": str(min(first_a)), "model_rank": str(min(first_b))}
+        return
+    ratios: Counter[tuple[int, int]] = Counter()
+    layered = 0
+    for key, a, b in mismatched:
+        if _layer(key) or "." in key:
+            layered += 1
+        for x, y in zip(a, b):
+            if x != y:
+                ratios[(x, y)] += 1
+    if not ratios:
+        return
+    (ckpt, model), n = ratios.most_common(1)[0]
+    consistent = sum(1 for _, a, b in mismatched if ckpt in a and model in b)
+    if layered >= 2 and consistent >= max(2, len(mismatched) // 2):
+        found["width_ratio"] = {**shown, "ckpt_width": str(ckpt), "model_width": str(model),
+                                "mismatched_count": str(len(mismatched))}
+    elif layered >= 3 and len(ratios) >= 3:
+        found["mixed_widths"] = shown  # every layer another width: a pruned or hand-edited model, not a size

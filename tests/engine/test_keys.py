@@ -1,0 +1,85 @@
+"""Key and shape lists read from loading errors in every wording, and the facts that decide the cause."""
+
+from kbfix.engine import keys
+
+
+def facts(text: str) -> dict:
+    return keys.analyse(keys.read(text)).found
+
+
+def test_torch_prefix_from_data_parallel():
+    found = facts('RuntimeError: Error(s) in loading state_dict for ResNet:\n'
+                  '\tMissing key(s) in state_dict: "conv1.weight", "bn1.weight", "bn1.bias". \n'
+                  '\tUnexpected key(s) in state_dict: "module.conv1.weight", "module.bn1.weight", "module.bn1.bias". ')
+    assert found["prefix"]["strip"] == "module." and "tail_layers" not in found
+
+
+def test_a_contiguous_tail_of_layers_missing():
+    missing = ", ".join(f'"model.layers.{i}.mlp.up_proj.weight"' for i in range(24, 28))
+    found = facts(f"RuntimeError: Error(s) in loading state_dict for Qwen2ForCausalLM:\n\tMissing key(s) in state_dict: "
+                  f'{missing}, "model.norm.weight", "lm_head.weight". ')
+    assert found["tail_layers"]["layers"] == "24-27" and found["tail_layers"]["layer"] == "24"
+
+
+def test_transformers5_report_rows_fold_layers():
+    found = facts("model.layers.{24, 25, 26, 27}.mlp.up_proj.weight | MISSING | \n"
+                  "model.layers.{24...27}.input_layernorm.weight | MISSING | \nlm_head.weight | MISSING | ")
+    assert found["tail_layers"]["layers"] == "24-27"
+
+
+def test_only_computed_buffers_are_harmless():
+    found = facts("Some weights of LlamaForCausalLM were not initialized from the model checkpoint at x and are newly "
+                  "initialized: ['model.layers.0.self_attn.rotary_emb.inv_freq', 'model.layers.1.self_attn.rotary_emb.inv_freq']")
+    assert "buffers_only" in found and "tail_layers" not in found
+
+
+def test_gamma_beta_rename_pairs_up():
+    found = facts('Missing key(s) in state_dict: "bert.embeddings.LayerNorm.weight", "bert.embeddings.LayerNorm.bias". '
+                  'Unexpected key(s) in state_dict: "bert.embeddings.LayerNorm.gamma", "bert.embeddings.LayerNorm.beta". ')
+    assert "gamma -> weight" in found["rename"]["renames"] and "prefix" not in found
+
+
+def test_one_width_ratio_in_every_layer():
+    lines = "\n".join(f"\tsize mismatch for visual.transformer.resblocks.{i}.ln_2.weight: copying a param with shape "
+                      "torch.Size([1024]) from checkpoint, the shape in current model is torch.Size([768])." for i in range(3))
+    found = facts(lines)
+    assert found["width_ratio"]["ckpt_width"] == "1024" and found["width_ratio"]["model_width"] == "768"
+
+
+def test_vocabulary_rows_head_and_position_embeddings():
+    vocab = facts("size mismatch for model.embed_tokens.weight: copying a param with shape torch.Size([32001, 4096]) from "
+                  "checkpoint, the shape in current model is torch.Size([32000, 4096]).")
+    assert vocab["embedding_rows"] == {"key": "model.embed_tokens.weight", "ckpt_vocab": "32001", "model_vocab": "32000"}
+    head = facts("- classifier.weight: found shape torch.Size([3, 768]) in the checkpoint and torch.Size([2, 768]) in the "
+                 "model instantiated")
+    assert head["head_only"]["ckpt_labels"] == "3"
+    pos = facts("size mismatch for pos_embed: copying a param with shape torch.Size([1, 257, 384]) from checkpoint, the "
+                "shape in current model is torch.Size([1, 197, 384]).")
+    assert "pos_embed_only" in pos
+
+
+def test_zero3_placeholders_and_a_real_scalar():
+    assert "placeholder" in facts("size mismatch for model.layers.0.mlp.up_proj.weight: copying a param with shape "
+                                  "torch.Size([0]) from checkpoint, the shape in current model is torch.Size([11008, 4096]).")
+    assert "placeholder" not in facts("size mismatch for logit_scale: copying a param with shape torch.Size([1]) from "
+                                      "checkpoint, the shape in current model is torch.Size([]).")
+
+
+def test_lora_rank_is_not_another_model_size():
+    text = "\n".join(f"size mismatch for base_model.model.layers.{i}.q_proj.lora_A.default.weight: copying a param with shape "
+                     "torch.Size([32, 4096]) from checkpoint, the shape in current model is torch.Size([128, 4096])."
+                     for i in range(3))
+    found = facts(text)
+    assert found["lora_rank"]["ckpt_rank"] == "32" and "width_ratio" not in found
+
+
+def test_fvcore_wording():
+    found = facts("Skip loading parameter 'roi_heads.box_predictor.cls_score.weight' to the model due to incompatible "
+                  "shapes: (81, 1024) in the checkpoint but (7, 1024) in the model! You might want to double check")
+    assert found["head_only"]["ckpt_labels"] == "81"
+
+
+def test_bounded_on_hostile_input():
+    text = 'Missing key(s) in state_dict: ' + '"a.b", ' * 200_000
+    lists = keys.read(text)
+    assert len(lists.missing) <= keys.MAX_KEYS

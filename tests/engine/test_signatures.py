@@ -1,0 +1,128 @@
+"""Signature matching on its own: levels (full, loose, fragment), conditions, near misses, RE2."""
+
+import time
+
+import pytest
+
+from kbfix import corpus as corpus_mod
+from kbfix import traceback as tb
+from kbfix.engine import signatures
+from kbfix.model import Entry, Signature, Text
+
+OOM = Signature("oom", exception=r"(?:torch\.)?(?:cuda\.)?OutOfMemoryError|RuntimeError",
+                message=r"CUDA out of memory\. Tried to allocate (?P<size>[\d.]+ [GM]iB)")
+SIZE = Signature("size", exception="RuntimeError",
+                 message=r"size mismatch for (?P<key>[\w.]+): copying a param with shape torch\.Size\(\[(?P<ckpt>[\d, ]+)\]\) "
+                         r"from checkpoint, the shape in current model is torch\.Size\(\[(?P<model>[\d, ]+)\]\)")
+DICT = Signature("dict", exception="ValueError", message=r"Dict key mismatch; expected keys: (?P<expected>\[.*?\]); dict: ")
+EMPTY = Signature("empty", exception="IndexError", message="list index out of range", frames=[r"deepspeed/runtime/zero"])
+
+
+def entry(*sigs: Signature, entry_id: str = "e") -> Entry:
+    return Entry(entry_id, Text("t", "t"), ("torch",), tuple(sigs), (), ("https://x",), Text("", ""), "/x")
+
+
+def hits(text: str, *sigs: Signature):
+    log = tb.parse(text)
+    traces = list(log.traces) + list(log.headless)
+    found = []
+    for trace in traces or [None]:
+        found += signatures.match((entry(*sigs),), trace, log)
+    return found
+
+
+def test_full_hit_captures_values():
+    (hit,) = hits("torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB. GPU 0 has", OOM)
+    assert hit.level == signatures.FULL and hit.captures == {"size": "2.00 GiB"} and not hit.partial
+
+
+def test_another_exception_type_is_a_loose_hit():
+    text = "ValueError: wrapped: CUDA out of memory. Tried to allocate 20.00 MiB (GPU 0; 7.79 GiB total)"
+    (hit,) = hits(text, OOM)
+    assert hit.level == signatures.LOOSE and hit.captures["size"] == "20.00 MiB"
+
+
+def test_a_paste_without_its_exception_line_is_a_loose_hit():
+    text = """        size mismatch for blocks.5.norm2.weight: copying a param with shape torch.Size([384]) from checkpoint, the shape in current model is torch.Size([1536]).
+        size mismatch for blocks.5.norm2.bias: copying a param with shape torch.Size([384]) from checkpoint, the shape in current model is torch.Size([1536])."""
+    (hit,) = hits(text, SIZE)
+    assert hit.level == signatures.LOOSE and hit.exc.type == "" and hit.captures["ckpt"] == "384"
+
+
+def test_a_message_cut_off_is_a_fragment_hit():
+    text = "ValueError: Dict key mismatch; expected keys: ['SigLiPFromPatches_0', 'transfor"
+    (hit,) = hits(text, DICT)
+    assert hit.level == signatures.FRAGMENT and hit.matched.startswith("Dict key mismatch")
+
+
+def test_too_short_a_start_is_no_fragment():
+    assert hits("ValueError: Dict key mis", DICT) == []
+
+
+def test_frames_condition_and_near_miss():
+    framed = '''Traceback (most recent call last):
+  File "/x/site-packages/deepspeed/runtime/zero/stage_1_and_2.py", line 236, in __init__
+    self.dtype = self.optimizer.param_groups[0]['params'][0].dtype
+IndexError: list index out of range'''
+    (hit,) = hits(framed, EMPTY)
+    assert hit.level == signatures.FULL and not hit.partial
+    user = framed.replace("site-packages/deepspeed/runtime/zero/stage_1_and_2.py", "home/me/train.py")
+    (near,) = hits(user, EMPTY)
+    assert near.partial  # the wording matched, the frames rule it out: evidence against
+
+
+def test_facts_and_unless_facts_decide():
+    prefix = Signature("prefix", exception="RuntimeError", message=r"Missing key\(s\) in state_dict:", facts=("prefix",))
+    text = ('RuntimeError: Error(s) in loading state_dict for Net:\n\tMissing key(s) in state_dict: "fc.weight", "fc.bias". \n'
+            '\tUnexpected key(s) in state_dict: "module.fc.weight", "module.fc.bias". ')
+    (hit,) = hits(text, prefix)
+    assert not hit.partial and hit.captures["prefix"] == "module."
+    other = text.replace('"module.fc.weight", "module.fc.bias"', '"head.weight", "head.bias"')
+    assert hits(other, prefix) == []  # the fact does not show: no hit, and no evidence against either
+    ruled_out = Signature("prefix", exception="RuntimeError", message=r"Missing key\(s\) in state_dict:",
+                          unless_facts=("prefix",))
+    (near,) = hits(text, ruled_out)
+    assert near.partial  # a fact that speaks against the entry is a near miss
+
+
+def test_captures_that_contradict_the_entry_make_a_near_miss():
+    vocab = Signature("vocab", exception="RuntimeError",
+                      message=r"size mismatch for (?P<key>[\w.]+): copying a param with shape torch\.Size\(\[(?P<ckpt_vocab>\d+), \d+\]\) "
+                              r"from checkpoint, the shape in current model is torch\.Size\(\[(?P<model_vocab>\d+), \d+\]\)")
+    text = ("RuntimeError: Error(s) in loading state_dict for M:\n\tsize mismatch for embed.weight: copying a param with shape "
+            "torch.Size([128, 64]) from checkpoint, the shape in current model is torch.Size([128, 32]).")
+    (hit,) = hits(text, vocab)
+    assert hit.partial  # 128 rows on both sides: not a vocabulary difference
+
+
+ATTACKS = [
+    "ImportError: " + "a==1," * 50 + "==1" * 40 + "!",
+    "Some weights of X were not initialized from the model checkpoint at y and are newly initialized: [" + "'a.b', " * 100_000,
+    "Some weights of the model checkpoint at x were not used when initializing Y: ['" + "a." * 200_000,
+    'RuntimeError: Error(s) in loading state_dict for M:\n\tMissing key(s) in state_dict: "' + "k." * 200_000
+    + '"\n\tUnexpected key(s) in state_dict: "' + "k." * 150_000,
+]
+
+
+@pytest.mark.parametrize("attack", ATTACKS, ids=["version-spec", "newly-initialized", "not-used", "missing-unexpected"])
+def test_crafted_inputs_cannot_make_matching_backtrack(attack, engine):
+    import kbfix
+
+    engine.load_dense()  # loading is not what is timed
+    kbfix.diagnose("RuntimeError: warm up", engine=engine)
+    start = time.perf_counter()
+    kbfix.diagnose(attack, engine=engine)
+    assert time.perf_counter() - start < 1.0
+
+
+def test_corpus_check_rejects_what_re2_cannot_run(tmp_path):
+    from conftest import ROOT
+    import shutil
+
+    root = tmp_path / "corpus"
+    shutil.copytree(ROOT / "corpus" / "no-trainable-parameters", root / "no-trainable-parameters")
+    path = root / "no-trainable-parameters" / "entry.md"
+    path.write_text(path.read_text().replace("message = 'optimizer got an empty parameter list'",
+                                             "message = 'optimizer got (?!a) empty parameter list'", 1))
+    problems = [str(p) for p in corpus_mod.check(root)]
+    assert any("RE2" in p and "(?!a)" in p for p in problems), problems
