@@ -76,11 +76,15 @@ class DiagnoseScreen(Screen[None]):
         self.watch(self.app, "lang", self._relabel, init=False)
         self.watch(self.app, "theme", self._relabel, init=False)  # code blocks follow the theme
         self.query_one(DetailPane).message(WELCOME[self.app.lang])
-        self.query_one(MatchList).focus()  # paste works anywhere; letters stay kbfix keys
         if self.initial_text:
             self.set_text(self.initial_text)
         elif self.initial_path:
+            self.query_one(MatchList).focus()  # letters stay kbfix keys
             self.read_file(self.initial_path)
+        else:
+            # an empty screen waits for a paste: a terminal without bracketed paste (or tmux send-keys)
+            # delivers it as keystrokes, which must land in the log box, not trigger kbfix's key bindings
+            self.query_one(LogBox).focus()
         self.update_status()
         self.call_after_refresh(self.app.start_engine)
 
@@ -165,7 +169,13 @@ class DiagnoseScreen(Screen[None]):
         self.request_diagnosis()
 
     def on_paste(self, event: events.Paste) -> None:
-        """Bracketed paste outside the log box replaces its text (inside, the box inserts it)."""
+        """Bracketed paste outside the log box replaces its text (inside, the box inserts it). A paste
+        that fills an empty box is a whole input: keys act on kbfix again."""
+        box = self.query_one(LogBox)
+        if self.focused is box:
+            if box.text == event.text:
+                self.query_one(MatchList).focus()
+            return
         if isinstance(self.focused, (TextArea, Input)):
             return
         self.set_text(event.text)
@@ -302,7 +312,7 @@ class CorpusScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#status", Static).update(Text("kbfix · corpus · loading…", style="bold"))
         self.watch(self.app, "lang", self._refill, init=False)
-        self.query_one(Input).focus()
+        self.query_one("#entries", OptionList).focus()  # `/` is the search key, not a character to type
         self.load()
 
     @work(thread=True, exit_on_error=False)

@@ -53,3 +53,17 @@ def pilot_test(test):
         return asyncio.run(test(*args, **kwargs))
 
     return run
+
+
+def record_notifications(app) -> list[str]:
+    """The messages of every notification ``app`` shows from now on, read through its public
+    ``notify`` (not Textual's private notification store)."""
+    seen: list[str] = []
+    notify = app.notify
+
+    def recording(message, *args, **kwargs):
+        seen.append(str(message))
+        return notify(message, *args, **kwargs)
+
+    app.notify = recording
+    return seen

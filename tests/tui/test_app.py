@@ -18,6 +18,7 @@ from .support import (
     OUT_OF_SCOPE,
     ZERO2,
     pilot_test,
+    record_notifications,
     settle,
 )
 
@@ -35,8 +36,8 @@ def prompts(option_list: OptionList) -> list[str]:
 
 
 async def paste(pilot, text: str) -> None:
-    """What a terminal sends for a bracketed paste, delivered where Textual delivers it: the focus."""
-    pilot.app.focused.post_message(events.Paste(text))
+    """What a terminal sends for a bracketed paste: an event to the app, which hands it to the focus."""
+    pilot.app.post_message(events.Paste(text))
     await pilot.pause()
 
 
@@ -55,7 +56,7 @@ async def test_paste_diagnose_copy_verify(engine, tmp_path):
         assert app.main.report is None
         assert "Paste a traceback" in plain(app.main.query_one("#d-head", Static))
 
-        await paste(pilot, EMPTY_LIST)  # focus is on the match list: the paste replaces the log
+        await paste(pilot, EMPTY_LIST)  # an empty screen waits in the log box: the paste lands there
         await settle(pilot)
         screen = app.main
         assert screen.query_one(LogBox).text == EMPTY_LIST
@@ -164,7 +165,7 @@ async def test_open_file_dialog(engine, tmp_path):
     app = make_app(engine=engine)
     async with app.run_test(size=(100, 36)) as pilot:
         await settle(pilot)
-        await pilot.press("o")
+        await pilot.press("escape", "o")
         await choose_path(pilot, tmp_path / "missing.log")
         assert isinstance(app.screen, PathDialog)
         assert "no such file" in plain(app.screen.query_one("#path-error", Static))
@@ -200,13 +201,15 @@ async def test_browse_search_and_open_an_entry(engine):
     app = make_app(engine=engine)
     async with app.run_test(size=(100, 36)) as pilot:
         await settle(pilot)
-        await pilot.press("b")
+        await pilot.press("escape", "b")
         await settle(pilot)
         corpus_screen = app.screen
         assert isinstance(corpus_screen, CorpusScreen)
         assert len(corpus_screen.shown) == len(engine.entries)
 
+        await pilot.press("slash")  # the search key focuses the search box and is not typed into it
         search = corpus_screen.query_one(Input)
+        assert app.focused is search and search.value == ""
         search.value = "tag:deepspeed"
         await pilot.pause()
         assert corpus_screen.shown and all("deepspeed" in e.tags for e in corpus_screen.shown)
@@ -221,7 +224,7 @@ async def test_browse_search_and_open_an_entry(engine):
         assert corpus_screen.shown == []
         assert "0 of" in plain(corpus_screen.query_one("#status", Static))
 
-        search.value = "frozen optimizer"
+        search.value = "empty parameter list"
         await pilot.pause()
         await pilot.press("enter")  # to the list
         assert isinstance(app.focused, OptionList)
@@ -240,7 +243,7 @@ async def test_help_lists_every_key_and_theme_toggles(engine):
     app = make_app(engine=engine)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("question_mark")
+        await pilot.press("escape", "question_mark")
         assert isinstance(app.screen, HelpScreen)
         shown = {b.description for _, group in app.screen.groups for b in group}
         for binding in DiagnoseScreen.BINDINGS + app.BINDINGS:
@@ -256,11 +259,11 @@ async def test_help_lists_every_key_and_theme_toggles(engine):
 @pilot_test
 async def test_nothing_to_copy_or_verify_says_so(engine):
     app = make_app(engine=engine)
+    messages = record_notifications(app)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("c", "v")
+        await pilot.press("escape", "c", "v")  # an empty screen waits in the log box: leave it first
         assert isinstance(app.screen, DiagnoseScreen) and app.clipboard == ""
-        messages = [n.message for n in app._notifications]
         assert any("no fix to copy" in m for m in messages) and any("nothing to verify" in m for m in messages)
 
 
@@ -272,13 +275,14 @@ async def test_missing_introspection_degrades_with_a_message(engine, monkeypatch
     config = tmp_path / "train.yaml"
     config.write_text(ALL_FROZEN)
     app = make_app(text=EMPTY_LIST, engine=engine)
+    messages = record_notifications(app)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("a")
         await choose_path(pilot, config)
         await settle(pilot)
         assert app.findings == () and app.main.report.best.entry.id == ID
-        assert any("not available" in n.message for n in app._notifications)
+        assert any("not available" in m for m in messages)
 
 
 @pilot_test
@@ -309,7 +313,7 @@ async def test_path_dialog_completes_with_tab(engine, tmp_path):
     app = make_app(engine=engine)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("a")
+        await pilot.press("escape", "a")
         field = app.screen.query_one(Input)
         field.value = str(tmp_path / "check")
         await pilot.pause(0.1)
@@ -329,10 +333,11 @@ class FailingEngine:
 @pilot_test
 async def test_a_failing_diagnosis_is_reported_not_hidden():
     app = make_app(text=EMPTY_LIST, engine=FailingEngine())
+    messages = record_notifications(app)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         assert app.main.report is None
-        assert any("RuntimeError: index unreadable" in n.message for n in app._notifications)
+        assert any("RuntimeError: index unreadable" in m for m in messages)
         assert app.is_running
 
 
@@ -381,3 +386,31 @@ async def test_choosing_another_cause_shows_its_detail_and_survives_a_language_s
         assert second.title.zh in plain(screen.query_one("#d-head", Static))
         await pilot.press("c")  # copies the second cause's highlighted fix
         assert app.screen.what.endswith(second.id)
+
+
+@pilot_test
+async def test_a_paste_typed_into_a_fresh_screen_is_diagnosed_as_the_box_shows_it(engine):
+    """A terminal without bracketed paste (or tmux send-keys) types the paste as keystrokes. On a fresh
+    screen they must land in the log box, not fire kbfix's keys, and the diagnosis must be of that text."""
+    app = make_app(engine=engine)
+    async with app.run_test(size=(100, 36)) as pilot:
+        await settle(pilot)
+        text = "ValueError: optimizer got an empty parameter list"
+        await pilot.press(*["space" if c == " " else c for c in text])
+        await settle(pilot)
+        box = app.main.query_one(LogBox)
+        assert box.text == text and isinstance(app.screen, DiagnoseScreen)
+        assert app.main.report is not None and app.main.report.best.entry.id == ID
+        assert app.main.report.log.text == text
+
+
+@pilot_test
+async def test_a_bracketed_paste_into_a_fresh_screen_is_diagnosed_as_the_box_shows_it(engine):
+    app = make_app(engine=engine)
+    async with app.run_test(size=(100, 36)) as pilot:
+        await settle(pilot)
+        await paste(pilot, EMPTY_LIST)
+        await settle(pilot)
+        assert app.main.query_one(LogBox).text == EMPTY_LIST
+        assert app.main.report.log.text == EMPTY_LIST
+        assert app.main.report.best.entry.id == ID

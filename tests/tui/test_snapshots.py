@@ -55,18 +55,18 @@ def test_light_theme(snap_compare, frozen_engine, size):
 
 @pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])
 def test_corpus_browser(snap_compare, frozen_engine, size):
-    assert snap_compare(make_app(engine=frozen_engine), terminal_size=size, run_before=settled("b"))
+    assert snap_compare(make_app(engine=frozen_engine), terminal_size=size, run_before=settled("escape", "b"))
 
 
 @pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])
 def test_entry(snap_compare, frozen_engine, size):
     app = make_app(engine=frozen_engine)
-    assert snap_compare(app, terminal_size=size, run_before=settled("b", "down", "down", "enter"))
+    assert snap_compare(app, terminal_size=size, run_before=settled("escape", "b", "down", "enter"))
 
 
 @pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])
 def test_help(snap_compare, frozen_engine, size):
-    assert snap_compare(make_app(engine=frozen_engine), terminal_size=size, run_before=settled("question_mark"))
+    assert snap_compare(make_app(engine=frozen_engine), terminal_size=size, run_before=settled("escape", "question_mark"))
 
 
 def test_copy_dialog(snap_compare, frozen_engine):
@@ -75,4 +75,4 @@ def test_copy_dialog(snap_compare, frozen_engine):
 
 
 def test_open_dialog(snap_compare, frozen_engine):
-    assert snap_compare(make_app(engine=frozen_engine), terminal_size=(80, 24), run_before=settled("o"))
+    assert snap_compare(make_app(engine=frozen_engine), terminal_size=(80, 24), run_before=settled("escape", "o"))
