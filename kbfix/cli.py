@@ -41,6 +41,11 @@ def _common(parser: argparse.ArgumentParser, *, with_top: bool = True) -> None:
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto")
 
 
+def _events(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--events", metavar="FILE",
+                        help="write JSON Lines events (warning, error, diagnosis) to FILE as the log streams")
+
+
 def _positive(value: str) -> int:
     try:
         number = int(value)
@@ -60,6 +65,7 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"kbfix {__version__}")
     _common(parser)
     parser.add_argument("--tui", action="store_true", help="with piped input: open the terminal UI on it")
+    _events(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("diagnose", help="diagnose a traceback or log (FILE, or - / stdin)", epilog=EPILOG,
@@ -68,6 +74,7 @@ def make_parser() -> argparse.ArgumentParser:
     _common(p)
     p.add_argument("--inspect", action="append", default=[], metavar="PATH",
                    help="also inspect this checkpoint, adapter or training config (repeatable)")
+    _events(p)
     p.add_argument("--verbose", action="store_true", help="show the scores behind each candidate")
 
     p = sub.add_parser("inspect", help="diagnose from checkpoints, adapters and training configs")
@@ -113,14 +120,14 @@ def _color(choice: str, stream) -> bool:
     return hasattr(stream, "isatty") and stream.isatty()
 
 
-def _read_input(file: str | None, *, echo=None) -> tuple[str, bool]:
+def _read_input(file: str | None, *, echo=None, watch=None) -> tuple[str, bool]:
     """Return (text, truncated) from FILE, '-' or stdin; raise InputError on bad input."""
     from kbfix.reader import InputError, check_text, read_stream
 
     if file in (None, "-"):
         if file is None and sys.stdin.isatty():
             raise UsageError("no input: give a FILE, or pipe a log: python train.py 2>&1 | kbfix")
-        excerpt = read_stream(sys.stdin.buffer, echo=echo)
+        excerpt = read_stream(sys.stdin.buffer, echo=echo, on_lines=watch and watch.feed)
     else:
         path = Path(file)
         if not path.exists():
@@ -129,7 +136,7 @@ def _read_input(file: str | None, *, echo=None) -> tuple[str, bool]:
             raise UsageError(f"{file}: is a directory; give a log or traceback file (or use 'kbfix inspect {file}')")
         try:
             with open(path, "rb") as handle:
-                excerpt = read_stream(handle)
+                excerpt = read_stream(handle, on_lines=watch and watch.feed)
         except OSError as exc:
             raise UsageError(f"{file}: cannot read: {exc.strerror or exc}") from None
     try:
@@ -161,12 +168,30 @@ def _findings(paths: list[str]):
     return tuple(inspect_paths([Path(p) for p in paths]))
 
 
-def _diagnose(text: str | None, args, *, truncated: bool = False, findings=()) -> int:
+def _diagnose(text: str | None, args, *, truncated: bool = False, findings=(), watch=None) -> int:
     import kbfix
 
     report = kbfix.diagnose(text, findings=findings, top=args.top, model=getattr(args, "model", None),
                             truncated=truncated)
-    return _emit(report, args)
+    code = _emit(report, args)
+    if watch is not None:
+        from kbfix.render import report_json
+
+        watch.listener.finish(report_json(report, args.lang) if watch.listener.log else None)
+    return code
+
+
+def _watch(args, *, loud: bool):
+    """The early-warning watch: short lines on stderr when ``loud`` (the pipe), events to ``--events FILE``."""
+    from kbfix.watch import Listener, Watch
+
+    handle = None
+    if getattr(args, "events", None):
+        try:
+            handle = open(args.events, "w", encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"{args.events}: cannot write events: {exc.strerror or exc}") from None
+    return Watch(Listener(sys.stderr if loud else None, handle, args.lang))
 
 
 # --- commands ---------------------------------------------------------------------------------
@@ -174,18 +199,20 @@ def _diagnose(text: str | None, args, *, truncated: bool = False, findings=()) -
 def cmd_pipe(args) -> int:
     """``cmd 2>&1 | kbfix``: pass the log through as it arrives, then diagnose it."""
     echo = sys.stderr.buffer if args.json else sys.stdout.buffer
-    text, truncated = _read_input("-", echo=echo)
+    watch = _watch(args, loud=True)
+    text, truncated = _read_input("-", echo=echo, watch=watch)
     if args.tui:
         return _run_tui(args, text)
     if not args.json:
         sys.stdout.write("\n" + "─" * 60 + "\n")
-    return _diagnose(text, args, truncated=truncated)
+    return _diagnose(text, args, truncated=truncated, watch=watch)
 
 
 def cmd_diagnose(args) -> int:
-    text, truncated = _read_input(args.file)
+    watch = _watch(args, loud=False) if args.events else None
+    text, truncated = _read_input(args.file, watch=watch)
     findings = _findings(args.inspect) if args.inspect else ()
-    return _diagnose(text, args, truncated=truncated, findings=findings)
+    return _diagnose(text, args, truncated=truncated, findings=findings, watch=watch)
 
 
 def cmd_inspect(args) -> int:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 from collections import deque
-from typing import BinaryIO
+from typing import BinaryIO, Callable
 
 CHUNK = 1 << 16
 MAX_LINE_BYTES = 8192
@@ -69,18 +69,22 @@ class Excerpt:
         return self.count > len(self.tail) or self.long_lines > 0
 
     def text(self) -> str:
+        return "\n".join(line for _, line in self.numbered())
+
+    def numbered(self) -> list[tuple[int | None, str]]:
+        """The kept lines with their 0-based line numbers in the input (None for a gap line)."""
         kept: dict[int, str] = {}
         for block in list(self.head_blocks) + list(self.tail_blocks):
             kept.update(block)
         kept.update(self.tail)
-        out: list[str] = []
+        out: list[tuple[int | None, str]] = []
         previous = -1
         for n in sorted(kept):
             if previous >= 0 and n != previous + 1:
-                out.append("")  # a gap: keeps blocks apart for the parser
-            out.append(kept[n])
+                out.append((None, ""))  # a gap: keeps blocks apart for the parser
+            out.append((n, kept[n]))
             previous = n
-        return "\n".join(out)
+        return out
 
 
 def _decode(raw: bytes) -> str:
@@ -94,9 +98,20 @@ def _clip(line: str, excerpt: Excerpt) -> str:
     return line[:MAX_LINE_BYTES] + " …[line truncated]"
 
 
-def read_stream(stream: BinaryIO, *, echo: BinaryIO | None = None, excerpt: Excerpt | None = None) -> Excerpt:
-    """Consume ``stream`` chunk by chunk; echo each chunk at once; return the excerpt."""
+def read_stream(stream: BinaryIO, *, echo: BinaryIO | None = None, excerpt: Excerpt | None = None,
+                on_lines: Callable[[int, list[str], str | None], None] | None = None) -> Excerpt:
+    """Consume ``stream`` chunk by chunk; echo each chunk at once; return the excerpt.
+
+    ``on_lines(first, lines, joined)``: called with each batch of complete lines as it arrives
+    (``first`` is the 0-based number of its first line); ``kbfix.watch`` hooks in here.
+    """
     excerpt = excerpt or Excerpt()
+
+    def feed(lines: list[str], text: str | None = None) -> None:
+        if on_lines is not None:
+            on_lines(excerpt.count, lines, text)
+        excerpt.feed_lines(lines, text)
+
     carry = b""
     skipping = False  # inside an over-long line: drop bytes until its newline
     fd = stream.fileno() if _is_real_fd(stream) else None
@@ -127,15 +142,15 @@ def read_stream(stream: BinaryIO, *, echo: BinaryIO | None = None, excerpt: Exce
                 if max(map(len, lines)) > MAX_LINE_BYTES:
                     lines = [_clip(line, excerpt) for line in lines]
                     text = None
-                excerpt.feed_lines(lines, text)
+                feed(lines, text)
         if len(carry) > MAX_LINE_BYTES:
             if not skipping:
-                excerpt.feed_line(_decode(carry[:MAX_LINE_BYTES]) + " …[line truncated]")
+                feed([_decode(carry[:MAX_LINE_BYTES]) + " …[line truncated]"])
                 excerpt.long_lines += 1
             skipping = True
             carry = b""
     if carry and not skipping:
-        excerpt.feed_line(_decode(carry))
+        feed([_decode(carry)])
     return excerpt
 
 
