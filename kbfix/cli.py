@@ -103,6 +103,12 @@ def make_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("tui", help="open the terminal UI (optionally on a log file)")
     p.add_argument("file", nargs="?")
 
+    sub.add_parser("mcp", help="serve diagnoses to AI agents: a Model Context Protocol server on stdio "
+                               "(needs the 'editors' extra)")
+    p = sub.add_parser("lsp", help="language server on stdio: diagnostics, hover and fix actions on open logs "
+                                   "(needs the 'editors' extra)")
+    p.add_argument("--stdio", action="store_true", help="accepted for clients that pass it (stdio is the default)")
+
     p = sub.add_parser("run", help="run a Python script and diagnose an uncaught exception")
     p.add_argument("--lang", choices=("en", "zh"), default=os.environ.get("KBFIX_LANG", "en"))
     p.add_argument("script")
@@ -325,8 +331,21 @@ def cmd_run(args) -> int:
     return run_script(args.script, args.args, lang=args.lang)
 
 
+def cmd_serve(args) -> int:
+    """``kbfix mcp`` / ``kbfix lsp``: the servers live in kbfix.editors and import their SDK only here."""
+    from kbfix import editors
+
+    if editors.missing(args.command):
+        raise UsageError(editors.install_hint(args.command))
+    if args.command == "mcp":
+        from kbfix.editors.mcp_server import main as serve
+    else:
+        from kbfix.editors.lsp_server import main as serve
+    return serve()
+
+
 COMMANDS = {"diagnose": cmd_diagnose, "inspect": cmd_inspect, "verify": cmd_verify, "corpus": cmd_corpus,
-            "index": cmd_index, "tui": cmd_tui, "run": cmd_run}
+            "index": cmd_index, "tui": cmd_tui, "run": cmd_run, "mcp": cmd_serve, "lsp": cmd_serve}
 
 
 def main(argv: list[str] | None = None) -> int:
