@@ -81,3 +81,91 @@ def assert_entry_answer(data: dict, *, scored: bool = True) -> None:
     for fix in data["fixes"]:
         assert fix["applicability"] in APPLICABILITY and fix["title"]
         assert "verification" in fix and "commands" in fix
+
+
+class LspSession:
+    """``kbfix lsp`` started by pygls' ``LanguageClient`` over stdio; diagnostics collected per URI."""
+
+    def __init__(self, root: Path, *, locale: str | None = "en", options: dict | None = None,
+                 env: dict | None = None):
+        from lsprotocol import types
+        from pygls.lsp.client import LanguageClient
+        from pygls.uris import from_fs_path
+
+        self.types = types
+        self.loop = LoopThread()
+        self.client = LanguageClient("kbfix-tests", "1")
+        self.diagnostics: dict[str, list] = {}
+        self.changed = threading.Condition()
+
+        @self.client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+        def published(ls, params):
+            with self.changed:
+                self.diagnostics[params.uri] = list(params.diagnostics)
+                self.changed.notify_all()
+
+        self.loop.run(self.client.start_io(sys.executable, "-m", "kbfix", "lsp", cwd=str(ROOT),
+                                           env={**os.environ, **(env or {})}))
+        capabilities = types.ClientCapabilities(
+            workspace=types.WorkspaceClientCapabilities(
+                apply_edit=True, workspace_edit=types.WorkspaceEditClientCapabilities(
+                    document_changes=True, resource_operations=[types.ResourceOperationKind.Create])))
+        self.initialized = self.loop.run(self.client.initialize_async(types.InitializeParams(
+            capabilities=capabilities, root_uri=from_fs_path(str(root)), locale=locale,
+            initialization_options=options,
+            workspace_folders=[types.WorkspaceFolder(uri=from_fs_path(str(root)), name=root.name)])))
+        self.notify(self.client.initialized, types.InitializedParams())
+
+    def notify(self, method, params) -> None:
+        """Send a notification from the loop's thread (the client's writer is not thread-safe)."""
+        async def send():
+            method(params)
+        self.loop.run(send())
+
+    def open(self, path: Path, text: str | None = None, language: str = "log") -> str:
+        from pygls.uris import from_fs_path
+
+        uri = from_fs_path(str(path))
+        with self.changed:
+            self.diagnostics.pop(uri, None)
+        item = self.types.TextDocumentItem(uri=uri, language_id=language, version=1,
+                                           text=path.read_text() if text is None else text)
+        self.notify(self.client.text_document_did_open, self.types.DidOpenTextDocumentParams(text_document=item))
+        return uri
+
+    def forget(self, *uris: str) -> None:
+        """Drop what was published for ``uris``: the next ``wait`` waits for a new publication."""
+        with self.changed:
+            for uri in uris:
+                self.diagnostics.pop(uri, None)
+
+    def close_document(self, uri: str) -> None:
+        with self.changed:
+            self.diagnostics.pop(uri, None)
+        self.notify(self.client.text_document_did_close,
+                    self.types.DidCloseTextDocumentParams(text_document=self.types.TextDocumentIdentifier(uri=uri)))
+
+    def wait(self, uri: str, timeout: float = 60.0) -> list:
+        with self.changed:
+            if not self.changed.wait_for(lambda: uri in self.diagnostics, timeout):
+                raise TimeoutError(f"no diagnostics published for {uri}")
+            return self.diagnostics[uri]
+
+    def hover(self, uri: str, line: int):
+        t = self.types
+        return self.loop.run(self.client.text_document_hover_async(t.HoverParams(
+            text_document=t.TextDocumentIdentifier(uri=uri), position=t.Position(line=line, character=0))))
+
+    def code_actions(self, uri: str, diagnostic) -> list:
+        t = self.types
+        return self.loop.run(self.client.text_document_code_action_async(t.CodeActionParams(
+            text_document=t.TextDocumentIdentifier(uri=uri), range=diagnostic.range,
+            context=t.CodeActionContext(diagnostics=[diagnostic])))) or []
+
+    def close(self):
+        try:
+            self.loop.run(self.client.shutdown_async(None), timeout=30)
+            self.notify(self.client.exit, None)
+            self.loop.run(self.client.stop(), timeout=30)
+        finally:
+            self.loop.stop()
