@@ -183,7 +183,7 @@ def _diagnose(text: str | None, args, *, truncated: bool = False, findings=(), w
     if watch is not None:
         from kbfix.render import report_json
 
-        watch.listener.finish(report_json(report, args.lang) if watch.listener.log else None)
+        watch.listener.finish(report_json(report, args.lang))
     return code
 
 

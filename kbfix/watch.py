@@ -379,10 +379,33 @@ class Listener:
             self.log.event(event)
 
     def finish(self, report_json: dict | None) -> None:
-        """After the diagnosis: the ``diagnosis`` event, and the warnings recalled on stderr."""
+        """After the diagnosis: the ``diagnosis`` event; on stderr, the warnings recalled and the
+        place in the user's code (``kbfix: FILE:LINE: error: ...``, for editors' problem matchers)."""
         if self.log is not None and report_json is not None:
             self.log.diagnosis(report_json)
-        line = summary(self.events, self.lang)
-        if self.stderr is not None and line:
-            self.stderr.write(line + "\n")
-            self.stderr.flush()
+        if self.stderr is None:
+            return
+        for line in (summary(self.events, self.lang), locate(report_json, self.lang) if report_json else None):
+            if line:
+                self.stderr.write(line + "\n")
+        self.stderr.flush()
+
+
+def locate(report_json: dict, lang: Lang = "en") -> str | None:
+    """``kbfix: train.py:6: error: TITLE [ID] (confidence 0.99)`` for the deepest frame of the user's own
+    code in the chosen error; None when it has none. One line that terminals make clickable and a
+    VS Code problem matcher (``kbfix/editors/recipes/vscode/tasks.json``) turns into a problem."""
+    error = report_json.get("error")
+    frames = [f for f in (error or {}).get("frames", []) if f.get("library") is None and f.get("line")
+              and not str(f.get("file", "")).startswith("<")]
+    if not frames or report_json.get("verdict") == "no_error":
+        return None
+    frame = frames[-1]
+    matches = report_json.get("matches") or []
+    if report_json.get("verdict") == "match" and matches:
+        best = matches[0]
+        word = "confidence" if lang == "en" else "置信度"
+        return f"kbfix: {frame['file']}:{frame['line']}: error: {best['title']} [{best['id']}] ({word} {best['confidence']:.2f})"
+    first = (error.get("message") or "").split("\n")[0][:200]
+    said = "no confident match for" if lang == "en" else "没有可信的匹配："
+    return f"kbfix: {frame['file']}:{frame['line']}: info: {said} {error.get('type')}: {first}"

@@ -10,11 +10,12 @@ Python sources are left alone, as they receive the diagnostics below):
   diagnostic on that line of that file too, pointing back to the log;
 - hover on the error or a warning: the explanation, the fixes with their applicability, evidence;
 - code actions, one per fix, that copy the fix into a scratch file: a ``WorkspaceEdit`` that
-  creates ``.kbfix/fix.sh`` at the workspace root (with a ``.gitignore`` of ``*`` beside it, as
-  pytest does for its cache) holding the commands and the change, commented, with a header that
-  says nothing was run. A language server cannot reach the clipboard, and a client-side copy
-  command needs glue for every editor; a workspace edit is plain LSP, works in every client, and
-  shows the text to the person before anything runs. Nothing is ever executed.
+  creates ``fix.sh`` in kbfix's cache folder (``$KBFIX_CACHE_DIR``, ``~/.cache/kbfix``) holding the
+  commands and the change, commented, under a header that says nothing was run. A language server
+  cannot reach the clipboard, and a client-side copy command needs glue in every editor; a
+  workspace edit is plain LSP, works in every client, and shows the text to the person before
+  anything runs. The scratch file lives outside the project (nothing to commit by mistake), in a
+  folder that exists (clients such as Neovim 0.7 create files but not folders). Nothing is executed.
 
 The language follows the client's ``locale`` (``zh*`` -> Chinese), or ``initializationOptions``
 ``{"lang": "zh"}``, or ``$KBFIX_LANG``. Large documents are streamed (:mod:`lsp_stream`).
@@ -40,15 +41,15 @@ from kbfix.model import Lang, Verdict
 SOURCE = "kbfix"
 SKIP_LANGUAGES = {"python"}
 SKIP_SUFFIXES = {".py", ".pyi", ".ipynb"}
-SCRATCH = (".kbfix", "fix.sh")
+SCRATCH = "fix.sh"
 LABELS = {
     "en": {"confidence": "confidence", "no_match": "kbfix: no confident match for this error",
            "nearest": "nearest", "fixes": "Fixes", "evidence": "Evidence", "from_log": "the failing call in {log}",
-           "copy": "kbfix: copy fix {n} [{applicability}] to .kbfix/fix.sh: {title}", "verification": "verification",
+           "copy": "kbfix: copy fix {n} [{applicability}] to {path}: {title}", "verification": "verification",
            "header": "Nothing here has been run. Review it, then run it yourself.", "see": "see"},
     "zh": {"confidence": "置信度", "no_match": "kbfix：这个错误没有可信的匹配", "nearest": "最接近",
            "fixes": "修复方法", "evidence": "证据", "from_log": "{log} 中失败的调用",
-           "copy": "kbfix：把修复 {n} [{applicability}] 复制到 .kbfix/fix.sh：{title}", "verification": "验证方式",
+           "copy": "kbfix：把修复 {n} [{applicability}] 复制到 {path}：{title}", "verification": "验证方式",
            "header": "这里的内容没有运行过。请先检查，再自己运行。", "see": "参见"},
 }
 
@@ -298,8 +299,18 @@ def hover_text(analysis: Analysis, line: int) -> str | None:
     return "\n".join(parts)
 
 
-def fix_actions(analysis: Analysis, diagnostics: list[types.Diagnostic], root: Path | None) -> list[types.CodeAction]:
-    """One action per fix: a workspace edit that writes it into ``.kbfix/fix.sh``; nothing runs."""
+def scratch_path(log_uri: str) -> Path:
+    """Where fixes are copied: kbfix's cache folder, else beside the log."""
+    from kbfix import cache
+
+    folder = cache.ensure_dir()
+    if folder is not None:
+        return folder / SCRATCH
+    return Path(to_fs_path(log_uri)).parent / f"kbfix-{SCRATCH}"
+
+
+def fix_actions(analysis: Analysis, diagnostics: list[types.Diagnostic]) -> list[types.CodeAction]:
+    """One action per fix: a workspace edit that writes it into the scratch file; nothing runs."""
     from kbfix.render import match_json
 
     report = analysis.report
@@ -309,9 +320,9 @@ def fix_actions(analysis: Analysis, diagnostics: list[types.Diagnostic], root: P
     words = LABELS[lang]
     best = report.best
     data = match_json(best, lang)
-    folder = (root or Path(to_fs_path(analysis.uri)).parent) / SCRATCH[0]
-    script = from_fs_path(str(folder / SCRATCH[1]))
-    ignore = from_fs_path(str(folder / ".gitignore"))
+    path = scratch_path(analysis.uri)
+    script = from_fs_path(str(path))
+    shown = str(path).replace(os.path.expanduser("~"), "~", 1)
     ours = [d for d in diagnostics if d.source == SOURCE] or None
     actions = []
     for number, fix in enumerate(data["fixes"], 1):
@@ -324,14 +335,11 @@ def fix_actions(analysis: Analysis, diagnostics: list[types.Diagnostic], root: P
         lines += [f"# {line}" for line in fix["change"].split("\n") if fix["change"]]
         content = "\n".join(lines) + "\n"
         edit = types.WorkspaceEdit(document_changes=[
-            types.CreateFile(uri=ignore, options=types.CreateFileOptions(overwrite=True)),
-            types.TextDocumentEdit(text_document=types.OptionalVersionedTextDocumentIdentifier(uri=ignore, version=None),
-                                   edits=[types.TextEdit(range=_start(), new_text="*\n")]),
             types.CreateFile(uri=script, options=types.CreateFileOptions(overwrite=True)),
             types.TextDocumentEdit(text_document=types.OptionalVersionedTextDocumentIdentifier(uri=script, version=None),
                                    edits=[types.TextEdit(range=_start(), new_text=content)]),
         ])
-        title = words["copy"].format(n=number, applicability=fix["applicability"], title=fix["title"])
+        title = words["copy"].format(n=number, applicability=fix["applicability"], path=shown, title=fix["title"])
         actions.append(types.CodeAction(title=title, kind=types.CodeActionKind.QuickFix, diagnostics=ours, edit=edit,
                                         is_preferred=number == 1 and fix["applicability"] == "safe"))
     return actions
@@ -388,8 +396,7 @@ def make_server() -> KbfixServer:
         first, last = analysis.error_lines
         if params.range.end.line < first or params.range.start.line > last:
             return None
-        roots = ls.workspace_roots()
-        return fix_actions(analysis, list(params.context.diagnostics), roots[0] if roots else None)
+        return fix_actions(analysis, list(params.context.diagnostics))
 
     return server
 

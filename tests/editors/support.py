@@ -35,11 +35,11 @@ class McpSession:
     calls come from other tasks on the same loop.
     """
 
-    def __init__(self, cwd: Path = ROOT, env: dict | None = None):
+    def __init__(self, cwd: Path = ROOT, env: dict | None = None, args: list[str] = ("mcp",)):
         from mcp import Client, StdioServerParameters
 
         self.loop = LoopThread()
-        params = StdioServerParameters(command=sys.executable, args=["-m", "kbfix", "mcp"], cwd=str(cwd),
+        params = StdioServerParameters(command=sys.executable, args=["-m", "kbfix", *args], cwd=str(cwd),
                                        env={**os.environ, **(env or {})})
         self.client = Client(params)
         self.ready = threading.Event()
@@ -87,7 +87,7 @@ class LspSession:
     """``kbfix lsp`` started by pygls' ``LanguageClient`` over stdio; diagnostics collected per URI."""
 
     def __init__(self, root: Path, *, locale: str | None = "en", options: dict | None = None,
-                 env: dict | None = None):
+                 env: dict | None = None, args: list[str] = ("lsp",)):
         from lsprotocol import types
         from pygls.lsp.client import LanguageClient
         from pygls.uris import from_fs_path
@@ -104,7 +104,7 @@ class LspSession:
                 self.diagnostics[params.uri] = list(params.diagnostics)
                 self.changed.notify_all()
 
-        self.loop.run(self.client.start_io(sys.executable, "-m", "kbfix", "lsp", cwd=str(ROOT),
+        self.loop.run(self.client.start_io(sys.executable, "-m", "kbfix", *args, cwd=str(ROOT),
                                            env={**os.environ, **(env or {})}))
         capabilities = types.ClientCapabilities(
             workspace=types.WorkspaceClientCapabilities(
@@ -149,6 +149,13 @@ class LspSession:
         with self.changed:
             if not self.changed.wait_for(lambda: uri in self.diagnostics, timeout):
                 raise TimeoutError(f"no diagnostics published for {uri}")
+            return self.diagnostics[uri]
+
+    def wait_until(self, uri: str, predicate, timeout: float = 60.0) -> list:
+        """Wait until what was published for ``uri`` satisfies ``predicate``."""
+        with self.changed:
+            if not self.changed.wait_for(lambda: uri in self.diagnostics and predicate(self.diagnostics[uri]), timeout):
+                raise TimeoutError(f"diagnostics for {uri}: {self.diagnostics.get(uri)}")
             return self.diagnostics[uri]
 
     def hover(self, uri: str, line: int):
