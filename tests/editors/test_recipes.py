@@ -21,6 +21,9 @@ from kbfix.editors import RECIPES
 
 from .support import ROOT, LspSession, McpSession
 
+pytest.importorskip("mcp")
+pytest.importorskip("pygls")
+
 TRAIN = """import torch
 
 model = torch.nn.Linear(4, 4)
