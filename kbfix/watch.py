@@ -83,7 +83,8 @@ REPORT_ROW_RE = re.compile(r"^\s*(?P<key>[\w.{}, ]+?)\s*\|\s*(?P<status>MISSING|
 TRACEBACK_RE = re.compile(r"Traceback \(most recent call last\)")
 # parts of a parameter name that make it a head created for the task (the warning is expected then)
 HEAD_PARTS = {"classifier", "pre_classifier", "classification_head", "score", "qa_outputs", "pooler", "v_head",
-              "summary", "multiple_choice_head", "heads", "head", "cls", "seq_relationship", "lm_head_cls"}
+              "summary", "multiple_choice_head", "heads", "head", "cls", "seq_relationship"}
+
 
 def is_head(key: str) -> bool:
     """A parameter of a head made for the task (``score.weight``, ``classifier.out_proj.bias``)."""
@@ -106,9 +107,14 @@ class Detector:
     entry: str | None
 
 
-def _message_nonfinite(what_en: str, what_zh: str):
+def _message_nonfinite(what_en: str, what_zh: str, scaled: bool = False):
     def message(details: dict) -> Text:
         value = details.get("value", "nan")
+        if scaled:  # fp16 loss scaling skips a step whose gradients overflowed: once is normal
+            return Text(f"the {what_en} is {value}: with fp16 loss scaling a few skipped steps are normal; if it "
+                        "repeats, training has stopped learning (fp16 overflow? too high a learning rate?)",
+                        f"{what_zh}变成了 {value}：使用 fp16 损失缩放时偶尔跳过几步是正常的；如果一直如此，"
+                        "训练已经不再学习（fp16 溢出？学习率过高？）")
         return Text(f"the {what_en} is {value}: training has stopped learning (fp16 overflow? too high a learning rate?)",
                     f"{what_zh}变成了 {value}：训练已经不再学习（fp16 溢出？学习率过高？）")
     return message
@@ -153,7 +159,7 @@ class Watch:
             Detector("nonfinite-loss", NONFINITE_WORDS, self._check_loss,
                      _message_nonfinite("loss", "loss "), "fp16-nan-overflow"),
             Detector("nonfinite-grad-norm", NONFINITE_WORDS, self._check_grad,
-                     _message_nonfinite("gradient norm", "梯度范数"), "fp16-nan-overflow"),
+                     _message_nonfinite("gradient norm", "梯度范数", scaled=True), "fp16-nan-overflow"),
             Detector("no-trainable-parameters", ("trainable params",), self._check_trainable,
                      lambda d: Text("no parameter is trainable: the run will train nothing",
                                     "没有可训练的参数：这次训练不会学到任何东西"), "no-trainable-parameters"),

@@ -42,6 +42,7 @@ SOURCE = "kbfix"
 SKIP_LANGUAGES = {"python"}
 SKIP_SUFFIXES = {".py", ".pyi", ".ipynb"}
 SCRATCH = "fix.sh"
+GENERIC_NAMES = {"__init__.py", "__main__.py", "main.py", "utils.py"}
 LABELS = {
     "en": {"confidence": "confidence", "no_match": "kbfix: no confident match for this error",
            "nearest": "nearest", "fixes": "Fixes", "evidence": "Evidence", "from_log": "the failing call in {log}",
@@ -263,6 +264,8 @@ def _in_workspace(filename: str, roots: list[Path]) -> Path | None:
                 pass
         parts = [p for p in given.parts if p not in ("/", "")]
         for start in range(len(parts)):
+            if start == len(parts) - 1 and len(parts) > 1 and parts[-1] in GENERIC_NAMES:
+                break  # "__init__.py" alone says nothing about which package it was
             candidate = root.joinpath(*parts[start:])
             if candidate.is_file():
                 return candidate.resolve()
