@@ -24,7 +24,6 @@ from __future__ import annotations
 import json
 import re
 import time
-from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Callable, TextIO
 
@@ -69,10 +68,11 @@ NONFINITE = r"['\"]?(?P<value>[-+]?(?:nan|inf(?:inity)?))['\"]?(?![\w.])"
 LOSS_RE = re.compile(r"(?<![\w-])['\"]?(?:train_|eval_|train/|eval/)?loss['\"]?\s*[:=]?\s*" + NONFINITE, re.I)
 GRAD_RE = re.compile(r"(?<![\w-])['\"]?(?:train/)?grad_?norm['\"]?\s*[:=]?\s*" + NONFINITE, re.I)
 TRAINABLE_RE = re.compile(r"\btrainable params:\s*0(?![\d,.])", re.I)
-TIED_RE = re.compile(r"tie_word_embeddings=True`? and (?:a tied layer is|the tied_target_modules=.*? are) part of the adapter"
-                     r"|tied_target_modules=\[.*?\] are part of the adapter", re.I)
+TIED_RE = re.compile(r"tie_word_embeddings=True`? and (?:a tied layer is|the tied_target_modules=.*? are) "
+                     r"part of the adapter|tied_target_modules=\[.*?\] are part of the adapter", re.I)
 TRUNCATION_RE = re.compile(
-    r"Token indices sequence length is longer than the specified maximum sequence length for this model \((?P<n>\d+) > (?P<max>\d+)\)"
+    r"Token indices sequence length is longer than the specified maximum sequence length for this model "
+    r"\((?P<n>\d+) > (?P<max>\d+)\)"
     r"|Truncation was not explicitly activated but `max_length` is provided"
     r"|Asking to truncate to max_length but no maximum length is provided")
 NEWLY_V4_RE = re.compile(r"Some weights of (?P<model>\S+) were not initialized from the model checkpoint at (?P<path>.+?) "
@@ -177,7 +177,8 @@ class Watch:
             Detector("weights-newly-initialized", ("newly initialized", "LOAD REPORT"), self._check_newly,
                      lambda d: Text(f"weights that should come from the checkpoint were newly initialized "
                                     f"(e.g. {d['key']}): the model starts from random layers",
-                                    f"本应从 checkpoint 加载的权重被重新随机初始化（例如 {d['key']}）：模型从随机层开始训练"),
+                                    f"本应从 checkpoint 加载的权重被重新随机初始化（例如 {d['key']}）："
+                                    "模型从随机层开始训练"),
                      "checkpoint-missing-keys-incomplete"),
         )
         self._active = list(self.detectors)
@@ -411,7 +412,8 @@ def locate(report_json: dict, lang: Lang = "en") -> str | None:
     if report_json.get("verdict") == "match" and matches:
         best = matches[0]
         word = "confidence" if lang == "en" else "置信度"
-        return f"kbfix: {frame['file']}:{frame['line']}: error: {best['title']} [{best['id']}] ({word} {best['confidence']:.2f})"
+        where = f"kbfix: {frame['file']}:{frame['line']}"
+        return f"{where}: error: {best['title']} [{best['id']}] ({word} {best['confidence']:.2f})"
     first = (error.get("message") or "").split("\n")[0][:200]
     said = "no confident match for" if lang == "en" else "没有可信的匹配："
     return f"kbfix: {frame['file']}:{frame['line']}: info: {said} {error.get('type')}: {first}"

@@ -414,7 +414,9 @@ def _warm() -> None:
 def main() -> int:
     server = make_server()
     server.stdin = lsp_stream.Stdin(sys.stdin.buffer, digest)
-    server.start_io(stdin=server.stdin, stdout=sys.stdout.buffer)
+    protocol_out = sys.stdout.buffer
+    sys.stdout = sys.stderr  # a stray print from a library must not corrupt the protocol stream
+    server.start_io(stdin=server.stdin, stdout=protocol_out)
     return 0
 
 
