@@ -61,6 +61,11 @@ def _common(parser: argparse.ArgumentParser, lang: str, *, with_top: bool = True
                         help="keep tokens, keys and e-mail addresses from the log in the output (redacted by default)")
 
 
+def _events(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--events", metavar="FILE",
+                        help="write JSON Lines events (warning, error, diagnosis) to FILE as the log streams")
+
+
 def _positive(value: str) -> int:
     try:
         number = int(value)
@@ -82,6 +87,7 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"kbfix {__version__}")
     _common(parser, lang)
     parser.add_argument("--tui", action="store_true", help="with piped input: open the terminal UI on it")
+    _events(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("diagnose", help="diagnose a traceback or log (FILE, or - / stdin)", epilog=EPILOG,
@@ -90,6 +96,7 @@ def make_parser() -> argparse.ArgumentParser:
     _common(p, lang)
     p.add_argument("--inspect", action="append", default=[], metavar="PATH",
                    help="also inspect this checkpoint, adapter or training config (repeatable)")
+    _events(p)
     p.add_argument("--verbose", action="store_true", help="show the scores behind each candidate")
 
     p = sub.add_parser("inspect", help="diagnose from checkpoints, adapters and training configs")
@@ -118,6 +125,12 @@ def make_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("tui", help="open the terminal UI (optionally on a log file)")
     p.add_argument("file", nargs="?")
 
+    sub.add_parser("mcp", help="serve diagnoses to AI agents: a Model Context Protocol server on stdio "
+                               "(needs the 'editors' extra)")
+    p = sub.add_parser("lsp", help="language server on stdio: diagnostics, hover and fix actions on open logs "
+                                   "(needs the 'editors' extra)")
+    p.add_argument("--stdio", action="store_true", help="accepted for clients that pass it (stdio is the default)")
+
     p = sub.add_parser("run", help="run a Python script and diagnose an uncaught exception")
     p.add_argument("--lang", choices=("en", "zh"), default=lang)
     p.add_argument("script")
@@ -135,14 +148,14 @@ def _color(choice: str, stream) -> bool:
     return hasattr(stream, "isatty") and stream.isatty()
 
 
-def _read_input(file: str | None, *, echo=None) -> tuple[str, bool]:
+def _read_input(file: str | None, *, echo=None, watch=None) -> tuple[str, bool]:
     """Return (text, truncated) from FILE, '-' or stdin; raise InputError on bad input."""
     from kbfix.reader import InputError, check_text, read_stream
 
     if file in (None, "-"):
         if file is None and sys.stdin.isatty():
             raise UsageError("no input: give a FILE, or pipe a log: python train.py 2>&1 | kbfix")
-        excerpt = read_stream(sys.stdin.buffer, echo=echo)
+        excerpt = read_stream(sys.stdin.buffer, echo=echo, on_lines=watch and watch.feed)
     else:
         path = Path(file)
         if not path.exists():
@@ -151,7 +164,7 @@ def _read_input(file: str | None, *, echo=None) -> tuple[str, bool]:
             raise UsageError(f"{file}: is a directory; give a log or traceback file (or use 'kbfix inspect {file}')")
         try:
             with open(path, "rb") as handle:
-                excerpt = read_stream(handle)
+                excerpt = read_stream(handle, on_lines=watch and watch.feed)
         except OSError as exc:
             raise UsageError(f"{file}: cannot read: {exc.strerror or exc}") from None
     try:
@@ -201,12 +214,30 @@ def _findings(paths: list[str]):
     return tuple(inspect_paths([Path(p) for p in paths]))
 
 
-def _diagnose(text: str | None, args, *, truncated: bool = False, findings=()) -> int:
+def _diagnose(text: str | None, args, *, truncated: bool = False, findings=(), watch=None) -> int:
     import kbfix
 
     report = kbfix.diagnose(text, findings=findings, top=args.top, model=getattr(args, "model", None),
                             truncated=truncated, redact=not getattr(args, "no_redact", False))
-    return _emit(report, args)
+    code = _emit(report, args)
+    if watch is not None:
+        from kbfix.render import report_json
+
+        watch.listener.finish(report_json(report, args.lang))
+    return code
+
+
+def _watch(args, *, loud: bool):
+    """The early-warning watch: short lines on stderr when ``loud`` (the pipe), events to ``--events FILE``."""
+    from kbfix.watch import Listener, Watch
+
+    handle = None
+    if getattr(args, "events", None):
+        try:
+            handle = open(args.events, "w", encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"{args.events}: cannot write events: {exc.strerror or exc}") from None
+    return Watch(Listener(sys.stderr if loud else None, handle, args.lang))
 
 
 # --- commands ---------------------------------------------------------------------------------
@@ -214,18 +245,20 @@ def _diagnose(text: str | None, args, *, truncated: bool = False, findings=()) -
 def cmd_pipe(args) -> int:
     """``cmd 2>&1 | kbfix``: pass the log through as it arrives, then diagnose it."""
     echo = sys.stderr.buffer if args.json else sys.stdout.buffer
-    text, truncated = _read_input("-", echo=echo)
+    watch = _watch(args, loud=True)
+    text, truncated = _read_input("-", echo=echo, watch=watch)
     if args.tui:
         return _run_tui(args, text)
     if not args.json:
         sys.stdout.write("\n" + "─" * 60 + "\n")
-    return _diagnose(text, args, truncated=truncated)
+    return _diagnose(text, args, truncated=truncated, watch=watch)
 
 
 def cmd_diagnose(args) -> int:
-    text, truncated = _read_input(args.file)
+    watch = _watch(args, loud=False) if args.events else None
+    text, truncated = _read_input(args.file, watch=watch)
     findings = _findings(args.inspect) if args.inspect else ()
-    return _diagnose(text, args, truncated=truncated, findings=findings)
+    return _diagnose(text, args, truncated=truncated, findings=findings, watch=watch)
 
 
 def cmd_inspect(args) -> int:
@@ -338,8 +371,21 @@ def cmd_run(args) -> int:
     return run_script(args.script, args.args, lang=args.lang)
 
 
+def cmd_serve(args) -> int:
+    """``kbfix mcp`` / ``kbfix lsp``: the servers live in kbfix.editors and import their SDK only here."""
+    from kbfix import editors
+
+    if editors.missing(args.command):
+        raise UsageError(editors.install_hint(args.command))
+    if args.command == "mcp":
+        from kbfix.editors.mcp_server import main as serve
+    else:
+        from kbfix.editors.lsp_server import main as serve
+    return serve()
+
+
 COMMANDS = {"diagnose": cmd_diagnose, "inspect": cmd_inspect, "verify": cmd_verify, "corpus": cmd_corpus,
-            "index": cmd_index, "tui": cmd_tui, "run": cmd_run}
+            "index": cmd_index, "tui": cmd_tui, "run": cmd_run, "mcp": cmd_serve, "lsp": cmd_serve}
 
 
 def main(argv: list[str] | None = None) -> int:

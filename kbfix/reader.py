@@ -12,7 +12,7 @@ import codecs
 import os
 import re
 from collections import deque
-from typing import BinaryIO
+from typing import BinaryIO, Callable
 
 CHUNK = 1 << 16
 MAX_LINE_BYTES = 8192
@@ -76,18 +76,22 @@ class Excerpt:
         return self.count > len(self.tail) or self.long_lines > 0
 
     def text(self) -> str:
+        return "\n".join(line for _, line in self.numbered())
+
+    def numbered(self) -> list[tuple[int | None, str]]:
+        """The kept lines with their 0-based line numbers in the input (None for a gap line)."""
         kept: dict[int, str] = {}
         for block in list(self.head_blocks) + list(self.tail_blocks):
             kept.update(block)
         kept.update(self.tail)
-        out: list[str] = []
+        out: list[tuple[int | None, str]] = []
         previous = -1
         for n in sorted(kept):
             if previous >= 0 and n != previous + 1:
-                out.append("")  # a gap: keeps blocks apart for the parser
-            out.append(kept[n])
+                out.append((None, ""))  # a gap: keeps blocks apart for the parser
+            out.append((n, kept[n]))
             previous = n
-        return "\n".join(out)
+        return out
 
 
 def _decode(raw: bytes) -> str:
@@ -138,14 +142,23 @@ class _Transcoder:
         return chunk
 
 
-def read_stream(stream: BinaryIO, *, echo: BinaryIO | None = None, excerpt: Excerpt | None = None) -> Excerpt:
+def read_stream(stream: BinaryIO, *, echo: BinaryIO | None = None, excerpt: Excerpt | None = None,
+                on_lines: Callable[[int, list[str], str | None], None] | None = None) -> Excerpt:
     """Consume ``stream`` chunk by chunk; echo each chunk at once; return the excerpt.
 
     Stops early, with ``excerpt.binary`` set, when the first 64 KiB are mostly not text (``/dev/zero``,
-    an image): the verdict is known and reading on would never end.
+    an image): the verdict is known and reading on would never end. ``on_lines(first, lines,
+    joined)``: called with each batch of complete lines as it arrives (``first`` is the 0-based number
+    of its first line); ``kbfix.watch`` hooks in here.
     """
     excerpt = excerpt or Excerpt()
     transcode = _Transcoder(excerpt)
+
+    def feed(lines: list[str], text: str | None = None) -> None:
+        if on_lines is not None:
+            on_lines(excerpt.count, lines, text)
+        excerpt.feed_lines(lines, text)
+
     carry = b""
     skipping = False  # inside an over-long line: drop bytes until its newline
     fd = stream.fileno() if _is_real_fd(stream) else None
@@ -188,15 +201,15 @@ def read_stream(stream: BinaryIO, *, echo: BinaryIO | None = None, excerpt: Exce
                 if max(map(len, lines)) > MAX_LINE_BYTES:
                     lines = [_clip(line, excerpt) for line in lines]
                     text = None
-                excerpt.feed_lines(lines, text)
+                feed(lines, text)
         if len(carry) > MAX_LINE_BYTES:
             if not skipping:
-                excerpt.feed_line(_decode(carry[:MAX_LINE_BYTES]) + " …[line truncated]")
+                feed([_decode(carry[:MAX_LINE_BYTES]) + " …[line truncated]"])
                 excerpt.long_lines += 1
             skipping = True
             carry = b""
     if carry and not skipping and not excerpt.binary:
-        excerpt.feed_line(_decode(carry))
+        feed([_decode(carry)])
     return excerpt
 
 

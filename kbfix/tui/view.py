@@ -5,8 +5,6 @@ Everything here is cheap to import (no numpy, no engine): the first paint must n
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
 from typing import Any
 
 from rich.text import Text
@@ -14,6 +12,7 @@ from rich.text import Text
 from kbfix import render
 from kbfix import traceback as tb
 from kbfix.model import Entry, Finding, Lang, Log, Match, Trace
+from kbfix.search import libraries, search_entries  # noqa: F401 - the browser searches through view
 
 BAR_WIDTH = 10
 BLOCKS = " ▏▎▍▌▋▊▉█"
@@ -193,50 +192,6 @@ def finding_text(finding: Finding, lang: Lang = "en") -> Text:
 
 
 # --- corpus -----------------------------------------------------------------------------------
-
-def _norm(word: str) -> str:
-    return re.sub(r"[-_.\s]", "", word.lower())
-
-
-def libraries(entry: Entry) -> set[str]:
-    """Libraries an entry is about: its tags that name a known library, and those its frames name."""
-    known = {_norm(lib) for lib in tb.KNOWN_LIBS}
-    found = {_norm(tag) for tag in entry.tags} & known
-    for sig in entry.signatures:
-        for pattern in sig.frames:
-            found |= {_norm(word) for word in re.findall(r"[A-Za-z_]+", pattern)} & known
-    return found
-
-
-def search_entries(entries: Iterable[Entry], query: str) -> list[Entry]:
-    """Entries matching every term of ``query``: words (id, titles, tags, body), ``tag:X``, ``lib:X``.
-
-    Entries whose id, title or tags match the words come before those matching in the body only.
-    """
-    terms = query.split()
-    head: list[Entry] = []
-    body: list[Entry] = []
-    for entry in entries:
-        tags = {_norm(t) for t in entry.tags}
-        summary = " ".join((entry.id, entry.title.en, entry.title.zh, " ".join(entry.tags))).lower()
-        text = (entry.body.en + "\n" + entry.body.zh).lower()
-        ok, in_summary = True, True
-        for term in terms:
-            key, _, value = term.partition(":")
-            if value and key.lower() == "tag":
-                ok = _norm(value) in tags
-            elif value and key.lower() in ("lib", "library"):
-                ok = _norm(value) in libraries(entry)
-            elif term.lower() in summary:
-                ok = True
-            else:
-                ok, in_summary = term.lower() in text, False
-            if not ok:
-                break
-        if ok:
-            (head if in_summary else body).append(entry)
-    return head + body
-
 
 def entry_prompt(entry: Entry, lang: Lang) -> Text:
     return Text.assemble((entry.id, "bold"), "\n", entry.title.get(lang), "\n",
