@@ -185,3 +185,54 @@ def test_inspect_json_matches_schema_and_exit_codes(tmp_path):
     assert proc.returncode == 0  # a healthy artifact: "no problems found", not "no confident match"
     jsonschema.validate(json.loads(proc.stdout), SCHEMA)
     assert json.loads(proc.stdout)["verdict"] == "no_error"
+
+
+# --- edges: output that cannot be written, odd settings, interrupts ------------------------------
+
+TB_FROZEN = b"ValueError: optimizer got an empty parameter list\n"
+
+
+def test_closed_stdout_and_a_full_disk_are_clear_messages(tmp_path):
+    for redirect in (">&-", ">/dev/full"):
+        proc = subprocess.run(f"{sys.executable} -m kbfix diagnose - {redirect}", shell=True, input=TB_FROZEN,
+                              capture_output=True, cwd=ROOT, timeout=120)
+        assert proc.returncode == 2, (redirect, proc.stderr)
+        err = proc.stderr.decode()
+        assert "Traceback" not in err and "internal error" not in err
+        assert ("standard output is closed" in err) or ("No space left" in err), err
+
+
+def test_an_unknown_kbfix_lang_falls_back_to_english():
+    proc = run_kbfix("diagnose", "-", input=TB_FROZEN, env={"KBFIX_LANG": "xx"})
+    assert proc.returncode == 0 and "Every parameter is frozen" in proc.stdout.decode()
+    assert "KBFIX_LANG='xx'" in proc.stderr.decode()
+
+
+def test_chinese_on_a_terminal_that_cannot_show_it_falls_back_to_english():
+    proc = run_kbfix("diagnose", "-", "--lang", "zh", input=TB_FROZEN, env={"PYTHONIOENCODING": "latin-1"})
+    assert proc.returncode == 0 and "Every parameter is frozen" in proc.stdout.decode("latin-1")
+    assert "cannot show Chinese" in proc.stderr.decode()
+
+
+def test_ctrl_c_while_reading_exits_130_without_a_traceback():
+    proc = subprocess.Popen([sys.executable, "-m", "kbfix", "diagnose", "-"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    proc.stdin.write(b"step 1 loss 0.4\n")
+    proc.stdin.flush()
+    time.sleep(1.5)  # kbfix is blocked reading standard input
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and b"Traceback" not in err and b"interrupted" in err
+
+
+def test_lone_surrogates_are_diagnosed():
+    import kbfix
+
+    report = kbfix.diagnose("ValueError: optimizer got an empty parameter list \udcff\udcfe")
+    assert report.best is not None and report.best.entry.id == "no-trainable-parameters"
+
+
+def test_output_is_the_same_on_every_run():
+    runs = {run_kbfix("diagnose", "-", "--json", input=b"RuntimeError: something odd in the optimizer step\n").stdout
+            for _ in range(3)}
+    assert len(runs) == 1

@@ -150,3 +150,14 @@ def test_retrieval_alone_never_names_a_cascade_entry():
             "  error_file: <N/A>\n  traceback : Signal 9 (SIGKILL) received by PID 4120\n")
     report = kbfix.diagnose(text)
     assert not (report.verdict == "match" and report.best.entry.id == "nccl-collective-timeout")
+
+
+def test_fix_text_takes_the_path_an_artifact_finding_knows():
+    """A placeholder the traceback cannot fill is filled from a supporting finding (its artifact path)."""
+    from kbfix.render import report_json
+
+    finding = Finding("adapter-folder-as-model", "/runs/out/checkpoint-500", "only adapter weights",
+                      supports=("adapter-only-checkpoint-resume",))
+    report = kbfix.diagnose(None, findings=(finding,))
+    change = report_json(report)["matches"][0]["fixes"][0]["change"]
+    assert '"/runs/out/checkpoint-500"' in change and "<checkpoint-N dir>" not in change
