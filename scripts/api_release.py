@@ -22,6 +22,7 @@ SKIP_DIRS = frozenset({"tests", "test"})
 PLAIN_BASES = frozenset({"object", "Generic", "ABC", "abc.ABC", "Protocol", "typing.Generic", "typing.Protocol",
                          "Enum", "enum.Enum", "str", "int", "dict", "list", "tuple", "Exception", "ValueError"})
 PARTIAL = "+"  # ends a signature whose dataclass fields come partly from a base we cannot read
+RELEASE_FORMAT = 2  # bump when Release changes shape: invalidates the per-release cache
 
 
 @dataclass(frozen=True)
@@ -30,14 +31,16 @@ class Release:
     symbols: dict[str, dict[str, str]]                # public module -> name -> origin module ("" = defined there)
     funcs: dict[str, str]                             # "module:Object.path" -> signature text
     imports: tuple[tuple[str, str, str], ...]         # (other library, module, name) imported by this release
+    dataclasses: tuple[str, ...] = ()                 # names of the dataclasses it defines (any module)
 
     def to_json(self) -> dict:
         return {"modules": list(self.modules), "symbols": self.symbols, "funcs": self.funcs,
-                "imports": [list(i) for i in self.imports]}
+                "imports": [list(i) for i in self.imports], "dataclasses": list(self.dataclasses)}
 
     @classmethod
     def from_json(cls, data: dict) -> "Release":
-        return cls(tuple(data["modules"]), data["symbols"], data["funcs"], tuple(tuple(i) for i in data["imports"]))
+        return cls(tuple(data["modules"]), data["symbols"], data["funcs"], tuple(tuple(i) for i in data["imports"]),
+                   tuple(data["dataclasses"]))
 
 
 @dataclass(frozen=True)
@@ -168,7 +171,7 @@ class _Resolver:
         self.roots = roots
         self._namespaces: dict[str, dict[str, str]] = {}
         self._exports: dict[str, dict[str, str]] = {}
-        self._fields: dict[tuple[str, str], tuple[list[str], bool] | None] = {}
+        self._fields: dict[tuple[str, str], tuple[list[str], set[str]] | None] = {}
 
     def own(self, target: str) -> bool:
         return any(target == r or target.startswith(r + ".") for r in self.roots)
@@ -262,25 +265,25 @@ class _Resolver:
             return None
         return self.find_class(origin, original, depth + 1)
 
-    def dataclass_fields(self, module: str, cls: tuple, depth: int = 0) -> tuple[list[str], bool]:
-        """All init fields of a dataclass (bases first) and whether some base could not be read."""
+    def dataclass_fields(self, module: str, cls: tuple, depth: int = 0) -> tuple[list[str], set[str]]:
+        """All init fields of a dataclass (bases first) and the names of the bases that could not be read."""
         key = (module, cls[0])
         if key in self._fields:
             cached = self._fields[key]
-            return cached if cached is not None else ([], True)
+            return cached if cached is not None else ([], set())
         self._fields[key] = None
         order: list[str] = []
         parts: dict[str, str] = {}
-        partial = False
+        unresolved: set[str] = set()
         for base in reversed(cls[1]):
             if base in PLAIN_BASES:
                 continue
             found = self.find_class(module, base) if depth < 10 else None
             if found is None:
-                partial = True
+                unresolved.add(base.split(".")[-1])
                 continue
-            fields, base_partial = self.dataclass_fields(found[0], found[1], depth + 1)
-            partial = partial or base_partial
+            fields, base_unresolved = self.dataclass_fields(found[0], found[1], depth + 1)
+            unresolved |= base_unresolved
             for part in fields:
                 bare = part.rstrip("=")
                 if bare not in parts:
@@ -293,7 +296,7 @@ class _Resolver:
                     if bare not in parts:
                         order.append(bare)
                     parts[bare] = part
-        result = ([parts[b] for b in order], partial)
+        result = ([parts[b] for b in order], unresolved)
         self._fields[key] = result
         return result
 
@@ -316,17 +319,32 @@ def read_release(archive: Path, roots: tuple[str, ...], covered: dict[str, str],
     symbols = {m: resolver.exports(m) for m in public}
     funcs: dict[str, str] = {}
     imports: set[tuple[str, str, str]] = set()
+    dataclasses: set[str] = set()
     for name, module in modules.items():
         for path, sig in module.facts.funcs:
             funcs[f"{name}:{path}"] = sig
         for cls in module.facts.classes:
+            if cls[2]:
+                dataclasses.add(cls[0].split(".")[-1])
             if cls[2] and not any(p.startswith("_") for p in cls[0].split(".")):
-                fields, partial = resolver.dataclass_fields(name, cls)
-                funcs[f"{name}:{cls[0]}.__init__"] = ",".join(["self"] + fields + ([PARTIAL] if partial else []))
+                fields, unresolved = resolver.dataclass_fields(name, cls)
+                # "+A|B": bases A and B were not found here; settle_partial() decides once every
+                # library's dataclasses are known.
+                tail = [PARTIAL + "|".join(sorted(unresolved))] if unresolved else []
+                funcs[f"{name}:{cls[0]}.__init__"] = ",".join(["self"] + fields + tail)
         for level, target, imported in module.facts.all_imports:
             if level:
                 continue
             lib = _covering(target, covered)
             if lib and lib != own_lib:
                 imports.add((lib, target, imported))
-    return Release(tuple(public), symbols, funcs, tuple(sorted(imports)))
+    return Release(tuple(public), symbols, funcs, tuple(sorted(imports)), tuple(sorted(dataclasses)))
+
+
+def settle_partial(sig: str, dataclasses: set[str]) -> str:
+    """Keep the partial marker only when a base that could not be read is a dataclass somewhere in the
+    covered libraries (``SFTConfig(TrainingArguments)``); drop it for plain mixins (``PushToHubMixin``)."""
+    head, sep, tail = sig.rpartition("," + PARTIAL)
+    if not sep or "," in tail:
+        return sig
+    return head + "," + PARTIAL if set(tail.split("|")) & dataclasses else head

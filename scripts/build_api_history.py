@@ -41,12 +41,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(1, str(Path(__file__).resolve().parents[1]))
 
 from api_extract import VERSION  # noqa: E402
-from api_release import Release, read_release  # noqa: E402
+from api_release import RELEASE_FORMAT, Release, read_release, settle_partial  # noqa: E402
 from kbfix.apihistory.codec import encode, encode_ranges  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "kbfix" / "data" / "apihistory"
-MAC = ("--only-binary=:all:", "--platform", "macosx_11_0_arm64", "--python-version", "3.11")
+MAC = ("--only-binary=:all:", "--platform", "macosx_14_0_arm64", "--python-version", "3.11")
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,7 @@ def index_versions(lib: Library, cache: Path) -> list[str]:
     """Final releases on the index (cached per day in <cache>/index)."""
     path = cache / "index" / f"{lib.name}.txt"
     if not path.exists() or time.time() - path.stat().st_mtime > 86400:
-        env = dict(os.environ, PIP_CONSTRAINT="")
+        env = dict(os.environ, PIP_CONFIG_FILE=os.devnull)
         out = subprocess.run([sys.executable, "-m", "pip", "index", "versions", lib.name],
                              capture_output=True, text=True, env=env, check=True).stdout
         line = next(x for x in out.splitlines() if x.startswith("Available versions:"))
@@ -133,7 +133,7 @@ def download(lib: Library, version: str, cache: Path) -> Path | None:
     if found:
         return found[0]
     folder.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ, PIP_CONSTRAINT="")  # the machine's constraints cap torch
+    env = dict(os.environ, PIP_CONFIG_FILE=os.devnull)  # no machine-wide constraints (they cap torch)
     command = [sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", str(folder),
                f"{lib.name}=={version}", *lib.pip_args]
     result = subprocess.run(command, capture_output=True, text=True, env=env)
@@ -158,7 +158,7 @@ def parse_library(lib: Library, releases: list[tuple[str, str]], cache: Path) ->
     dirty = False
     out: dict[str, Release] = {}
     for version, archive in releases:
-        path = cache / "parsed" / lib.name / f"{version}.v{VERSION}.json.gz"
+        path = cache / "parsed" / lib.name / f"{version}.v{VERSION}.{RELEASE_FORMAT}.json.gz"
         if path.exists():
             out[version] = Release.from_json(json.loads(gzip.decompress(path.read_bytes())))
             continue
@@ -176,8 +176,9 @@ def parse_library(lib: Library, releases: list[tuple[str, str]], cache: Path) ->
     return out
 
 
-def merge(parsed: dict[str, Release], order: list[str]) -> dict[str, list[str]]:
-    """Per-release facts -> the sections of the library's file (see kbfix/apihistory/codec.py)."""
+def merge(parsed: dict[str, Release], order: list[str], dataclasses: set[str]) -> dict[str, list[str]]:
+    """Per-release facts -> the sections of the library's file (see kbfix/apihistory/codec.py).
+    ``dataclasses``: the dataclass names of every covered library (see api_release.settle_partial)."""
     modules: dict[str, set[int]] = {}
     symbols: dict[str, dict[tuple[str, str], set[int]]] = {}
     funcs: dict[str, dict[str, dict[str, set[int]]]] = {}
@@ -192,6 +193,7 @@ def merge(parsed: dict[str, Release], order: list[str]) -> dict[str, list[str]]:
                 table.setdefault((name, origin), set()).add(index)
         for key, sig in release.funcs.items():
             module, _, path = key.partition(":")
+            sig = settle_partial(sig, dataclasses)
             funcs.setdefault(module, {}).setdefault(path, {}).setdefault(sig, set()).add(index)
         for other, module, name in release.imports:
             imports.setdefault(other, {}).setdefault((module, name or "-"), set()).add(index)
@@ -215,20 +217,28 @@ def merge(parsed: dict[str, Release], order: list[str]) -> dict[str, list[str]]:
     return sections
 
 
-def build_library(lib: Library, cache: Path) -> dict:
+def prepare_library(lib: Library, cache: Path) -> tuple[list[tuple[str, str]], list[str], set[str]]:
+    """Download and parse every selected release: (version, archive) pairs, versions that failed, and
+    the names of the dataclasses the library defines."""
     started = time.time()
     versions = select(lib, index_versions(lib, cache))
     with ThreadPoolExecutor(4) as pool:
         archives = list(pool.map(lambda v: (v, download(lib, v, cache)), versions))
     got = [(v, str(a)) for v, a in archives if a is not None]
-    missing = [v for v, a in archives if a is None]
+    parsed = parse_library(lib, got, cache)
+    print(f"{lib.name}: {len(got)} releases parsed, {time.time() - started:.0f}s", flush=True)
+    return got, [v for v, a in archives if a is None], {n for r in parsed.values() for n in r.dataclasses}
+
+
+def write_library(lib: Library, cache: Path, got: list[tuple[str, str]], missing: list[str],
+                  dataclasses: set[str]) -> dict:
     parsed = parse_library(lib, got, cache)
     order = [v for v, _ in got if parsed[v].modules]
     empty = [v for v, _ in got if not parsed[v].modules]
-    data = encode(merge(parsed, order))
+    data = encode(merge(parsed, order, dataclasses))
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / f"{lib.name}.txt.gz").write_bytes(data)
-    print(f"{lib.name}: {len(order)} releases, {len(data) / 1e6:.2f} MB, {time.time() - started:.0f}s", flush=True)
+    print(f"{lib.name}: {len(order)} releases, {len(data) / 1e6:.2f} MB", flush=True)
     return {"name": lib.name, "roots": list(lib.roots), "policy": lib.policy, "since": lib.since,
             "releases": order, "missing": missing + empty,
             "archives": sorted({Path(a).suffix.lstrip(".") for _, a in got}), "bytes": len(data)}
@@ -243,7 +253,13 @@ def main(argv: list[str] | None = None) -> int:
     chosen = [lib for lib in LIBRARIES if not args.only or lib.name in args.only.split(",")]
     started = time.time()
     with ProcessPoolExecutor(args.jobs) as pool:
-        results = list(pool.map(build_library, chosen, [args.cache] * len(chosen)))
+        prepared = dict(zip(LIBRARIES, pool.map(prepare_library, LIBRARIES, [args.cache] * len(LIBRARIES))))
+    # Every library is prepared (cheap when cached): whether a base class is a dataclass is settled
+    # across libraries (trl's SFTConfig extends transformers' TrainingArguments).
+    dataclasses = {name for _, _, names in prepared.values() for name in names}
+    with ProcessPoolExecutor(args.jobs) as pool:
+        results = list(pool.map(write_library, chosen, [args.cache] * len(chosen),
+                                *zip(*[prepared[lib][:2] for lib in chosen]), [dataclasses] * len(chosen)))
     manifest_path = OUT / "manifest.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {"libraries": {}}
     for result in results:

