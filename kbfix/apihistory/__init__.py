@@ -35,6 +35,7 @@ DATA = Path(__file__).resolve().parent.parent / "data" / "apihistory"
 _lock = threading.Lock()
 _manifest: dict | None = None
 _histories: dict = {}  # library -> LibraryHistory
+_names: dict[str, str | None] = {}  # a name as asked -> the covered library (or None)
 
 
 @dataclass(frozen=True)
@@ -68,11 +69,16 @@ def _canonical(name: str) -> str:
 
 def _library(name: str) -> str | None:
     """The covered library a distribution or import name stands for."""
+    if name in _names:
+        return _names[name]
     wanted = _canonical(name)
+    found = None
     for lib, info in manifest()["libraries"].items():
         if _canonical(lib) == wanted or any(_canonical(root) == wanted for root in info.get("roots", ())):
-            return lib
-    return None
+            found = lib
+            break
+    _names[name] = found
+    return found
 
 
 def covered(lib: str) -> bool:

@@ -21,6 +21,7 @@ class LibraryHistory:
         self.releases: tuple[str, ...] = tuple(self._raw.pop("releases").split())
         self._parsed_symbols: dict[str, dict[str, list[tuple[frozenset[int], str]]]] = {}
         self._parsed_funcs: dict[str, dict[str, list[tuple[int, frozenset[int]]]]] = {}
+        self._callables: dict[tuple[str, str], dict[int, int]] = {}
 
     def _section(self, name: str) -> dict[str, str]:
         return grouped(self._raw.pop(name, ""))
@@ -65,9 +66,22 @@ class LibraryHistory:
             self._parsed_symbols[module] = parsed
         return parsed
 
+    def symbol_entries(self, module: str, name: str) -> list[tuple[frozenset[int], str]]:
+        """[(releases, origin)] of one name: found in the module's raw line, without parsing the rest
+        (a package like ``transformers`` offers ~10,000 names)."""
+        parsed = self._parsed_symbols.get(module)
+        if parsed is not None:
+            return parsed.get(name, [])
+        return _entries(self._symbols.get(module), name, self._parse_symbol)
+
+    @staticmethod
+    def _parse_symbol(entry: str) -> tuple[frozenset[int], str]:
+        _, ranges, *origin = entry.split(" ")
+        return decode_ranges(ranges), origin[0] if origin else ""
+
     def symbol_indices(self, module: str, name: str) -> frozenset[int]:
         out: frozenset[int] = frozenset()
-        for indices, _ in self.symbols(module).get(name, ()):
+        for indices, _ in self.symbol_entries(module, name):
             out |= indices
         return out
 
@@ -90,16 +104,28 @@ class LibraryHistory:
             self._parsed_funcs[module] = parsed
         return parsed
 
+    def variants(self, module: str, path: str) -> list[tuple[int, frozenset[int]]]:
+        """[(signature id, releases)] of one callable, found in the module's raw line."""
+        parsed = self._parsed_funcs.get(module)
+        if parsed is not None:
+            return parsed.get(path, [])
+        found = _entries(self._funcs.get(module), path, lambda entry: entry.split(" ")[1])
+        return [(int(sid), decode_ranges(ranges)) for variants in found
+                for sid, _, ranges in (v.partition(":") for v in variants.split(";"))]
+
     def callable_at(self, module: str, path: str, hops: int = 0) -> dict[int, int]:
         """release index -> signature id for ``module`` + object ``path``, following re-exports."""
+        key = (module, path)
+        if hops == 0 and key in self._callables:
+            return self._callables[key]
         out: dict[int, int] = {}
-        for sid, indices in self.funcs(module).get(path, ()):
+        for sid, indices in self.variants(module, path):
             for index in indices:
                 out[index] = sid
         if hops >= MAX_HOPS:
             return out
         head, _, rest = path.partition(".")
-        for indices, origin in self.symbols(module).get(head, ()):
+        for indices, origin in self.symbol_entries(module, head):
             if not origin or origin == module:
                 continue
             target_module, target_path = origin, path
@@ -110,6 +136,8 @@ class LibraryHistory:
             for index, sid in self.callable_at(target_module, target_path, hops + 1).items():
                 if index in indices:
                     out.setdefault(index, sid)
+        if hops == 0:
+            self._callables[key] = out
         return out
 
     def split(self, qualname: str) -> list[tuple[str, str]]:
@@ -141,3 +169,18 @@ class LibraryHistory:
 
     def imported_libraries(self) -> tuple[str, ...]:
         return tuple(self._imports)
+
+
+def _entries(line: str | None, key: str, parse):
+    """Parse every tab-separated entry of ``line`` that starts with ``key`` and a space."""
+    if not line:
+        return []
+    out = []
+    needle = f"\t{key} "
+    text = "\t" + line
+    at = text.find(needle)
+    while at != -1:
+        end = text.find("\t", at + 1)
+        out.append(parse(text[at + 1:end if end != -1 else len(text)]))
+        at = text.find(needle, at + 1)
+    return out
