@@ -17,13 +17,14 @@ DUNDERS = frozenset({"__init__", "__call__", "__new__", "__post_init__"})
 DATACLASS_DECORATORS = frozenset({"dataclass", "dataclasses.dataclass", "struct.dataclass",
                                   "flax.struct.dataclass", "chex.dataclass", "pydantic.dataclasses.dataclass"})
 LAZY_TABLE_CALLS = ("define_import_structure",)
-VERSION = 3  # bump when the facts change shape or meaning: invalidates the per-file cache
+VERSION = 4  # bump when the facts change shape or meaning: invalidates the per-file cache
 
 
 @dataclass(frozen=True)
 class FileFacts:
     defs: tuple[str, ...]                            # top-level def/class/assignment names
-    imports: tuple[tuple[int, str, str, str], ...]   # top-level (level, module, name, bound_as); name "" = `import module`
+    imports: tuple[tuple[int, str, str, str, str], ...]  # top-level (level, module, name, bound_as, flags);
+    # name "" = `import module`; flags: "a" = written `name as name` (an explicit re-export), "t" = under TYPE_CHECKING
     stars: tuple[tuple[int, str], ...]               # top-level `from module import *` (level, module)
     all_names: tuple[str, ...] | None                # literal __all__ (after += / extend / append), None when absent
     lazy: tuple[tuple[str, str], ...]                # lazy import tables: (submodule, name)
@@ -131,6 +132,15 @@ def _dataclass_fields(cls: ast.ClassDef) -> str:
     return ",".join(parts)
 
 
+def _is_main_guard(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Compare) and isinstance(test.left, ast.Name) and test.left.id == "__name__"
+            and any(isinstance(c, ast.Constant) and c.value == "__main__" for c in test.comparators))
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    return dotted(test).split(".")[-1] == "TYPE_CHECKING"
+
+
 def _decorator_names(node: ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
     return [dotted(d) for d in node.decorator_list]
 
@@ -144,6 +154,7 @@ class _Collector:
         self.lazy: list[tuple[str, str]] = []
         self.lazy_vars: set[str] = set()
         self.lazy_siblings = False
+        self.type_checking = False
         self.methods: dict[str, None] = {}
         self.funcs: dict[str, str] = {}
         self.classes: dict[str, tuple[str, tuple[str, ...], bool, str]] = {}
@@ -166,13 +177,21 @@ class _Collector:
         elif isinstance(stmt, ast.Import):
             for alias in stmt.names:
                 bound = alias.asname or alias.name.split(".")[0]
-                self.imports.append((0, alias.name, "", bound))
+                self.imports.append((0, alias.name, "", bound, self._flags(alias)))
         elif isinstance(stmt, ast.ImportFrom):
             for alias in stmt.names:
                 if alias.name == "*":
                     self.stars.append((stmt.level, stmt.module or ""))
                 else:
-                    self.imports.append((stmt.level, stmt.module or "", alias.name, alias.asname or alias.name))
+                    self.imports.append((stmt.level, stmt.module or "", alias.name, alias.asname or alias.name,
+                                         self._flags(alias)))
+        elif isinstance(stmt, ast.If) and _is_main_guard(stmt.test):
+            self.block(stmt.orelse)  # `if __name__ == "__main__":` runs only as a script
+        elif isinstance(stmt, ast.If) and _is_type_checking(stmt.test):
+            was, self.type_checking = self.type_checking, True
+            self.block(stmt.body)
+            self.type_checking = was
+            self.block(stmt.orelse)
         elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
             self.call(stmt.value)
         elif isinstance(stmt, (ast.If, ast.Try, ast.With, ast.AsyncWith)) or type(stmt).__name__ == "TryStar":
@@ -183,6 +202,10 @@ class _Collector:
         if isinstance(stmt, (ast.Assign, ast.Expr)) and any(
                 isinstance(n, ast.Call) and dotted(n.func).endswith(LAZY_TABLE_CALLS) for n in ast.walk(stmt)):
             self.lazy_siblings = True
+
+    def _flags(self, alias: ast.alias) -> str:
+        explicit = alias.asname is not None and alias.asname == alias.name.split(".")[-1]
+        return ("a" if explicit else "") + ("t" if self.type_checking else "")
 
     def assignment(self, stmt: ast.Assign | ast.AnnAssign | ast.AugAssign) -> None:
         targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]

@@ -22,7 +22,7 @@ SKIP_DIRS = frozenset({"tests", "test"})
 PLAIN_BASES = frozenset({"object", "Generic", "ABC", "abc.ABC", "Protocol", "typing.Generic", "typing.Protocol",
                          "Enum", "enum.Enum", "str", "int", "dict", "list", "tuple", "Exception", "ValueError"})
 PARTIAL = "+"  # ends a signature whose dataclass fields come partly from a base we cannot read
-RELEASE_FORMAT = 2  # bump when Release changes shape: invalidates the per-release cache
+RELEASE_FORMAT = 3  # bump when Release changes shape: invalidates the per-release cache
 
 
 @dataclass(frozen=True)
@@ -186,8 +186,8 @@ class _Resolver:
             return {}
         facts = module.facts
         found: dict[str, str] = {}
-        for level, target, imported, bound in facts.imports:
-            if imported:
+        for level, target, imported, bound, flags in facts.imports:
+            if imported and (module.package or "t" not in flags):
                 found[bound] = absolute(module, level, target)
         for level, target in facts.stars:
             source = absolute(module, level, target)
@@ -228,9 +228,11 @@ class _Resolver:
             out[defined] = ""
         for method in facts.methods:
             out[method] = ""
-        for level, target, imported, bound in facts.imports:
+        for level, target, imported, bound, flags in facts.imports:
             source = absolute(module, level, target)
-            if imported and (module.package or (self.own(source) and not is_public_module(source))):
+            if not imported or (not module.package and "t" in flags):
+                continue  # a plain module's TYPE_CHECKING imports do not exist at run time
+            if module.package or "a" in flags or (self.own(source) and not is_public_module(source)):
                 out.setdefault(bound, source)
         for bound, origin in space.items():
             if module.package and origin and bound not in out:
