@@ -190,6 +190,10 @@ def merge(parsed: dict[str, Release], order: list[str], dataclasses: set[str]) -
         for module, names in release.symbols.items():
             table = symbols.setdefault(module, {})
             for name, origin in names.items():
+                if "." in name and f"{module}:{name}" in release.funcs:
+                    continue  # a method: its releases are those of its signatures (@funcs)
+                if origin.startswith(module + "."):
+                    origin = origin[len(module):]  # relative: ".configuration_llama"
                 table.setdefault((name, origin), set()).add(index)
         for key, sig in release.funcs.items():
             module, _, path = key.partition(":")

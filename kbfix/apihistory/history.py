@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from kbfix.apihistory.codec import decode, decode_ranges, grouped
+from kbfix.apihistory.codec import Sections, decode_ranges, grouped
 
 MAX_HOPS = 8  # re-export chains followed when resolving a dotted name
 
@@ -17,14 +17,15 @@ MAX_HOPS = 8  # re-export chains followed when resolving a dotted name
 class LibraryHistory:
     def __init__(self, name: str, data: bytes):
         self.name = name
-        self._raw = decode(data)
+        self._raw = Sections(data)
         self.releases: tuple[str, ...] = tuple(self._raw.pop("releases").split())
         self._parsed_symbols: dict[str, dict[str, list[tuple[frozenset[int], str]]]] = {}
         self._parsed_funcs: dict[str, dict[str, list[tuple[int, frozenset[int]]]]] = {}
         self._callables: dict[tuple[str, str], dict[int, int]] = {}
+        self._entries: dict[tuple[str, str], list[tuple[frozenset[int], str]]] = {}
 
     def _section(self, name: str) -> dict[str, str]:
-        return grouped(self._raw.pop(name, ""))
+        return grouped(self._raw.pop(name))
 
     @cached_property
     def _modules(self) -> dict[str, str]:
@@ -44,7 +45,7 @@ class LibraryHistory:
 
     @cached_property
     def sigs(self) -> list[str]:
-        return self._raw.pop("sigs", "").split("\n")
+        return self._raw.pop("sigs").split("\n")
 
     # -- modules and names -------------------------------------------------------------------------
     def module_indices(self, module: str) -> frozenset[int]:
@@ -55,29 +56,47 @@ class LibraryHistory:
         return module in self._modules or module in self._funcs
 
     def symbols(self, module: str) -> dict[str, list[tuple[frozenset[int], str]]]:
-        """name -> [(releases, origin module or "")] for one public module."""
+        """name -> [(releases, origin module or "")] for one public module (methods included)."""
         parsed = self._parsed_symbols.get(module)
         if parsed is None:
             parsed = {}
             line = self._symbols.get(module)
             for entry in line.split("\t") if line else ():
-                name, ranges, *origin = entry.split(" ")
-                parsed.setdefault(name, []).append((decode_ranges(ranges), origin[0] if origin else ""))
+                name = entry.partition(" ")[0]
+                parsed.setdefault(name, []).append(self._parse_symbol(module, entry))
+            if line is not None:
+                for path, variants in self.funcs(module).items():
+                    if "." in path:
+                        parsed.setdefault(path, []).append((frozenset().union(*(i for _, i in variants)), ""))
             self._parsed_symbols[module] = parsed
         return parsed
 
     def symbol_entries(self, module: str, name: str) -> list[tuple[frozenset[int], str]]:
         """[(releases, origin)] of one name: found in the module's raw line, without parsing the rest
-        (a package like ``transformers`` offers ~10,000 names)."""
-        parsed = self._parsed_symbols.get(module)
-        if parsed is not None:
-            return parsed.get(name, [])
-        return _entries(self._symbols.get(module), name, self._parse_symbol)
+        (a package like ``transformers`` offers ~10,000 names). A method's releases are its signatures'."""
+        key = (module, name)
+        found = self._entries.get(key)
+        if found is None:
+            parsed = self._parsed_symbols.get(module)
+            if parsed is not None:
+                found = parsed.get(name, [])
+            else:
+                line = self._symbols.get(module)
+                found = _entries(line, name, lambda entry: self._parse_symbol(module, entry))
+                if "." in name and line is not None:
+                    variants = self.variants(module, name)
+                    if variants:
+                        found.append((frozenset().union(*(i for _, i in variants)), ""))
+            self._entries[key] = found
+        return found
 
     @staticmethod
-    def _parse_symbol(entry: str) -> tuple[frozenset[int], str]:
+    def _parse_symbol(module: str, entry: str) -> tuple[frozenset[int], str]:
         _, ranges, *origin = entry.split(" ")
-        return decode_ranges(ranges), origin[0] if origin else ""
+        origin_module = origin[0] if origin else ""
+        if origin_module.startswith("."):
+            origin_module = module + origin_module
+        return decode_ranges(ranges), origin_module
 
     def symbol_indices(self, module: str, name: str) -> frozenset[int]:
         out: frozenset[int] = frozenset()
