@@ -1,0 +1,165 @@
+"""The shipped API history (kbfix/data/apihistory) against facts checked by hand in the released
+packages' sources, the "not covered" answers, the laziness, and the range formatting."""
+
+import subprocess
+import sys
+
+import pytest
+
+from kbfix import apihistory as ah
+from kbfix.apihistory import Signature, VersionSet
+from kbfix.apihistory.codec import decode_ranges, encode_ranges
+from conftest import ROOT
+
+EXPECTED = ("transformers", "peft", "trl", "accelerate", "datasets", "huggingface_hub", "tokenizers", "safetensors",
+            "deepspeed", "bitsandbytes", "sentence-transformers", "flax", "optax", "orbax-checkpoint", "jax",
+            "unsloth", "unsloth_zoo", "llamafactory", "ms-swift")
+
+
+def test_importing_loads_no_data():
+    code = ("import sys, kbfix.apihistory as ah; "
+            "print(ah.loaded(), ah._manifest is None, 'kbfix.apihistory.history' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["()", "True", "False"]
+
+
+def test_a_query_loads_only_its_library():
+    code = ("import kbfix.apihistory as ah; ah.symbol_releases('peft', 'peft', 'LoraConfig'); "
+            "ah.releases('trl'); print(ah.loaded())")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "('peft',)"
+
+
+def test_manifest_covers_the_stack():
+    assert set(EXPECTED) <= set(ah.libraries())
+    manifest = ah.manifest()
+    assert manifest["built"] and manifest["tools"]["python"]
+    for lib in EXPECTED:
+        assert ah.releases(lib), lib
+        assert (ah.DATA / f"{lib}.txt.gz").exists(), lib
+    assert sum(p.stat().st_size for p in ah.DATA.iterdir()) < 25_000_000
+
+
+def test_releases_are_ascending_and_start_in_december_2023():
+    trl = ah.releases("trl")
+    assert trl[0] == "0.7.0" and "0.12.0" in trl
+    assert ah.releases("transformers")[0] == "4.36.2"  # last patch of the series current in December 2023
+    assert "4.46.3" in ah.releases("transformers") and "4.46.0" not in ah.releases("transformers")
+
+
+def test_trl_sft_trainer_tokenizer_renamed_processing_class_in_0_12():
+    tokenizer = ah.param_releases("trl", "trl.SFTTrainer.__init__", "tokenizer")
+    processing = ah.param_releases("trl", "trl.SFTTrainer.__init__", "processing_class")
+    assert tokenizer.last() == "0.11.4" and tokenizer.first() == "0.7.0"
+    assert processing.first() == "0.12.0"
+    assert processing.next_after("0.11.4") == "0.12.0"
+    assert tokenizer.contains("0.11.4") and not tokenizer.contains("0.12.0")
+    assert not (tokenizer & processing)
+    # a class name stands for its __init__, and the dotted top-level name follows the re-export
+    assert ah.param_releases("trl", "trl.SFTTrainer", "processing_class") == processing
+
+
+def test_peft_lora_config_use_dora_added_in_0_9():
+    dora = ah.param_releases("peft", "peft.LoraConfig", "use_dora")
+    assert dora.first() == "0.9.0"
+    assert dora.contains("0.9.0") and not dora.contains("0.8.2")
+    signature = ah.signature("peft", "peft.LoraConfig", "0.9.0")
+    assert signature is not None and signature.complete
+    assert signature.accepts_keyword("use_dora") and signature.accepts_keyword("no_such_option") is False
+
+
+def test_peft_prepare_model_for_int8_training_removed_in_0_10():
+    gone = ah.symbol_releases("peft", "peft", "prepare_model_for_int8_training")
+    assert gone.last() == "0.9.0"
+    assert gone.contains("0.9.0") and not gone.contains("0.10.0")
+    assert ah.symbol_releases("peft", "peft", "prepare_model_for_kbit_training").contains("0.10.0")
+
+
+def test_transformers_adamw_removed():
+    adamw = ah.symbol_releases("transformers", "transformers", "AdamW")
+    assert adamw.first() == "4.36.2" and adamw.last() == "4.49.0"
+    assert not adamw.contains("4.50.3") and adamw.next_after("4.49.0") is None
+
+
+def test_transformers_lazy_import_table_and_v5_star_exports():
+    llama = ah.symbol_releases("transformers", "transformers", "LlamaForCausalLM")
+    assert llama.contains("4.36.2") and llama.contains("5.0.0") and llama.last() == ah.releases("transformers")[-1]
+    assert ah.function_releases("transformers", "transformers.LlamaForCausalLM.forward").contains("5.0.0")
+
+
+def test_find_symbol_lists_every_home():
+    places = ah.find_symbol("LoraConfig", libs=("peft",))
+    modules = [p.module for p in places]
+    assert modules[0] == "peft" and "peft.tuners.lora" in modules
+    assert all(p.library == "peft" and p.releases for p in places)
+    assert "peft:" in str(places[0])
+
+
+def test_positional_params_and_signature():
+    positional = ah.positional_params("peft", "peft.get_peft_model", "0.13.2")
+    assert positional is not None and positional[:2] == ("model", "peft_config")
+    assert ah.positional_params("peft", "peft.get_peft_model", "0.1.0") is None  # before coverage
+
+
+def test_imports_from_other_libraries():
+    imported = ah.imports_from("trl", "0.12.0", "peft")
+    assert ("peft", "PeftConfig") in imported and ("peft", "get_peft_model") in imported
+    assert ah.imports_from("trl", "0.12.0", "not-a-library") is None
+
+
+def test_library_names_and_modules_map_to_libraries():
+    assert ah.covered("sentence_transformers") and ah.covered("Sentence-Transformers")
+    assert ah.library_of("peft.tuners.lora") == "peft"
+    assert ah.library_of("orbax.checkpoint.checkpoint_manager") == "orbax-checkpoint"
+    assert ah.library_of("numpy.linalg") is None
+
+
+def test_uncovered_library_says_so_and_never_raises():
+    versions = ah.symbol_releases("no-such-lib", "x", "y")
+    assert not versions.covered and str(versions) == "not covered" and not versions
+    assert versions.contains("1.0") is None and versions.first() is None
+    assert ah.releases("no-such-lib") == ()
+    assert ah.signature("no-such-lib", "x.y", "1.0") is None
+    assert ah.positional_params("no-such-lib", "x.y", "1.0") is None
+    assert ah.imports_from("no-such-lib", "1.0", "peft") is None
+    assert str(ah.param_releases("no-such-lib", "x.y", "z")) == "not covered"
+    assert ah.find_symbol("LoraConfig", libs=("no-such-lib",)) == []
+
+
+def test_unknown_names_in_a_covered_library_are_empty_sets():
+    versions = ah.symbol_releases("peft", "peft", "NoSuchName")
+    assert versions.covered and not versions and str(versions) == "none"
+    assert not ah.function_releases("peft", "peft.no_such_function")
+
+
+def test_range_formatting():
+    minors = ("4.30.2", "4.31.0", "4.32.1", "4.33.3", "4.34.1")
+    assert str(VersionSet("x", minors, frozenset({0, 1, 2, 4}))) == "4.30-4.32, 4.34"
+    patches = ("0.7.0", "0.7.1", "0.8.0", "0.8.1")
+    assert str(VersionSet("x", patches, frozenset({1, 2, 3}))) == "0.7.1-0.8.1"
+    assert str(VersionSet("x", patches, frozenset({0}))) == "0.7.0"
+    assert VersionSet("x", minors, frozenset({1, 2})).runs() == [("4.31.0", "4.32.1")]
+
+
+def test_contains_maps_an_uncovered_patch_to_its_series():
+    minors = ("4.30.2", "4.31.0", "4.32.1")
+    versions = VersionSet("x", minors, frozenset({1}))
+    assert versions.contains("4.31.0") is True
+    assert versions.contains("4.30.0") is False  # stands for 4.30.2
+    assert versions.contains("4.29.0") is None  # series not covered
+    assert versions.next_after("4.30.2") == "4.31.0" and versions.next_after("4.31.0") is None
+    assert versions.previous_before("4.32.1") == "4.31.0"
+
+
+@pytest.mark.parametrize("indices", [set(), {0}, {0, 1, 2}, {0, 2, 3, 7}, set(range(50)) - {13}])
+def test_ranges_roundtrip(indices):
+    assert decode_ranges(encode_ranges(indices)) == frozenset(indices)
+
+
+def test_signature_text():
+    signature = Signature.parse("self,a,/,b=,*args,c,d=,**kw")
+    assert signature.positional == ("self", "a", "b") and signature.required_positional == ("self", "a")
+    assert signature.varargs and signature.varkw and signature.complete
+    assert str(signature) == "(self, a, /, b=..., *args, c, d=..., **kw)"
+    partial = Signature.parse("self,x=,+")
+    assert not partial.complete and partial.accepts_keyword("y") is None and str(partial) == "(self, x=..., ...)"
