@@ -46,11 +46,13 @@ def inspect_paths(paths: Iterable[str | os.PathLike]) -> tuple[Finding, ...]:
     findings: list[Finding] = []
     for t in targets(paths):
         if t.kind == kinds.MISSING:
-            findings.append(Finding("path-missing", t.subject, Text("no such file or folder", "文件或文件夹不存在"), error="not found"))
+            findings.append(Finding("path-missing", t.subject, Text("no such file or folder",
+                                                                    "文件或文件夹不存在"), error="not found"))
         elif t.kind == kinds.UNKNOWN:
             findings.append(Finding(
                 "artifact-unrecognised", t.subject,
-                Text("not a model folder, checkpoint, adapter, training config or Orbax folder kbfix recognises", "不是 kbfix 能识别的模型文件夹、checkpoint、adapter、训练配置或 Orbax 文件夹"),
+                Text("not a model folder, checkpoint, adapter, training config or Orbax folder kbfix recognises",
+                     "不是 kbfix 能识别的模型文件夹、checkpoint、adapter、训练配置或 Orbax 文件夹"),
                 {"files": sorted(p.name for p in t.path.iterdir())[:20]} if t.path.is_dir() else {},
                 error="unrecognised artifact"))
         else:
@@ -81,7 +83,8 @@ def inspect_object(obj: object) -> tuple[Finding, ...]:
     t = probes.of_object(obj)
     if t.kind == kinds.UNKNOWN:
         return (Finding("object-unsupported", t.subject,
-                        Text("kbfix inspects torch modules, transformers Trainers and torch optimizers", "kbfix 只能检查 torch 模块（nn.Module）、transformers Trainer 和 torch 优化器"),
+                        Text("kbfix inspects torch modules, transformers Trainers and torch optimizers",
+                             "kbfix 只能检查 torch 模块（nn.Module）、transformers Trainer 和 torch 优化器"),
                         error=f"cannot inspect a {type(obj).__name__}"),)
     return tuple(probes.run(t))
 

@@ -140,17 +140,18 @@ def warnings(match: Match, lang: Lang) -> list[str]:
 def finding_json(finding: Finding, lang: Lang = "en") -> dict[str, Any]:
     """``summary`` is in ``lang``; ``summary_en`` always English."""
     return {"kind": finding.kind, "subject": finding.subject, "summary": finding.summary.get(lang),
-            "summary_en": finding.summary.en, "facts": {k: _plain(v) for k, v in finding.facts.items()},
+            "summary_en": finding.summary.en, "facts": {k: plain(v) for k, v in finding.facts.items()},
             "supports": list(finding.supports), "refutes": list(finding.refutes), "error": finding.error}
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
+    """JSON-safe: containers kept, anything else that JSON lacks as its string."""
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     return str(value)
 
 

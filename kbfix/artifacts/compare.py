@@ -125,7 +125,8 @@ def _differences(expected: Expected, found: dict[str, Shape | None], subject: st
              "unexpected": len(unexpected), "mismatched": len(mismatched), "model_class": expected.class_name}
     if not (missing or unexpected or mismatched):
         return [Finding("checkpoint-matches-config", subject,
-                        Text(f"every tensor the {expected.class_name} expects is present with the right shape", f"{expected.class_name} 需要的每个张量都存在，且形状正确"),
+                        Text(f"every tensor the {expected.class_name} expects is present with the right shape",
+                             f"{expected.class_name} 需要的每个张量都存在，且形状正确"),
                         facts, refutes=KEY_LEVEL)]
     findings: list[Finding] = []
     zero = {k: v for k, v in mismatched.items() if 0 in v[1]}
@@ -142,7 +143,8 @@ def _differences(expected: Expected, found: dict[str, Shape | None], subject: st
     if not findings:
         findings.append(Finding(
             "checkpoint-keys-differ", subject,
-            Text(f"{len(missing)} missing, {len(unexpected)} unexpected, {len(mismatched)} mismatched tensors", f"{len(missing)} 个张量缺失，{len(unexpected)} 个多余，{len(mismatched)} 个形状不符"),
+            Text(f"{len(missing)} missing, {len(unexpected)} unexpected, {len(mismatched)} mismatched tensors",
+                 f"{len(missing)} 个张量缺失，{len(unexpected)} 个多余，{len(mismatched)} 个形状不符"),
             {**facts, "missing_examples": missing[:SAMPLE], "unexpected_examples": unexpected[:SAMPLE],
              "mismatched_examples": _sample(mismatched)}))
     return findings
@@ -158,14 +160,16 @@ def _mismatches(expected: Expected, mismatched: dict, facts: dict, subject: str)
         config, checkpoint = _first_dims(vocab)
         findings.append(Finding(
             "vocab-rows-differ", subject,
-            Text(f"only the vocabulary rows differ: the checkpoint has {checkpoint} tokens, the config {config}", f"只有词表行数不同：checkpoint 有 {checkpoint} 个 token，config 是 {config} 个"),
+            Text(f"only the vocabulary rows differ: the checkpoint has {checkpoint} tokens, the config {config}",
+                 f"只有词表行数不同：checkpoint 有 {checkpoint} 个 token，config 是 {config} 个"),
             {**facts, "config_vocab": config, "checkpoint_vocab": checkpoint, "keys": sorted(vocab)},
             supports=(VOCAB,)))
     if head:
         config, checkpoint = _first_dims(head)
         findings.append(Finding(
             "task-head-differs", subject,
-            Text(f"only the task head differs: {checkpoint} outputs in the checkpoint, {config} in the config (num_labels)", f"只有任务头不同：checkpoint 有 {checkpoint} 个输出，config 是 {config} 个（num_labels）"),
+            Text(f"only the task head differs: {checkpoint} outputs in the checkpoint, {config} in the config (num_labels)",
+                 f"只有任务头不同：checkpoint 有 {checkpoint} 个输出，config 是 {config} 个（num_labels）"),
             {**facts, "config_num_labels": config, "checkpoint_num_labels": checkpoint, "keys": sorted(head)},
             supports=(HEAD,)))
     return findings
@@ -207,7 +211,8 @@ def _architecture(expected: Expected, mismatched: dict, facts: dict, subject: st
     share = len(mismatched) / max(1, facts["expected_keys"])
     return Finding(
         "checkpoint-other-model-size", subject,
-        Text(f"{len(mismatched)} tensors ({share:.0%}) have other shapes than the config: {said}", f"{len(mismatched)} 个张量（{share:.0%}）的形状与 config 不一致：{said_zh}"),
+        Text(f"{len(mismatched)} tensors ({share:.0%}) have other shapes than the config: {said}",
+             f"{len(mismatched)} 个张量（{share:.0%}）的形状与 config 不一致：{said_zh}"),
         {**facts, "towers": towers, "examples": _sample(mismatched)}, supports=(ARCHITECTURE,))
 
 
@@ -244,7 +249,8 @@ def _layers(expected: Expected, found: dict, missing: list[str], unexpected: lis
         said_zh = "；".join(f"{s}：checkpoint 有 {v['checkpoint_layers']} 层，config 是 {v['config_layers']} 层"
                             for s, v in deeper.items())
         findings.append(Finding(
-            "checkpoint-deeper-than-config", subject, Text(f"the checkpoint has more layers than the config: {said}", f"checkpoint 的层数比 config 多：{said_zh}"),
+            "checkpoint-deeper-than-config", subject, Text(f"the checkpoint has more layers than the config: {said}",
+                                                           f"checkpoint 的层数比 config 多：{said_zh}"),
             {**facts, "layers": deeper, "unexpected_examples": unexpected[:SAMPLE]}, supports=(ARCHITECTURE,)))
     return findings
 

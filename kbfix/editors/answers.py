@@ -201,7 +201,7 @@ def verify(entry_id: str, paths: list[str] | tuple[str, ...], *, lang: str | Non
     """Re-run the checks tied to ``entry_id`` against the artifacts after a fix: passed or not, and why."""
     import kbfix
     from kbfix.introspect import verify as run_verify
-    from kbfix.render import finding_json
+    from kbfix.render import finding_json, plain
 
     lang = _lang(lang)
     entry = _entry(entry_id)
@@ -215,18 +215,8 @@ def verify(entry_id: str, paths: list[str] | tuple[str, ...], *, lang: str | Non
     still = kbfix.diagnose(None, findings=result.findings, top=len(_base().entries), engine=engine())
     data = _scored(entry, still, lang)
     return {"entry": entry_id, "passed": result.passed,
-            "facts": {k: _plain(v) for k, v in result.facts.items()},
+            "facts": {k: plain(v) for k, v in result.facts.items()},
             "findings": [finding_json(f, lang) for f in result.findings],
             "match": data,
             "meaning": "confidence is how strongly the artifacts still point at this entry after the fix"}
 
-
-def _plain(value):
-    """JSON-safe: containers kept, anything else that JSON lacks as its string."""
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return value
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [_plain(v) for v in value]
-    return str(value)

@@ -56,6 +56,25 @@ def rx(pattern: str):
         return _Never()
 
 
+@lru_cache(maxsize=None)
+def rx_folded(pattern: str):
+    """``pattern`` matching regardless of letter case (a message retyped or lowercased in a paste)."""
+    import re2
+
+    try:
+        return re2.compile("(?mi)" + pattern)
+    except re2.error:
+        return _Never()
+
+
+FLAT_RE = re.compile(r"\*\*|\s+")
+
+
+def _flat(message: str) -> str:
+    """A message with its line breaks and runs of spaces as one space, and Markdown bold removed."""
+    return FLAT_RE.sub(lambda m: "" if m.group(0) == "**" else " ", message).strip()
+
+
 def rx_problem(pattern: str) -> str | None:
     """Why RE2 cannot run ``pattern`` (look-arounds, back-references, ``\\Z``...), or None."""
     import re2
@@ -316,6 +335,11 @@ def _match_exception(entry_id: str, sig: Signature, trace: Trace, text: LogText)
         level = FULL if typed and exc.type else LOOSE
         if sig.message is not None:
             msg_m = rx(sig.message).search(exc.message[:MAX_SEARCH_CHARS])
+            if msg_m is None and ("\n" in exc.message or "**" in exc.message or not exc.type):
+                # a message wrapped over lines, bolded in Markdown, or retyped (a body without its
+                # exception line): its words with the layout taken out
+                flat = _flat(exc.message[:MAX_SEARCH_CHARS])
+                msg_m = rx(sig.message).search(flat) or (rx_folded(sig.message).search(flat) if not exc.type else None)
             if msg_m is None:
                 fragment = _fragment(sig.message, exc.message[:MAX_SEARCH_CHARS]) if typed or not exc.type else None
                 if fragment is None:

@@ -56,7 +56,8 @@ def run(target: Target) -> list[Finding]:
             "a copy of the same model", f"adapter 记录的基座是 '{named}'，但传入的是 {target.base}；形状都吻合，可能是同一模型的副本"), facts))
     else:
         findings.append(Finding("adapter-fits-base", target.subject,
-                                Text(f"every adapter tensor fits the base's layers ({where})", f"每个 adapter 张量都与基座模型的层形状吻合（{where}）"), facts,
+                                Text(f"every adapter tensor fits the base's layers ({where})",
+                                     f"每个 adapter 张量都与基座模型的层形状吻合（{where}）"), facts,
                                 refutes=(ARCHITECTURE,)))
     return findings
 

@@ -36,7 +36,8 @@ def run(target: Target) -> list[Finding]:
                  "files": sorted(p.name for p in folder.iterdir())[:20]}
         if detect(folder).kind != ADAPTER:
             findings.append(Finding("points-to-full-checkpoint", target.subject,
-                                    Text(f"{key} points to a folder with full model weights", f"{key} 指向的文件夹包含完整的模型权重"), facts, refutes=(ADAPTER_ONLY,)))
+                                    Text(f"{key} points to a folder with full model weights",
+                                         f"{key} 指向的文件夹包含完整的模型权重"), facts, refutes=(ADAPTER_ONLY,)))
         elif key == "model_name_or_path":
             findings.append(Finding(
                 "adapter-folder-as-model", target.subject,

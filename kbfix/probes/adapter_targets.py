@@ -32,7 +32,8 @@ def run(target: Target) -> list[Finding]:
         return []
     if base is None:
         return [Finding("target-modules-unchecked", target.subject,
-                        Text("the base model's config is not available here, so target modules were not checked", "此处拿不到基座模型的 config，未检查 target modules"),
+                        Text("the base model's config is not available here, so target modules were not checked",
+                             "此处拿不到基座模型的 config，未检查 target modules"),
                         {"target_modules": targets})]
     expected = expect.expected(base)
     matched = {t: _matches(t, expected.modules) for t in ([targets] if isinstance(targets, str) else targets)}
@@ -47,9 +48,11 @@ def run(target: Target) -> list[Finding]:
                        f"{', '.join(facts['linear_layers_of_base'])}"), facts, supports=(NOT_FOUND,))]
     if absent:
         return [Finding("target-modules-partly-absent", target.subject,
-                        Text(f"target modules {absent} do not exist in the {expected.class_name}; the others do", f"target modules {absent} 在 {expected.class_name} 中不存在，其余的都存在"), facts)]
+                        Text(f"target modules {absent} do not exist in the {expected.class_name}; the others do",
+                             f"target modules {absent} 在 {expected.class_name} 中不存在，其余的都存在"), facts)]
     return [Finding("target-modules-present", target.subject,
-                    Text(f"every target module exists in the {expected.class_name}", f"所有 target modules 在 {expected.class_name} 中都存在"), facts, refutes=(NOT_FOUND,))]
+                    Text(f"every target module exists in the {expected.class_name}",
+                         f"所有 target modules 在 {expected.class_name} 中都存在"), facts, refutes=(NOT_FOUND,))]
 
 
 def _wanted(target: Target) -> tuple[list[str] | str | None, dict | None, str]:

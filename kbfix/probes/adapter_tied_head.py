@@ -34,7 +34,8 @@ def run(target: Target) -> list[Finding]:
              "ensure_weight_tying": found.config.get("ensure_weight_tying")}
     if not (targeted or saved or extra):
         return [Finding("adapter-leaves-embeddings", target.subject,
-                        Text("the adapter neither targets nor saves lm_head / embed_tokens", "adapter 既没有把 lm_head / embed_tokens 作为 target，也没有保存它们"), facts, refutes=(TIED_HEAD,))]
+                        Text("the adapter neither targets nor saves lm_head / embed_tokens",
+                             "adapter 既没有把 lm_head / embed_tokens 作为 target，也没有保存它们"), facts, refutes=(TIED_HEAD,))]
     touched = sorted(set(targeted) | {adapter.touches(m) for m in saved} | {adapter.touches(m) for m in extra})
     if is_tied:
         return [Finding(

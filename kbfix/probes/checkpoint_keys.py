@@ -34,7 +34,8 @@ def run(target: Target) -> list[Finding]:
         expected = expect.expected(target.config)
     except (expect.CustomCode, ValueError, KeyError) as exc:
         return [Finding("expected-shapes-unavailable", target.subject,
-                        Text("the model could not be built from its config here; keys not compared", "无法在这里根据 config 构建模型，未比较权重键"),
+                        Text("the model could not be built from its config here; keys not compared",
+                             "无法在这里根据 config 构建模型，未比较权重键"),
                         {"model_type": target.config.get("model_type")}, error=f"{type(exc).__name__}: {exc}")]
     found, facts = shapes(target)
     if not any(shape is not None for shape in found.values()):

@@ -40,16 +40,19 @@ def run(target: Target) -> list[Finding]:
     config = target.config
     if config is None:
         return [Finding("checkpoint-identified", target.subject,
-                        Text(f"Chinese-CLIP checkpoint: {facts['checkpoint']}", f"Chinese-CLIP checkpoint：{_describe_zh(found)}"), {**facts, **found})]
+                        Text(f"Chinese-CLIP checkpoint: {facts['checkpoint']}",
+                             f"Chinese-CLIP checkpoint：{_describe_zh(found)}"), {**facts, **found})]
     wanted = _from_config(config)
     differ = {k: (wanted[k], found.get(k)) for k in wanted if found.get(k) is not None and wanted[k] != found[k]}
     facts.update(config=_describe(wanted), differ={k: {"config": a, "checkpoint": b} for k, (a, b) in differ.items()})
     if differ:
         return [Finding("checkpoint-other-model-size", target.subject,
-                        Text(f"the checkpoint is {facts['checkpoint']}; the config describes {facts['config']}", f"checkpoint 是{_describe_zh(found)}，而 config 描述的是{_describe_zh(wanted)}"),
+                        Text(f"the checkpoint is {facts['checkpoint']}; the config describes {facts['config']}",
+                             f"checkpoint 是{_describe_zh(found)}，而 config 描述的是{_describe_zh(wanted)}"),
                         facts, supports=(ARCHITECTURE,))]
     return [Finding("checkpoint-matches-config", target.subject,
-                    Text(f"the checkpoint and the config are both {facts['checkpoint']}", f"checkpoint 和 config 都是{_describe_zh(found)}"), facts, refutes=(ARCHITECTURE,))]
+                    Text(f"the checkpoint and the config are both {facts['checkpoint']}",
+                         f"checkpoint 和 config 都是{_describe_zh(found)}"), facts, refutes=(ARCHITECTURE,))]
 
 
 def _measure(shapes: dict[str, tuple[int, ...]]) -> dict[str, int]:

@@ -45,7 +45,8 @@ def run(target: Target) -> list[Finding]:
         findings.append(_architecture(model_type, source, installed.get("transformers"), facts, target.subject))
     if attention == "flash_attention_2" and not installed.get("flash_attn"):
         findings.append(Finding("flash-attn-not-installed", target.subject,
-                                Text("flash_attention_2 is requested but flash_attn is not installed", "请求了 flash_attention_2，但没有安装 flash_attn"), facts,
+                                Text("flash_attention_2 is requested but flash_attn is not installed",
+                                     "请求了 flash_attention_2，但没有安装 flash_attn"), facts,
                                 supports=(FLASH,)))
     if not findings:
         findings.append(Finding("environment", target.subject, Text("installed versions", "已安装的库版本"), facts))
@@ -75,7 +76,8 @@ def _architecture(model_type: str, source: str, installed: str | None, facts: di
     facts = {**facts, "needs_transformers": f">={needed}" if needed else None}
     models = known_model_types()
     if installed is None or models is None:
-        return Finding("transformers-missing", subject, Text("transformers is not installed", "没有安装 transformers"), facts, supports=(UNKNOWN,))
+        return Finding("transformers-missing", subject, Text("transformers is not installed",
+                                                             "没有安装 transformers"), facts, supports=(UNKNOWN,))
     folder = _FOLDER.get(model_type, model_type).replace("-", "_")
     known = (models / folder).is_dir()
     if needed and _older(installed, needed):
@@ -88,7 +90,8 @@ def _architecture(model_type: str, source: str, installed: str | None, facts: di
                                   f"（{training.source_zh(source)}）"
                                   + (f"，需要 transformers>={needed}" if needed else "") + "：请升级 transformers"), facts, supports=(UNKNOWN,))
     return Finding("architecture-known", subject,
-                   Text(f"the installed transformers {installed} knows model type '{model_type}'", f"已安装的 transformers {installed} 支持 model_type '{model_type}'"), facts, refutes=(UNKNOWN,))
+                   Text(f"the installed transformers {installed} knows model type '{model_type}'",
+                        f"已安装的 transformers {installed} 支持 model_type '{model_type}'"), facts, refutes=(UNKNOWN,))
 
 
 def _older(installed: str, needed: str) -> bool:

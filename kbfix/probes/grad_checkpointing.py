@@ -31,7 +31,8 @@ def run(target: Target) -> list[Finding]:
     facts = {"gradient_checkpointing": True, "use_reentrant": reentrant, "adapter": training.uses_adapter(values)}
     if reentrant is False:
         return [Finding("non-reentrant-checkpointing", target.subject,
-                        Text("gradient checkpointing with use_reentrant=false: frozen inputs are fine", "gradient checkpointing 使用 use_reentrant=false：输入被冻结也没有问题"), facts,
+                        Text("gradient checkpointing with use_reentrant=false: frozen inputs are fine",
+                             "gradient checkpointing 使用 use_reentrant=false：输入被冻结也没有问题"), facts,
                         refutes=(INPUT_GRADS,))]
     if reentrant is True and facts["adapter"]:
         return [Finding("reentrant-checkpointing-over-frozen-base", target.subject,

@@ -35,7 +35,8 @@ def run(target: Target) -> list[Finding]:
              "input_hook": hooked, "use_reentrant": reentrant}
     if facts["embeddings_require_grad"] or hooked or reentrant is False:
         return [Finding("checkpointing-inputs-ok", target.subject,
-                        Text("gradient checkpointing is on and gradients reach the checkpointed blocks", "gradient checkpointing 已开启，梯度能传到被 checkpoint 的模块"), facts,
+                        Text("gradient checkpointing is on and gradients reach the checkpointed blocks",
+                             "gradient checkpointing 已开启，梯度能传到被 checkpoint 的模块"), facts,
                         refutes=(INPUT_GRADS,))]
     return [Finding("checkpointing-without-input-grads", target.subject,
                     Text("gradient checkpointing (reentrant) with frozen input embeddings and no input hook: call "

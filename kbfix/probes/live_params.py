@@ -51,11 +51,13 @@ def _model(model, subject: str) -> list[Finding]:
     findings = []
     if not trainable:
         findings.append(Finding("model-all-frozen", subject,
-                                Text(f"every one of the {total} parameters of the {facts['class']} has requires_grad=False", f"{facts['class']} 的全部 {total} 个参数都是 requires_grad=False"),
+                                Text(f"every one of the {total} parameters of the {facts['class']} has requires_grad=False",
+                                     f"{facts['class']} 的全部 {total} 个参数都是 requires_grad=False"),
                                 facts, supports=(NOTHING,)))
     else:
         findings.append(Finding("model-trainable", subject,
-                                Text(f"{count} of {total} parameters are trainable ({facts['trainable_share']:.2%})", f"{total} 个参数中有 {count} 个可训练（{facts['trainable_share']:.2%}）"),
+                                Text(f"{count} of {total} parameters are trainable ({facts['trainable_share']:.2%})",
+                                     f"{total} 个参数中有 {count} 个可训练（{facts['trainable_share']:.2%}）"),
                                 facts, refutes=(NOTHING,)))
     kinds = {d.split(":")[0] for d in devices}
     if "cpu" in kinds and kinds & {"cuda", "xpu", "mps"} and not getattr(live.base_of(model), "hf_device_map", None):
@@ -71,9 +73,11 @@ def _optimizer(optimizer, subject: str, alone: bool) -> list[Finding]:
     facts = {"optimizer": type(optimizer).__name__, "param_groups": len(optimizer.param_groups),
              "parameters": sum(p.numel() for p in params)}
     if not params:
-        return [Finding("optimizer-empty", subject, Text("the optimizer holds no parameters", "优化器里没有任何参数"), facts, supports=(NOTHING,))]
+        return [Finding("optimizer-empty", subject, Text("the optimizer holds no parameters",
+                                                         "优化器里没有任何参数"), facts, supports=(NOTHING,))]
     if alone:  # no refutation: the optimizer that failed may be another one
-        return [Finding("optimizer-has-parameters", subject, Text(f"the optimizer holds {facts['parameters']} parameters", f"优化器里有 {facts['parameters']} 个参数"),
+        return [Finding("optimizer-has-parameters", subject, Text(f"the optimizer holds {facts['parameters']} parameters",
+                                                                  f"优化器里有 {facts['parameters']} 个参数"),
                         facts)]
     return []
 
@@ -94,7 +98,8 @@ def _trainer(trainer, model, subject: str) -> list[Finding]:
                                     supports=(FP16_UNSCALE,)))
         else:
             findings.append(Finding("fp32-trainable-under-amp", subject,
-                                    Text("trainable parameters are float32 under fp16 mixed precision", "fp16 混合精度下可训练参数是 float32"), facts,
+                                    Text("trainable parameters are float32 under fp16 mixed precision",
+                                         "fp16 混合精度下可训练参数是 float32"), facts,
                                     refutes=(FP16_UNSCALE,)))
     asked = [k for k in ("bf16", "tf32") if getattr(args, k, False)]
     if asked:

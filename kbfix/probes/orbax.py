@@ -26,7 +26,8 @@ def run(target: Target) -> list[Finding]:
     metadata = target.path / "_METADATA"
     if not metadata.is_file():
         return [Finding("orbax-tree-unread", target.subject,
-                        Text("no _METADATA file: the parameter tree cannot be read without loading arrays", "没有 _METADATA 文件：不加载数组就无法读取参数树"),
+                        Text("no _METADATA file: the parameter tree cannot be read without loading arrays",
+                             "没有 _METADATA 文件：不加载数组就无法读取参数树"),
                         {"files": sorted(p.name for p in target.path.iterdir())[:20]})]
     data = read.json_file(metadata)
     tree = data.get("tree_metadata", {}) if isinstance(data, dict) else {}
@@ -37,7 +38,8 @@ def run(target: Target) -> list[Finding]:
             top.setdefault(path[0], set()).add(path[1] if len(path) > 1 else "")
     facts = {"arrays": len(paths), "tree": {k: sorted(v - {""})[:20] for k, v in top.items()}}
     return [Finding("orbax-tree", target.subject,
-                    Text(f"Orbax checkpoint with {len(paths)} arrays under {', '.join(sorted(top)) or 'no keys'}", f"Orbax checkpoint，共 {len(paths)} 个数组，顶层键为 "
+                    Text(f"Orbax checkpoint with {len(paths)} arrays under {', '.join(sorted(top)) or 'no keys'}",
+                         f"Orbax checkpoint，共 {len(paths)} 个数组，顶层键为 "
                                f"{', '.join(sorted(top)) or '（无）'}"), facts)]
 
 

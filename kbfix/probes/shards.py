@@ -59,11 +59,13 @@ def run(target: Target) -> list[Finding]:
     if short:
         findings.append(Finding(
             "shards-lack-tensors", target.subject,
-            Text(f"{len(short)} shards lack tensors that {index.name} maps to them", f"{len(short)} 个分片缺少 {index.name} 映射到其中的张量"),
+            Text(f"{len(short)} shards lack tensors that {index.name} maps to them",
+                 f"{len(short)} 个分片缺少 {index.name} 映射到其中的张量"),
             {**facts, "lacking": short}, supports=(INCOMPLETE,)))
     if not findings and not unreadable:
         findings.append(Finding(
             "shards-complete", target.subject,
-            Text(f"all {len(listed)} shards listed in {index.name} are present with every tensor it maps to them", f"{index.name} 列出的全部 {len(listed)} 个分片都在，且包含映射到其中的每个张量"),
+            Text(f"all {len(listed)} shards listed in {index.name} are present with every tensor it maps to them",
+                 f"{index.name} 列出的全部 {len(listed)} 个分片都在，且包含映射到其中的每个张量"),
             facts, refutes=(INCOMPLETE,)))
     return findings

@@ -35,11 +35,13 @@ def run(target: Target) -> list[Finding]:
                        f"（finetuning_type: {method}）：没有剩下任何可训练的参数"), facts, supports=(NOTHING,))]
     if method == "freeze" and values.get("freeze_trainable_layers") == 0:
         return [Finding("no-layer-selected", target.subject,
-                        Text("finetuning_type: freeze with freeze_trainable_layers: 0 selects no layer to train", "finetuning_type: freeze 配合 freeze_trainable_layers: 0，没有选中任何要训练的层"),
+                        Text("finetuning_type: freeze with freeze_trainable_layers: 0 selects no layer to train",
+                             "finetuning_type: freeze 配合 freeze_trainable_layers: 0，没有选中任何要训练的层"),
                         facts, supports=(NOTHING,))]
     part = "adapter" if method in ("lora", "oft") else "language" if not flags["freeze_language_model"] else "towers"
     trainable = {"adapter": "adapter weights", "language": "the language model", "towers": "the unfrozen towers"}[part]
     trainable_zh = {"adapter": "adapter 权重", "language": "语言模型",
                     "towers": "未冻结的塔（vision tower / projector）"}[part]
-    return [Finding("something-trainable", target.subject, Text(f"the config leaves {trainable} trainable", f"该配置下可训练的部分：{trainable_zh}"), facts,
+    return [Finding("something-trainable", target.subject, Text(f"the config leaves {trainable} trainable",
+                                                                f"该配置下可训练的部分：{trainable_zh}"), facts,
                     refutes=(NOTHING,))]

@@ -62,7 +62,8 @@ def _safetensors(path: Path) -> Finding | None:
         header = read.safetensors_header(path)
     except read.HeaderError as exc:
         return Finding("safetensors-header-unreadable", str(path),
-                       Text(f"{path.name}: safetensors cannot read its header ({exc})", f"{path.name}：safetensors 无法读取它的 header（{exc}）"),
+                       Text(f"{path.name}: safetensors cannot read its header ({exc})",
+                            f"{path.name}：safetensors 无法读取它的 header（{exc}）"),
                        {"file": path.name, "size": path.stat().st_size, "reason": str(exc)}, supports=(CORRUPT,))
     if header.truncated:
         return Finding(
@@ -94,7 +95,8 @@ def _torch_zip(path: Path) -> Finding | None:
     if _ZIP_END in tail:
         return None
     return Finding("weights-file-truncated", str(path),
-                   Text(f"{path.name} is a torch zip archive without its closing directory: the file is cut off", f"{path.name} 是 torch zip 归档，但缺少末尾的中央目录（central directory）：文件被截断了"),
+                   Text(f"{path.name} is a torch zip archive without its closing directory: the file is cut off",
+                        f"{path.name} 是 torch zip 归档，但缺少末尾的中央目录（central directory）：文件被截断了"),
                    {"file": path.name, "size": size}, supports=(INCOMPLETE, CORRUPT))
 
 

@@ -36,7 +36,8 @@ def run(target: Target) -> list[Finding]:
     bits = quantized.get("quantization_bit")
     if stage == 3 and (bits == 8 or quantized.get("load_in_8bit")):
         return [Finding("zero3-with-8bit", target.subject,
-                        Text(f"ZeRO-3 ({source}) with an 8-bit quantized model: only 4-bit (QLoRA) works with ZeRO-3", f"ZeRO-3（{training.source_zh(source)}）配合 8-bit 量化模型：ZeRO-3 只支持 4-bit"
+                        Text(f"ZeRO-3 ({source}) with an 8-bit quantized model: only 4-bit (QLoRA) works with ZeRO-3",
+                             f"ZeRO-3（{training.source_zh(source)}）配合 8-bit 量化模型：ZeRO-3 只支持 4-bit"
                                    "（QLoRA）"),
                         facts, supports=(DEVICE_MAP,))]
     if stage is not None and device_map is not None:
