@@ -30,7 +30,8 @@ def libraries(entry: Entry) -> set[str]:
 def search_entries(entries: Iterable[Entry], query: str) -> list[Entry]:
     """Entries matching every term of ``query``: words (id, titles, tags, body), ``tag:X``, ``lib:X``.
 
-    Entries whose id, title or tags match the words come before those matching in the body only.
+    Entries whose id, title or tags match the words come before those matching in the body only;
+    within each group, entries holding the words as one phrase come first, then the rest in corpus order.
     """
     terms = query.split()
     head: list[Entry] = []
@@ -54,7 +55,12 @@ def search_entries(entries: Iterable[Entry], query: str) -> list[Entry]:
                 break
         if ok:
             (head if in_summary else body).append(entry)
-    return head + body
+    words = " ".join(t.lower() for t in terms if ":" not in t)
+
+    def phrase_first(entry: Entry) -> bool:
+        return len(words.split()) < 2 or words not in " ".join((entry.body.en + " " + entry.body.zh).lower().split())
+
+    return sorted(head, key=phrase_first) + sorted(body, key=phrase_first)
 
 
 def search_any(entries: Iterable[Entry], query: str) -> list[Entry]:
