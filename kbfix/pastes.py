@@ -37,11 +37,17 @@ def _seed(text: str, name: str) -> int:
     return int(hashlib.sha1(f"{name}\0{text}".encode()).hexdigest()[:8], 16)
 
 
-def _final_exception_line(lines: list[str]) -> int | None:
-    """Index (in ``lines``) of the last exception line the parser finds, if any."""
+def _final_exception(lines: list[str]):
+    """The last exception the parser finds (not a warning), if any."""
     log = tb.parse("\n".join(lines))
     traces = [t for t in log.traces if t.final.type and not t.final.type.endswith("Warning")]
-    return traces[-1].final.line if traces else None
+    return traces[-1].final if traces else None
+
+
+def _final_exception_line(lines: list[str]) -> int | None:
+    """Index (in ``lines``) of the last exception line the parser finds, if any."""
+    final = _final_exception(lines)
+    return final.line if final else None
 
 
 def _split_prefix(line: str) -> tuple[str, str]:
@@ -67,13 +73,10 @@ def drop_exception_line(text: str) -> str | None:
     ``size mismatch`` lines, ``Missing key(s)`` ...). Applies to messages that continue over at least
     three lines, where the body, not the first line, says what went wrong."""
     lines = text.split("\n")
-    at = _final_exception_line(lines)
-    if at is None:
+    final = _final_exception(lines)
+    if final is None or len([part for part in final.message.split("\n") if part.strip()]) < 4:
         return None
-    following = [line for line in lines[at + 1:at + 6] if line.strip()]
-    if len(following) < 3:
-        return None
-    return "\n".join(lines[:at] + lines[at + 1:])
+    return "\n".join(lines[:final.line] + lines[final.line + 1:])
 
 
 def glue_zh_prose(text: str) -> str | None:
@@ -101,9 +104,14 @@ def quoted(text: str) -> str | None:
 
 
 def truncate_mid_line(text: str) -> str | None:
-    """Cut inside the last long line: the excerpt or the terminal ended there."""
+    """Cut inside the error's message, in its last long line: the excerpt or the terminal ended there
+    (what comes after it is gone). A message too short to cut without losing it is left alone."""
     lines = text.rstrip("\n").split("\n")
-    for i in range(len(lines) - 1, -1, -1):
+    final = _final_exception(lines)
+    if final is None:
+        return None
+    last = min(len(lines) - 1, final.line + final.message.count("\n"))
+    for i in range(last, final.line - 1, -1):
         if len(lines[i].strip()) >= 60:
             keep = max(40, int(len(lines[i]) * 0.7))
             return "\n".join(lines[:i] + [lines[i][:keep]])

@@ -57,7 +57,7 @@ TROUBLE_RE = re.compile(
     r"\bnan\b|\binf\b|timed? ?out|cannot|can't|could not|unable|not found|no such|denied|refused|invalid|"
     r"mismatch|missing|unexpected|not supported|unsupported|not (?:initialized|used)|out of memory|\bOOM\b|"
     r"undefined symbol|no kernel image|not compiled|illegal|warning|deprecated|has no attribute|must match|"
-    r"no module named|only supports?|please specify|not implemented|no longer supports?|too old|"
+    r"no module named|only supports?|please specify|not implemented|no longer supports?|too old|max_split_size_mb|"
     r"错误|报错|失败|异常|无法|找不到|不匹配|显存|内存不足|不支持|警告")
 MAX_HEADLESS = 6
 RICH_TOP_RE = re.compile(r"^\s*╭─+.*Traceback.*─+╮\s*$")

@@ -219,6 +219,25 @@ class LogText:
         return self._found[pattern]
 
     @cached_property
+    def flat(self) -> str:
+        """The log as one line, without Markdown bold (for messages wrapped or bolded in a paste)."""
+        return _flat(self.text)
+
+    @cached_property
+    def flat_lower(self) -> str:
+        return self.flat.lower()
+
+    def has(self, word: str, flat: bool = False) -> bool:
+        """Whether the lowercased log holds ``word`` (with ``flat``: also across wraps and bold)."""
+        return word in self.lower or flat and word in self.flat_lower
+
+    def line_of_flat(self, found: str) -> int:
+        """The line of the log where a match in :attr:`flat` starts (its first words)."""
+        words = found.split()[:3]
+        pos = self.text.find(words[0]) if words else -1
+        return _line_of(self.text, pos) if pos >= 0 else 0
+
+    @cached_property
     def facts(self) -> keys.Facts:
         return keys.analyse(keys.read(self.text))
 
@@ -269,18 +288,24 @@ def match(entries: tuple[Entry, ...], trace: Trace | None, log: Log, text: LogTe
     whose words are missing from the lowercased log is skipped uncompiled.
     """
     text = text if text is not None else LogText(log.text)
+    headless = trace is None or not any(exc.type for exc in trace.exceptions)
     hits: list[SignatureHit] = []
     for entry in entries:
         for sig in entry.signatures:
             if literals is not None:
                 needed = literals.get(f"{entry.id}/{sig.id}")
-                if needed and not all(word in text.lower for word in needed):
+                if needed and not all(text.has(word, headless) for word in needed):
                     continue
             exception_bound = sig.message is not None or sig.exception is not None or bool(sig.frames)
             if not exception_bound:
                 hit = _match_text(entry.id, sig, text)
             elif trace is not None:
                 hit = _match_exception(entry.id, sig, trace, text)
+                if (hit is None or hit.partial or hit.level == FRAGMENT) and not any(exc.type for exc in trace.exceptions):
+                    # a headless error is a guess at which line holds the message; the whole message
+                    # may stand on other lines of the paste
+                    whole = _match_message_in_log(entry.id, sig, text)
+                    hit = whole if whole is not None and (hit is None or not whole.partial) else hit
             else:
                 hit = _match_message_in_log(entry.id, sig, text)
             if hit is not None:
@@ -307,6 +332,10 @@ def _match_message_in_log(entry_id: str, sig: Signature, text: LogText) -> Signa
     if sig.message is None or sig.frames:
         return None
     m = rx(sig.message).search(text.text)
+    line = _line_of(text.text, m.start()) if m else 0
+    if m is None:  # wrapped over lines or bolded in Markdown
+        m = rx(sig.message).search(text.flat)
+        line = text.line_of_flat(m.group(0)) if m else 0
     if not m or not _facts_hold(sig, text):
         return None
     caps = {k: v for k, v in m.groupdict().items() if v is not None}
@@ -314,7 +343,7 @@ def _match_message_in_log(entry_id: str, sig: Signature, text: LogText) -> Signa
     if sig.text is not None and text.search(sig.text) is None or not _conditions_hold(sig, text):
         return None
     near = _blocked(sig, text) or contradicted(caps) or not _where_holds(sig, caps)
-    return SignatureHit(entry_id, sig, caps, (_line_of(text.text, m.start()),), m.group(0), partial=near, level=LOOSE)
+    return SignatureHit(entry_id, sig, caps, (line,), m.group(0), partial=near, level=LOOSE)
 
 
 def _type_matches(sig: Signature, exc: Exc) -> bool:
