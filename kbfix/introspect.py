@@ -45,6 +45,9 @@ def targets(paths: Iterable[str | os.PathLike]) -> list[probes.Target]:
 def inspect_paths(paths: Iterable[str | os.PathLike]) -> tuple[Finding, ...]:
     findings: list[Finding] = []
     for t in targets(paths):
+        findings += [problem.finding(t.subject) for problem in t.problems]
+        if t.kind == kinds.UNREADABLE:
+            continue  # its problem says why
         if t.kind == kinds.MISSING:
             findings.append(Finding("path-missing", t.subject, Text("no such file or folder", "文件或文件夹不存在"), error="not found"))
         elif t.kind == kinds.UNKNOWN:
@@ -55,7 +58,27 @@ def inspect_paths(paths: Iterable[str | os.PathLike]) -> tuple[Finding, ...]:
                 error="unrecognised artifact"))
         else:
             findings += probes.run(t)
-    return reconcile(findings)
+    return reconcile(once(findings))
+
+
+def once(findings: Iterable[Finding]) -> tuple[Finding, ...]:
+    """The same failure about the same subject, said once.
+
+    Several probes read the same broken file: its refusal is kept once, and not at all where a probe
+    already reported that file under the same kind (weights_readable's unreadable header).
+    """
+    findings = tuple(findings)
+    reported = {(f.kind, f.subject) for f in findings if not f.error}
+    seen: set[tuple[str, str, str]] = set()
+    out = []
+    for f in findings:
+        if f.error:
+            key = (f.kind, f.subject, f.error)
+            if key in seen or key[:2] in reported:
+                continue
+            seen.add(key)
+        out.append(f)
+    return tuple(out)
 
 
 def reconcile(findings: Iterable[Finding]) -> tuple[Finding, ...]:
@@ -83,7 +106,7 @@ def inspect_object(obj: object) -> tuple[Finding, ...]:
         return (Finding("object-unsupported", t.subject,
                         Text("kbfix inspects torch modules, transformers Trainers and torch optimizers", "kbfix 只能检查 torch 模块（nn.Module）、transformers Trainer 和 torch 优化器"),
                         error=f"cannot inspect a {type(obj).__name__}"),)
-    return tuple(probes.run(t))
+    return once(probes.run(t))
 
 
 def inspect(*things: object) -> tuple[Finding, ...]:

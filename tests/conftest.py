@@ -36,3 +36,46 @@ def run_kbfix(*args, input=None, env=None, timeout=120):
     full_env = dict(os.environ, **(env or {}))
     return subprocess.run([sys.executable, "-m", "kbfix", *args], input=input, capture_output=True,
                           env=full_env, timeout=timeout, cwd=ROOT)
+
+
+class Measured:
+    """A finished kbfix process: exit code, output, wall seconds and peak resident memory (MB)."""
+
+    def __init__(self, returncode, stdout, stderr, seconds, peak_mb):
+        self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
+        self.seconds, self.peak_mb = seconds, peak_mb
+
+    def within(self, seconds=2.0, mb=500) -> bool:
+        return self.seconds < seconds and self.peak_mb < mb
+
+    def __repr__(self) -> str:
+        return (f"exit {self.returncode} in {self.seconds:.2f} s, peak {self.peak_mb:.0f} MB; "
+                f"stderr: {self.stderr[-600:]!r}")
+
+
+def run_measured(*args, timeout=60, env=None) -> Measured:
+    """Run the real command line and measure it: the child's own wall time and peak RSS (wait4).
+
+    A run past ``timeout`` is killed (and then fails any bound a test checks).
+    """
+    import subprocess
+    import tempfile
+    import threading
+    import time
+
+    full_env = dict(os.environ, **(env or {}))
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, "-m", "kbfix", *args], stdin=subprocess.DEVNULL, stdout=out,
+                                stderr=err, cwd=ROOT, env=full_env)
+        timer = threading.Timer(timeout, proc.kill)
+        timer.start()
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        finally:
+            timer.cancel()
+        seconds = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return Measured(proc.returncode, out.read(), err.read(), seconds, usage.ru_maxrss / 1024)

@@ -60,7 +60,7 @@ def shapes(target: Target) -> tuple[Shapes, dict[str, object]]:
         listed: dict[str, list[str]] = {}
         for key, shard in read.weight_map(index).items():
             listed.setdefault(shard, []).append(key)
-        files = [target.path / shard for shard in sorted(listed)]
+        files = [read.member(target.path, shard) for shard in sorted(listed)]
     else:
         files = read.full_weight_files(target.path)
         safetensors = [p for p in files if p.suffix == ".safetensors"]
@@ -83,5 +83,5 @@ def _readable(path) -> dict[str, tuple[int, ...]] | None:
         return None
     try:
         return read.state_dict(path).shapes
-    except read.HeaderError:
+    except read.Unreadable:  # weights_readable (or the refusal itself) says why
         return None
