@@ -81,3 +81,10 @@ def require(extra: str, what: str, *modules: str, zh_what: str = "") -> None:
     absent = [m for m in modules if importlib.util.find_spec(m) is None]
     if absent:
         raise MissingExtra(extra, what, " and ".join(absent), zh_what=zh_what)
+
+
+def error_line(exc: BaseException, limit: int = 300) -> str:
+    """``Type: first line of the message``, cut at ``limit``: library advice further down is not repeated."""
+    first = next((line.strip() for line in str(exc).splitlines() if line.strip()), "")
+    text = f"{type(exc).__name__}: {first}" if first else type(exc).__name__
+    return text if len(text) <= limit else text[:limit - 1] + "…"

@@ -32,7 +32,7 @@ from . import (
     weights_readable,
     zero3,
 )
-from kbfix.artifacts.refuse import Refusal
+from kbfix.artifacts.refuse import Refusal, error_line
 from kbfix.artifacts.target import Target, detect, of_object
 
 PROBES = (
@@ -55,7 +55,7 @@ PROBES = (
     live_input_grads,
 )
 
-__all__ = ["PROBES", "Target", "detect", "of_object", "probe_name", "run"]
+__all__ = ["PROBES", "Target", "detect", "error_line", "of_object", "probe_name", "run"]
 
 
 def probe_name(probe) -> str:
@@ -81,10 +81,3 @@ def run(target: Target, probes=PROBES) -> list[Finding]:
                 Text(f"the {probe_name(probe)} probe could not finish", f"{probe_name(probe)} 探针未能完成检查"),
                 {"probe": probe_name(probe)}, error=error_line(exc)))
     return findings
-
-
-def error_line(exc: BaseException, limit: int = 300) -> str:
-    """``Type: first line of the message``, cut at ``limit``: library advice further down is not repeated."""
-    first = next((line.strip() for line in str(exc).splitlines() if line.strip()), "")
-    text = f"{type(exc).__name__}: {first}" if first else type(exc).__name__
-    return text if len(text) <= limit else text[:limit - 1] + "…"

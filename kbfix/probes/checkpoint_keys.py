@@ -14,6 +14,7 @@ from dataclasses import replace
 from kbfix.model import Finding, Text
 
 from kbfix.artifacts import compare, expect, read
+from kbfix.artifacts.refuse import error_line
 from . import cnclip, weights_readable
 from kbfix.artifacts.target import CHECKPOINT, MODEL, Target
 
@@ -32,10 +33,10 @@ def applies(target: Target) -> bool:
 def run(target: Target) -> list[Finding]:
     try:
         expected = expect.expected(target.config)
-    except (expect.CustomCode, ValueError, KeyError) as exc:
+    except (ValueError, KeyError) as exc:  # transformers refuses the config
         return [Finding("expected-shapes-unavailable", target.subject,
                         Text("the model could not be built from its config here; keys not compared", "无法在这里根据 config 构建模型，未比较权重键"),
-                        {"model_type": target.config.get("model_type")}, error=f"{type(exc).__name__}: {exc}")]
+                        {"model_type": target.config.get("model_type")}, error=error_line(exc))]
     found, facts = shapes(target)
     if not any(shape is not None for shape in found.values()):
         return []  # nothing readable: weights_readable says why
