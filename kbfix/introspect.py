@@ -4,7 +4,8 @@
 adapter with the base folder given beside it, a state-dict file with a config) and runs the
 applicable probes. ``inspect_object`` does the same for a model, trainer or optimizer in memory.
 ``verify`` re-runs the checks tied to one corpus entry: it passes when some check clears the entry
-and none still supports it.
+and none still supports it, fails when one still supports it, and could not check when no check
+that speaks to the entry ran on the paths given.
 """
 
 from __future__ import annotations
@@ -15,19 +16,29 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from kbfix import probes
-from kbfix.model import Finding, Text
+from kbfix.model import Finding, Text, Vocabulary
 from kbfix.artifacts import target as kinds
 
 # Artifacts that are checked against a model config when one is given beside them.
 _NEEDS_BASE = (kinds.ADAPTER, kinds.CHECKPOINT, kinds.LLAMAFACTORY, kinds.TRAINING_ARGS)
 
 
+class Outcome(Vocabulary):
+    PASSED = "passed"  # a check cleared the entry and none still supports it
+    FAILED = "failed"  # a check still finds the cause
+    UNCHECKED = "unchecked"  # no check that speaks to the entry ran on these paths
+
+
 @dataclass(frozen=True)
 class VerifyResult:
     entry_id: str
-    passed: bool
-    facts: Mapping[str, object] = field(default_factory=dict)
+    outcome: Outcome
+    facts: Mapping[str, object] = field(default_factory=dict)  # plain data: str, int, float, bool, None, list, dict
     findings: tuple[Finding, ...] = ()
+
+    @property
+    def passed(self) -> bool:
+        return self.outcome == Outcome.PASSED
 
 
 def targets(paths: Iterable[str | os.PathLike]) -> list[probes.Target]:
@@ -131,7 +142,9 @@ def verify(entry_id: str, paths: Iterable[str | os.PathLike]) -> VerifyResult:
     """Re-check ``entry_id`` against the artifacts after the fix.
 
     Passes when at least one check that speaks to the entry ran and cleared it (a finding refutes
-    it) and no finding still supports it. Probe errors are listed; they do not pass anything.
+    it) and no finding still supports it; fails when a finding still supports it; otherwise the
+    entry could not be checked (``Outcome.UNCHECKED``, with the reason). Files that could not be
+    read are listed; they do not pass anything.
     """
     findings = inspect_paths(paths)
     still = [f for f in findings if entry_id in f.supports]
@@ -140,10 +153,29 @@ def verify(entry_id: str, paths: Iterable[str | os.PathLike]) -> VerifyResult:
     facts: dict[str, object] = {
         "still_present": [f"{f.subject}: {f.summary.en}" for f in still],
         "cleared": [f"{f.subject}: {f.summary.en}" for f in cleared],
-        "errors": [f"{f.subject}: {f.error}" for f in errors],
+        "errors": [f"{f.subject}: {f.summary.en}" for f in errors],
     }
     for f in still + cleared:
-        facts.setdefault("checks", {})[f.kind] = dict(f.facts)
-    if not (still or cleared):
-        facts["reason"] = f"no check for {entry_id} applies to these paths"
-    return VerifyResult(entry_id, bool(cleared) and not still, facts, tuple(still + cleared + errors))
+        facts.setdefault("checks", {})[f.kind] = plain(f.facts)
+    if still:
+        outcome = Outcome.FAILED
+    elif cleared:
+        outcome = Outcome.PASSED
+    else:
+        outcome = Outcome.UNCHECKED
+        facts["reason"] = (f"no check for {entry_id} applies to these paths"
+                           + (" (some of them could not be read)" if errors else ""))
+    return VerifyResult(entry_id, outcome, facts, tuple(still + cleared + errors))
+
+
+def plain(value: object) -> object:
+    """``value`` as JSON-ready data: tuples and sets become lists, keys strings, other objects their str."""
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted(plain(v) for v in value) if all(isinstance(v, str) for v in value) else [plain(v) for v in value]
+    return str(value)
