@@ -182,12 +182,35 @@ def _findings(paths: list[str]):
     return tuple(inspect_paths([Path(p) for p in paths]))
 
 
+def _require_models(args) -> None:
+    """``--model`` / ``$KBFIX_MODEL`` need the ``models`` extra: say so by name (exit 2), not a traceback."""
+    import importlib.util
+
+    from kbfix.engine.encode import model_setting
+
+    if model_setting(getattr(args, "model", None)) and importlib.util.find_spec("sentence_transformers") is None:
+        raise UsageError("--model (or $KBFIX_MODEL) needs sentence-transformers, which is not installed: "
+                         "pip install 'kbfix[models]'")
+
+
+def _missing_extras(findings, code: int) -> int:
+    """Exit 2 after the output when a check was skipped for an extra that is not installed."""
+    extras = sorted({str(f.facts.get("extra")) for f in findings if f.kind == "extra-missing"})
+    if not extras:
+        return code
+    names = ", ".join(f"kbfix[{e}]" for e in extras)
+    print(f"kbfix: some checks were not run: they need {names}: pip install 'kbfix[{','.join(extras)}]'",
+          file=sys.stderr)
+    return EXIT_INPUT
+
+
 def _diagnose(text: str | None, args, *, truncated: bool = False, findings=()) -> int:
     import kbfix
 
+    _require_models(args)
     report = kbfix.diagnose(text, findings=findings, top=args.top, model=getattr(args, "model", None),
                             truncated=truncated)
-    return _emit(report, args)
+    return _missing_extras(findings, _emit(report, args))
 
 
 # --- commands ---------------------------------------------------------------------------------
@@ -229,7 +252,8 @@ def cmd_verify(args) -> int:
                          ensure_ascii=False, indent=2))
     else:
         sys.stdout.write(_verify_text(result))
-    return {"passed": EXIT_MATCH, "failed": EXIT_NO_MATCH}.get(str(result.outcome), EXIT_UNCHECKED)
+    code = {"passed": EXIT_MATCH, "failed": EXIT_NO_MATCH}.get(str(result.outcome), EXIT_UNCHECKED)
+    return _missing_extras(result.findings, code)
 
 
 _OUTCOME_WORDS = {"passed": "PASS", "failed": "FAIL", "unchecked": "COULD NOT CHECK"}
@@ -323,6 +347,7 @@ def cmd_index(args) -> int:
         sys.stderr.write(f"\rindexing [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
         sys.stderr.flush()
 
+    _require_models(args)
     engine = build_engine(None, model_setting(args.model), rebuild=True, progress=progress)
     sys.stderr.write("\n")
     dense = engine.dense
@@ -333,6 +358,7 @@ def cmd_index(args) -> int:
 
 
 def _run_tui(args, text: str | None = None, path: str | None = None) -> int:
+    _require_models(args)
     try:
         from kbfix.tui.app import run_app
     except ImportError as exc:

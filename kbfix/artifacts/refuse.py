@@ -67,7 +67,7 @@ class MissingExtra(Refusal):
     def __init__(self, extra: str, what: str, missing: str, *, zh_what: str = ""):
         command = f"pip install 'kbfix[{extra}]'"
         super().__init__(
-            f"{what} needs {missing}, which is not installed: {command}",
+            f"{what} needs {missing}, which {'are' if ' and ' in missing else 'is'} not installed: {command}",
             zh=f"{zh_what or what}需要 {missing}，但没有安装：{command}",
             facts={"extra": extra, "missing": missing, "install": command})
         self.extra = extra
