@@ -81,6 +81,7 @@ def test_headers_and_configs_are_inspected_without_torch(qwen_dir, tmp_path):
 
 @pytest.mark.parametrize("what", ["model folder", "pickled checkpoint"])
 def test_a_check_that_needs_torch_names_the_extra(qwen_dir, tmp_path, what):
+    empty = {"KBFIX_CACHE_DIR": str(tmp_path / "cache")}  # a config described before needs no torch
     if what == "model folder":
         path = qwen_dir
     else:
@@ -88,17 +89,18 @@ def test_a_check_that_needs_torch_names_the_extra(qwen_dir, tmp_path, what):
 
         path = tmp_path / "pytorch_model.bin"
         torch.save({"w": torch.zeros(2)}, path)
-    done = light("inspect", str(path), "--json")
+    done = light("inspect", str(path), "--json", env=empty)
     assert done.returncode == 2, done.stdout + done.stderr
     assert "pip install 'kbfix[inspect]'" in done.stderr and "Traceback" not in done.stderr
     missing = [f for f in json.loads(done.stdout)["findings"] if f["kind"] == "extra-missing"]
     assert missing and missing[0]["facts"]["extra"] == "inspect" and missing[0]["error"] == "needs kbfix[inspect]"
-    text = light("inspect", str(path))
+    text = light("inspect", str(path), env=empty)
     assert text.returncode == 2 and "kbfix[inspect]" in text.stdout + text.stderr
 
 
-def test_diagnose_inspect_keeps_the_traceback_diagnosis_without_torch(qwen_dir):
-    done = light("diagnose", str(EXAMPLE), "--inspect", str(qwen_dir), "--json")
+def test_diagnose_inspect_keeps_the_traceback_diagnosis_without_torch(qwen_dir, tmp_path):
+    done = light("diagnose", str(EXAMPLE), "--inspect", str(qwen_dir), "--json",
+                 env={"KBFIX_CACHE_DIR": str(tmp_path / "cache")})
     assert done.returncode == 2 and "kbfix[inspect]" in done.stderr
     assert json.loads(done.stdout)["matches"][0]["id"] == "no-trainable-parameters"
 

@@ -6,6 +6,11 @@ built; a config that needs remote code is refused (it would run code from the us
 is a config whose counts or sizes no real model has (``num_hidden_layers: 1000000`` would take
 minutes and gigabytes even on the meta device): :func:`check_plausible` bounds them before torch is
 imported. Building needs the ``inspect`` extra (torch, transformers).
+
+What a built model expects is also kept in kbfix's signed cache, keyed by the config and the installed
+torch and transformers: :func:`known` reads it back without importing either, so a checkpoint whose
+tensors match a config seen before is checked in a fraction of a second (transformers' load-time key
+conversions are not cached: a checkpoint that does not match outright is compared by building the model).
 """
 
 from __future__ import annotations
@@ -103,6 +108,52 @@ def _implausible(key: str, value: float, bound: int) -> Implausible:
         facts={"key": key, "value": shown, "bound": bound})
 
 
+CACHE_FORMAT = 1  # of the cached description; bump when Expected changes
+KEEP = 32  # descriptions kept (a few KB each, about 1 MB for the largest models)
+
+
+def known(config: dict) -> Expected | None:
+    """What a model built from ``config`` expects, from the cache (no torch import); None when not cached.
+
+    Its ``renames`` are empty: enough to confirm a checkpoint that matches outright, not to explain
+    one that does not.
+    """
+    from kbfix import cache
+
+    return cache.load_json(_cache_path(_config_key(config)), _decode)
+
+
+def _config_key(config: dict) -> str:
+    return json.dumps(config, sort_keys=True, default=str)
+
+
+def _cache_path(config_key: str):
+    from kbfix import cache, versions
+
+    return cache.path("expected", CACHE_FORMAT, config_key, versions.installed("transformers") or "",
+                      versions.installed("torch") or "")
+
+
+def _encode(found: Expected) -> dict:
+    return {"class_name": found.class_name, "model_type": found.model_type,
+            "shapes": {k: list(v) for k, v in found.shapes.items()}, "tied": [sorted(g) for g in found.tied],
+            "modules": list(found.modules), "linear": sorted(found.linear), "prefix": found.prefix,
+            "ignore_missing": [str(p) for p in found.ignore_missing],
+            "ignore_unexpected": [str(p) for p in found.ignore_unexpected],
+            "tie_word_embeddings": found.tie_word_embeddings}
+
+
+def _decode(data: dict) -> Expected:
+    return Expected(
+        class_name=str(data["class_name"]), model_type=str(data["model_type"]),
+        shapes={str(k): tuple(int(d) for d in v) for k, v in data["shapes"].items()},
+        tied=tuple(frozenset(map(str, g)) for g in data["tied"]), modules=tuple(map(str, data["modules"])),
+        linear=frozenset(map(str, data["linear"])), prefix=str(data["prefix"]),
+        ignore_missing=tuple(map(str, data["ignore_missing"])),
+        ignore_unexpected=tuple(map(str, data["ignore_unexpected"])), renames=(),
+        tie_word_embeddings=bool(data["tie_word_embeddings"]))
+
+
 def expected(config: dict) -> Expected:
     """Build (once per config) the model on the meta device and describe what it expects."""
     if "auto_map" in config:
@@ -113,18 +164,21 @@ def expected(config: dict) -> Expected:
     check_plausible(config)
     require("inspect", "Comparing tensors with the model its config describes", "torch", "transformers",
             zh_what="将张量与 config 描述的模型进行比较")
-    return _expected(json.dumps(config, sort_keys=True, default=str))
+    return _expected(_config_key(config))
 
 
 @functools.lru_cache(maxsize=16)
-def _expected(config_json: str) -> Expected:
+def _expected(config_key: str) -> Expected:
     import torch
 
-    config = json.loads(config_json)
-    hf_config = to_hf_config(config)
+    from kbfix import cache
+
+    hf_config = to_hf_config(json.loads(config_key))
     with torch.device("meta"):
         model = _model_class(hf_config)(hf_config)
-    return describe(model)
+    found = describe(model)
+    cache.store_json(_cache_path(config_key), _encode(found), keep=KEEP)  # read-only: only the build again
+    return found
 
 
 def clear_caches() -> None:

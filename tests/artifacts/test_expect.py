@@ -1,6 +1,7 @@
 """kbfix.artifacts.expect: configs no real model has are refused before torch is imported."""
 
 import json
+from dataclasses import replace
 
 import pytest
 from probes import build
@@ -65,3 +66,56 @@ def test_remote_code_is_a_finding_not_a_failure(qwen_dir, tmp_path):
     findings = inspect_paths([folder])
     assert "remote-code-not-run" in [f.kind for f in findings]
     assert not any(f.kind == "probe-failed" for f in findings)
+
+
+INSPECT = ("import json, sys, kbfix\n"
+           "from kbfix.introspect import inspect_paths\n"
+           "found = inspect_paths(sys.argv[1:])\n"
+           "report = kbfix.diagnose(None, findings=found)\n"
+           "print(json.dumps({'verdict': str(report.verdict), 'kinds': sorted(f.kind for f in found),\n"
+           "                  'supports': sorted(e for f in found for e in f.supports),\n"
+           "                  'torch': 'torch' in sys.modules}))\n")
+
+
+def inspect_in_child(cache, *paths):
+    import os
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", INSPECT, *map(str, paths)], capture_output=True, text=True,
+                          timeout=120, cwd=build.ROOT, env={**os.environ, "KBFIX_CACHE_DIR": str(cache)})
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout)
+
+
+def test_a_config_seen_before_is_checked_without_torch(qwen_dir, tmp_path):
+    cache = tmp_path / "cache"
+    first = inspect_in_child(cache, qwen_dir)
+    assert first["verdict"] == "no_error" and first["torch"] and "checkpoint-matches-config" in first["kinds"]
+    again = inspect_in_child(cache, qwen_dir)
+    assert again == {**first, "torch": False}
+    measured = run_measured("inspect", str(qwen_dir), env={"KBFIX_CACHE_DIR": str(cache)})
+    assert measured.returncode == 0 and b"no problems found" in measured.stdout, measured
+    assert measured.within(2, 500), measured
+    damaged = build.drop_layers(build.copy(qwen_dir, tmp_path / "damaged"), 3)
+    found = inspect_in_child(cache, damaged)  # differs from the cached model: built, and the damage named
+    assert found["torch"] and "checkpoint-missing-keys-incomplete" in found["supports"]
+
+
+def test_a_cached_description_is_the_built_one(qwen_dir):
+    config = json.loads((qwen_dir / "config.json").read_text())
+    expect.clear_caches()  # build (and store) it here, whatever other tests did
+    built = expect.expected(config)
+    assert expect.known(config) == replace(built, renames=())
+
+
+def test_a_tampered_cache_is_not_trusted(qwen_dir):
+    config = json.loads((qwen_dir / "config.json").read_text())
+    expect.clear_caches()
+    expect.expected(config)
+    path = expect._cache_path(expect._config_key(config))
+    stored = json.loads(path.read_text())
+    payload = json.loads(stored["payload"])
+    payload["shapes"]["lm_head.weight"] = [1, 1]
+    path.write_text(json.dumps({**stored, "payload": json.dumps(payload)}))
+    assert expect.known(config) is None

@@ -236,3 +236,15 @@ def test_each_attack_keeps_the_traceback_diagnosis(tmp_path, qwen_dir):
     assert found["matches"][0]["id"] == "no-trainable-parameters"
     refused = {f["subject"] for f in found["findings"] if f["error"]}
     assert len(refused) == len(bad)
+
+
+def test_verify_answers_an_attack_with_could_not_check(tmp_path):
+    bomb = attacks.zip_bomb(tmp_path / "model.pt")
+    laughs = attacks.billion_laughs(tmp_path / "train.yaml")
+    measured = run_measured("verify", "safetensors-corrupt-or-lfs-pointer", str(bomb), str(laughs), "--json",
+                            timeout=30)
+    assert measured.within(2, 500), measured
+    assert measured.returncode == 3, measured
+    found = json.loads(measured.stdout)
+    assert found["outcome"] == "unchecked"
+    assert {f["kind"] for f in found["findings"]} == {"weights-archive-refused", "config-unreadable"}

@@ -54,8 +54,9 @@ def test_a_catastrophic_regex_is_matched_in_linear_time(gemma_adapter_clean, gem
     build.edit_json(folder / "adapter_config.json", target_modules=CATASTROPHIC)
     code = (
         "import json, re, sys, time, torch, transformers\n"
+        "from kbfix.artifacts import expect\n"
         "from kbfix.introspect import inspect_paths\n"
-        "inspect_paths([sys.argv[2]])\n"
+        "expect.expected(json.load(open(sys.argv[2] + '/config.json')))\n"
         "start = time.perf_counter()\n"
         "found = inspect_paths([sys.argv[1], sys.argv[2]])\n"
         "print(json.dumps({'seconds': time.perf_counter() - start, 'kinds': [f.kind for f in found],\n"
