@@ -154,9 +154,9 @@ def load_json(target: Path, decode: Callable[[dict], T]) -> T | None:
         return None
 
 
-def store_json(target: Path, data: object) -> bool:
-    """Write a signed cache file atomically and drop stale siblings of the same kind; False when the
-    cache cannot be written (a read-only home only costs the work again next time)."""
+def store_json(target: Path, data: object, *, keep: int = 4) -> bool:
+    """Write a signed cache file atomically and drop stale siblings of the same kind (all but the ``keep``
+    newest); False when the cache cannot be written (a read-only home only costs the work again next time)."""
     if ensure_dir() is None:
         return False
     payload = json.dumps(data, ensure_ascii=False)
@@ -165,7 +165,7 @@ def store_json(target: Path, data: object) -> bool:
         return False
     try:
         write_atomic(target, json.dumps({"digest": digest, "payload": payload}, ensure_ascii=False))
-        prune(target.parent, target.name.split("-", 1)[0] + "-*.json")
+        prune(target.parent, target.name.split("-", 1)[0] + "-*.json", keep)
     except OSError:
         return False
     return True

@@ -3,24 +3,27 @@
 Exit codes (documented in the README and ``kbfix --help``):
   0  a confident match, or no error at all (``diagnose``, ``inspect``); a passing check (``corpus check``, ``verify``)
   1  no confident match / the corpus has problems / verification failed
-  2  usage or input error: the message is on stderr
+  2  usage or input error, or a check that needs an extra that is not installed: the message is on stderr
+  3  ``verify`` could not check: no check for the entry applies to the paths given
   130 interrupted (Ctrl-C)
 """
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
 import signal
 import sys
+from pathlib import Path
 
-
-import argparse  # noqa: E402
-import json  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-EXIT_MATCH, EXIT_NO_MATCH, EXIT_INPUT, EXIT_INTERRUPT = 0, 1, 2, 130
-EPILOG = """exit codes: 0 confident match or no error found, 1 no confident match, 2 usage or input error,
-130 interrupted.
+EXIT_MATCH, EXIT_NO_MATCH, EXIT_INPUT, EXIT_UNCHECKED, EXIT_INTERRUPT = 0, 1, 2, 3, 130
+EPILOG = """exit codes:
+  0    confident match, no error found, or no problems found; verify: passed
+  1    no confident match; verify: failed (the cause is still there); corpus check: problems
+  2    usage or input error, or a check needs an extra that is not installed (message on stderr)
+  3    verify: could not check (no check for the entry applies to the paths given)
+  130  interrupted
 
 examples:
   python train.py 2>&1 | kbfix            pass the log through, then diagnose it
@@ -56,7 +59,7 @@ def _common(parser: argparse.ArgumentParser, lang: str, *, with_top: bool = True
     parser.add_argument("--model", metavar="NAME_OR_PATH",
                         help="sentence-transformers model for dense retrieval (default: the bundled encoder, or $KBFIX_MODEL)")
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto",
-                        help="colour the text output: auto (when writing to a terminal), always, never")
+                        help="colour the text output: auto (a terminal, unless $NO_COLOR is set), always, never")
     parser.add_argument("--no-redact", action="store_true",
                         help="keep tokens, keys and e-mail addresses from the log in the output (redacted by default)")
 
@@ -92,7 +95,7 @@ def make_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("diagnose", help="diagnose a traceback or log (FILE, or - / stdin)", epilog=EPILOG,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("file", nargs="?", metavar="FILE|-")
+    p.add_argument("file", nargs="?", metavar="FILE|-", help="the log or traceback; - or nothing reads standard input")
     _common(p, lang)
     p.add_argument("--inspect", action="append", default=[], metavar="PATH",
                    help="also inspect this checkpoint, adapter or training config (repeatable)")
@@ -100,30 +103,41 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--verbose", action="store_true", help="show the scores behind each candidate")
 
     p = sub.add_parser("inspect", help="diagnose from checkpoints, adapters and training configs")
-    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("paths", nargs="+", metavar="PATH",
+                   help="checkpoint folder or file, adapter folder, training config (YAML/JSON), DeepSpeed JSON")
     _common(p, lang)
 
-    p = sub.add_parser("verify", help="re-run an entry's check against your artifacts after a fix")
-    p.add_argument("entry_id", metavar="ID")
-    p.add_argument("paths", nargs="+", metavar="PATH")
-    p.add_argument("--json", action="store_true")
+    p = sub.add_parser(
+        "verify", help="after a fix: re-check an entry against your artifacts (exit 0 passed, 1 failed, 3 could not check)",
+        description="Re-run the checks tied to the corpus entry ID against checkpoints, adapters or configs: "
+                    "passed (exit 0) when a check clears it and none still finds it, failed (exit 1) when one "
+                    "still finds it, could not check (exit 3) when no check for ID applies to the paths.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("entry_id", metavar="ID", help="the corpus entry to re-check (kbfix corpus list shows the ids)")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="checkpoint folder or file, adapter folder, training config")
+    p.add_argument("--json", action="store_true", help="print one JSON object: entry, outcome, passed, facts, findings")
 
     p = sub.add_parser("corpus", help="list, show or check the knowledge base")
     csub = p.add_subparsers(dest="corpus_command", metavar="ACTION", required=True)
     c = csub.add_parser("list", help="one line per entry")
-    c.add_argument("--json", action="store_true")
-    c.add_argument("--lang", choices=LANGS, default=lang)
+    c.add_argument("--json", action="store_true", help="print a JSON list: id, title, tags, reproducer")
+    c.add_argument("--lang", choices=LANGS, default=lang, help="language of the titles (default: en, or $KBFIX_LANG)")
     c = csub.add_parser("show", help="one entry in full")
-    c.add_argument("entry_id", metavar="ID")
-    c.add_argument("--json", action="store_true")
-    c.add_argument("--lang", choices=LANGS, default=lang)
+    c.add_argument("entry_id", metavar="ID", help="the entry's id (kbfix corpus list shows them)")
+    c.add_argument("--json", action="store_true", help="print the entry as JSON (schema in kbfix/schema/)")
+    c.add_argument("--lang", choices=LANGS, default=lang, help="language of the entry (default: en, or $KBFIX_LANG)")
     csub.add_parser("check", help="validate every entry (exit 1 on problems)")
 
-    p = sub.add_parser("index", help="rebuild the dense retrieval index now")
-    p.add_argument("--model", metavar="NAME_OR_PATH")
+    p = sub.add_parser("index", help="rebuild the dense retrieval index now (otherwise built on first use)",
+                       description="Rebuild the retrieval index in the cache folder ($KBFIX_CACHE_DIR, else "
+                                   "~/.cache/kbfix) for the bundled encoder or the one --model names.")
+    p.add_argument("--model", metavar="NAME_OR_PATH",
+                   help="sentence-transformers model to index with (needs kbfix[models]; default: the bundled encoder)")
 
-    p = sub.add_parser("tui", help="open the terminal UI (optionally on a log file)")
-    p.add_argument("file", nargs="?")
+    p = sub.add_parser("tui", help="open the terminal UI, optionally on a log file (also: kbfix in a terminal)")
+    p.add_argument("file", nargs="?", metavar="FILE", help="a log or traceback file to open")
+    p.add_argument("--lang", choices=("en", "zh"), default=argparse.SUPPRESS,  # kbfix --lang zh tui still works
+                   help="language of titles and explanations (default: en, or $KBFIX_LANG)")
 
     sub.add_parser("mcp", help="serve diagnoses to AI agents: a Model Context Protocol server on stdio "
                                "(needs the 'editors' extra)")
@@ -131,10 +145,14 @@ def make_parser() -> argparse.ArgumentParser:
                                    "(needs the 'editors' extra)")
     p.add_argument("--stdio", action="store_true", help="accepted for clients that pass it (stdio is the default)")
 
-    p = sub.add_parser("run", help="run a Python script and diagnose an uncaught exception")
-    p.add_argument("--lang", choices=("en", "zh"), default=lang)
-    p.add_argument("script")
-    p.add_argument("args", nargs=argparse.REMAINDER)
+    p = sub.add_parser("run", help="run a Python script like python does and diagnose an uncaught exception",
+                       description="Run SCRIPT as __main__ with ARGS; on an uncaught exception print the usual "
+                                   "traceback, then the diagnosis, using the models, trainers and optimizers "
+                                   "in the failing frames as evidence. The exit status is the script's.")
+    p.add_argument("--lang", choices=("en", "zh"), default=lang,
+                   help="language of the diagnosis (default: en, or $KBFIX_LANG)")
+    p.add_argument("script", metavar="SCRIPT", help="the Python script to run")
+    p.add_argument("args", nargs=argparse.REMAINDER, metavar="ARGS", help="arguments passed to the script")
     return parser
 
 
@@ -214,12 +232,35 @@ def _findings(paths: list[str]):
     return tuple(inspect_paths([Path(p) for p in paths]))
 
 
+def _require_models(args) -> None:
+    """``--model`` / ``$KBFIX_MODEL`` need the ``models`` extra: say so by name (exit 2), not a traceback."""
+    import importlib.util
+
+    from kbfix.engine.encode import model_setting
+
+    if model_setting(getattr(args, "model", None)) and importlib.util.find_spec("sentence_transformers") is None:
+        raise UsageError("--model (or $KBFIX_MODEL) needs sentence-transformers, which is not installed: "
+                         "pip install 'kbfix[models]'")
+
+
+def _missing_extras(findings, code: int) -> int:
+    """Exit 2 after the output when a check was skipped for an extra that is not installed."""
+    extras = sorted({str(f.facts.get("extra")) for f in findings if f.kind == "extra-missing"})
+    if not extras:
+        return code
+    names = ", ".join(f"kbfix[{e}]" for e in extras)
+    print(f"kbfix: some checks were not run: they need {names}: pip install 'kbfix[{','.join(extras)}]'",
+          file=sys.stderr)
+    return EXIT_INPUT
+
+
 def _diagnose(text: str | None, args, *, truncated: bool = False, findings=(), watch=None) -> int:
     import kbfix
 
+    _require_models(args)
     report = kbfix.diagnose(text, findings=findings, top=args.top, model=getattr(args, "model", None),
                             truncated=truncated, redact=not getattr(args, "no_redact", False))
-    code = _emit(report, args)
+    code = _missing_extras(findings, _emit(report, args))
     if watch is not None:
         from kbfix.render import report_json
 
@@ -276,13 +317,49 @@ def cmd_verify(args) -> int:
     if args.json:
         from kbfix.render import finding_json
 
-        print(json.dumps({"entry": args.entry_id, "passed": result.passed, "facts": result.facts,
-                          "findings": [finding_json(f) for f in result.findings]}, ensure_ascii=False, indent=2, default=str))
+        print(json.dumps({"entry": args.entry_id, "outcome": str(result.outcome), "passed": result.passed,
+                          "facts": result.facts, "findings": [finding_json(f) for f in result.findings]},
+                         ensure_ascii=False, indent=2))
     else:
-        print(f"{args.entry_id}: {'PASS' if result.passed else 'FAIL'}")
-        for key, value in result.facts.items():
-            print(f"  {key}: {value}")
-    return 0 if result.passed else 1
+        sys.stdout.write(_verify_text(result))
+    code = {"passed": EXIT_MATCH, "failed": EXIT_NO_MATCH}.get(str(result.outcome), EXIT_UNCHECKED)
+    return _missing_extras(result.findings, code)
+
+
+_OUTCOME_WORDS = {"passed": "PASS", "failed": "FAIL", "unchecked": "COULD NOT CHECK"}
+_FACT_TITLES = {"still_present": "still present", "cleared": "cleared", "errors": "not read or not checked",
+                "checks": "checks", "reason": "reason"}
+
+
+def _verify_text(result) -> str:
+    """The verification as plain lines: lists as bullets, facts as ``name: value``, no Python reprs."""
+    lines = [f"{result.entry_id}: {_OUTCOME_WORDS[str(result.outcome)]}"]
+    for key, value in result.facts.items():
+        if value in ([], {}, "", None):
+            continue
+        title = _FACT_TITLES.get(key, key.replace("_", " "))
+        if isinstance(value, list):
+            lines += [f"  {title}:"] + [f"    - {_words(item)}" for item in value]
+        elif isinstance(value, dict):
+            lines.append(f"  {title}:")
+            for name, facts in value.items():
+                lines.append(f"    {name}: {_words(facts)}")
+        else:
+            lines.append(f"  {title}: {_words(value)}")
+    return "\n".join(lines) + "\n"
+
+
+def _words(value: object) -> str:
+    """Plain data as text: ``a, b`` for lists, ``key: value; ...`` for mappings, ``none`` for empty."""
+    if value is None or value in ([], {}, ""):
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(_words(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_words(v)}" for k, v in value.items())
+    return str(value)
 
 
 def _known_entry(entry_id: str):
@@ -340,6 +417,7 @@ def cmd_index(args) -> int:
         sys.stderr.write(f"\rindexing [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
         sys.stderr.flush()
 
+    _require_models(args)
     engine = build_engine(None, model_setting(args.model), rebuild=True, progress=progress)
     sys.stderr.write("\n")
     dense = engine.dense
@@ -350,6 +428,7 @@ def cmd_index(args) -> int:
 
 
 def _run_tui(args, text: str | None = None, path: str | None = None) -> int:
+    _require_models(args)
     try:
         from kbfix.tui.app import run_app
     except ImportError as exc:

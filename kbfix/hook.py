@@ -108,15 +108,19 @@ def live_objects(exc: BaseException) -> list[object]:
 
     Modules that are part of another module found are dropped, so a failing ``Linear.forward``
     does not stand in for the model that holds it. Where a Trainer is found, it alone is inspected
-    (its model and optimizer): a frozen reference model beside it is no evidence.
+    (its model and optimizer): a frozen reference model beside it is no evidence. An object whose
+    ``__init__`` is among the failing frames was never finished (``get_peft_model`` raising inside
+    ``PeftModel.__init__``): it is left out, and what it was wrapping is inspected instead.
     """
     from kbfix.probes import of_object
     from kbfix.artifacts.target import LIVE, MODULE, TRAINER
 
+    frames = list(_frames(exc))
+    unfinished = {id(obj) for obj in map(_constructing, frames) if obj is not None}
     found: dict[int, object] = {}
-    for frame in _frames(exc):
+    for frame in frames:
         for value in list(frame.f_locals.values()):
-            if id(value) not in found and of_object(value).kind in LIVE:
+            if id(value) not in found and id(value) not in unfinished and of_object(value).kind in LIVE:
                 found[id(value)] = value
     objects = list(found.values())
     trainers = [o for o in objects if of_object(o).kind == TRAINER]
@@ -125,6 +129,14 @@ def live_objects(exc: BaseException) -> list[object]:
     modules = [o for o in objects if of_object(o).kind == MODULE]
     inner = {id(sub) for m in modules for sub in list(m.modules())[1:]}
     return [o for o in objects if id(o) not in inner][:MAX_OBJECTS]
+
+
+def _constructing(frame) -> object | None:
+    """The object an ``__init__`` frame is building (its first argument), else None."""
+    code = frame.f_code
+    if code.co_name != "__init__" or code.co_argcount < 1:
+        return None
+    return frame.f_locals.get(code.co_varnames[0])
 
 
 def _frames(exc: BaseException):

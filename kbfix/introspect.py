@@ -4,7 +4,8 @@
 adapter with the base folder given beside it, a state-dict file with a config) and runs the
 applicable probes. ``inspect_object`` does the same for a model, trainer or optimizer in memory.
 ``verify`` re-runs the checks tied to one corpus entry: it passes when some check clears the entry
-and none still supports it.
+and none still supports it, fails when one still supports it, and could not check when no check
+that speaks to the entry ran on the paths given.
 """
 
 from __future__ import annotations
@@ -15,19 +16,29 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from kbfix import probes
-from kbfix.model import Finding, Text
+from kbfix.model import Finding, Text, Vocabulary
 from kbfix.artifacts import target as kinds
 
 # Artifacts that are checked against a model config when one is given beside them.
 _NEEDS_BASE = (kinds.ADAPTER, kinds.CHECKPOINT, kinds.LLAMAFACTORY, kinds.TRAINING_ARGS)
 
 
+class Outcome(Vocabulary):
+    PASSED = "passed"  # a check cleared the entry and none still supports it
+    FAILED = "failed"  # a check still finds the cause
+    UNCHECKED = "unchecked"  # no check that speaks to the entry ran on these paths
+
+
 @dataclass(frozen=True)
 class VerifyResult:
     entry_id: str
-    passed: bool
-    facts: Mapping[str, object] = field(default_factory=dict)
+    outcome: Outcome
+    facts: Mapping[str, object] = field(default_factory=dict)  # plain data: str, int, float, bool, None, list, dict
     findings: tuple[Finding, ...] = ()
+
+    @property
+    def passed(self) -> bool:
+        return self.outcome == Outcome.PASSED
 
 
 def targets(paths: Iterable[str | os.PathLike]) -> list[probes.Target]:
@@ -45,6 +56,9 @@ def targets(paths: Iterable[str | os.PathLike]) -> list[probes.Target]:
 def inspect_paths(paths: Iterable[str | os.PathLike]) -> tuple[Finding, ...]:
     findings: list[Finding] = []
     for t in targets(paths):
+        findings += [problem.finding(t.subject) for problem in t.problems]
+        if t.kind == kinds.UNREADABLE:
+            continue  # its problem says why
         if t.kind == kinds.MISSING:
             findings.append(Finding("path-missing", t.subject, Text("no such file or folder",
                                                                     "文件或文件夹不存在"), error="not found"))
@@ -57,7 +71,27 @@ def inspect_paths(paths: Iterable[str | os.PathLike]) -> tuple[Finding, ...]:
                 error="unrecognised artifact"))
         else:
             findings += probes.run(t)
-    return reconcile(findings)
+    return reconcile(once(findings))
+
+
+def once(findings: Iterable[Finding]) -> tuple[Finding, ...]:
+    """The same failure about the same subject, said once.
+
+    Several probes read the same broken file: its refusal is kept once, and not at all where a probe
+    already reported that file under the same kind (weights_readable's unreadable header).
+    """
+    findings = tuple(findings)
+    reported = {(f.kind, f.subject) for f in findings if not f.error}
+    seen: set[tuple[str, str, str]] = set()
+    out = []
+    for f in findings:
+        if f.error:
+            key = (f.kind, f.subject, f.error)
+            if key in seen or key[:2] in reported:
+                continue
+            seen.add(key)
+        out.append(f)
+    return tuple(out)
 
 
 def reconcile(findings: Iterable[Finding]) -> tuple[Finding, ...]:
@@ -86,7 +120,7 @@ def inspect_object(obj: object) -> tuple[Finding, ...]:
                         Text("kbfix inspects torch modules, transformers Trainers and torch optimizers",
                              "kbfix 只能检查 torch 模块（nn.Module）、transformers Trainer 和 torch 优化器"),
                         error=f"cannot inspect a {type(obj).__name__}"),)
-    return tuple(probes.run(t))
+    return once(probes.run(t))
 
 
 def inspect(*things: object) -> tuple[Finding, ...]:
@@ -111,7 +145,9 @@ def verify(entry_id: str, paths: Iterable[str | os.PathLike]) -> VerifyResult:
     """Re-check ``entry_id`` against the artifacts after the fix.
 
     Passes when at least one check that speaks to the entry ran and cleared it (a finding refutes
-    it) and no finding still supports it. Probe errors are listed; they do not pass anything.
+    it) and no finding still supports it; fails when a finding still supports it; otherwise the
+    entry could not be checked (``Outcome.UNCHECKED``, with the reason). Files that could not be
+    read are listed; they do not pass anything.
     """
     findings = inspect_paths(paths)
     still = [f for f in findings if entry_id in f.supports]
@@ -120,10 +156,29 @@ def verify(entry_id: str, paths: Iterable[str | os.PathLike]) -> VerifyResult:
     facts: dict[str, object] = {
         "still_present": [f"{f.subject}: {f.summary.en}" for f in still],
         "cleared": [f"{f.subject}: {f.summary.en}" for f in cleared],
-        "errors": [f"{f.subject}: {f.error}" for f in errors],
+        "errors": [f"{f.subject}: {f.summary.en}" for f in errors],
     }
     for f in still + cleared:
-        facts.setdefault("checks", {})[f.kind] = dict(f.facts)
-    if not (still or cleared):
-        facts["reason"] = f"no check for {entry_id} applies to these paths"
-    return VerifyResult(entry_id, bool(cleared) and not still, facts, tuple(still + cleared + errors))
+        facts.setdefault("checks", {})[f.kind] = plain(f.facts)
+    if still:
+        outcome = Outcome.FAILED
+    elif cleared:
+        outcome = Outcome.PASSED
+    else:
+        outcome = Outcome.UNCHECKED
+        facts["reason"] = (f"no check for {entry_id} applies to these paths"
+                           + (" (some of them could not be read)" if errors else ""))
+    return VerifyResult(entry_id, outcome, facts, tuple(still + cleared + errors))
+
+
+def plain(value: object) -> object:
+    """``value`` as JSON-ready data: tuples and sets become lists, keys strings, other objects their str."""
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted(plain(v) for v in value) if all(isinstance(v, str) for v in value) else [plain(v) for v in value]
+    return str(value)

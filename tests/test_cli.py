@@ -1,6 +1,7 @@
 """The command-line contract: exit codes, pass-through, JSON schema, bad input."""
 
 import json
+import re
 import signal
 import subprocess
 import sys
@@ -236,3 +237,70 @@ def test_output_is_the_same_on_every_run():
     runs = {run_kbfix("diagnose", "-", "--json", input=b"RuntimeError: something odd in the optimizer step\n").stdout
             for _ in range(3)}
     assert len(runs) == 1
+
+
+REPR = re.compile(r"\['|\{'|'\]|'\}|\(\)|<[a-z_.]+ object at 0x")
+
+
+@pytest.fixture(scope="module")
+def sharded(tmp_path_factory):
+    from probes import build
+
+    return build.save(build.causal_lm(build.qwen2()), tmp_path_factory.mktemp("sharded"), max_shard_size="20KB")
+
+
+def test_verify_outcomes_have_their_own_exit_codes(sharded, tmp_path):
+    from probes import build
+
+    passed = run_kbfix("verify", "checkpoint-missing-keys-incomplete", str(sharded))
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert passed.stdout.startswith(b"checkpoint-missing-keys-incomplete: PASS\n")
+    unchecked = run_kbfix("verify", "cuda-out-of-memory", str(sharded))
+    assert unchecked.returncode == 3, unchecked.stdout + unchecked.stderr
+    assert unchecked.stdout.startswith(b"cuda-out-of-memory: COULD NOT CHECK\n")
+    broken = build.copy(sharded, tmp_path / "broken")
+    build.delete_last_shard(broken)
+    failed = run_kbfix("verify", "checkpoint-missing-keys-incomplete", str(broken))
+    assert failed.returncode == 1 and b": FAIL\n" in failed.stdout
+    for proc in (passed, unchecked, failed):
+        assert not REPR.search(proc.stdout.decode()), proc.stdout.decode()
+    as_json = run_kbfix("verify", "cuda-out-of-memory", str(sharded), "--json")
+    assert as_json.returncode == 3
+    found = json.loads(as_json.stdout)
+    assert found["outcome"] == "unchecked" and found["passed"] is False
+    assert "no check for cuda-out-of-memory" in found["facts"]["reason"]
+    failed_json = json.loads(run_kbfix("verify", "checkpoint-missing-keys-incomplete", str(broken), "--json").stdout)
+    assert failed_json["outcome"] == "failed"
+    assert not REPR.search(json.dumps(failed_json["facts"])), failed_json["facts"]
+
+
+def test_every_command_and_option_has_help():
+    import argparse
+
+    from kbfix.cli import make_parser
+
+    def walk(parser, where):
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for choice in action._choices_actions:
+                    assert choice.help, f"{where} {choice.dest}: no help in the command list"
+                for name, sub in action.choices.items():
+                    yield from walk(sub, f"{where} {name}")
+            elif not isinstance(action, (argparse._HelpAction, argparse._VersionAction)):
+                yield where, action
+
+    missing = [f"{where}: {action.option_strings or action.dest}" for where, action in walk(make_parser(), "kbfix")
+               if not action.help]
+    assert not missing, missing
+    shown = run_kbfix("--help").stdout.decode()
+    for command in ("verify", "tui", "run", "index"):
+        assert re.search(rf"^\s+{command}\s+\S", shown, re.M), f"{command} has no help line"
+    assert "colour the text output" in shown
+    assert re.search(r"^\s+3\s+verify: could not check", shown, re.M)
+
+
+def test_lang_before_the_tui_command_is_kept():
+    from kbfix.cli import make_parser
+
+    assert make_parser().parse_args(["--lang", "zh", "tui"]).lang == "zh"
+    assert make_parser().parse_args(["tui", "--lang", "zh"]).lang == "zh"

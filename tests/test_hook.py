@@ -139,3 +139,56 @@ def test_ipython_extension(capsys):
     unload_ipython_extension(shell)
     assert out.index("ValueError") < out.index("[no-trainable-parameters]")
     assert inspect_object(shell.user_ns["model"])[0].kind == "model-all-frozen"
+
+
+PEFT_FAILS = textwrap.dedent('''
+    from peft import LoraConfig, get_peft_model
+    from transformers import Qwen2Config, Qwen2ForCausalLM
+
+    config = Qwen2Config(vocab_size=64, hidden_size=16, intermediate_size=32, num_hidden_layers=2,
+                         num_attention_heads=2, num_key_value_heads=1)
+    model = Qwen2ForCausalLM(config)
+    peft_model = get_peft_model(model, LoraConfig(r=4, target_modules=["query_key_value"]))
+''')
+
+
+def test_a_half_built_object_is_not_inspected(tmp_path):
+    """get_peft_model raises inside PeftModel.__init__: the PeftModel and its LoraModel are half-built."""
+    script = tmp_path / "train.py"
+    script.write_text(PEFT_FAILS)
+    done = run("-m", "kbfix", "run", str(script))
+    assert done.returncode == 1
+    err = done.stderr
+    assert "[peft-target-modules-not-found]" in err
+    findings = err[err.index("Findings"):] if "Findings" in err else ""
+    assert "probe-failed" not in err and "has no attribute 'base_model'" not in findings
+    assert "of the 0 parameters" not in err and "PeftModel" not in findings and "LoraModel" not in findings
+    frozen, trainable = "model-all-frozen" in findings, "model-trainable" in findings
+    assert not (frozen and trainable)
+
+
+def test_objects_under_construction_are_left_out():
+    class Wrapper(torch.nn.Module):
+        def __init__(self, inner):
+            super().__init__()
+            self.check(inner)
+            self.inner = inner
+
+        def check(self, inner):
+            raise ValueError("Target modules {'x'} not found in the base model")
+
+    model = build.causal_lm(build.qwen2())
+    try:
+        Wrapper(model)
+    except ValueError as raised:
+        exc = raised
+    assert hook.live_objects(exc) == [model]
+    assert all(f.subject == "Qwen2ForCausalLM" for f in hook.live_findings(exc))
+
+
+def test_a_model_without_parameters_is_not_called_all_frozen():
+    from kbfix.probes import live_params
+
+    (finding,) = [f for f in inspect_object(torch.nn.Sequential()) if f.kind.startswith("model-")]
+    assert finding.kind == "model-without-parameters" and "0 parameters" not in finding.summary.en
+    assert finding.supports == (live_params.NOTHING,)

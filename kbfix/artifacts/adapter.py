@@ -40,7 +40,7 @@ class Adapter:
 
 
 def load(folder: Path) -> Adapter:
-    config = read.json_file(folder / "adapter_config.json")
+    config = read.json_file(read.member(folder, "adapter_config.json"))
     if not isinstance(config, dict):
         raise ValueError("adapter_config.json is not a JSON object")
     weights: dict[str, tuple[int, ...]] = {}

@@ -1,7 +1,8 @@
 """What a probe looks at: a path with the kind of artifact it holds, or a live object.
 
 ``detect`` works the kind out from file names and, for config files, the keys they hold; it reads
-small JSON/YAML files and nothing else.
+small JSON/YAML files and nothing else. What it could not read, or would not follow, it keeps as the
+target's ``problems`` (each becomes a finding about that file; the other paths are still checked).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import read
+from .refuse import Refusal
 
 # Kinds of paths.
 MODEL = "model"  # a Hugging Face model/checkpoint folder with weights (config.json optional)
@@ -23,6 +25,7 @@ TRAINER_STATE = "trainer-state"  # trainer_state.json
 ORBAX = "orbax"  # a Flax/Orbax checkpoint folder
 MISSING = "missing"
 UNKNOWN = "unknown"
+UNREADABLE = "unreadable"  # a config file that is not readable JSON/YAML (its problem says why)
 # Kinds of live objects.
 MODULE = "module"  # torch.nn.Module, PreTrainedModel, PeftModel
 TRAINER = "trainer"  # transformers.Trainer and subclasses (trl, LLaMA-Factory)
@@ -45,6 +48,7 @@ class Target:
     ``base`` is the model folder or config the artifact is meant for, when the user gave one beside
     it (an adapter and its base model, a state-dict file and the config it should load into).
     ``related`` holds the other paths given in the same call (a DeepSpeed JSON next to a YAML).
+    ``problems``: files of the artifact that were not read (invalid configs, links out of it).
     """
 
     kind: str
@@ -52,6 +56,7 @@ class Target:
     obj: object = field(default=None, compare=False)
     base: Path | None = None
     related: tuple[Path, ...] = ()
+    problems: tuple[Refusal, ...] = field(default=(), compare=False)
 
     @property
     def subject(self) -> str:
@@ -72,11 +77,17 @@ class Target:
 
 
 def model_config(place: Path) -> dict | None:
-    """Read a model config from a folder's config.json or a config JSON file; ``None`` if absent."""
+    """Read a model config from a folder's config.json or a config JSON file.
+
+    ``None`` if absent, unreadable or a link out of the folder (:func:`detect` reports those).
+    """
     file = place / "config.json" if place.is_dir() else place
-    if file.suffix != ".json" or not file.is_file():
+    if file.suffix != ".json" or not file.is_file() or (place.is_dir() and not read.inside(file, place)):
         return None
-    data = read.json_file(file)
+    try:
+        data = read.json_file(file)
+    except read.ConfigError:
+        return None
     if isinstance(data, dict) and ("model_type" in data or _CNCLIP_KEYS <= data.keys()):
         return data
     return None
@@ -87,8 +98,27 @@ def detect(path: Path) -> Target:
     if not path.exists():
         return Target(MISSING, path)
     if path.is_dir():
-        return Target(_folder_kind(path), path)
-    return Target(_file_kind(path), path)
+        return Target(_folder_kind(path), path, problems=tuple(_folder_problems(path)))
+    try:
+        return Target(_file_kind(path), path)
+    except Refusal as problem:
+        return Target(UNREADABLE, path, problems=(problem,))
+
+
+def _folder_problems(folder: Path) -> list[Refusal]:
+    """Links out of the folder among the files kbfix reads, and its configs that do not parse."""
+    problems: list[Refusal] = [
+        read.Outside("a link out of the artifact; kbfix does not follow it", zh="指向产物之外的链接；kbfix 不跟随它",
+                     subject=str(link)) for link in read.escaping(folder)]
+    for name in ("config.json", "adapter_config.json", *read.INDEX_NAMES):
+        file = folder / name
+        if file.is_file() and read.inside(file, folder):
+            limit = read.MAX_INDEX_BYTES if name in read.INDEX_NAMES else read.MAX_CONFIG_BYTES
+            try:
+                read.json_file(file, limit=limit)
+            except read.ConfigError as problem:
+                problems.append(problem)
+    return problems
 
 
 def _folder_kind(folder: Path) -> str:
@@ -118,10 +148,7 @@ def _file_kind(file: Path) -> str:
         return UNKNOWN
     if file.name == "trainer_state.json":
         return TRAINER_STATE
-    try:
-        data = read.json_file(file)
-    except (OSError, ValueError):
-        return UNKNOWN
+    data = read.json_file(file)
     if not isinstance(data, dict):
         return UNKNOWN
     keys = data.keys()

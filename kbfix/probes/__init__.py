@@ -3,8 +3,10 @@
 A probe is a module with ``applies(target) -> bool``, ``run(target) -> list[Finding]`` and
 ``ENTRIES``, the corpus entries its findings may support or refute; ``PROBES`` lists them all,
 explicitly. A probe that fails, or speaks to an entry it did not declare, becomes a finding with
-``error`` set, never silence. No probe imports torch or transformers at module level. What probes
-read artifacts with lives in :mod:`kbfix.artifacts`.
+``error`` set, never silence. A probe that meets a :class:`~kbfix.artifacts.refuse.Refusal` (a file
+not read, a config not built, a check that needs an extra) gives the finding the refusal describes.
+No probe imports torch or transformers at module level. What probes read artifacts with lives in
+:mod:`kbfix.artifacts`.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from . import (
     weights_readable,
     zero3,
 )
+from kbfix.artifacts.refuse import Refusal, error_line
 from kbfix.artifacts.target import Target, detect, of_object
 
 PROBES = (
@@ -52,7 +55,7 @@ PROBES = (
     live_input_grads,
 )
 
-__all__ = ["PROBES", "Target", "detect", "of_object", "probe_name", "run"]
+__all__ = ["PROBES", "Target", "detect", "error_line", "of_object", "probe_name", "run"]
 
 
 def probe_name(probe) -> str:
@@ -70,9 +73,11 @@ def run(target: Target, probes=PROBES) -> list[Finding]:
                 if undeclared:
                     raise ValueError(f"findings for undeclared entries {undeclared}; add them to ENTRIES")
                 findings += found
+        except Refusal as refusal:
+            findings.append(refusal.finding(target.subject))
         except Exception as exc:  # noqa: BLE001 - a failing probe is reported, never silent
             findings.append(Finding(
                 "probe-failed", target.subject,
                 Text(f"the {probe_name(probe)} probe could not finish", f"{probe_name(probe)} 探针未能完成检查"),
-                {"probe": probe_name(probe)}, error=f"{type(exc).__name__}: {exc}"))
+                {"probe": probe_name(probe)}, error=error_line(exc)))
     return findings

@@ -7,11 +7,10 @@ it ("Embeddings is present in the adapter"). ``target_modules="all-linear"`` lea
 
 from __future__ import annotations
 
-import re
-
 from kbfix.model import Finding, Text
 
-from kbfix.artifacts import adapter
+from kbfix.artifacts import adapter, patterns
+from kbfix.artifacts.refuse import Refusal
 from kbfix.artifacts.target import ADAPTER, Target
 
 TIED_HEAD = "peft-lora-on-tied-lm-head"
@@ -24,7 +23,21 @@ def applies(target: Target) -> bool:
 
 def run(target: Target) -> list[Finding]:
     found = adapter.load(target.path)
-    targeted = _targeted(found)
+    try:
+        targeted, unchecked = _targeted(found), []
+    except Refusal as refusal:  # a regex that cannot be matched safely: the saved weights still speak
+        targeted, unchecked = [], [refusal.finding(target.subject)]
+    if unchecked and not _saves_embeddings(found):
+        return unchecked  # nothing else tells whether lm_head / embed_tokens are adapted
+    return _judge(target, found, targeted) + unchecked
+
+
+def _saves_embeddings(found: adapter.Adapter) -> bool:
+    return any(adapter.touches(m) for m in found.saved_modules) or any(
+        adapter.touches(m) for m in found.config.get("modules_to_save") or ())
+
+
+def _judge(target: Target, found: adapter.Adapter, targeted: list[str]) -> list[Finding]:
     saved = {m: sorted(kinds) for m, kinds in found.saved_modules.items() if adapter.touches(m)}
     extra = [m for m in found.config.get("modules_to_save") or () if adapter.touches(m)]
     base, where = adapter.base_config(target, found)
@@ -58,5 +71,5 @@ def _targeted(found: adapter.Adapter) -> list[str]:
         return []
     if isinstance(modules, str):  # PEFT full-matches the regex against module paths
         paths = ("lm_head", "model.embed_tokens", "transformer.wte", "embeddings.word_embeddings")
-        return sorted({adapter.touches(p) for p in paths if re.fullmatch(modules, p)})
+        return sorted({adapter.touches(p) for p in patterns.fullmatches(modules, paths)})
     return sorted({adapter.touches(m) for m in modules} - {None})

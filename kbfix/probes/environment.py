@@ -75,9 +75,11 @@ def _architecture(model_type: str, source: str, installed: str | None, facts: di
     needed = FIRST_RELEASE.get(model_type)
     facts = {**facts, "needs_transformers": f">={needed}" if needed else None}
     models = known_model_types()
-    if installed is None or models is None:
-        return Finding("transformers-missing", subject, Text("transformers is not installed",
-                                                             "没有安装 transformers"), facts, supports=(UNKNOWN,))
+    if installed is None or models is None:  # kbfix may be installed apart from the training environment
+        return Finding("transformers-not-here", subject,
+                       Text(f"transformers is not installed where kbfix runs, so whether it knows model type "
+                            f"'{model_type}' was not checked", f"kbfix 所在环境没有安装 transformers，因此未检查它是否支持 "
+                            f"model_type '{model_type}'"), facts)
     folder = _FOLDER.get(model_type, model_type).replace("-", "_")
     known = (models / folder).is_dir()
     if needed and _older(installed, needed):

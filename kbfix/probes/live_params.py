@@ -49,7 +49,11 @@ def _model(model, subject: str) -> list[Finding]:
              "trainable_dtypes": dict(Counter(str(p.dtype).removeprefix("torch.") for p in trainable)),
              "devices": dict(devices)}
     findings = []
-    if not trainable:
+    if not params:
+        findings.append(Finding("model-without-parameters", subject,
+                                Text(f"the {facts['class']} holds no parameters at all", f"{facts['class']} 里没有任何参数"),
+                                facts, supports=(NOTHING,)))
+    elif not trainable:
         findings.append(Finding("model-all-frozen", subject,
                                 Text(f"every one of the {total} parameters of the {facts['class']} has requires_grad=False",
                                      f"{facts['class']} 的全部 {total} 个参数都是 requires_grad=False"),

@@ -23,7 +23,7 @@ def applies(target: Target) -> bool:
 
 
 def run(target: Target) -> list[Finding]:
-    metadata = target.path / "_METADATA"
+    metadata = read.member(target.path, "_METADATA")
     if not metadata.is_file():
         return [Finding("orbax-tree-unread", target.subject,
                         Text("no _METADATA file: the parameter tree cannot be read without loading arrays",

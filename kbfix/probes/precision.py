@@ -8,6 +8,8 @@ bf16 (and tf32) need compute capability 8.0 (Ampere) or newer: V100 is 7.0, T4 a
 from __future__ import annotations
 
 import importlib.util
+import os
+import sys
 
 from kbfix.model import Finding, Text
 
@@ -63,9 +65,16 @@ def fp16_on(family: str | None, source: str, subject: str) -> Finding:
     return Finding("fp16-requested", subject, Text("fp16 training requested", "请求了 fp16 训练"), facts)
 
 
+# Without one of these, a Linux machine has no NVIDIA (or ROCm) driver: no GPU, and no reason to
+# spend seconds importing torch to learn it.
+_GPU_DRIVER_FILES = ("/proc/driver/nvidia/version", "/dev/nvidiactl", "/dev/kfd")
+
+
 def gpu_capability() -> tuple[int, int] | None:
     """The first visible CUDA GPU's compute capability; None without torch or without a GPU."""
     if importlib.util.find_spec("torch") is None:
+        return None
+    if sys.platform.startswith("linux") and not any(os.path.exists(f) for f in _GPU_DRIVER_FILES):
         return None
     import torch
 

@@ -26,11 +26,12 @@ def run(target: Target) -> list[Finding]:
     listed: dict[str, list[str]] = {}
     for key, shard in weight_map.items():
         listed.setdefault(shard, []).append(key)
-    absent = sorted(s for s in listed if not (target.path / s).is_file())
+    paths = {shard: read.member(target.path, shard) for shard in listed}  # none may lead out of the folder
+    absent = sorted(s for s in listed if not paths[s].is_file())
     short: dict[str, int] = {}
     unreadable = []  # pointers, broken headers, truncated files: weights_readable reports them
     for shard in sorted(set(listed) - set(absent)):
-        path = target.path / shard
+        path = paths[shard]
         if read.lfs_pointer(path) is not None:
             unreadable.append(shard)
             continue

@@ -62,9 +62,8 @@ def _safetensors(path: Path) -> Finding | None:
         header = read.safetensors_header(path)
     except read.HeaderError as exc:
         return Finding("safetensors-header-unreadable", str(path),
-                       Text(f"{path.name}: safetensors cannot read its header ({exc})",
-                            f"{path.name}：safetensors 无法读取它的 header（{exc}）"),
-                       {"file": path.name, "size": path.stat().st_size, "reason": str(exc)}, supports=(CORRUPT,))
+                       Text(f"{path.name}: safetensors cannot read its header ({exc.reason})", f"{path.name}：safetensors 无法读取它的 header（{exc.zh}）"),
+                       {"file": path.name, "size": path.stat().st_size, "reason": exc.reason}, supports=(CORRUPT,))
     if header.truncated:
         return Finding(
             "weights-file-truncated", str(path),
@@ -85,14 +84,18 @@ def _safetensors(path: Path) -> Finding | None:
 
 
 def _torch_zip(path: Path) -> Finding | None:
-    """A torch.save zip file must end with the zip directory; a cut-off file does not."""
+    """A torch.save zip file must end with the zip directory; a cut-off file does not. A file whose
+    directory declares more than the file holds (a zip bomb) is refused before torch reads it."""
     size = path.stat().st_size
     with open(path, "rb") as f:
-        if f.read(2) != b"PK":
-            return None  # the legacy pickle format: nothing cheap to check
+        is_zip = f.read(2) == b"PK"
         f.seek(max(0, size - 65_558))
         tail = f.read()
-    if _ZIP_END in tail:
+    if not is_zip or _ZIP_END in tail:
+        try:
+            read.check_archive(path)
+        except read.ArchiveError as refused:
+            return refused.finding()
         return None
     return Finding("weights-file-truncated", str(path),
                    Text(f"{path.name} is a torch zip archive without its closing directory: the file is cut off",

@@ -94,12 +94,11 @@ class VerifyDialog(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         facts = dict(self.result.facts)
-        if self.result.passed:
-            outcome = Text("PASS: the cause is cleared", style="bold green")
-        elif facts.get("reason"):
-            outcome = Text("NOT CHECKED: no check applies", style="bold yellow")
-        else:
-            outcome = Text("FAIL: the cause is still present", style="bold red")
+        outcome = {
+            "passed": Text("PASS: the cause is cleared", style="bold green"),
+            "unchecked": Text("COULD NOT CHECK: no check applies", style="bold yellow"),
+            "failed": Text("FAIL: the cause is still present", style="bold red"),
+        }[str(self.result.outcome)]
         body = Text.assemble(outcome, "\n", (self.entry_id, "cyan"), " against ", ", ".join(self.paths), "\n")
         for key, value in facts.items():
             if value in ([], {}, ""):

@@ -11,6 +11,8 @@ import shutil
 import struct
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parent.parent.parent
+
 
 def qwen2(**overrides):
     from transformers import Qwen2Config

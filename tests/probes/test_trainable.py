@@ -34,9 +34,11 @@ def test_defaults_leave_the_language_model(tmp_path):
     assert findings[0].facts["freeze_vision_tower"] is True  # LLaMA-Factory's default
 
 
-def test_flat_yaml_reader_without_pyyaml(tmp_path):
-    from kbfix.artifacts.read import _flat_yaml
+def test_yaml_values_are_typed(tmp_path):
+    """PyYAML is a dependency of kbfix: comments, booleans and numbers read as YAML means them."""
+    from kbfix.artifacts.read import config_file
 
-    text = "stage: sft\nfreeze_language_model: true # all of it\nlearning_rate: 1.0e-5\ncutoff_len: 2048\n"
-    assert _flat_yaml(text) == {"stage": "sft", "freeze_language_model": True, "learning_rate": 1e-5,
-                                "cutoff_len": 2048}
+    file = tmp_path / "sft.yaml"
+    file.write_text("stage: sft\nfreeze_language_model: true # all of it\nlearning_rate: 1.0e-5\ncutoff_len: 2048\n")
+    assert config_file(file) == {"stage": "sft", "freeze_language_model": True, "learning_rate": 1e-5,
+                                 "cutoff_len": 2048}
