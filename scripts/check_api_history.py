@@ -237,18 +237,58 @@ def _text_has_name(base: Path, module: str, name: str, depth: int = 0) -> bool:
                               for path, text in _sources(base, module))
 
 
+TRANSPARENT = ("if ", "if(", "elif ", "else", "try", "except", "finally", "with ")
+
+
+def _module_level(text: str) -> str:
+    """The lines that run at import time at module level (also inside if/try/with blocks, not inside
+    def/class bodies), dedented, one per line; continuation lines of a bracketed statement are kept."""
+    out: list[str] = []
+    openers: list[tuple[int, bool]] = []  # (indent, transparent)
+    depth = 0
+    visible = True
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if depth > 0:  # inside brackets: belongs to the statement above
+            if visible:
+                out.append(stripped)
+        elif stripped:
+            indent = len(line) - len(line.lstrip())
+            while openers and openers[-1][0] >= indent:
+                openers.pop()
+            visible = all(t for _, t in openers)
+            if visible:
+                out.append(stripped)
+            if stripped.endswith(":"):
+                main_guard = stripped.startswith("if __name__") and "__main__" in stripped
+                openers.append((indent, stripped.startswith(TRANSPARENT) and not main_guard))
+        depth += sum(stripped.count(c) for c in "([{") - sum(stripped.count(c) for c in ")]}")
+        depth = max(depth, 0)
+    return "\n".join(out)
+
+
+def _decorated_dataclass(text: str, name: str) -> bool:
+    return re.search(rf"(?m)^[ \t]*@[\w.]*dataclass\b[^\n]*\n(?:[ \t]*@[^\n]*\n)*[ \t]*class[ \t]+{re.escape(name)}\b",
+                     text) is not None
+
+
 def _file_has_name(base: Path, module: str, name: str, path: Path, text: str, depth: int) -> bool:
     text = _strip_comments(text)
     if "." in name:
         owner, _, member = name.rpartition(".")
         block = _block(text, owner.split(".")[-1])
-        return block is not None and re.search(
-            rf"(?m)^\s*(async\s+)?(def|class)\s+{re.escape(member)}\b", block) is not None
+        if block is None:
+            return False
+        if member == "__init__" and _decorated_dataclass(text, owner.split(".")[-1]):
+            return True
+        return re.search(rf"(?m)^\s*(async\s+)?(def|class)\s+{re.escape(member)}\b", block) is not None
     n = re.escape(name)
-    patterns = (rf"(?m)^\s*(async\s+)?def\s+{n}\s*\(", rf"(?m)^\s*class\s+{n}\b", rf"(?m)^\s*{n}\s*(:[^=\n]*)?=(?!=)",
-                rf"(?m)^\s*\(?[\w\s,]*\b{n}\s*,?[\w\s,]*\)?\s*=(?!=)", rf"['\"]{n}['\"]",
-                rf"import\s+[^\n]*\b{n}\b", rf"(?s)import\s*\([^)]*\b{n}\b[^)]*\)")
-    if any(re.search(p, text) for p in patterns):
+    top = _module_level(text)
+    patterns = (rf"(?m)^(async\s+)?def\s+{n}\s*\(", rf"(?m)^class\s+{n}\b", rf"(?m)^{n}\s*(:[^=\n]*)?=(?!=)",
+                rf"(?m)^\(?[\w\s,]*\b{n}\s*,[\w\s,]*\)?\s*=(?!=)", rf"(?m)^\(?[\w\s,]*,\s*{n}\b\s*\)?\s*=(?!=)",
+                rf"['\"]{n}['\"]", rf"(?m)^(from\s+\S+\s+)?import\s+[^\n]*\b{n}\b",
+                rf"(?s)import\s*\([^)]*\b{n}\b[^)]*\)")
+    if any(re.search(p, top) for p in patterns):
         return True
     package = path.name.startswith("__init__")
     for level, target in re.findall(r"(?m)^\s*from\s+(\.*)([\w.]*)\s+import\s+\*", text):
