@@ -86,6 +86,9 @@ def test_transformers_lazy_import_table_and_v5_star_exports():
     llama = ah.symbol_releases("transformers", "transformers", "LlamaForCausalLM")
     assert llama.contains("4.36.2") and llama.contains("5.0.0") and llama.last() == ah.releases("transformers")[-1]
     assert ah.function_releases("transformers", "transformers.LlamaForCausalLM.forward").contains("5.0.0")
+    # a method of a re-exported class is found under the re-exporting module too
+    assert ah.symbol_releases("transformers", "transformers", "Trainer.train") == \
+        ah.symbol_releases("transformers", "transformers.trainer", "Trainer.train")
 
 
 def test_find_symbol_lists_every_home():
