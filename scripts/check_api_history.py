@@ -17,6 +17,7 @@ Measured 2026-12-03 (seed 11, 200 claims, data of that day): see kbfix/data/apih
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import random
@@ -26,6 +27,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import tokenize
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -237,33 +239,36 @@ def _text_has_name(base: Path, module: str, name: str, depth: int = 0) -> bool:
                               for path, text in _sources(base, module))
 
 
-TRANSPARENT = ("if ", "if(", "elif ", "else", "try", "except", "finally", "with ")
+TRANSPARENT = ("if", "elif", "else", "try", "except", "finally", "with")
 
 
 def _module_level(text: str) -> str:
     """The lines that run at import time at module level (also inside if/try/with blocks, not inside
-    def/class bodies), dedented, one per line; continuation lines of a bracketed statement are kept."""
+    def/class bodies or ``if __name__ == "__main__"``), each stripped; read with the tokenizer, so
+    brackets inside strings do not confuse it."""
+    lines = text.split("\n")
     out: list[str] = []
-    openers: list[tuple[int, bool]] = []  # (indent, transparent)
-    depth = 0
-    visible = True
-    for line in text.split("\n"):
-        stripped = line.strip()
-        if depth > 0:  # inside brackets: belongs to the statement above
-            if visible:
-                out.append(stripped)
-        elif stripped:
-            indent = len(line) - len(line.lstrip())
-            while openers and openers[-1][0] >= indent:
-                openers.pop()
-            visible = all(t for _, t in openers)
-            if visible:
-                out.append(stripped)
-            if stripped.endswith(":"):
-                main_guard = stripped.startswith("if __name__") and "__main__" in stripped
-                openers.append((indent, stripped.startswith(TRANSPARENT) and not main_guard))
-        depth += sum(stripped.count(c) for c in "([{") - sum(stripped.count(c) for c in ")]}")
-        depth = max(depth, 0)
+    blocks: list[bool] = []  # is each open indented block transparent?
+    opens: bool | None = None
+    logical: list[tokenize.TokenInfo] = []
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+            if tok.type == tokenize.INDENT:
+                blocks.append(bool(opens))
+            elif tok.type == tokenize.DEDENT:
+                blocks.pop()
+            elif tok.type == tokenize.NEWLINE and logical:
+                if all(blocks):
+                    out.extend(line.strip() for line in lines[logical[0].start[0] - 1:tok.start[0]])
+                words = [t.string for t in logical]
+                main_guard = words[:2] == ["if", "__name__"] and any("__main__" in w for w in words)
+                opens = words[-1] == ":" and words[0] in TRANSPARENT and not main_guard
+                logical = []
+            elif tok.type not in (tokenize.NL, tokenize.COMMENT, tokenize.NEWLINE, tokenize.ENCODING,
+                                  tokenize.ENDMARKER):
+                logical.append(tok)
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return "\n".join(line.strip() for line in lines)  # not tokenizable: every line, as a plain scan
     return "\n".join(out)
 
 
@@ -355,7 +360,9 @@ def _file_params(base: Path, text: str, path: str) -> set[str] | None:
 
 def _dataclass_fields(base: Path, text: str, name: str, depth: int) -> set[str]:
     block = _block(text, name) or ""
-    fields = set(re.findall(r"(?m)^[ \t]{4}(\w+)[ \t]*:[^=\n]*", block))
+    first = re.search(r"(?m)^([ \t]+)\S", block)
+    indent = re.escape(first.group(1)) if first else "[ \t]+"
+    fields = set(re.findall(rf"(?m)^{indent}(\w+)[ \t]*:[^=\n]*", block))
     header = re.search(rf"(?m)^\s*class\s+{re.escape(name)}\s*\(([^)]*)\)", text)
     if header and depth < 5:
         for parent in re.findall(r"\b(\w+)\s*(?:,|$)", header.group(1)):
