@@ -234,8 +234,8 @@ def _block(text: str, name: str) -> str | None:
     return "\n".join(body)
 
 
-def _text_has_name(base: Path, module: str, name: str, depth: int = 0) -> bool:
-    return depth <= 3 and any(_file_has_name(base, module, name, path, text, depth)
+def _text_has_name(base: Path, module: str, name: str, depth: int = 0, present: bool = True) -> bool:
+    return depth <= 3 and any(_file_has_name(base, module, name, path, text, depth, present)
                               for path, text in _sources(base, module))
 
 
@@ -277,7 +277,10 @@ def _decorated_dataclass(text: str, name: str) -> bool:
                      text) is not None
 
 
-def _file_has_name(base: Path, module: str, name: str, path: Path, text: str, depth: int) -> bool:
+def _file_has_name(base: Path, module: str, name: str, path: Path, text: str, depth: int,
+                   present: bool = True) -> bool:
+    """Whether the file offers ``name``. For an absence claim, a plain module's import of a name counts
+    only when the runtime check would count it too: ``name as name`` or from a private module."""
     text = _strip_comments(text)
     if "." in name:
         owner, _, member = name.rpartition(".")
@@ -293,9 +296,14 @@ def _file_has_name(base: Path, module: str, name: str, path: Path, text: str, de
                 rf"(?m)^\(?[\w\s,]*\b{n}\s*,[\w\s,]*\)?\s*=(?!=)", rf"(?m)^\(?[\w\s,]*,\s*{n}\b\s*\)?\s*=(?!=)",
                 rf"['\"]{n}['\"]", rf"(?m)^(from\s+\S+\s+)?import\s+[^\n]*\b{n}\b",
                 rf"(?s)import\s*\([^)]*\b{n}\b[^)]*\)")
+    package = path.name.startswith("__init__")
+    if depth > 0 and re.search(r"(?m)^__all__\s*[:+]?=", top):  # a star import takes __all__ only
+        return re.search(rf"['\"]{n}['\"]", text) is not None
+    if not present and not package:
+        private = rf"(?m)^from\s+(\S*\.)?_\w[\w.]*\s+import\s+(\([^)]*|[^\n]*)\b{n}\b"
+        patterns = patterns[:6] + (private, rf"\b{n}\s+as\s+{n}\b")
     if any(re.search(p, top) for p in patterns):
         return True
-    package = path.name.startswith("__init__")
     for level, target in re.findall(r"(?m)^\s*from\s+(\.*)([\w.]*)\s+import\s+\*", text):
         parts = module.split(".") if package else module.split(".")[:-1]
         if level:
@@ -303,7 +311,7 @@ def _file_has_name(base: Path, module: str, name: str, path: Path, text: str, de
             source = ".".join(parts + ([target] if target else []))
         else:
             source = target
-        if _text_has_name(base, source, name, depth + 1):
+        if _text_has_name(base, source, name, depth + 1, present):
             return True
     return False
 
@@ -376,7 +384,7 @@ def _dataclass_fields(base: Path, text: str, name: str, depth: int) -> set[str]:
 
 def check_text(base: Path, claim: Claim) -> bool | None:
     if claim.kind.startswith("symbol"):
-        return _text_has_name(base, claim.module, claim.name) == claim.present
+        return _text_has_name(base, claim.module, claim.name, present=claim.present) == claim.present
     names = _text_params(base, claim.module, claim.name)
     return None if names is None else (claim.param in names) == claim.present
 
