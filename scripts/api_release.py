@@ -22,7 +22,7 @@ SKIP_DIRS = frozenset({"tests", "test"})
 PLAIN_BASES = frozenset({"object", "Generic", "ABC", "abc.ABC", "Protocol", "typing.Generic", "typing.Protocol",
                          "Enum", "enum.Enum", "str", "int", "dict", "list", "tuple", "Exception", "ValueError"})
 PARTIAL = "+"  # ends a signature whose dataclass fields come partly from a base we cannot read
-RELEASE_FORMAT = 3  # bump when Release changes shape: invalidates the per-release cache
+RELEASE_FORMAT = 4  # bump when Release changes shape: invalidates the per-release cache
 
 
 @dataclass(frozen=True)
@@ -94,6 +94,8 @@ def _module_name(rel: str) -> tuple[str, bool] | None:
         parts = parts[:-1]
     if not parts or any(not p.isidentifier() for p in parts) or any(p in SKIP_DIRS for p in parts):
         return None
+    if not package and (parts[-1].endswith(("_test", "_tests")) or parts[-1].startswith("test_")):
+        return None  # test files kept beside the code (jax, optax, flax: foo_test.py; scripts/test_x.py)
     return ".".join(parts), package
 
 

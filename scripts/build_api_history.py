@@ -59,7 +59,7 @@ class Library:
 
 
 LIBRARIES = (
-    Library("transformers", ("transformers",), "4.36"),
+    Library("transformers", ("transformers",), "4.36", "all"),
     Library("peft", ("peft",), "0.7", "all"),
     Library("trl", ("trl",), "0.7", "all"),
     Library("accelerate", ("accelerate",), "0.25", "all"),
@@ -74,10 +74,10 @@ LIBRARIES = (
     Library("optax", ("optax",), "0.1", "all"),
     Library("orbax-checkpoint", ("orbax.checkpoint",), "0.4", "all"),
     Library("jax", ("jax",), "0.4", "all"),
-    Library("unsloth", ("unsloth",), "2023.12"),
-    Library("unsloth_zoo", ("unsloth_zoo",), "2023.12"),
+    Library("unsloth", ("unsloth",), "2023.12", "all"),
+    Library("unsloth_zoo", ("unsloth_zoo",), "2023.12", "all"),
     Library("llamafactory", ("llamafactory",), "0.7", "all"),
-    Library("ms-swift", ("swift",), "1.5"),
+    Library("ms-swift", ("swift",), "1.5", "all"),
     # torch's Linux wheels carry CUDA (~800 MB): the macOS arm64 wheel has the same Python sources.
     Library("torch", ("torch",), "2.1", "minor", MAC),
     Library("vllm", ("vllm",), "0.2"),
@@ -132,6 +132,8 @@ def download(lib: Library, version: str, cache: Path) -> Path | None:
     found = [p for p in folder.glob("*") if p.suffix in (".whl", ".gz", ".zip")] if folder.exists() else []
     if found:
         return found[0]
+    if (folder / "FAILED").exists():  # a release that could not be had before; delete the file to retry
+        return None
     folder.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, PIP_CONFIG_FILE=os.devnull)  # no machine-wide constraints (they cap torch)
     command = [sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", str(folder),
@@ -278,8 +280,24 @@ def main(argv: list[str] | None = None) -> int:
         "bytes": sum(v["bytes"] for v in manifest["libraries"].values()),
     })
     manifest_path.write_text(json.dumps(manifest, indent=1) + "\n")
+    write_coverage(manifest, OUT / "README.md")
     print(f"done in {time.time() - started:.0f}s; shipped {manifest['bytes'] / 1e6:.2f} MB")
     return 0
+
+
+def write_coverage(manifest: dict, readme: Path) -> None:
+    """The coverage table of the README, between its coverage markers, from the manifest."""
+    rows = ["| library | policy | releases | first | last | read from | not read |",
+            "| --- | --- | --- | --- | --- | --- | --- |"]
+    for name, info in manifest["libraries"].items():
+        got = info["releases"]
+        rows.append(f"| {name} | {info['policy']} | {len(got)} | {got[0]} | {got[-1]} | "
+                    f"{', '.join(info['archives'])} | {', '.join(info['missing']) or '-'} |")
+    text = readme.read_text(encoding="utf-8")
+    table = "\n".join(rows) + "\n"
+    text = re.sub(r"(<!-- coverage[^\n]*-->\n).*?(<!-- /coverage -->)", lambda m: m.group(1) + table + m.group(2),
+                  text, flags=re.S)
+    readme.write_text(text, encoding="utf-8")
 
 
 def _pip_version() -> str:

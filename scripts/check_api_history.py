@@ -17,6 +17,7 @@ Measured 2026-12-03 (seed 11, 200 claims, data of that day): see kbfix/data/apih
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import random
@@ -26,6 +27,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import tokenize
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -232,25 +234,76 @@ def _block(text: str, name: str) -> str | None:
     return "\n".join(body)
 
 
-def _text_has_name(base: Path, module: str, name: str, depth: int = 0) -> bool:
-    return depth <= 3 and any(_file_has_name(base, module, name, path, text, depth)
+def _text_has_name(base: Path, module: str, name: str, depth: int = 0, present: bool = True) -> bool:
+    return depth <= 3 and any(_file_has_name(base, module, name, path, text, depth, present)
                               for path, text in _sources(base, module))
 
 
-def _file_has_name(base: Path, module: str, name: str, path: Path, text: str, depth: int) -> bool:
+TRANSPARENT = ("if", "elif", "else", "try", "except", "finally", "with")
+
+
+def _module_level(text: str) -> str:
+    """The lines that run at import time at module level (also inside if/try/with blocks, not inside
+    def/class bodies or ``if __name__ == "__main__"``), each stripped; read with the tokenizer, so
+    brackets inside strings do not confuse it."""
+    lines = text.split("\n")
+    out: list[str] = []
+    blocks: list[bool] = []  # is each open indented block transparent?
+    opens: bool | None = None
+    logical: list[tokenize.TokenInfo] = []
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+            if tok.type == tokenize.INDENT:
+                blocks.append(bool(opens))
+            elif tok.type == tokenize.DEDENT:
+                blocks.pop()
+            elif tok.type == tokenize.NEWLINE and logical:
+                if all(blocks):
+                    out.extend(line.strip() for line in lines[logical[0].start[0] - 1:tok.start[0]])
+                words = [t.string for t in logical]
+                main_guard = words[:2] == ["if", "__name__"] and any("__main__" in w for w in words)
+                opens = words[-1] == ":" and words[0] in TRANSPARENT and not main_guard
+                logical = []
+            elif tok.type not in (tokenize.NL, tokenize.COMMENT, tokenize.NEWLINE, tokenize.ENCODING,
+                                  tokenize.ENDMARKER):
+                logical.append(tok)
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return "\n".join(line.strip() for line in lines)  # not tokenizable: every line, as a plain scan
+    return "\n".join(out)
+
+
+def _decorated_dataclass(text: str, name: str) -> bool:
+    return re.search(rf"(?m)^[ \t]*@[\w.]*dataclass\b[^\n]*\n(?:[ \t]*@[^\n]*\n)*[ \t]*class[ \t]+{re.escape(name)}\b",
+                     text) is not None
+
+
+def _file_has_name(base: Path, module: str, name: str, path: Path, text: str, depth: int,
+                   present: bool = True) -> bool:
+    """Whether the file offers ``name``. For an absence claim, a plain module's import of a name counts
+    only when the runtime check would count it too: ``name as name`` or from a private module."""
     text = _strip_comments(text)
     if "." in name:
         owner, _, member = name.rpartition(".")
         block = _block(text, owner.split(".")[-1])
-        return block is not None and re.search(
-            rf"(?m)^\s*(async\s+)?(def|class)\s+{re.escape(member)}\b", block) is not None
+        if block is None:
+            return False
+        if member == "__init__" and _decorated_dataclass(text, owner.split(".")[-1]):
+            return True
+        return re.search(rf"(?m)^\s*(async\s+)?(def|class)\s+{re.escape(member)}\b", block) is not None
     n = re.escape(name)
-    patterns = (rf"(?m)^\s*(async\s+)?def\s+{n}\s*\(", rf"(?m)^\s*class\s+{n}\b", rf"(?m)^\s*{n}\s*(:[^=\n]*)?=(?!=)",
-                rf"(?m)^\s*\(?[\w\s,]*\b{n}\s*,?[\w\s,]*\)?\s*=(?!=)", rf"['\"]{n}['\"]",
-                rf"import\s+[^\n]*\b{n}\b", rf"(?s)import\s*\([^)]*\b{n}\b[^)]*\)")
-    if any(re.search(p, text) for p in patterns):
-        return True
+    top = _module_level(text)
+    patterns = (rf"(?m)^(async\s+)?def\s+{n}\s*\(", rf"(?m)^class\s+{n}\b", rf"(?m)^{n}\s*(:[^=\n]*)?=(?!=)",
+                rf"(?m)^\(?[\w\s,]*\b{n}\s*,[\w\s,]*\)?\s*=(?!=)", rf"(?m)^\(?[\w\s,]*,\s*{n}\b\s*\)?\s*=(?!=)",
+                rf"['\"]{n}['\"]", rf"(?m)^(from\s+\S+\s+)?import\s+[^\n]*\b{n}\b",
+                rf"(?s)import\s*\([^)]*\b{n}\b[^)]*\)")
     package = path.name.startswith("__init__")
+    if depth > 0 and re.search(r"(?m)^__all__\s*[:+]?=", top):  # a star import takes __all__ only
+        return re.search(rf"['\"]{n}['\"]", text) is not None
+    if not present and not package:
+        private = rf"(?m)^from\s+(\S*\.)?_\w[\w.]*\s+import\s+(\([^)]*|[^\n]*)\b{n}\b"
+        patterns = patterns[:6] + (private, rf"\b{n}\s+as\s+{n}\b")
+    if any(re.search(p, top) for p in patterns):
+        return True
     for level, target in re.findall(r"(?m)^\s*from\s+(\.*)([\w.]*)\s+import\s+\*", text):
         parts = module.split(".") if package else module.split(".")[:-1]
         if level:
@@ -258,7 +311,7 @@ def _file_has_name(base: Path, module: str, name: str, path: Path, text: str, de
             source = ".".join(parts + ([target] if target else []))
         else:
             source = target
-        if _text_has_name(base, source, name, depth + 1):
+        if _text_has_name(base, source, name, depth + 1, present):
             return True
     return False
 
@@ -315,7 +368,9 @@ def _file_params(base: Path, text: str, path: str) -> set[str] | None:
 
 def _dataclass_fields(base: Path, text: str, name: str, depth: int) -> set[str]:
     block = _block(text, name) or ""
-    fields = set(re.findall(r"(?m)^[ \t]{4}(\w+)[ \t]*:[^=\n]*", block))
+    first = re.search(r"(?m)^([ \t]+)\S", block)
+    indent = re.escape(first.group(1)) if first else "[ \t]+"
+    fields = set(re.findall(rf"(?m)^{indent}(\w+)[ \t]*:[^=\n]*", block))
     header = re.search(rf"(?m)^\s*class\s+{re.escape(name)}\s*\(([^)]*)\)", text)
     if header and depth < 5:
         for parent in re.findall(r"\b(\w+)\s*(?:,|$)", header.group(1)):
@@ -329,7 +384,7 @@ def _dataclass_fields(base: Path, text: str, name: str, depth: int) -> set[str]:
 
 def check_text(base: Path, claim: Claim) -> bool | None:
     if claim.kind.startswith("symbol"):
-        return _text_has_name(base, claim.module, claim.name) == claim.present
+        return _text_has_name(base, claim.module, claim.name, present=claim.present) == claim.present
     names = _text_params(base, claim.module, claim.name)
     return None if names is None else (claim.param in names) == claim.present
 

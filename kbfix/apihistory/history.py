@@ -64,7 +64,7 @@ class LibraryHistory:
             for entry in line.split("\t") if line else ():
                 name = entry.partition(" ")[0]
                 parsed.setdefault(name, []).append(self._parse_symbol(module, entry))
-            if line is not None:
+            if line is not None:  # methods of the classes defined here (re-exported ones: symbol_entries)
                 for path, variants in self.funcs(module).items():
                     if "." in path:
                         parsed.setdefault(path, []).append((frozenset().union(*(i for _, i in variants)), ""))
@@ -78,15 +78,15 @@ class LibraryHistory:
         found = self._entries.get(key)
         if found is None:
             parsed = self._parsed_symbols.get(module)
-            if parsed is not None:
+            if parsed is not None and "." not in name:
                 found = parsed.get(name, [])
             else:
                 line = self._symbols.get(module)
                 found = _entries(line, name, lambda entry: self._parse_symbol(module, entry))
-                if "." in name and line is not None:
-                    variants = self.variants(module, name)
-                    if variants:
-                        found.append((frozenset().union(*(i for _, i in variants)), ""))
+                if "." in name and line is not None:  # a method, also of a class re-exported here
+                    indices = frozenset(self.callable_at(module, name))
+                    if indices:
+                        found.append((indices, ""))
             self._entries[key] = found
         return found
 
