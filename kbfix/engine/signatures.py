@@ -46,25 +46,23 @@ class _Never:
 
 
 @lru_cache(maxsize=None)
+def _compiled(flags: str, pattern: str):
+    import re2
+
+    try:
+        return re2.compile(f"(?{flags})" + pattern)
+    except re2.error:
+        return _Never()
+
+
 def rx(pattern: str):
     """Compile a corpus regex on RE2 once per process, with ``^``/``$`` matching at line breaks."""
-    import re2
-
-    try:
-        return re2.compile("(?m)" + pattern)
-    except re2.error:
-        return _Never()
+    return _compiled("m", pattern)
 
 
-@lru_cache(maxsize=None)
 def rx_folded(pattern: str):
     """``pattern`` matching regardless of letter case (a message retyped or lowercased in a paste)."""
-    import re2
-
-    try:
-        return re2.compile("(?mi)" + pattern)
-    except re2.error:
-        return _Never()
+    return _compiled("mi", pattern)
 
 
 FLAT_RE = re.compile(r"\*\*|\s+")
