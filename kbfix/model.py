@@ -206,6 +206,7 @@ class Log:
     traces: tuple[Trace, ...]
     truncated: bool = False
     headless: tuple[Trace, ...] = ()
+    described: bool = False  # a few words and no log: ``headless`` holds the description itself
 
     @property
     def text(self) -> str:

@@ -60,6 +60,10 @@ TROUBLE_RE = re.compile(
     r"no module named|only supports?|please specify|not implemented|no longer supports?|too old|max_split_size_mb|"
     r"错误|报错|失败|异常|无法|找不到|不匹配|显存|内存不足|不支持|警告")
 MAX_HEADLESS = 6
+MAX_DESCRIPTION_LINES, MAX_DESCRIPTION_CHARS = 3, 400  # a question or an issue title, not a log
+RUN_OUTPUT_RE = re.compile(
+    r"\{'|\d+%\||\bit/s\b|\bs/it\b|^\[?\d{4}-\d{2}-\d{2}|\b(?:INFO|DEBUG|WARNING)\b|^Saving |checkpoint-\d+|"
+    r"\b(?:loss|lr|learning_rate|grad_norm|epoch|step)\s*[:=]?\s*-?\d")
 RICH_TOP_RE = re.compile(r"^\s*╭─+.*Traceback.*─+╮\s*$")
 RICH_BOTTOM_RE = re.compile(r"^\s*╰─+╯\s*$")
 RICH_SIDE_RE = re.compile(r"^\s*│(.*?)│?\s*$")
@@ -426,7 +430,24 @@ def parse(text: str, *, truncated: bool = False) -> Log:
     traces.sort(key=lambda t: (t.start, t.rank or 0))
     texts = tuple(line.text for line in lines)
     headless = () if any(not t.final.type.endswith("Warning") for t in traces) else _headless(texts, traces)
+    if not traces and not headless:
+        described = _description(texts)
+        if described:
+            return Log(texts, (), truncated, described, described=True)
     return Log(texts, tuple(traces), truncated, headless)
+
+
+def _description(lines: tuple[str, ...]) -> tuple[Trace, ...]:
+    """A few words and no log: a question or an issue title ("LoRA on Gemma, lm_head not saved"). It is
+    an error described rather than pasted, so retrieval may rank causes for it (never confidently).
+    Lines of a run's output (metrics, progress bars, timestamps) are a log without an error instead."""
+    said = [(i, line.strip()) for i, line in enumerate(lines) if line.strip()]
+    if not said or len(said) > MAX_DESCRIPTION_LINES or sum(len(line) for _, line in said) > MAX_DESCRIPTION_CHARS:
+        return ()
+    if any(RUN_OUTPUT_RE.search(line) for _, line in said):
+        return ()
+    first, last = said[0][0], said[-1][0]
+    return (Trace((Exc("", "\n".join(line for _, line in said), (), first),), None, first, last),)
 
 
 def _headless(lines: tuple[str, ...], traces: list[Trace]) -> tuple[Trace, ...]:

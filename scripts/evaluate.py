@@ -13,7 +13,9 @@ Sets (folders under ``scripts/eval/``):
   may not know yet: in scope once an entry of that id exists), ``lookalike:<id>:<cause>`` (looks
   like an entry, has another cause) or ``none:<cause>`` (not a fine-tuning error);
 - ``cases``: texts written for evaluation (``<entry-id>__<variant>.txt``, ``none__`` out of scope);
-- ``blind``: the same, written from entry titles and descriptions only.
+- ``blind``: the same, written from entry titles and descriptions only;
+- ``titles``: real issue titles (``titles/TITLES.jsonl``: title, label, source, why), from threads
+  used nowhere else: a short description a user typed, English or Chinese. Their figure is top3.
 
 Figures (each over its own denominator):
 
@@ -37,13 +39,27 @@ from kbfix.engine.calibration import VARIANTS
 from kbfix.engine.tuning import TuningScorer
 
 EVAL = Path(__file__).resolve().parent / "eval"
-SETS = ("real", "cases", "blind")
+SETS = ("real", "cases", "blind", "titles")
 SEEDS = ("jax-params-dict-key-mismatch", "no-trainable-parameters", "checkpoint-missing-keys-incomplete",
          "checkpoint-size-mismatch-wrong-architecture", "peft-lora-on-tied-lm-head")
 
 
+def load_titles(folder: Path, known: set[str]) -> list[dict]:
+    """Real issue titles as texts; a label the corpus does not know counts as out of scope."""
+    items = []
+    for n, line in enumerate((folder / "TITLES.jsonl").read_text(encoding="utf-8").splitlines()):
+        row = json.loads(line)
+        gold = row["label"] if row["label"] in known else None
+        scope = "in" if gold else "unrelated" if row["label"] == "none" else "unknown"
+        items.append({"name": f"title {n + 1}: {row['title'][:60]}", "text": row["title"], "gold": gold,
+                      "scope": scope, "label": row["label"], "forms": [], "skew": ""})
+    return items
+
+
 def load_set(folder: Path, known: set[str]) -> list[dict]:
     """Labelled texts: name, text, gold (an entry id or None), scope, forms."""
+    if (folder / "TITLES.jsonl").exists():
+        return load_titles(folder, known)
     labels = {}
     if (folder / "LABELS.jsonl").exists():
         for line in (folder / "LABELS.jsonl").read_text(encoding="utf-8").splitlines():

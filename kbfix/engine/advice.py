@@ -28,6 +28,10 @@ def _why(log: Log, trace: Trace | None, scored: list[Scored]) -> Text:
             return Text("the traceback is cut off before its exception line",
                         "这段 traceback 在异常那一行之前就被截断了")
         return Text("no error message was found in the text", "文本中没有找到报错信息")
+    if log.described:
+        return Text("this reads as a description of the problem, not the error itself: the nearest causes are "
+                    "listed, none can be confirmed from it",
+                    "这是对问题的描述，而不是报错本身：下面列出最接近的原因，但无法据此确认")
     if trace is not None and not trace.final.type:
         return Text("the exception line (`SomethingError: ...`) is missing: only the message body was pasted",
                     "缺少异常那一行（`XxxError: ...`）：只粘贴了报错信息的正文")
