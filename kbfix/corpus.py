@@ -149,13 +149,15 @@ class _Checker:
         return pattern
 
     def fact_names(self, data: dict, key: str, where: str) -> tuple[str, ...]:
-        from kbfix.engine.keys import FACTS
+        from kbfix.engine.keys import FACTS as KEY_FACTS
+        from kbfix.engine.skew import FACTS as VERSION_FACTS
 
+        known = KEY_FACTS + VERSION_FACTS
         names = self.strings(data, key, where)
         for name in names:
-            if name not in FACTS:
-                self.add(f"{where}{key}", f"unknown fact {name!r}; known: {', '.join(FACTS)}")
-        return tuple(n for n in names if n in FACTS)
+            if name not in known:
+                self.add(f"{where}{key}", f"unknown fact {name!r}; known: {', '.join(known)}")
+        return tuple(n for n in names if n in known)
 
     def unknown(self, data: dict, allowed: set[str], where: str) -> None:
         for key in sorted(set(data) - allowed):
