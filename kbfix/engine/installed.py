@@ -46,6 +46,8 @@ SOURCES = {
     "environment": Text("read from the environment kbfix runs in (the pasted log may come from another machine)",
                         "从运行 kbfix 的环境中读出（粘贴的日志可能来自另一台机器）"),
     "unknown": Text("not shown in the paste and not installed here", "粘贴内容中没有，本机也未安装"),
+    "elsewhere": Text("not shown in the paste; the release installed here has it, so the error comes from another "
+                      "installation", "粘贴内容中没有；本机安装的版本有它，所以报错来自另一处安装"),
 }
 
 
@@ -63,8 +65,8 @@ class Installed:
 
     def says(self) -> Text:
         if self.version is None:
-            return Text(f"installed {self.library}: unknown ({SOURCES['unknown'].en})",
-                        f"已安装的 {self.library}：未知（{SOURCES['unknown'].zh}）")
+            source = SOURCES.get(self.source, SOURCES["unknown"])
+            return Text(f"installed {self.library}: unknown ({source.en})", f"已安装的 {self.library}：未知（{source.zh}）")
         source = SOURCES[self.source]
         return Text(f"installed {self.library} {self.version}, {source.en}", f"已安装 {self.library} {self.version}，{source.zh}")
 

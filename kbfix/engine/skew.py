@@ -68,6 +68,8 @@ FORM_RES = (
     ("requirement", re.compile(rf"requires {Q}?(?P<requirement>(?P<package>[A-Za-z][\w.\-]*)\s*{SPEC}(?:\s*,\s*{SPEC})*){Q}?"
                                r"(?![^\n]*but you have)")),
     ("requirement", re.compile(r"upgrade (?P<package>torch) to at least v?(?P<minimum>\d+(?:\.\d+)+)")),
+    ("requirement", re.compile(rf"To fix: (?:run )?`?pip install (?P<requirement>(?P<package>[A-Za-z][\w.\-]*)\s*{SPEC}"
+                               rf"(?:\s*,\s*{SPEC})*)")),
     ("requirement", re.compile(rf"require_version(?:_core)?\(\s*{Q}(?P<requirement>(?P<package>[A-Za-z][\w.\-]*)\s*{SPEC}"
                                rf"(?:\s*,\s*{SPEC})*){Q}")),
     ("resolver", re.compile(r"(?P<dependent>[A-Za-z][\w.\-]*) (?P<dependent_version>\d[\w.+\-]*) (?:requires|has requirement) "
@@ -77,7 +79,7 @@ FORM_RES = (
 )
 PREFILTER = ("cannot import name", "No module named", "has no attribute", "unexpected keyword argument",
              "positional argument", "required positional", "is required for", "requires", "at least v", "depends on",
-             "require_version", "has requirement")
+             "require_version", "has requirement", "To fix:")
 # --- forms --------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)

@@ -162,8 +162,9 @@ def one_edit(a: str, b: str) -> bool:
 @lru_cache(maxsize=512)
 
 
-def importers(lib: str, module: str, name: str) -> dict:
-    """Covered library -> the releases of it that import ``name`` from ``module`` of ``lib``."""
+def importers(lib: str, module: str, name: str | None) -> dict:
+    """Covered library -> the releases of it that import ``name`` from ``module`` of ``lib`` (any name of the
+    module when ``name`` is None)."""
     ah = api()
     out = {}
     for other in ah.libraries():
@@ -172,7 +173,7 @@ def importers(lib: str, module: str, name: str) -> dict:
         history = ah._history(other)
         indices = set()
         for mod, imported, releases in history.imports(lib):
-            if mod == module and imported == name:
+            if mod == module and (name is None or imported == name):
                 indices |= releases
         if indices:
             out[other] = ah.VersionSet(history.name, history.releases, frozenset(indices))

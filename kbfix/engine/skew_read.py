@@ -68,6 +68,9 @@ class Caller:
     func: str = ""
 
     def says(self) -> Text:
+        if self.library and not self.path:
+            return Text(f"the caller is {self.library} (named in the paste, and its releases import it)",
+                        f"调用方是 {self.library}（粘贴内容中提到它，且它的版本导入了这个名字）")
         if self.library:
             return Text(f"the call is made by {self.library} ({self.path})", f"调用方是 {self.library}（{self.path}）")
         if self.path:
@@ -116,7 +119,7 @@ class Analysis:
             return mine, None
         index = release_index(lib, have, mine.version)
         if mine.source == "environment" and index is not None and index in have.indices:
-            return installed_mod.Installed(mine.library, None, "unknown"), None
+            return installed_mod.Installed(mine.library, None, "elsewhere"), None
         return mine, index
 
     def _direction(self, lib: str, have, mine: installed_mod.Installed, index: int | None) -> str | None:
@@ -163,8 +166,7 @@ class Analysis:
         kwarg = reading.captures.get("kwarg")
         if kwarg:
             return self._caller_pin_kwarg(reading, caller, kwarg)
-        module, name = reading.captures.get("module", ""), reading.captures.get("name", "")
-        uses = importers(api()._library(lib) or lib, module, name).get(caller.library)
+        uses = self._uses(reading, lib, caller)
         if uses is None or not uses:
             return None
         first = min(uses.indices)
@@ -189,9 +191,22 @@ class Analysis:
                 return f"{pip_name(caller.library)}<{short(caller.library, have.first())}"
         return None
 
-    def _caller_upgrade(self, reading: Reading, lib: str, caller: Caller) -> str | None:
+    def _uses(self, reading: Reading, lib: str, caller: Caller):
+        """The releases of the calling library that import the missing name (or any name of the missing module)."""
         module, name = reading.captures.get("module", ""), reading.captures.get("name", "")
-        uses = importers(api()._library(lib) or lib, module, name).get(caller.library)
+        if reading.form.kind == "module":
+            module, name = f"{module}.{name}", None
+        return importers(api()._library(lib) or lib, module, name).get(caller.library)
+
+    def _named_importer(self, reading: Reading, lib: str) -> Caller | None:
+        """Without a frame of the importer: a covered library named in the paste whose releases import the
+        missing name (``I cannot import trl``: trl imports top_k_top_p_filtering from transformers)."""
+        for other in sorted(importers_named(self, reading, lib), key=lambda o: self.text.lower().find(o.lower())):
+            return Caller(other, "", "", "")
+        return None
+
+    def _caller_upgrade(self, reading: Reading, lib: str, caller: Caller) -> str | None:
+        uses = self._uses(reading, lib, caller)
         if uses is None or not uses or max(uses.indices) == len(uses.releases) - 1:
             return None
         after = uses.releases[max(uses.indices) + 1]
@@ -237,12 +252,17 @@ class Analysis:
         if not submodule:
             have = have | ah.module_releases(lib, f"{module}.{name}")  # `from flax import optim`: a submodule
         caller = _caller(self.text, reading.form, lib)
+        if caller.library is None:
+            caller = self._named_importer(reading, lib) or caller
         if caller.library or caller.path:
             reading.captures["caller"] = caller.library or caller.path
         history = f"from the API history of {lib} {coverage(lib)}"
         history_zh = f"根据 {lib} {coverage(lib)} 的 API 历史"
         if not have:
             self._absent(reading, lib, module, name, history, history_zh)
+            if caller.library and ("symbol_moved" in reading.facts or "symbol_never_existed" in reading.facts):
+                reading.captures["upgrade"] = caller.library  # the package that imports it, written for older releases
+                reading.says.append(caller.says())
             return
         mine, index = self._user_release(lib, have)
         reading.captures.update(self._installed_captures(mine))
@@ -261,7 +281,7 @@ class Analysis:
             gone = next((have.releases[i] for i in range(have.releases.index(last) + 1, len(have.releases))
                          if i not in have.indices), None)
             reading.captures["first_bad"] = gone or ""
-            reading.say(f"it is gone from {lib} {gone}", f"{lib} 从 {gone} 起不再有它")
+            reading.say(f"it is gone from {lib} {short(lib, gone)}", f"{lib} 从 {short(lib, gone)} 起不再有它")
             reading.hold("symbol_removed", "symbol_not_in_release")
             moved = self._moved(lib, module, name)
             if moved:
@@ -273,7 +293,7 @@ class Analysis:
                 reading.say(f"every covered release has it: yours is older than {first}, or not the real {lib}",
                             f"所有已覆盖的版本都有它：你的版本早于 {first}，或者装的不是真正的 {lib}")
             else:
-                reading.say(f"it was added in {lib} {first}", f"{lib} 从 {first} 起才有它")
+                reading.say(f"it was added in {lib} {short(lib, first)}", f"{lib} 从 {short(lib, first)} 起才有它")
         reading.says.append(caller.says())
         self._bounds(reading, lib, have, direction, caller)
 
@@ -648,7 +668,7 @@ class Analysis:
     @staticmethod
     def _installed_captures(mine: installed_mod.Installed) -> dict[str, str]:
         if mine.version is None:
-            return {"installed": "unknown", "installed_source": installed_mod.SOURCES["unknown"].en}
+            return {"installed": "unknown", "installed_source": installed_mod.SOURCES.get(mine.source, installed_mod.SOURCES["unknown"]).en}
         return {"installed": mine.version, "installed_source": installed_mod.SOURCES[mine.source].en}
 
 
@@ -661,3 +681,15 @@ def _module_of(path: str, pkg: str) -> str:
     tail = tail[tail.find(pkg):] if pkg in tail else tail
     module = re.sub(r"\.pyx?$", "", tail).replace("/", ".").replace("\\", ".")
     return module[: -len(".__init__")] if module.endswith(".__init__") else module
+
+
+def importers_named(analysis: Analysis, reading: Reading, lib: str) -> list[str]:
+    """Covered libraries named in the paste (as a word) that import what the reading is about."""
+    text = analysis.text.lower()
+    module, name = reading.captures.get("module", ""), reading.captures.get("name", "")
+    if reading.form.kind == "module":
+        module, name = f"{module}.{name}", None
+    found = importers(api()._library(lib) or lib, module, name)
+    return [other for other in found
+            if re.search(rf"(?<![\w.\-]){re.escape(other.lower()).replace('_', '[-_]')}(?![\w\-])", text)]
+
