@@ -66,14 +66,15 @@ FORM_RES = (
     ("requirement", re.compile(rf"(?P<requirement>(?P<package>[A-Za-z][\w.\-]*)\s*{SPEC}(?:\s*,\s*{SPEC})*) is required for a "
                                rf"normal functioning of this module,? but found (?P<found_package>[A-Za-z][\w.\-]*)==(?P<found>[\w.+\-]*\w)")),
     ("requirement", re.compile(rf"requires {Q}?(?P<requirement>(?P<package>[A-Za-z][\w.\-]*)\s*{SPEC}(?:\s*,\s*{SPEC})*){Q}?"
-                               r"(?![^\n]*but you have)")),
+                               r"(?![^\n]*, but)")),
     ("requirement", re.compile(r"upgrade (?P<package>torch) to at least v?(?P<minimum>\d+(?:\.\d+)+)")),
     ("requirement", re.compile(rf"To fix: (?:run )?`?pip install (?P<requirement>(?P<package>[A-Za-z][\w.\-]*)\s*{SPEC}"
                                rf"(?:\s*,\s*{SPEC})*)")),
     ("requirement", re.compile(rf"require_version(?:_core)?\(\s*{Q}(?P<requirement>(?P<package>[A-Za-z][\w.\-]*)\s*{SPEC}"
                                rf"(?:\s*,\s*{SPEC})*){Q}")),
     ("resolver", re.compile(r"(?P<dependent>[A-Za-z][\w.\-]*) (?P<dependent_version>\d[\w.+\-]*) (?:requires|has requirement) "
-                            r"(?P<requirement>[^\n]+?),? but you have (?P<package>[A-Za-z][\w.\-]*)(?: (?P<have>\d[\w.+\-]*\w))?")),
+                            r"(?P<requirement>(?P<package>[A-Za-z][\w.\-]*)(?:\[[\w,]+\])?\s*[<>=!~][^\n]*?),? but"
+                            r"(?: you have [A-Za-z][\w.\-]*(?: (?P<have>\d[\w.+\-]*\w))?)?")),
     ("resolver", re.compile(r"The user requested (?P<package>[A-Za-z][\w.\-]*)==(?P<have>\d[\w.+\-]*\w)\s*\n\s*"
                             r"(?P<dependent>[A-Za-z][\w.\-]*) (?P<dependent_version>\d[\w.+\-]*) depends on (?P<requirement>[^\n]+)")),
 )
