@@ -93,7 +93,7 @@ def _patterns(library: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
         ("pip", re.compile(rf"Requirement already satisfied: {n}\b[^\n(]*\({VERSION}\)", re.I)),
         ("path", re.compile(rf"{edge}{n}-{VERSION}(?:\.dist-info|-py\d)", re.I)),
         ("env", re.compile(rf"{edge}{n}\.__version__\s*[:=]+\s*{VERSION}", re.I)),
-        ("prose", re.compile(rf"{edge}{n}(?:-| v?| version ){PROSE_VERSION}{end}", re.I)),
+        ("prose", re.compile(rf"{edge}{n}(?:-| v?| version |: ){PROSE_VERSION}{end}", re.I)),
     )
 
 

@@ -48,7 +48,8 @@ def short(lib: str, version: str) -> str:
     parts = list(key.release)
     while len(parts) > 2 and parts[-1] == 0:
         parts.pop()
-    return ".".join(str(p) for p in parts) + ("" if key.pre is None and key.dev is None else str(version)[len(str(key.base_version)):])
+    suffix = "" if key.pre is None and key.dev is None else str(version)[len(str(key.base_version)):]
+    return ".".join(str(p) for p in parts) + suffix
 
 
 def pip_name(lib: str) -> str:
@@ -150,7 +151,8 @@ def one_edit(a: str, b: str) -> bool:
         return False
     if len(a) == len(b):
         diff = [i for i in range(len(a)) if a[i] != b[i]]
-        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+        swapped = len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+        return len(diff) == 1 or swapped
     if len(a) > len(b):
         a, b = b, a
     i = 0

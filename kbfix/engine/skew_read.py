@@ -15,7 +15,9 @@ from kbfix.engine.skew_history import (api, coverage, importers, release_index, 
                                        near_name, pip_name, range_spec, short, vkey, with_positional)
 from kbfix.model import Text
 
-FRAME_RE = re.compile(r"""(?:File\s+"?|^\s*|\[)(?P<path>(?:[A-Za-z]:)?[^\s"\[\]()]*?\.pyx?)(?:"?,\s+line\s+\d+(?:,\s+in\s+(?P<func>[\w<>.]+))?|:\d+|\]|\s+in\s+)""")
+# a frame line: File "path", line N, in f / IPython's path:N / a notebook link [path](...)
+FRAME_RE = re.compile(r"""(?:File\s+"?|^\s*|\[)(?P<path>(?:[A-Za-z]:)?[^\s"\[\]()]*?\.pyx?)"""
+                      r"""(?:"?,\s+line\s+\d+(?:,\s+in\s+(?P<func>[\w<>.]+))?|:\d+|\]|\s+in\s+)""")
 SITE_RE = re.compile(r"[/\\](?:site|dist)-packages[/\\](?P<pkg>[A-Za-z_]\w*)")
 # a package's own source tree (an editable install, a cut path): the package is the first folder, or the one under src/
 SRC_RE = re.compile(r"(?:^(?:[/\\]|~[/\\]|\.\.\.[/\\])?|[/\\]src[/\\])(?P<pkg>transformers|peft|trl|accelerate|deepspeed|datasets|"
@@ -639,7 +641,8 @@ class Analysis:
         reading.says.append(mine.says())
         key = vkey(mine.version) if mine.version else None
         if key is not None and key in spec.filter([key], prereleases=True):
-            reading.say(f"{mine.version} satisfies it: the check read another installation", f"{mine.version} 满足要求：检查读到的是另一处安装")
+            reading.say(f"{mine.version} satisfies it: the check read another installation",
+                        f"{mine.version} 满足要求：检查读到的是另一处安装")
             return
         lows = [vkey(s.version) for s in spec if s.operator in (">=", ">", "~=", "==")]
         highs = [vkey(s.version) for s in spec if s.operator in ("<", "<=", "==")]
@@ -668,7 +671,8 @@ class Analysis:
     @staticmethod
     def _installed_captures(mine: installed_mod.Installed) -> dict[str, str]:
         if mine.version is None:
-            return {"installed": "unknown", "installed_source": installed_mod.SOURCES.get(mine.source, installed_mod.SOURCES["unknown"]).en}
+            source = installed_mod.SOURCES.get(mine.source, installed_mod.SOURCES["unknown"])
+            return {"installed": "unknown", "installed_source": source.en}
         return {"installed": mine.version, "installed_source": installed_mod.SOURCES[mine.source].en}
 
 

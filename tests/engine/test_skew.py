@@ -120,6 +120,8 @@ def test_private_and_uncovered_names_claim_nothing():
     ("Successfully installed trl-0.16.1 transformers-4.50.0", "0.16.1", "pip"),
     ("/venv/lib/python3.10/site-packages/trl-0.9.6.dist-info/METADATA", "0.9.6", "path"),
     ("With trl-0.12.1 I get the following error", "0.12.1", "prose"),
+    ("==((====))==  Unsloth 2025.3.7: Fast Llama patching. TRL: 0.15.2. Transformers: 4.48.3.", "0.15.2", "prose"),
+    ("- `TRL` version: 0.14.0\n- `Accelerate` version: 1.3.0", "0.14.0", "env"),
 ])
 def test_installed_release_is_read_from_the_paste(text, version, source):
     found = installed.from_paste(text, "trl")
