@@ -34,7 +34,7 @@ SOURCE_RE = re.compile(r"\A# source:[ \t]*(?P<url>\S+)[^\n]*\n?")
 MIN_MATCH_CASES = 3
 SIGNATURE_KEYS = {"id", "exception", "message", "text", "frames", "unless", "weight", "requires", "facts",
                   "unless_facts", "where"}
-FIX_KEYS = {"title", "applicability", "commands", "change", "verification", "check"}
+FIX_KEYS = {"title", "applicability", "commands", "change", "verification", "check", "uses"}
 TOP_KEYS = {
     "id", "title", "tags", "signatures", "fixes", "references", "cascade", "refines", "affected", "placeholders",
 }
@@ -149,13 +149,15 @@ class _Checker:
         return pattern
 
     def fact_names(self, data: dict, key: str, where: str) -> tuple[str, ...]:
-        from kbfix.engine.keys import FACTS
+        from kbfix.engine.keys import FACTS as KEY_FACTS
+        from kbfix.engine.skew import FACTS as VERSION_FACTS
 
+        known = KEY_FACTS + VERSION_FACTS
         names = self.strings(data, key, where)
         for name in names:
-            if name not in FACTS:
-                self.add(f"{where}{key}", f"unknown fact {name!r}; known: {', '.join(FACTS)}")
-        return tuple(n for n in names if n in FACTS)
+            if name not in known:
+                self.add(f"{where}{key}", f"unknown fact {name!r}; known: {', '.join(known)}")
+        return tuple(n for n in names if n in known)
 
     def unknown(self, data: dict, allowed: set[str], where: str) -> None:
         for key in sorted(set(data) - allowed):
@@ -238,9 +240,17 @@ def _fix(check: _Checker, raw: object, index: int) -> Fix | None:
     check_text = check.string(raw, "check", where, required=False)
     if verification == "check" and not check_text:
         check.add(f"{where}check", "verification = 'check' needs check = '...' saying what shows the fix took effect")
+    uses = check.strings(raw, "uses", where)
+    if check.validate:
+        from kbfix.versions import use_problem
+
+        for use in uses:
+            problem = use_problem(use)
+            if problem:
+                check.add(f"{where}uses", problem)
     return Fix(title, Applicability(applicability) if applicability in APPLICABILITY else Applicability.DISPLAY_ONLY,
                commands, change, VerificationKind(verification) if verification in VERIFICATION_KINDS
-               else VerificationKind.NONE, check_text)
+               else VerificationKind.NONE, check_text, uses)
 
 
 def _front_matter(check: _Checker, path: Path) -> tuple[dict, str] | None:
@@ -526,7 +536,7 @@ def _entry_from_json(d: dict) -> Entry:
         signatures=tuple(Signature(**{**s, **{k: tuple(s[k]) for k in ("frames", "unless", "requires", "facts",
                                                                            "unless_facts")}})
                          for s in d["signatures"]),
-        fixes=tuple(Fix(**{**f, "title": Text(**f["title"]), "commands": tuple(f["commands"]),
+        fixes=tuple(Fix(**{**f, "title": Text(**f["title"]), "commands": tuple(f["commands"]), "uses": tuple(f.get("uses", ())),
                            "applicability": Applicability(f["applicability"]),
                            "verification": VerificationKind(f["verification"])}) for f in d["fixes"]),
         references=tuple(d["references"]), body=Text(**d["body"]), path=d["path"], cascade=d["cascade"],

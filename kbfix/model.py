@@ -119,6 +119,9 @@ class Fix:
     change: str = ""
     verification: VerificationKind = VerificationKind.NONE
     check: str = ""
+    # the APIs the fix itself relies on ("transformers:transformers.TrainingArguments(eval_strategy)"): a
+    # warning says so when the installed release lacks one (kbfix.versions, the API history)
+    uses: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

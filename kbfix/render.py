@@ -134,7 +134,7 @@ def match_json(match: Match, lang: Lang) -> dict[str, Any]:
 
 
 def warnings(match: Match, lang: Lang) -> list[str]:
-    return [say(w, lang) for w in match.warnings] + warnings_for(match.entry)
+    return [say(w, lang) for w in (*match.warnings, *warnings_for(match.entry, match.captures))]
 
 
 def finding_json(finding: Finding, lang: Lang = "en") -> dict[str, Any]:

@@ -1,6 +1,11 @@
-"""Installed package versions against an entry's affected range and the versions its fixes were
-verified with (``corpus/<id>/verified.json``, written by ``scripts/verify.py``). Reads package
-metadata only; never imports the packages."""
+"""Installed package versions against what an answer relies on: the entry's ``affected`` range, and the
+APIs its fixes use (a fix's ``uses``, checked against the API history, :mod:`kbfix.apihistory`).
+
+A warning means something: the installed release lies outside the range the entry is about, or lacks an
+API a fix relies on. Nothing is said when versions merely differ from those a reproducer ran with
+(``verified.json`` records them; ``fix_verification`` shows them). Reads package metadata only and
+never imports the packages; the API history loads only for an entry whose fixes declare ``uses``.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +13,14 @@ import os
 import re
 import sys
 from functools import lru_cache
+from typing import Mapping
 
-from kbfix.model import Entry, Fix
+from kbfix.model import Entry, Fix, Text
 
 DIST_RE = re.compile(r"^(?P<name>[A-Za-z0-9_.-]+?)-(?P<version>[0-9][^-]*?)\.dist-info$")
+# "transformers:transformers.TrainingArguments(eval_strategy)": a library, a module / name / callable, and
+# optionally a parameter the fix passes
+USE_RE = re.compile(r"^(?P<library>[A-Za-z][\w.\-]*):(?P<api>[A-Za-z_][\w.]*)(?:\((?P<param>\w+)\))?$")
 
 
 def _canonical(name: str) -> str:
@@ -41,10 +50,6 @@ def installed(package: str) -> str | None:
     return _distributions().get(_canonical(package))
 
 
-def _minor(version: str) -> tuple[int, ...]:
-    return tuple(int(p) for p in re.findall(r"\d+", version.split("+")[0])[:2])
-
-
 def fix_verification(entry: Entry, index: int, fix: Fix) -> dict:
     """How fix ``index`` of ``entry`` was verified: kind, outcome and the versions used."""
     record = next((f for f in entry.verified.get("fixes", []) if f.get("index") == index), {})
@@ -56,23 +61,71 @@ def fix_verification(entry: Entry, index: int, fix: Fix) -> dict:
     return data
 
 
-def warnings_for(entry: Entry) -> list[str]:
-    """Warn when installed versions fall outside the entry's affected range or its verified versions."""
-    out: list[str] = []
+def api_releases(use: str):
+    """The releases (a :class:`kbfix.apihistory.VersionSet`) that offer what a fix ``uses``: a parameter of
+    a callable, a callable, a name of a module, or a module. None when the text is malformed."""
+    match = USE_RE.match(use)
+    if match is None:
+        return None
+    from kbfix import apihistory as ah
+
+    library, api, param = match["library"], match["api"], match["param"]
+    if param:
+        return ah.param_releases(library, api, param)
+    found = ah.function_releases(library, api)
+    module, _, name = api.rpartition(".")
+    if module:
+        found = found | ah.symbol_releases(library, module, name)
+    return found | ah.module_releases(library, api)
+
+
+def use_problem(use: str) -> str | None:
+    """Why a fix's ``uses`` entry cannot be checked (for ``kbfix corpus check``), or None."""
+    if USE_RE.match(use) is None:
+        return (f"{use!r} must read 'library:module.Name', 'library:module.callable' or 'library:module.callable(param)', "
+                "e.g. 'transformers:transformers.TrainingArguments(eval_strategy)'")
+    releases = api_releases(use)
+    if not releases.covered:
+        return f"{use!r}: {use.split(':')[0]} is not in the API history (kbfix/data/apihistory)"
+    if not releases:
+        return f"{use!r}: no covered release has it (check the spelling against the library's source)"
+    return None
+
+
+def _user_release(package: str, captures: Mapping[str, str] | None) -> tuple[str | None, Text]:
+    """The release of ``package`` to judge: the one the pasted log shows (a version fact's capture), else
+    the one installed here."""
+    if captures and captures.get("installed") and captures.get("library") and \
+            _canonical(captures["library"]) == _canonical(package) and captures["installed"] != "unknown" and \
+            "environment kbfix runs in" not in captures.get("installed_source", ""):
+        return captures["installed"], Text("shown in the paste", "粘贴内容中显示")
+    return installed(package), Text("installed here", "本机已安装")
+
+
+def warnings_for(entry: Entry, captures: Mapping[str, str] | None = None) -> list[Text]:
+    """Warn when the installed release lies outside the entry's ``affected`` range, or lacks an API that
+    one of its fixes ``uses`` (the release the paste shows, when a version fact read one)."""
+    out: list[Text] = []
     if entry.affected:
         from packaging.specifiers import SpecifierSet
 
         for package, spec in entry.affected.items():
             version = installed(package)
             if version and version not in SpecifierSet(spec, prereleases=True):
-                out.append(f"installed {package} {version} is outside the affected range {spec}; "
-                           "the cause may be another one")
-    verified = {}
-    for record in entry.verified.get("fixes", []):
-        if record.get("kind") == "reproducer" and record.get("passed"):
-            verified.update(record.get("versions", {}))
-    for package, version in sorted(verified.items()):
-        mine = installed(package)
-        if mine and _minor(mine) != _minor(version):
-            out.append(f"fixes were verified with {package} {version}; you have {mine}")
+                out.append(Text(f"installed {package} {version} is outside the affected range {spec}; the cause may be "
+                                "another one", f"已安装的 {package} {version} 不在受影响的版本范围 {spec} 内；原因可能是别的"))
+    for number, fix in enumerate(entry.fixes, 1):
+        for use in fix.uses:
+            match = USE_RE.match(use)
+            if match is None:
+                continue
+            version, where = _user_release(match["library"], captures)
+            releases = api_releases(use) if version else None
+            if releases is None or releases.contains(version) is not False:
+                continue  # not installed, not covered, or the release has it
+            api = match["api"] + (f"({match['param']}=...)" if match["param"] else "")
+            out.append(Text(f"fix {number} uses {api}, which {match['library']} has in {releases}; {match['library']} "
+                            f"{version} ({where.en}) does not: upgrade it first or use the other fixes",
+                            f"修复 {number} 用到 {api}，{match['library']} 中有它的版本：{releases}；{match['library']} "
+                            f"{version}（{where.zh}）没有：请先升级，或使用其他修复"))
     return out

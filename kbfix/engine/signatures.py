@@ -24,8 +24,8 @@ import re
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 
-from kbfix.engine import keys
-from kbfix.model import Entry, Exc, Log, Signature, Trace
+from kbfix.engine import keys, skew
+from kbfix.model import Entry, Evidence, Exc, Log, Signature, Trace
 
 FULL, LOOSE, FRAGMENT = "full", "loose", "fragment"
 MIN_FRAGMENT_CHARS = 24
@@ -183,6 +183,7 @@ class SignatureHit:
     exc: Exc | None = None
     partial: bool = False  # a near miss: see match
     level: str = FULL
+    evidence: tuple[Evidence, ...] = ()  # what the facts the signature required say (version facts)
 
     @property
     def weight(self) -> float:
@@ -203,7 +204,8 @@ class LogText:
     A log with several errors is scored once per error, but a pattern over the whole log (``text``,
     ``unless``, ``requires``) has one answer per log: it is searched once and remembered. ``lower``
     is the copy the literal prefilter looks in; ``facts`` the key lists found in the log, analysed
-    (:mod:`kbfix.engine.keys`), computed on first need.
+    (:mod:`kbfix.engine.keys`), and ``versions`` the version-skew facts (:mod:`kbfix.engine.skew`, read
+    against the API history), each computed on first need.
     """
 
     def __init__(self, text: str):
@@ -239,9 +241,22 @@ class LogText:
     def facts(self) -> keys.Facts:
         return keys.analyse(keys.read(self.text))
 
+    @cached_property
+    def versions(self) -> skew.VersionFacts:
+        return skew.VersionFacts(self.text)
+
+    def fact(self, name: str) -> keys.Facts | skew.VersionFacts:
+        """The analysis that decides a fact: version facts by their names, key-list facts otherwise."""
+        return self.versions if name in skew.FACTS else self.facts
+
+
+def _version_evidence(sig: Signature, log: LogText) -> tuple[Evidence, ...]:
+    names = tuple(n for n in sig.facts if n in skew.FACTS)
+    return log.versions.evidence(names) if names else ()
+
 
 def _blocked(sig: Signature, log: LogText, message: str = "") -> bool:
-    if any(log.facts.holds(name) for name in sig.unless_facts):
+    if any(log.fact(name).holds(name) for name in sig.unless_facts):
         return True
     return any(log.search(p) or (message and rx(p).search(message[:MAX_SEARCH_CHARS])) for p in sig.unless)
 
@@ -256,7 +271,7 @@ def _facts_hold(sig: Signature, log: LogText) -> bool:
     """Every fact the signature needs. A fact that does not hold only means the lists in the paste do
     not show it (they may be cut off): the signature does not fire, and it is no near miss either;
     ``unless_facts`` are the facts that speak against the entry."""
-    return all(log.facts.holds(name) for name in sig.facts)
+    return all(log.fact(name).holds(name) for name in sig.facts)
 
 
 def _where_holds(sig: Signature, captures: dict[str, str]) -> bool:
@@ -273,7 +288,7 @@ def contradicted(captures: dict[str, str]) -> bool:
 def _fact_captures(sig: Signature, log: LogText) -> dict[str, str]:
     caps: dict[str, str] = {}
     for name in sig.facts:
-        caps.update(log.facts.found.get(name, {}))
+        caps.update(log.fact(name).found.get(name, {}))
     return caps
 
 
@@ -320,7 +335,8 @@ def _match_text(entry_id: str, sig: Signature, text: LogText) -> SignatureHit | 
     if not _conditions_hold(sig, text):
         return None
     near = _blocked(sig, text) or contradicted(caps) or not _where_holds(sig, caps)
-    return SignatureHit(entry_id, sig, caps, (_line_of(text.text, m.start()),), m.group(0), partial=near)
+    return SignatureHit(entry_id, sig, caps, (_line_of(text.text, m.start()),), m.group(0), partial=near,
+                        evidence=_version_evidence(sig, text))
 
 
 def _match_message_in_log(entry_id: str, sig: Signature, text: LogText) -> SignatureHit | None:
@@ -341,7 +357,8 @@ def _match_message_in_log(entry_id: str, sig: Signature, text: LogText) -> Signa
     if sig.text is not None and text.search(sig.text) is None or not _conditions_hold(sig, text):
         return None
     near = _blocked(sig, text) or contradicted(caps) or not _where_holds(sig, caps)
-    return SignatureHit(entry_id, sig, caps, (line,), m.group(0), partial=near, level=LOOSE)
+    return SignatureHit(entry_id, sig, caps, (line,), m.group(0), partial=near, level=LOOSE,
+                        evidence=_version_evidence(sig, text))
 
 
 def _type_matches(sig: Signature, exc: Exc) -> bool:
@@ -349,8 +366,8 @@ def _type_matches(sig: Signature, exc: Exc) -> bool:
 
 
 def _match_exception(entry_id: str, sig: Signature, trace: Trace, text: LogText) -> SignatureHit | None:
-    if not _facts_hold(sig, text):
-        return None
+    # facts are decided once the wording has matched: version facts read the API history
+    facts_ok: bool | None = None
     text_m = text.search(sig.text) if sig.text is not None else None
     best: SignatureHit | None = None
     near: SignatureHit | None = None
@@ -374,6 +391,10 @@ def _match_exception(entry_id: str, sig: Signature, trace: Trace, text: LogText)
                 level, matched_text = FRAGMENT, fragment
         elif not exc.type:
             continue  # an exception type and frames alone cannot be judged without the exception line
+        if facts_ok is None:
+            facts_ok = _facts_hold(sig, text)
+        if not facts_ok:
+            return None
         caps: dict[str, str] = {}
         lines = [exc.line]
         for m in (text_m, msg_m):
@@ -383,7 +404,8 @@ def _match_exception(entry_id: str, sig: Signature, trace: Trace, text: LogText)
         if text_m is not None:
             lines.append(_line_of(text.text, text_m.start()))
         matched = msg_m.group(0) if msg_m else (matched_text if level == FRAGMENT else (text_m.group(0) if text_m else exc.type))
-        hit = SignatureHit(entry_id, sig, caps, tuple(sorted(set(lines))), matched, exc, level=level)
+        hit = SignatureHit(entry_id, sig, caps, tuple(sorted(set(lines))), matched, exc, level=level,
+                           evidence=_version_evidence(sig, text))
         if sig.frames and not exc.frames and not exc.type:
             continue  # a message body pasted alone says nothing of frames
         # The author made a generic wording specific with frames or whole-log context: when the log

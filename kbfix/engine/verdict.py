@@ -99,6 +99,7 @@ def evidence(scored: Scored, findings: tuple[Finding, ...]) -> tuple[tuple[Evide
                               Text(f"signature '{hit.signature.id}' matched{where.en}: {matched}",
                                    f"特征 '{hit.signature.id}' 匹配{where.zh}：{matched}"),
                               hit.lines, (), dict(hit.captures), hit.signature.weight))
+        found.extend(e for e in hit.evidence if e not in found)  # what its version facts say (engine/skew.py)
         for name, value in hit.captures.items():
             captures.setdefault(name, value)
     if scored.lex_tokens:

@@ -1,0 +1,182 @@
+"""Questions kbfix's version facts ask of the API history (:mod:`kbfix.apihistory`): the covered
+releases as pip bounds, where else a name lives, who imports it, a method's positional parameters.
+
+Imported only when a version fact is needed (:mod:`kbfix.engine.skew_read`); answers are cached per
+process, like the history itself.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+
+def api():
+    from kbfix import apihistory
+
+    return apihistory
+
+
+def coverage(lib: str) -> str:
+    ah = api()
+    releases = ah.releases(lib)
+    return str(ah.VersionSet(ah._library(lib) or lib, releases, frozenset(range(len(releases)))))
+
+
+def vkey(version: str):
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return Version(version)
+    except InvalidVersion:
+        return None
+
+
+def policy(lib: str) -> str:
+    ah = api()
+    name = ah._library(lib)
+    return ah.manifest()["libraries"].get(name, {}).get("policy", "all") if name else "all"
+
+
+def short(lib: str, version: str) -> str:
+    """A release as a bound: the minor series for libraries covered one release per series (4.50),
+    else the release without a trailing .0 (0.26)."""
+    key = vkey(version)
+    if key is None:
+        return version
+    if policy(lib) == "minor":
+        return ".".join(str(p) for p in key.release[:2])
+    parts = list(key.release)
+    while len(parts) > 2 and parts[-1] == 0:
+        parts.pop()
+    suffix = "" if key.pre is None and key.dev is None else str(version)[len(str(key.base_version)):]
+    return ".".join(str(p) for p in parts) + suffix
+
+
+def pip_name(lib: str) -> str:
+    return api()._library(lib) or lib
+
+
+def range_spec(have, lib: str) -> str:
+    """The pip specifier for the covered releases that have a fact: ``>=first`` when it was added after
+    the first covered release, ``<first release without it`` when it is gone at the last."""
+    releases = have.releases
+    parts = []
+    first, last = min(have.indices), max(have.indices)
+    if first > 0:
+        parts.append(">=" + short(lib, releases[first]))
+    if last < len(releases) - 1:
+        after = next((i for i in range(last + 1, len(releases)) if i not in have.indices), last + 1)
+        parts.append("<" + short(lib, releases[after]))
+    return ",".join(parts)
+
+
+
+
+def release_index(lib: str, have, version: str) -> int | None:
+    """The covered release that stands for ``version``: itself, else (libraries covered one release per
+    minor series) the release of its series; else the last covered release before it, None before all."""
+    if version in have.releases:
+        return have.releases.index(version)
+    key = vkey(version)
+    if key is not None and (key.is_devrelease or key.is_prerelease) and key.base_version in have.releases:
+        return have.releases.index(key.base_version)  # 0.13.0.dev0 is the code that became 0.13.0
+    if policy(lib) == "minor":
+        return have.resolve(version)
+    if key is None:
+        return None
+    before = [i for i, v in enumerate(have.releases) if vkey(v) is not None and vkey(v) < key]
+    return before[-1] if before else None
+
+
+@lru_cache(maxsize=256)
+
+
+def methods(lib: str, module: str, method: str) -> tuple[str, ...]:
+    history = api()._history(lib)
+    if history is None:
+        return ()
+    return tuple(p for p in history.funcs(module) if p.endswith("." + method))
+
+
+def with_positional(lib: str, qualname: str, exists, count: int):
+    """The releases in which the callable takes ``count`` positional arguments (``self`` included)."""
+    ah = api()
+    indices = set()
+    for index in exists.indices:
+        sig = ah.signature(lib, qualname, exists.releases[index])
+        if sig is None:
+            continue
+        required = len(sig.required_positional)
+        if sig.varargs and count >= required or required <= count <= len(sig.positional):
+            indices.add(index)
+    return ah.VersionSet(exists.library, exists.releases, frozenset(indices))
+
+
+@lru_cache(maxsize=256)
+
+
+def modules_named(lib: str, name: str) -> tuple[str, ...]:
+    history = api()._history(lib)
+    if history is None:
+        return ()
+    return tuple(m for m in history._modules if m.endswith("." + name))
+
+
+def is_module(lib: str, module: str) -> bool:
+    history = api()._history(lib)
+    return history is not None and history.known_module(module)
+
+
+@lru_cache(maxsize=256)
+
+
+def near_name(lib: str, module: str, name: str) -> str | None:
+    """A name of ``module`` that differs from ``name`` only in case or by one letter (a typo)."""
+    history = api()._history(lib)
+    if history is None or len(name) < 4:
+        return None
+    names = history.symbols(module)
+    lower = name.lower()
+    for other in names:
+        if other.lower() == lower:
+            return other
+    for other in names:
+        if abs(len(other) - len(name)) <= 1 and len(other) >= 5 and one_edit(other.lower(), lower):
+            return other
+    return None
+
+
+def one_edit(a: str, b: str) -> bool:
+    if a == b:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        swapped = len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+        return len(diff) == 1 or swapped
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    return a[i:] == b[i + 1:]
+
+
+@lru_cache(maxsize=512)
+
+
+def importers(lib: str, module: str, name: str | None) -> dict:
+    """Covered library -> the releases of it that import ``name`` from ``module`` of ``lib`` (any name of the
+    module when ``name`` is None)."""
+    ah = api()
+    out = {}
+    for other in ah.libraries():
+        if other == lib:
+            continue
+        history = ah._history(other)
+        indices = set()
+        for mod, imported, releases in history.imports(lib):
+            if mod == module and (name is None or imported == name):
+                indices |= releases
+        if indices:
+            out[other] = ah.VersionSet(history.name, history.releases, frozenset(indices))
+    return out

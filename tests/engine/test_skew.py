@@ -1,0 +1,176 @@
+"""Version facts (kbfix/engine/skew.py): error forms read against the API history, the user's release read
+from the paste, the pip bounds for the fix, Evidence of kind "version", and the laziness."""
+
+import subprocess
+import sys
+
+import pytest
+
+from kbfix import traceback as tb
+from kbfix.engine import installed, skew
+from kbfix.engine.signatures import LogText
+from kbfix.model import EvidenceKind
+from conftest import ROOT
+
+
+def facts(text: str) -> skew.VersionFacts:
+    return LogText(tb.parse(text).text).versions
+
+
+def test_forms_are_read_in_every_wording():
+    text = "\n".join([
+        "ImportError: cannot import name 'AdamW' from 'transformers' (/x/transformers/__init__.py)",
+        "ModuleNotFoundError: No module named 'transformers.modeling_layers'",
+        "AttributeError: module 'flax' has no attribute 'optim'",
+        "TypeError: Trainer.__init__() got an unexpected keyword argument 'processing_class'",
+        "TypeError: Trainer.training_step() takes 3 positional arguments but 4 were given",
+        "ImportError: tokenizers>=0.21,<0.22 is required for a normal functioning of this module, but found tokenizers==0.22.1.",
+        "vllm 0.17.1 requires transformers<5,>=4.56.0, but you have transformers 5.3.0 which is incompatible.",
+    ])
+    kinds = [f.kind for f in skew.forms(text)]
+    assert kinds == ["import", "module", "attribute", "kwarg", "positional", "requirement", "resolver"]
+    assert skew.forms("ImportError: cannot import name 'X' from partially initialized module 'x' (most likely ...)") == []
+    assert skew.forms("RuntimeError: CUDA out of memory.") == []
+
+
+def test_removed_name_pins_below_the_release_that_removed_it():
+    found = facts("Traceback (most recent call last):\n  File \"colbert/training/training.py\", line 7, in <module>\n"
+                  "    from transformers import AdamW, get_linear_schedule_with_warmup\n"
+                  "ImportError: cannot import name 'AdamW' from 'transformers' (transformers/__init__.py)\n")
+    assert found.holds("symbol_removed") and found.holds("symbol_not_in_release")
+    caps = found.found["symbol_removed"]
+    assert caps["library"] == "transformers" and caps["last_good"] == "4.49.0"
+    assert caps["pin"] == "transformers<4.50"
+    assert caps["moved_to"] == "torch.optim.AdamW"
+    assert caps["caller"] == "colbert/training/training.py"
+
+
+def test_name_added_later_upgrades_the_library_and_can_pin_the_caller():
+    text = ("  File \"/usr/lib/python3.10/site-packages/accelerate/accelerator.py\", line 34, in <module>\n"
+            "    from huggingface_hub import split_torch_state_dict_into_shards\n"
+            "ImportError: cannot import name 'split_torch_state_dict_into_shards' from 'huggingface_hub'\n"
+            "huggingface_hub: 0.20.3\n")
+    found = facts(text)
+    caps = found.found["symbol_not_yet_added"]
+    assert caps["installed"] == "0.20.3" and caps["upgrade"].startswith("huggingface_hub>=")
+    assert caps["caller"] == "accelerate" and caps["pin"].startswith("accelerate<")
+    assert not found.holds("symbol_removed")
+
+
+def test_keyword_added_later_and_keyword_removed():
+    added = facts("TypeError: DPOTrainer.__init__() got an unexpected keyword argument 'processing_class'\n"
+                  "I am using trl version 0.11.3")
+    assert added.found["kwarg_not_accepted"]["upgrade"] == "trl>=0.12"
+    removed = facts("TypeError: TrainingArguments.__init__() got an unexpected keyword argument 'evaluation_strategy'")
+    assert removed.found["kwarg_not_accepted"]["pin"] == "transformers<4.51"
+
+
+def test_config_key_from_a_later_release_is_a_config_saved_by_it():
+    found = facts("TypeError: LoraConfig.__init__() got an unexpected keyword argument 'layer_replication'")
+    assert found.holds("config_saved_by_newer") and found.found["config_saved_by_newer"]["upgrade"] == "peft>=0.10"
+    written = facts("    config = LoraConfig(r=8, use_dora=True)\n"
+                    "TypeError: LoraConfig.__init__() got an unexpected keyword argument 'use_dora'\npeft==0.8.2\n")
+    assert written.holds("kwarg_not_accepted") and not written.holds("config_saved_by_newer")
+
+
+def test_override_out_of_step_names_the_release_that_changed_the_call():
+    text = ("  File \"lib/python3.12/site-packages/transformers/trainer.py\", line 2474, in _inner_training_loop\n"
+            "    tr_loss_step = self.training_step(model, inputs, num_items_in_batch)\n"
+            "TypeError: Trainer.training_step() takes 3 positional arguments but 4 were given\n")
+    found = facts(text)
+    assert found.holds("override_out_of_step") and found.holds("positional_count_changed")
+    assert found.found["override_out_of_step"]["pin"] == "transformers<4.46"
+    keyword = facts("  File \"/x/site-packages/transformers/trainer.py\", line 3579, in training_step\n"
+                    "TypeError: MyTrainer.compute_loss() got an unexpected keyword argument 'num_items_in_batch'\n")
+    assert keyword.found["override_out_of_step"]["changed_in"].startswith("4.46")
+
+
+def test_requirements_and_resolver_conflicts():
+    low = facts("ImportError: peft>=0.17.0 is required for a normal functioning of this module, but found peft==0.14.0.")
+    assert low.found["minimum_not_met"]["upgrade"] == "peft>=0.17.0" and "pin" not in low.found["minimum_not_met"]
+    high = facts("ImportError: deepspeed>=0.10.0,<=0.16.9 is required for a normal functioning of this module, "
+                 "but found deepspeed==0.17.2.")
+    assert high.found["minimum_not_met"]["pin"] == "deepspeed<=0.16.9,>=0.10.0"
+    conflict = facts("vllm 0.17.1 requires transformers<5,>=4.56.0, but you have transformers 5.3.0 which is incompatible.")
+    caps = conflict.found["resolver_conflict"]
+    assert caps["pin"] == "transformers<5,>=4.56.0" and caps["upgrade"] == "vllm" and caps["installed"] == "5.3.0"
+
+
+def test_misspelled_and_elsewhere_and_fork_keywords():
+    assert facts("ImportError: cannot import name 'Loraconfig' from 'peft'").found["symbol_misspelled"]["suggestion"] == "LoraConfig"
+    elsewhere = facts("ImportError: cannot import name 'LoraConfig' from 'transformers'").found["symbol_elsewhere"]
+    assert elsewhere["elsewhere_library"] == "peft"
+    fork = facts("DPOTrainer.__init__() got an unexpected keyword argument 'gamma'\n"
+                 "DPOTrainer.__init__() got an unexpected keyword argument 'dpo_alpha'\n")
+    assert fork.holds("kwargs_never_existed")
+    mine = facts("config = LoraConfig(\n    r=16,\n    use_original_init=False,\n)\n"
+                 "TypeError: LoraConfig.__init__() got an unexpected keyword argument 'use_original_init'")
+    assert mine.holds("kwarg_invalid") and not mine.holds("kwargs_never_existed")
+
+
+def test_private_and_uncovered_names_claim_nothing():
+    assert facts("AttributeError: module 'torch._C' has no attribute '_cuda_setDevice'").found.keys() <= {"skew_form"}
+    assert facts("ImportError: cannot import name 'soft_unicode' from 'markupsafe'").found.keys() <= {"skew_form"}
+
+
+@pytest.mark.parametrize("text, version, source", [
+    ("Package    Version\n---------- -------\ntrl        0.15.2\n", "0.15.2", "pip list"),
+    ("trl==0.15.2\ntorch==2.5.1\n", "0.15.2", "pip freeze"),
+    ("- TRL version: 0.15.0.dev0\n- Transformers version: 4.50.0", "0.15.0.dev0", "env"),
+    ("Successfully installed trl-0.16.1 transformers-4.50.0", "0.16.1", "pip"),
+    ("/venv/lib/python3.10/site-packages/trl-0.9.6.dist-info/METADATA", "0.9.6", "path"),
+    ("With trl-0.12.1 I get the following error", "0.12.1", "prose"),
+    ("==((====))==  Unsloth 2025.3.7: Fast Llama patching. TRL: 0.15.2. Transformers: 4.48.3.", "0.15.2", "prose"),
+    ("- `TRL` version: 0.14.0\n- `Accelerate` version: 1.3.0", "0.14.0", "env"),
+])
+def test_installed_release_is_read_from_the_paste(text, version, source):
+    found = installed.from_paste(text, "trl")
+    assert (found.version, found.source) == (version, source)
+
+
+def test_a_wanted_version_is_not_an_installed_one():
+    assert installed.from_paste("pip install trl==0.9.6", "trl") is None
+    assert installed.from_paste("please downgrade to trl 0.9.6", "trl") is None
+    assert installed.from_paste("it was introduced in transformers 4.34", "transformers") is None
+
+
+def test_installed_falls_back_to_this_environment_and_says_so():
+    here = installed.read("nothing about versions here", "torch")
+    assert here.source == "environment" and here.version
+    assert "another machine" in here.says().en
+    assert installed.read("", "surely-not-installed-pkg").source == "unknown"
+
+
+def test_a_match_states_its_version_facts_as_evidence(engine):
+    report = engine.diagnose(tb.parse("ImportError: cannot import name 'cached_download' from 'huggingface_hub' "
+                                      "(/usr/local/lib/python3.11/dist-packages/huggingface_hub/__init__.py)"))
+    assert report.verdict == "match" and report.best.entry.id == "removed-or-renamed-symbol"
+    version = [e for e in report.best.evidence if e.kind == EvidenceKind.VERSION]
+    assert version and "from the API history of huggingface_hub" in version[0].detail.en
+    assert version[0].detail.zh and "API 历史" in version[0].detail.zh
+    assert report.best.captures["pin"] == "huggingface_hub<0.26"
+    from kbfix.render import match_json
+
+    commands = [c for fix in match_json(report.best, "en")["fixes"] for c in fix["commands"]]
+    assert 'python -m pip install "huggingface_hub<0.26"' in commands
+
+
+LAZY = """
+import sys
+from kbfix import diagnose
+from kbfix.render import report_json
+report = diagnose({text!r})
+report_json(report)
+print(report.best.entry.id if report.best else "-", "kbfix.apihistory" in sys.modules, "kbfix.engine.skew_read" in sys.modules)
+"""
+
+
+def test_a_diagnosis_that_needs_no_version_facts_does_not_load_the_api_history():
+    oom = "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB (GPU 0; 23.69 GiB total capacity)"
+    out = subprocess.run([sys.executable, "-c", LAZY.format(text=oom)], cwd=ROOT, capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["cuda-out-of-memory", "False", "False"]
+    skewed = "ImportError: cannot import name 'AdamW' from 'transformers' (/x/site-packages/transformers/__init__.py)"
+    out = subprocess.run([sys.executable, "-c", LAZY.format(text=skewed)], cwd=ROOT, capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["removed-or-renamed-symbol", "True", "True"]
