@@ -57,11 +57,18 @@ MISMATCH_RES = (
     re.compile(r"Skip loading parameter '(?P<key>[\w.]+)' to the model due to incompatible shapes: "
                + SHAPE.format(n="a") + r" in the checkpoint but " + SHAPE.format(n="b") + r" in the model"),
 )
+# loaders that name one missing tensor per message: llama.cpp / GGUF readers, accelerate's dispatch,
+# text-generation-inference
+INLINE_MISSING_RES = (
+    re.compile(r"missing tensor:?\s*['\"]?(?P<key>" + KEY + r")"),
+    re.compile(r"(?P<key>" + KEY + r") doesn't have any device set"),
+    re.compile(r"\bweight (?P<key>" + KEY + r") does not exist"),
+)
 TABLE_RE = re.compile(r"^\s*(?P<key>[A-Za-z_][\w.{}, ]*?)\s*\|\s*(?P<status>MISSING|UNEXPECTED)\b", re.M)
 PREFILTER = ("key", "size mismatch", "weights of", "MISMATCH", "MISSING", "Skip loading", "not found in the checkpoint",
-             "found shape", "required keys")
+             "found shape", "required keys", "missing tensor", "device set", "does not exist")
 
-LAYER_RE = re.compile(r"^(?P<stack>(?:.*\.)?(?:layers|layer|h|blocks|block|resblocks|encoder\.layer|decoder\.layers?))"
+LAYER_RE = re.compile(r"^(?P<stack>(?:.*\.)?(?:layers|layer|h|blk|blocks|block|resblocks|encoder\.layer|decoder\.layers?))"
                       r"\.(?P<index>\d+)\.")
 BUFFER_RE = re.compile(r"(?:^|\.)(?:inv_freq|position_ids|masked_bias|num_batches_tracked|token_type_ids|"
                        r"attn\.bias|attention\.bias|bias_mask|causal_mask|rotary_emb\.\w+|_float_tensor|"
@@ -140,6 +147,8 @@ def read(text: str) -> KeyLists:
         lists.missing += _keys_after(text, heading.end())
     for heading in UNEXPECTED_RE.finditer(text):
         lists.unexpected += _keys_after(text, heading.end())
+    for pattern in INLINE_MISSING_RES:
+        lists.missing += [m["key"] for m in pattern.finditer(text)]
     for row in TABLE_RE.finditer(text):
         (lists.missing if row["status"] == "MISSING" else lists.unexpected).extend(expand(row["key"].strip()))
     seen = set()

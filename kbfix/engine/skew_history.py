@@ -43,13 +43,21 @@ def short(lib: str, version: str) -> str:
     key = vkey(version)
     if key is None:
         return version
-    if policy(lib) == "minor":
+    if policy(lib) == "minor" or _first_of_series(lib, key):
         return ".".join(str(p) for p in key.release[:2])
     parts = list(key.release)
     while len(parts) > 2 and parts[-1] == 0:
         parts.pop()
     suffix = "" if key.pre is None and key.dev is None else str(version)[len(str(key.base_version)):]
     return ".".join(str(p) for p in parts) + suffix
+
+
+def _first_of_series(lib: str, key) -> bool:
+    """Whether ``key`` is the first covered release of its minor series (its .0 was yanked or never
+    published): the series as a whole is the bound then (4.46, not 4.46.1)."""
+    series = key.release[:2]
+    earlier = [v for v in (vkey(r) for r in api().releases(lib)) if v is not None and v.release[:2] == series and v < key]
+    return len(key.release) > 2 and key.release[2] > 0 and not earlier
 
 
 def pip_name(lib: str) -> str:
