@@ -14,6 +14,7 @@ import re
 from typing import Callable
 
 from kbfix import traceback as tb
+from kbfix.engine.candidates import is_generic_cascade
 
 HEADER_RE = re.compile(r"^.*Traceback \(most recent call last\):?\s*$")
 PREFIXES = (
@@ -156,8 +157,8 @@ def tail_only(text: str) -> str | None:
     lines = text.split("\n")
     log = tb.parse(text)
     traces = [t for t in log.traces if t.final.type and not t.final.type.endswith("Warning")]
-    if not traces:
-        return None
+    if not traces or len({t.final.type for t in traces if not is_generic_cascade(t)}) > 1:
+        return None  # several different errors: the bottom one alone is another question
     final = traces[-1]
     start = max(final.start, final.final.line - 4)
     kept = [line for line in lines[start:final.end + 1] if line.strip()]
