@@ -1,7 +1,7 @@
 """Collate two tokenized examples of different lengths whose labels nobody pads."""
 
 REQUIRES = ("torch", "transformers", "tokenizers")
-FIXES = (0, 1)
+FIXES = (0, 1, 2)
 
 TEXTS = ["the cat sat on a mat", "the dog ran"]
 
@@ -42,3 +42,17 @@ def fixed():
     # fix 1: pad (and truncate) when tokenizing a batch straight to tensors
     direct = tokenizer(TEXTS, padding=True, truncation=True, max_length=16, return_tensors="pt")
     assert direct["input_ids"].shape == (2, 6)
+    # fix 2: a plain DataLoader whose collate_fn pads (default_collate would torch.stack ragged rows)
+    import torch
+    from torch.nn.utils.rnn import pad_sequence
+    from torch.utils.data import DataLoader
+
+    rows = [{k: torch.tensor(v) for k, v in f.items()} for f in _features(tokenizer)]
+
+    def collate(batch):
+        ids = pad_sequence([r["input_ids"] for r in batch], batch_first=True, padding_value=tokenizer.pad_token_id)
+        labels = pad_sequence([r["labels"] for r in batch], batch_first=True, padding_value=-100)
+        return {"input_ids": ids, "attention_mask": (ids != tokenizer.pad_token_id).long(), "labels": labels}
+
+    loaded = next(iter(DataLoader(rows, batch_size=2, collate_fn=collate)))
+    assert loaded["input_ids"].shape == loaded["labels"].shape == (2, 6)
