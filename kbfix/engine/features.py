@@ -99,9 +99,9 @@ class Scorer:
                 # a consequence (an NCCL watchdog timeout) looks like any launcher noise to retrieval:
                 # only its own signature may name it confidently
                 logit = min(logit, CASCADE_RETRIEVAL_LOGIT)
-            if (trace is None or not trace.final.type) and not entry_hits:
-                # no error, or only a message body without its exception line: too little for
-                # retrieval alone to name a cause; a signature may
+            if (trace is None or not trace.final.type or trace.final.type.endswith("Warning")) and not entry_hits:
+                # no error, only a message body without its exception line, or only a warning: too
+                # little for retrieval alone to name a cause; a signature may
                 logit = min(logit, NO_ERROR_RETRIEVAL_LOGIT)
             if features["near_miss"]:
                 # the entry's own signature matched the wording and a condition its author wrote for
