@@ -81,6 +81,9 @@ VOCAB_RE = re.compile(r"(?:^|\.)(?:embed_tokens|lm_head|wte|word_embeddings|embe
                       r"(?:^|\.)final_logits_bias$|(?:^|\.)(?:lm_head|cls\.predictions)(?:\.\w+)*\.(?:weight|bias)$")
 HEAD_RE = re.compile(r"(?:^|\.)(?:classifier|score|qa_outputs|classification_head|fc|head|heads|cls_head|"
                      r"class_embed|cls_score|bbox_pred|logits)(?:\.|$)")
+CLASS_NAME_RE = re.compile(r"(?i)class|cls|label|logit")  # a head under a project's own name
+BOX_NAME_RE = re.compile(r"(?i)bbox|box|reg|proposal")
+MAX_HEAD_TENSORS = 6  # weight and bias of a class head, a box head and one more
 POS_RE = re.compile(r"(?:^|\.)(?:pos_embed|pos_embedding|position_embeddings?|positional_embedding|absolute_pos_embed|"
                     r"rel_pos_[hw]|relative_position_bias_table|relative_position_index|attention_biases|"
                     r"attention_bias_idxs|pos_emb|embeddings\.position_embedding)(?:\.|$)")
@@ -314,6 +317,18 @@ def _numel(shape: tuple[int, ...]) -> int:
     return total
 
 
+def _unnamed_head(mismatched: list[tuple[str, tuple[int, ...], tuple[int, ...]]]) -> bool:
+    """A task head under a project's own name (``detection._proposal_class``, ``fc_cls``): tensors that
+    differ only in their output rows (the number of classes, or of classes x box coordinates), one of
+    them named for classes, labels or logits."""
+    rows_only = all(len(a) == len(b) and a[1:] == b[1:] and a[0] != b[0] for _, a, b in mismatched)
+    if not rows_only or not any(CLASS_NAME_RE.search(k) for k, _, _ in mismatched):
+        return False
+    # a cascade or per-decoder-layer head repeats them: then every one is a class or box output
+    return len(mismatched) <= MAX_HEAD_TENSORS or all(CLASS_NAME_RE.search(k) or BOX_NAME_RE.search(k)
+                                                      for k, _, _ in mismatched)
+
+
 def _rank_only(mismatched: list[tuple[str, tuple[int, ...], tuple[int, ...]]]) -> bool:
     """Adapter tensors differ only in the LoRA rank: lora_A is [r, in], lora_B [out, r]."""
     for key, a, b in mismatched:
@@ -340,7 +355,7 @@ def _shapes(found: dict, mismatched: list[tuple[str, tuple[int, ...], tuple[int,
         if rows:
             found["embedding_rows"] = {"key": rows[0][0], "ckpt_vocab": str(rows[0][1]), "model_vocab": str(rows[0][2])}
         return
-    if all(HEAD_RE.search(k) for k in keys):
+    if all(HEAD_RE.search(k) for k in keys) or _unnamed_head(mismatched):
         found["head_only"] = {"key": first_key, "ckpt_labels": str(first_a[0]), "model_labels": str(first_b[0])}
         return
     if all(POS_RE.search(k) for k in keys):

@@ -439,7 +439,8 @@ def _fragment(pattern: str, message: str) -> str | None:
     """The start of the signature's wording found in a message that was cut off, or None.
 
     The pattern's literal runs are looked for in order; the message must end (or reach an elision:
-    ``...``, ``。。。``) soon after the last run found, inside the next run or the item before it,
+    ``...``, ``。。。``) soon after the last run found, inside the next run, or anywhere inside a class
+    or repeat that follows it (a long list of keys cut off),
     and what was found must cover at least half the wording's literal characters and 24 of them.
     Linear in the message.
     """
@@ -450,9 +451,10 @@ def _fragment(pattern: str, message: str) -> str | None:
     if total < MIN_FRAGMENT_CHARS:
         return None
     body = ELISION_SPLIT_RE.split(message, maxsplit=1)[0].rstrip()
-    pos, covered, start = 0, 0, None
+    pos, covered, start, after_variable = 0, 0, None, False
     for item in runs:
         if item is None:
+            after_variable = start is not None
             continue
         if isinstance(item, tuple):  # alternatives: the text there must begin like one of them
             rest = body[pos:]
@@ -471,10 +473,12 @@ def _fragment(pattern: str, message: str) -> str | None:
             start = at if start is None else start
             covered += len(item)
             pos = at + len(item)
+            after_variable = False
             continue
         rest = body[pos:]
-        if len(rest) > MAX_FRAGMENT_TAIL:
-            return None
+        if len(rest) > MAX_FRAGMENT_TAIL and not after_variable:
+            return None  # a long text where the wording goes on: another message, not a cut one
+        # (after a class or repeat, such as a list of keys, the cut may come any distance later)
         covered += next((k for k in range(min(len(item), len(rest)), 0, -1) if rest.endswith(item[:k])), 0)
         break
     else:
