@@ -37,7 +37,8 @@ def negatives() -> list[tuple[str, str]]:
 
 def entry_texts(corpus, exclude_cases: frozenset[str] = frozenset(),
                 exclude_negatives: frozenset[str] = frozenset()) -> dict[str, list[str]]:
-    """Texts per entry: anchors (title, what happened, signatures) and match cases as queries.
+    """Texts per entry: anchors (title and what happened in both languages, signatures) and match cases
+    as queries.
 
     Out-of-scope errors form one more class, ``__none__``: the encoder learns to put them away from
     every entry, so an unrelated error finds no close corpus document.
@@ -53,6 +54,11 @@ def entry_texts(corpus, exclude_cases: frozenset[str] = frozenset(),
         what = entry.section("What happened")
         if what:
             texts[entry.id].append(what[:1500])
+        if entry.title.zh:  # Chinese reports and titles: the entry's own Chinese words
+            texts[entry.id].append(entry.title.zh)
+        what_zh = entry.section("What happened", "zh")
+        if what_zh:
+            texts[entry.id].append(what_zh[:1500])
         for sig in entry.signatures:
             literal = " ".join(signature_literal(p) for p in (sig.exception, sig.message, sig.text) if p is not None)
             if literal.strip():

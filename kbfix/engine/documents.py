@@ -1,7 +1,7 @@
 """Stage 1: the texts retrieval compares: corpus documents, and the query made from one error.
 
-``corpus_docs`` turns every entry (title, signature literals, "What happened", match cases) into
-documents; ``query`` turns one parsed error into the text compared with them. ``prepare`` derives
+``corpus_docs`` turns every entry (title, signature literals, "What happened", in English and Chinese,
+match cases) into documents; ``query`` turns one parsed error into the text compared with them. ``prepare`` derives
 everything a diagnosis needs from the corpus before any query (documents, their tokens, each
 signature's required words); ``load_or_prepare`` caches that per corpus version.
 """
@@ -18,14 +18,14 @@ from kbfix.engine import lexical, signatures
 from kbfix.engine.candidates import primary
 from kbfix.model import CaseKind, Log, Trace
 
-VERSION = 2  # bump when corpus_docs, query or tokenize change
+VERSION = 3  # bump when corpus_docs, query or tokenize change
 REGEX_ESCAPE_RE = re.compile(r"\\[a-zA-Z]|\(\?P<\w+>|\(\?[a-zA-Z:!=<]+")
 
 
 @dataclass(frozen=True)
 class Doc:
     entry_id: str
-    source: str  # "title", "sig:<id>", "case:<entry>/<file>", "what"
+    source: str  # "title", "title:zh", "sig:<id>", "case:<entry>/<file>", "what", "what:zh"
     text: str
 
 
@@ -67,6 +67,12 @@ def corpus_docs(corpus: Corpus) -> list[Doc]:
         what = entry.section("What happened")
         if what:
             docs.append(Doc(entry.id, "what", what[:1500]))
+        # Chinese reports and titles find the entry through its Chinese text
+        if entry.title.zh:
+            docs.append(Doc(entry.id, "title:zh", entry.title.zh))
+        what_zh = entry.section("What happened", "zh")
+        if what_zh:
+            docs.append(Doc(entry.id, "what:zh", what_zh[:1500]))
     for case in corpus.cases:
         if case.kind == CaseKind.MATCH:
             log = tb.parse(case.text)

@@ -8,6 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 WORD_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]+")
+CJK_RUN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")  # Chinese has no spaces: bigrams
 CAMEL_RE = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 STOPWORDS = frozenset(
     "the a an of to in is it and or for on be by with as at this that from are was were not no but if "
@@ -17,8 +18,11 @@ STOPWORDS = frozenset(
 
 
 def tokenize(text: str) -> list[str]:
-    """Lowercase words, plus the parts of snake_case and CamelCase identifiers."""
+    """Lowercase words, plus the parts of snake_case and CamelCase identifiers, plus overlapping pairs
+    of Chinese characters (the usual unit for Chinese retrieval without a word segmenter)."""
     out: list[str] = []
+    for run in CJK_RUN_RE.findall(text):
+        out.extend(run[i:i + 2] for i in range(len(run) - 1)) if len(run) > 1 else out.append(run)
     for word in WORD_RE.findall(text):
         word = word.strip("_")
         if len(word) < 2:
