@@ -13,16 +13,19 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from kbfix import cache
 from kbfix import corpus as corpus_mod
-from kbfix.engine import calibration, encode, index, signatures, verdict
+from kbfix.engine import calibration, encode, signatures, verdict
 from kbfix.engine.candidates import candidates
 from kbfix.engine.documents import VERSION as DOCUMENTS_VERSION
 from kbfix.engine.documents import load_or_prepare
 from kbfix.engine.features import Scorer
 from kbfix.model import Finding, Log, Report
+
+if TYPE_CHECKING:  # numpy and FAISS load with the dense stage, never on the signature path
+    from kbfix.engine import index
 
 
 def score_candidates(scorer: Scorer, log: Log, findings: tuple[Finding, ...] = ()) -> list[verdict.Candidate]:
@@ -110,6 +113,8 @@ def build_engine(root: Path | str | None = None, model: str | None = None, *, re
     scorer = Scorer(corpus.entries, prepared, calibration.load())
 
     def load_dense():
+        from kbfix.engine import index
+
         encoder = encode.load_encoder(model)
         corpus_key = f"{corpus.hash}:{DOCUMENTS_VERSION}:{len(prepared.docs)}"
         dense_index, _, problem = index.load_or_build(encoder, lambda: prepared.docs, corpus_key,

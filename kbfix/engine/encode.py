@@ -13,14 +13,15 @@ import json
 import os
 import struct
 from pathlib import Path
-from typing import Protocol
-
-import numpy as np
+from typing import TYPE_CHECKING, Protocol
 
 from kbfix.cache import checksum
 
+if TYPE_CHECKING:
+    import numpy as np
+
 DEFAULT_ENCODER_DIR = Path(__file__).resolve().parent.parent / "encoder"
-DTYPES = {"F32": np.float32, "F16": np.float16, "BF16": None, "F64": np.float64}
+DTYPES = {"F32": "float32", "F16": "float16", "BF16": None, "F64": "float64"}  # numpy loads on first use
 
 
 class Encoder(Protocol):
@@ -36,6 +37,8 @@ class EncoderError(RuntimeError):
 
 def read_safetensors(path: Path, name: str) -> np.ndarray:
     """Read one tensor from a safetensors file with numpy (header, then that tensor's bytes)."""
+    import numpy as np
+
     with open(path, "rb") as handle:
         (size,) = struct.unpack("<Q", handle.read(8))
         header = json.loads(handle.read(size))
@@ -52,6 +55,8 @@ def read_safetensors(path: Path, name: str) -> np.ndarray:
 
 
 def _normalize(vectors: np.ndarray) -> np.ndarray:
+    import numpy as np
+
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     return (vectors / np.maximum(norms, 1e-12)).astype(np.float32)
 
@@ -76,6 +81,8 @@ class StaticEncoder:
                    read_safetensors(weights_path, "embedding.weight"), f"static:{folder.name}:{digest}")
 
     def encode(self, texts: list[str]) -> np.ndarray:
+        import numpy as np
+
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for row, encoding in enumerate(self.tokenizer.encode_batch(texts, add_special_tokens=False)):
             if encoding.ids:
@@ -127,6 +134,8 @@ class SentenceTransformerEncoder:
         self.id = f"st:{path.resolve() if path.exists() else name_or_path}:{stamp}"
 
     def encode(self, texts: list[str]) -> np.ndarray:
+        import numpy as np
+
         vectors = self.model.encode(texts, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
         return np.asarray(vectors, dtype=np.float32)
 

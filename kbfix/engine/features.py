@@ -30,6 +30,9 @@ NO_ERROR_RETRIEVAL_LOGIT = -2.0
 NEAR_MISS_LOGIT = -2.0
 
 
+LEVEL_FEATURE = {signatures.FULL: "sig", signatures.LOOSE: "sig_loose", signatures.FRAGMENT: "sig_frag"}
+
+
 @dataclass(frozen=True)
 class Scored:
     entry: Entry
@@ -75,16 +78,18 @@ class Scorer:
         lex_best, max_possible = self._lexical(q_tokens)
         top_lex = max((s for s, _ in lex_best.values()), default=0.0) or 1.0
         dense_best = self._dense(query)
+        # the best dense score of any other entry: the runner-up for the winner, the winner for the rest
+        ranked_dense = sorted(((s, eid) for eid, (s, _) in dense_best.items()), reverse=True)[:2]
         results = []
         for entry in self.entries:
             lex_score, lex_doc = lex_best.get(entry.id, (0.0, -1))
             d_score, d_doc = dense_best.get(entry.id, (0.0, None))
-            other = max((s for eid, (s, _) in dense_best.items() if eid != entry.id), default=0.0)
+            other = next((s for s, eid in ranked_dense if eid != entry.id), 0.0)
             entry_hits = hits.get(entry.id, [])
-            weight = {}
-            for level, name in ((signatures.FULL, "sig"), (signatures.LOOSE, "sig_loose"), (signatures.FRAGMENT, "sig_frag")):
-                weight[name] = max((h.weight * self.calibration.factor(entry.id, h.signature.id)
-                                    for h in entry_hits if h.level == level), default=0.0)
+            weight = {"sig": 0.0, "sig_loose": 0.0, "sig_frag": 0.0}
+            for hit in entry_hits:
+                name = LEVEL_FEATURE[hit.level]
+                weight[name] = max(weight[name], hit.weight * self.calibration.factor(entry.id, hit.signature.id))
             features = self.seen({
                 **weight,
                 "lex": lex_score / max_possible,
@@ -130,11 +135,11 @@ class Scorer:
         return by_entry, near_misses
 
     def _lexical(self, q_tokens: list[str]) -> tuple[dict[str, tuple[float, int]], float]:
-        bm = self.bm25.scores(q_tokens)
         best: dict[str, tuple[float, int]] = {}
-        for i, doc in enumerate(self.docs):
-            if self.usable(doc) and bm[i] > best.get(doc.entry_id, (-1.0, -1))[0]:
-                best[doc.entry_id] = (bm[i], i)
+        for i, score in sorted(self.bm25.sparse_scores(q_tokens).items()):  # by index: ties go to the first
+            doc = self.docs[i]
+            if score > best.get(doc.entry_id, (0.0, -1))[0] and self.usable(doc):
+                best[doc.entry_id] = (score, i)
         return best, self.bm25.max_score(q_tokens)
 
     def _shared_terms(self, q_tokens: list[str], doc_index: int) -> tuple[str, ...]:
@@ -151,11 +156,13 @@ class Scorer:
             return {}
         sims, ids = index.search(encoder.encode([query]))
         best: dict[str, tuple[float, Doc]] = {}
-        for sim, idx in zip(sims[0], ids[0]):
+        for sim, idx in zip(sims[0].tolist(), ids[0].tolist()):
             if idx < 0:
                 continue
             doc = index.docs[idx]
-            if not self.usable(doc) or doc.entry_id in best or doc.entry_id not in self.by_id:
+            if doc.entry_id in best or doc.entry_id not in self.by_id or not self.usable(doc):
                 continue
-            best[doc.entry_id] = (float(sim), doc)
+            best[doc.entry_id] = (sim, doc)
+            if len(best) == len(self.by_id):
+                break  # every entry has its nearest document
         return best

@@ -62,18 +62,36 @@ class BM25:
                     found.append(i)
         n = len(self.docs)
         self.idf = {t: math.log(1 + (n - len(ids) + 0.5) / (len(ids) + 0.5)) for t, ids in self.postings.items()}
+        self._term_weights: dict[str, list[tuple[int, float]]] = {}
 
     def scores(self, query: list[str]) -> list[float]:
         out = [0.0] * len(self.docs)
+        for i, score in self.sparse_scores(query).items():
+            out[i] = score
+        return out
+
+    def sparse_scores(self, query: list[str]) -> dict[int, float]:
+        """The score of every document that shares a word with the query, by document index."""
+        out: dict[int, float] = {}
         for term in set(query):
+            for i, weight in self._weighted(term):
+                out[i] = out.get(i, 0.0) + weight
+        return out
+
+    def _weighted(self, term: str) -> list[tuple[int, float]]:
+        """Each document's whole BM25 contribution for ``term``, computed on first use and kept (at
+        most one list per corpus word)."""
+        found = self._term_weights.get(term)
+        if found is None:
             idf = self.idf.get(term)
             if idf is None:
-                continue
-            for i in self.postings[term]:
-                tf = self.tfs[i][term]
-                norm = tf + self.k1 * (1 - self.b + self.b * self.lengths[i] / self.avg)
-                out[i] += idf * tf * (self.k1 + 1) / norm
-        return out
+                return []  # not kept: a long-lived server sees unbounded new words
+            found = [
+                (i, idf * self.tfs[i][term] * (self.k1 + 1)
+                 / (self.tfs[i][term] + self.k1 * (1 - self.b + self.b * self.lengths[i] / self.avg)))
+                for i in self.postings[term]]
+            self._term_weights[term] = found
+        return found
 
     def max_score(self, query: list[str]) -> float:
         """An upper bound for one document's score: every distinct query term at idf * (k1 + 1).
