@@ -61,6 +61,8 @@ TROUBLE_RE = re.compile(
     r"错误|报错|失败|异常|无法|找不到|不匹配|显存|内存不足|不支持|警告")
 MAX_HEADLESS = 6
 MAX_DESCRIPTION_LINES, MAX_DESCRIPTION_CHARS = 3, 400  # a question or an issue title, not a log
+# a screenshot or a bare link in an issue says nothing a description is made of
+PICTURE_LINE_RE = re.compile(r"\s*(?:<img\b[^>]*>|!\[[^\]]*\]\([^)\s]*\)|<?https?://\S+>?)\s*$", re.I)
 RUN_OUTPUT_RE = re.compile(
     r"\{'|\d+%\||\bit/s\b|\bs/it\b|^\[?\d{4}-\d{2}-\d{2}|\b(?:INFO|DEBUG|WARNING)\b|^Saving |checkpoint-\d+|"
     r"\b(?:loss|lr|learning_rate|grad_norm|epoch|step)\s*[:=]?\s*-?\d")
@@ -441,7 +443,7 @@ def _description(lines: tuple[str, ...]) -> tuple[Trace, ...]:
     """A few words and no log: a question or an issue title ("LoRA on Gemma, lm_head not saved"). It is
     an error described rather than pasted, so retrieval may rank causes for it (never confidently).
     Lines of a run's output (metrics, progress bars, timestamps) are a log without an error instead."""
-    said = [(i, line.strip()) for i, line in enumerate(lines) if line.strip()]
+    said = [(i, line.strip()) for i, line in enumerate(lines) if line.strip() and not PICTURE_LINE_RE.match(line)]
     if not said or len(said) > MAX_DESCRIPTION_LINES or sum(len(line) for _, line in said) > MAX_DESCRIPTION_CHARS:
         return ()
     if any(RUN_OUTPUT_RE.search(line) for _, line in said):

@@ -149,3 +149,19 @@ def test_message_continues_over_a_blank_line_when_indented():
                  "\tWeightsUnpickler error: Unsupported operand 118\n\nCheck the documentation of torch.load.")
     assert "Unsupported operand 118" in trace.final.message
     assert "Check the documentation" not in trace.final.message
+
+
+def test_a_few_words_are_a_description_and_a_screenshot_does_not_count():
+    text = ('<img width="476" alt="shot" src="https://github.com/user-attachments/assets/aa76c125.png">\n'
+            "image_size I set is 518\n"
+            "x is [1, 1370, 1024] that is right, but self.positional_embedding is [577,1024]\n"
+            "![screenshot](https://user-images.githubusercontent.com/1/2.png)\n")
+    log = parse(text)
+    assert log.described and not log.traces
+    assert "positional_embedding" in log.headless[0].final.message
+    assert "<img" not in log.headless[0].final.message
+
+
+def test_a_run_log_without_an_error_is_not_a_description():
+    log = parse("2024-08-06 10:44:38 | INFO | loading model\n{'loss': 1.93, 'epoch': 0.1}\n")
+    assert not log.described and not log.traces and not log.headless
