@@ -31,6 +31,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from fractions import Fraction
 from functools import cached_property
 
 KEY = r"[A-Za-z_][\w.]*[\w]"
@@ -54,7 +55,7 @@ MISMATCH_RES = (
                + SHAPE.format(n="b") + r" in the model instantiated"),
     re.compile(r"^\s*(?P<key>[\w.{}, ]+?)\s*\|\s*MISMATCH\s*\|.*?ckpt:\s*" + SHAPE.format(n="a") + r"\s*vs\s*model:\s*"
                + SHAPE.format(n="b"), re.M),
-    re.compile(r"Skip loading parameter '(?P<key>[\w.]+)' to the model due to incompatible shapes: "
+    re.compile(r"Skip loading parameter '(?P<key>[\w.]+)' to the model due to [*_]*incompatible shapes: "
                + SHAPE.format(n="a") + r" in the checkpoint but " + SHAPE.format(n="b") + r" in the model"),
 )
 # loaders that name one missing tensor per message: llama.cpp / GGUF readers, accelerate's dispatch,
@@ -367,18 +368,21 @@ def _shapes(found: dict, mismatched: list[tuple[str, tuple[int, ...], tuple[int,
     if all(ADAPTER_RE.search(k) for k in keys) and _rank_only(mismatched):
         found["lora_rank"] = {**shown, "ckpt_rank": str(min(first_a)), "model_rank": str(min(first_b))}
         return
-    ratios: Counter[tuple[int, int]] = Counter()
+    ratios: Counter[Fraction] = Counter()  # 192/256, 384/512 and 768/1024 are one ratio: Swin-T vs Swin-B
+    first_pair: dict[Fraction, tuple[int, int]] = {}
     layered = 0
     for key, a, b in mismatched:
         if _layer(key) or "." in key:
             layered += 1
         for x, y in zip(a, b):
-            if x != y:
-                ratios[(x, y)] += 1
+            if x != y and x > 0 and y > 0:
+                ratios[Fraction(x, y)] += 1
+                first_pair.setdefault(Fraction(x, y), (x, y))
     if not ratios:
         return
-    (ckpt, model), n = ratios.most_common(1)[0]
-    consistent = sum(1 for _, a, b in mismatched if ckpt in a and model in b)
+    ratio = ratios.most_common(1)[0][0]
+    ckpt, model = first_pair[ratio]
+    consistent = sum(1 for _, a, b in mismatched if any(x != y and y > 0 and Fraction(x, y) == ratio for x, y in zip(a, b)))
     if layered >= 2 and consistent >= max(2, len(mismatched) // 2):
         found["width_ratio"] = {**shown, "ckpt_width": str(ckpt), "model_width": str(model),
                                 "mismatched_count": str(len(mismatched))}

@@ -83,3 +83,22 @@ def test_bounded_on_hostile_input():
     text = 'Missing key(s) in state_dict: ' + '"a.b", ' * 200_000
     lists = keys.read(text)
     assert len(lists.missing) <= keys.MAX_KEYS
+
+
+def test_one_width_ratio_across_stages_of_different_widths():
+    # Swin-T stage widths (192, 384, 768) in the checkpoint, Swin-B (256, 512, 1024) in the model: one ratio, 3/4
+    line = ("WARNING [fvcore.common.checkpoint]: Skip loading parameter 'sem_seg_head.pixel_decoder.input_proj.{i}.0.weight' "
+            "to the model due to {bold}incompatible shapes: (256, {a}, 1, 1) in the checkpoint but (256, {b}, 1, 1) in the model!")
+    text = "\n".join(line.format(i=i, a=a, b=b, bold="**_" if i == 0 else "")
+                     for i, (a, b) in enumerate(((192, 256), (384, 512), (768, 1024))))
+    found = facts(text)
+    assert found["width_ratio"]["ckpt_width"] == "192" and found["width_ratio"]["model_width"] == "256"
+    assert found["width_ratio"]["mismatched_count"] == "3"  # the markdown-bold line is read too
+
+
+def test_widths_with_no_common_ratio_are_mixed():
+    text = "\n".join(f"size mismatch for model.layers.{i}.mlp.up_proj.weight: copying a param with shape "
+                     f"torch.Size([{a}, 64]) from checkpoint, the shape in current model is torch.Size([{b}, 64])."
+                     for i, (a, b) in enumerate(((100, 128), (90, 128), (70, 128))))
+    found = facts(text)
+    assert "mixed_widths" in found and "width_ratio" not in found
