@@ -65,9 +65,12 @@ FORM_RES = (
                            rf"(?P<names>{Q}{NAME}{Q}(?:(?:,| and) {Q}{NAME}{Q})*)")),
     ("requirement", re.compile(rf"(?P<requirement>(?P<package>[A-Za-z][\w.\-]*)\s*{SPEC}(?:\s*,\s*{SPEC})*) is required for a "
                                rf"normal functioning of this module,? but found (?P<found_package>[A-Za-z][\w.\-]*)==(?P<found>[\w.+\-]*\w)")),
-    ("requirement", re.compile(rf"requires {Q}?(?P<requirement>(?P<package>[A-Za-z][\w.\-]*)\s*{SPEC}(?:\s*,\s*{SPEC})*){Q}?"
+    ("requirement", re.compile(rf"requires {Q}?(?P<requirement>(?!version\b)(?P<package>[A-Za-z][\w.\-]*)\s*{SPEC}(?:\s*,\s*{SPEC})*){Q}?"
                                r"(?![^\n]*, but)")),
     ("requirement", re.compile(r"upgrade (?P<package>torch) to at least v?(?P<minimum>\d+(?:\.\d+)+)")),
+    # jax's own check of jaxlib (jax/_src/lib/__init__.py check_jaxlib_version; before 0.4 without ">=")
+    ("requirement", re.compile(r"(?P<package>jaxlib) is version (?P<found>\d[\w.]*), but this version of jax requires "
+                               r"version (?:>= ?)?(?P<minimum>\d+(?:\.\d+)+)")),
     ("requirement", re.compile(rf"To fix: (?:run )?`?pip install (?P<requirement>(?P<package>[A-Za-z][\w.\-]*)\s*{SPEC}"
                                rf"(?:\s*,\s*{SPEC})*)")),
     ("requirement", re.compile(rf"require_version(?:_core)?\(\s*{Q}(?P<requirement>(?P<package>[A-Za-z][\w.\-]*)\s*{SPEC}"
