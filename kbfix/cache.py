@@ -18,6 +18,7 @@ import hmac
 import json
 import os
 import secrets
+import shutil
 import stat
 import tempfile
 import zlib
@@ -165,17 +166,22 @@ def store_json(target: Path, data: object, *, keep: int = 4) -> bool:
         return False
     try:
         write_atomic(target, json.dumps({"digest": digest, "payload": payload}, ensure_ascii=False))
-        prune(target.parent, target.name.split("-", 1)[0] + "-*.json", keep)
+        prune(target.parent, target.name.split("-", 1)[0] + "-*.json", keep, spare=target)
     except OSError:
         return False
     return True
 
 
-def prune(folder: Path, pattern: str, keep: int = 4) -> None:
-    """Remove all but the ``keep`` newest cache files matching ``pattern`` (old corpus versions)."""
+def prune(folder: Path, pattern: str, keep: int = 4, spare: Path | None = None) -> None:
+    """Remove all but the ``keep`` newest cache files (or index folders) matching ``pattern``: old
+    corpus versions and encoders. ``spare`` (the one just written) always stays, whatever the
+    file system's clock resolution. Never follows a link out of the cache."""
     try:
-        found = sorted(folder.glob(pattern), key=lambda p: p.stat().st_mtime, reverse=True)
+        found = sorted(folder.glob(pattern), key=lambda p: (p == spare, p.lstat().st_mtime), reverse=True)
         for stale in found[keep:]:
-            stale.unlink()
+            if stale.is_dir() and not stale.is_symlink():
+                shutil.rmtree(stale, ignore_errors=True)
+            else:
+                stale.unlink()
     except OSError:
         return  # another process pruned first, or the cache is read-only: harmless

@@ -129,6 +129,9 @@ def _valid(folder: Path, expected: dict) -> DenseIndex | None:
     return DenseIndex(index, docs, manifest)
 
 
+KEEP_INDEXES = 4
+
+
 def load_or_build(encoder: Encoder, docs_fn: Callable[[], list[Doc]], corpus_hash: str, *,
                   rebuild: bool = False, progress: Callable[[int, int], None] | None = None,
                   ) -> tuple[DenseIndex, bool, str | None]:
@@ -152,4 +155,5 @@ def load_or_build(encoder: Encoder, docs_fn: Callable[[], list[Doc]], corpus_has
         save(dense, folder)
     except OSError as exc:  # an unwritable cache costs a rebuild next time, nothing more
         return dense, True, f"index cache not written to {folder}: {exc}"
+    cache.prune(folder.parent, "index-*", keep=KEEP_INDEXES, spare=folder)  # indexes of older corpus versions and encoders
     return dense, True, None

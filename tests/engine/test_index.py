@@ -45,6 +45,21 @@ def test_stale_corpus_hash_builds_a_new_index(tmp_path):
     assert built
 
 
+def test_indexes_of_old_corpus_versions_are_pruned(tmp_path):
+    enc = _encoder()
+    outside = tmp_path.parent / f"{tmp_path.name}-outside"
+    outside.mkdir()
+    (outside / "keep.txt").write_text("not ours")
+    (tmp_path / "index-link-to-outside").symlink_to(outside)  # a link is removed, never followed
+    for n in range(index.KEEP_INDEXES + 3):
+        index.load_or_build(enc, lambda: DOCS, f"hash{n}")
+    left = sorted(p.name for p in tmp_path.glob("index-*"))
+    assert len(left) == index.KEEP_INDEXES
+    newest = index.load_or_build(enc, lambda: DOCS, f"hash{index.KEEP_INDEXES + 2}")
+    assert not newest[1]  # the index just built is among those kept
+    assert (outside / "keep.txt").exists()
+
+
 def test_corrupt_or_tampered_cache_is_rebuilt(tmp_path):
     enc = _encoder()
     index.load_or_build(enc, lambda: DOCS, "h")
