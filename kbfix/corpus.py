@@ -150,9 +150,10 @@ class _Checker:
 
     def fact_names(self, data: dict, key: str, where: str) -> tuple[str, ...]:
         from kbfix.engine.keys import FACTS as KEY_FACTS
+        from kbfix.engine.launch import FACTS as LAUNCH_FACTS
         from kbfix.engine.skew import FACTS as VERSION_FACTS
 
-        known = KEY_FACTS + VERSION_FACTS
+        known = KEY_FACTS + VERSION_FACTS + LAUNCH_FACTS
         names = self.strings(data, key, where)
         for name in names:
             if name not in known:

@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 
-from kbfix.engine import keys, skew
+from kbfix.engine import keys, launch, skew
 from kbfix.model import Entry, Evidence, Exc, Log, Signature, Trace
 
 FULL, LOOSE, FRAGMENT = "full", "loose", "fragment"
@@ -204,8 +204,9 @@ class LogText:
     A log with several errors is scored once per error, but a pattern over the whole log (``text``,
     ``unless``, ``requires``) has one answer per log: it is searched once and remembered. ``lower``
     is the copy the literal prefilter looks in; ``facts`` the key lists found in the log, analysed
-    (:mod:`kbfix.engine.keys`), and ``versions`` the version-skew facts (:mod:`kbfix.engine.skew`, read
-    against the API history), each computed on first need.
+    (:mod:`kbfix.engine.keys`), ``versions`` the version-skew facts (:mod:`kbfix.engine.skew`, read
+    against the API history) and ``launched`` the launch facts (:mod:`kbfix.engine.launch`), each
+    computed on first need.
     """
 
     def __init__(self, text: str):
@@ -245,9 +246,16 @@ class LogText:
     def versions(self) -> skew.VersionFacts:
         return skew.VersionFacts(self.text)
 
-    def fact(self, name: str) -> keys.Facts | skew.VersionFacts:
-        """The analysis that decides a fact: version facts by their names, key-list facts otherwise."""
-        return self.versions if name in skew.FACTS else self.facts
+    @cached_property
+    def launched(self) -> launch.LaunchFacts:
+        return launch.analyse(self.text)
+
+    def fact(self, name: str) -> keys.Facts | skew.VersionFacts | launch.LaunchFacts:
+        """The analysis that decides a fact: version and launch facts by their names, key-list facts
+        otherwise."""
+        if name in skew.FACTS:
+            return self.versions
+        return self.launched if name in launch.FACTS else self.facts
 
 
 def _version_evidence(sig: Signature, log: LogText) -> tuple[Evidence, ...]:

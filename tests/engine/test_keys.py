@@ -102,3 +102,4 @@ def test_widths_with_no_common_ratio_are_mixed():
                      for i, (a, b) in enumerate(((100, 128), (90, 128), (70, 128))))
     found = facts(text)
     assert "mixed_widths" in found and "width_ratio" not in found
+

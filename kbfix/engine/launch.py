@@ -1,0 +1,47 @@
+"""Facts about how a run was launched, read from the command lines and settings in a paste.
+
+- ``ranks_exceed_gpus``: the launch asks for more processes per node than the GPUs it lets them see
+  (``CUDA_VISIBLE_DEVICES=1,2 torchrun --nproc_per_node=4 ...``, ``--num_processes``, ``--num_gpus``):
+  the rank numbered past the last visible GPU asks for a device that does not exist ("invalid device
+  ordinal"). Captures ``ranks``, ``visible`` and ``devices`` for the fix text.
+
+Corpus signatures require them with ``facts = [...]``, like the key-list and version facts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+FACTS = ("ranks_exceed_gpus",)
+
+# the setting in effect for a command: an inline prefix, an export, a Python or YAML assignment
+VISIBLE_RE = re.compile(r"CUDA_VISIBLE_DEVICES['\"]?\s*[=:]\s*['\"]?(?P<ids>\d{1,3}(?:\s*,\s*\d{1,3}){0,63})")
+RANKS_RE = re.compile(r"--(?:nproc[_-]per[_-]node|num[_-]processes|num[_-]gpus)(?:\s*=\s*|\s+)(?P<n>\d{1,4})\b")
+
+
+@dataclass
+class LaunchFacts:
+    found: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def holds(self, name: str) -> bool:
+        return name in self.found
+
+
+def analyse(text: str) -> LaunchFacts:
+    """The launch facts of one log (``text`` is already bounded by the caller)."""
+    facts = LaunchFacts()
+    settings = list(VISIBLE_RE.finditer(text))
+    if not settings:
+        return facts
+    for launch in RANKS_RE.finditer(text):
+        before = [s for s in settings if s.start() < launch.start()]
+        if not before:
+            continue
+        devices = [d.strip() for d in before[-1].group("ids").split(",") if d.strip()]
+        ranks = int(launch.group("n"))
+        if ranks > len(devices):
+            facts.found["ranks_exceed_gpus"] = {"ranks": str(ranks), "visible": str(len(devices)),
+                                                "devices": ",".join(devices)}
+            break
+    return facts
