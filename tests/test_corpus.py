@@ -1,5 +1,7 @@
 """The corpus is valid, and every entry's labelled cases rank as they say."""
 
+import json
+import re
 import shutil
 import textwrap
 from pathlib import Path
@@ -16,6 +18,31 @@ CORPUS = corpus.load(ROOT / "corpus", strict=False, validate=True)
 def test_corpus_check_passes():
     problems = corpus.check(ROOT / "corpus")
     assert problems == [], "\n".join(map(str, problems))
+
+
+THREAD_RE = re.compile(r"github\.com/([^/\s]+)/([^/\s]+)/(?:issues|pull|discussions)/(\d+)")
+
+
+def _thread(url: str) -> tuple[str, ...]:
+    m = THREAD_RE.search(url)
+    return (m.group(1).lower(), m.group(2).lower(), m.group(3)) if m else (url.strip().lower(),)
+
+
+def test_no_case_comes_from_a_held_out_thread():
+    """The held-out sets measure reports the corpus never saw: a case from the same thread (any post of
+    it) would leak the answer into what is measured."""
+    eval_root = ROOT / "scripts" / "eval"
+    held = set()
+    for path in eval_root.glob("*/*.txt"):
+        first = path.read_text(encoding="utf-8", errors="replace").split("\n", 1)[0]
+        if first.startswith("# source:"):
+            held.add(_thread(first[len("# source:"):]))
+    for line in (eval_root / "titles" / "TITLES.jsonl").read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        held.update(_thread(row[k]) for k in ("url", "source") if row.get(k))
+    assert len(held) > 250
+    leaked = [f"{c.entry_id}/{c.name}" for c in CORPUS.cases if c.source and _thread(c.source) in held]
+    assert not leaked, leaked
 
 
 def test_ids_are_folder_names_and_unique():
