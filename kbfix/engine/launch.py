@@ -31,14 +31,16 @@ class LaunchFacts:
 def analyse(text: str) -> LaunchFacts:
     """The launch facts of one log (``text`` is already bounded by the caller)."""
     facts = LaunchFacts()
-    settings = list(VISIBLE_RE.finditer(text))
-    if not settings:
+    settings = iter(VISIBLE_RE.finditer(text))
+    setting, upcoming = None, next(settings, None)
+    if upcoming is None:
         return facts
-    for launch in RANKS_RE.finditer(text):
-        before = [s for s in settings if s.start() < launch.start()]
-        if not before:
+    for launch in RANKS_RE.finditer(text):  # both in text order: one pass over each (linear in the log)
+        while upcoming is not None and upcoming.start() < launch.start():
+            setting, upcoming = upcoming, next(settings, None)
+        if setting is None:
             continue
-        devices = [d.strip() for d in before[-1].group("ids").split(",") if d.strip()]
+        devices = [d.strip() for d in setting.group("ids").split(",") if d.strip()]
         ranks = int(launch.group("n"))
         if ranks > len(devices):
             facts.found["ranks_exceed_gpus"] = {"ranks": str(ranks), "visible": str(len(devices)),

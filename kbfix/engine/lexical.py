@@ -22,7 +22,10 @@ def tokenize(text: str) -> list[str]:
     of Chinese characters (the usual unit for Chinese retrieval without a word segmenter)."""
     out: list[str] = []
     for run in CJK_RUN_RE.findall(text):
-        out.extend(run[i:i + 2] for i in range(len(run) - 1)) if len(run) > 1 else out.append(run)
+        if len(run) == 1:
+            out.append(run)
+        else:
+            out.extend(run[i:i + 2] for i in range(len(run) - 1))
     for word in WORD_RE.findall(text):
         word = word.strip("_")
         if len(word) < 2:
