@@ -24,6 +24,7 @@ The language follows the client's ``locale`` (``zh*`` -> Chinese), or ``initiali
 from __future__ import annotations
 
 import io
+import itertools
 import os
 import sys
 import threading
@@ -224,15 +225,15 @@ def _source_range(path: Path, line: int) -> types.Range:
     """The code on ``line`` of ``path``, without its indentation."""
     try:
         with open(path, encoding="utf-8", errors="replace") as handle:
-            for number, text in enumerate(handle):
-                if number == line:
-                    stripped = text.rstrip("\r\n")
-                    start = len(stripped) - len(stripped.lstrip())
-                    return types.Range(start=types.Position(line=line, character=start),
-                                       end=types.Position(line=line, character=len(stripped)))
+            text = next(itertools.islice(handle, line, None), None)
     except OSError:
-        pass
-    return _line_range(line)
+        text = None  # the file cannot be read now
+    if text is None:  # unreadable, or shorter than the traceback says: mark the whole line
+        return _line_range(line)
+    stripped = text.rstrip("\r\n")
+    start = len(stripped) - len(stripped.lstrip())
+    return types.Range(start=types.Position(line=line, character=start),
+                       end=types.Position(line=line, character=len(stripped)))
 
 
 def _user_frames(frames, roots: list[Path]) -> list[tuple[Path, int]]:
@@ -251,17 +252,24 @@ def _user_frames(frames, roots: list[Path]) -> list[tuple[Path, int]]:
     return found
 
 
+def _file_under(path: Path, root: Path) -> Path | None:
+    """``path`` resolved, if it is a file inside ``root``; None when it is outside or cannot be read
+    (then the caller tries the path's tail under the root)."""
+    try:
+        resolved = path.resolve()
+        resolved.relative_to(root)
+    except (ValueError, OSError):
+        return None
+    return resolved if resolved.is_file() else None
+
+
 def _in_workspace(filename: str, roots: list[Path]) -> Path | None:
     given = Path(filename.replace("\\", "/"))
     for root in roots:
         if given.is_absolute():
-            try:
-                resolved = given.resolve()
-                resolved.relative_to(root)
-                if resolved.is_file():
-                    return resolved
-            except (ValueError, OSError):
-                pass
+            inside = _file_under(given, root)
+            if inside is not None:
+                return inside
         parts = [p for p in given.parts if p not in ("/", "")]
         for start in range(len(parts)):
             if start == len(parts) - 1 and len(parts) > 1 and parts[-1] in GENERIC_NAMES:

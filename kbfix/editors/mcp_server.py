@@ -12,6 +12,7 @@ usually comes long after the client connected, is answered warm.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import sys
 import threading
@@ -139,10 +140,8 @@ def _warm() -> None:
 def main() -> int:
     server = make_server()
     threading.Thread(target=_warm, name="kbfix-warm", daemon=True).start()
-    try:
+    with contextlib.suppress(KeyboardInterrupt):  # stopped by the client or the user: a normal end
         server.run("stdio")
-    except KeyboardInterrupt:
-        pass
     return 0
 
 
