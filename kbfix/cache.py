@@ -126,29 +126,38 @@ def verify_bytes(payload: bytes, digest: str) -> bool:
     return expected is not None and hmac.compare_digest(expected, str(digest))
 
 
-def write_atomic(target: Path, text: str) -> None:
+def write_atomic(target: Path, content: str | bytes) -> None:
     """Write through a private temporary sibling and rename, so readers never see half a file."""
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
+    data = content.encode("utf-8") if isinstance(content, str) else content
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
         os.replace(tmp, target)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
 
 
+JSON_MAGIC = b"kbfix-cache-json 2 "
+
+
 def load_json(target: Path, decode: Callable[[dict], T]) -> T | None:
     """What a signed JSON cache file decodes to; None when it is missing, unreadable, not this user's,
-    writable by others, unsigned, signed under another key, or of another shape."""
+    writable by others, unsigned, signed under another key, or of another shape.
+
+    The file is one header line (a magic and the digest of the rest) and the JSON payload: the
+    payload's bytes are verified, then parsed once (a payload quoted inside JSON parses twice)."""
     folder = ensure_dir()
     if folder is None or not trusted(target):
         return None
     try:
-        raw = json.loads(target.read_text(encoding="utf-8"))
-        payload = raw["payload"]
-        if not verify_bytes(payload.encode("utf-8"), raw["digest"]):
+        raw = target.read_bytes()
+        header, _, payload = raw.partition(b"\n")
+        if not header.startswith(JSON_MAGIC):
+            return None
+        if not verify_bytes(payload, header[len(JSON_MAGIC):].decode("ascii")):
             return None
         return decode(json.loads(payload))
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
@@ -160,12 +169,12 @@ def store_json(target: Path, data: object, *, keep: int = 4) -> bool:
     newest); False when the cache cannot be written (a read-only home only costs the work again next time)."""
     if ensure_dir() is None:
         return False
-    payload = json.dumps(data, ensure_ascii=False)
-    digest = sign_bytes(payload.encode("utf-8"))
+    payload = json.dumps(data, ensure_ascii=False).encode("utf-8")
+    digest = sign_bytes(payload)
     if digest is None:
         return False
     try:
-        write_atomic(target, json.dumps({"digest": digest, "payload": payload}, ensure_ascii=False))
+        write_atomic(target, JSON_MAGIC + digest.encode("ascii") + b"\n" + payload)
         prune(target.parent, target.name.split("-", 1)[0] + "-*.json", keep, spare=target)
     except OSError:
         return False

@@ -1,16 +1,24 @@
-"""The FAISS index over corpus documents, cached on disk as a folder with a manifest.
+"""The dense index over corpus documents, cached on disk as a folder with a manifest.
 
 A saved index is ``<cache>/index-<key>/`` (key: :func:`kbfix.cache.key` of the encoder id and the
-corpus hash) holding ``index.faiss``, ``docs.json`` and ``manifest.json`` (encoder id, dimension,
-corpus hash, document count, checksums of both files, signed with the cache's per-user key). It is
-built on first use; one whose manifest disagrees with the encoder or the corpus, whose signature does
-not verify, or whose files are unreadable or corrupt, is rebuilt, never trusted. A build writes into a fresh temporary
-folder and renames it into place, so readers never see half a folder and two processes building at
-once both end with a complete index.
+corpus key: corpus hash, documents version and count) holding ``vectors.npy`` (the unit-length
+document vectors, float32, read with ``allow_pickle=False``) and ``manifest.json`` (encoder id,
+dimension, corpus key, document count, checksum of the vectors, signed with the cache's per-user key).
+The documents themselves are the prepared corpus's (:mod:`kbfix.engine.documents`): the key binds
+them. It is built on first use; one whose manifest disagrees with the encoder or the corpus, whose
+signature does not verify, or whose files are unreadable or corrupt, is rebuilt, never trusted. A
+build writes into a fresh temporary folder and renames it into place, so readers never see half a
+folder and two processes building at once both end with a complete index.
+
+Search is exact inner product. Up to :data:`FAISS_FROM` vectors it is one numpy product (the same
+computation as FAISS's ``IndexFlatIP``, without FAISS's import, which costs more than the whole
+search for the shipped corpus); larger indexes (a corpus grown with one's own entries) are searched
+with a FAISS flat index made from the same vectors.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -24,8 +32,9 @@ from kbfix import cache
 from kbfix.engine.documents import Doc
 from kbfix.engine.encode import Encoder
 
-INDEX_VERSION = 3
-SIGNED = ("version", "encoder", "dim", "corpus_hash", "count", "index_checksum", "docs_checksum")
+INDEX_VERSION = 4
+SIGNED = ("version", "encoder", "dim", "corpus_hash", "count", "vectors_checksum")
+FAISS_FROM = 50_000
 
 
 def _sha(path: Path) -> str:
@@ -37,12 +46,17 @@ def _signed_part(manifest: dict) -> bytes:
 
 
 class DenseIndex:
-    """Vectors of the corpus documents in a FAISS inner-product index (vectors are unit length)."""
+    """Unit-length vectors of the corpus documents, searched by inner product (cosine)."""
 
-    def __init__(self, index, docs: list[Doc], manifest: dict):
-        self.index = index
+    def __init__(self, vectors: np.ndarray, docs: list[Doc], manifest: dict):
+        self.vectors = vectors
         self.docs = docs
         self.manifest = manifest
+        self._faiss = None
+
+    @property
+    def count(self) -> int:
+        return int(self.vectors.shape[0])
 
     @property
     def encoder_id(self) -> str:
@@ -53,37 +67,44 @@ class DenseIndex:
         return int(self.manifest.get("dim", 0))
 
     def search(self, vectors: np.ndarray, k: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-        k = min(k or len(self.docs), len(self.docs))
-        return self.index.search(np.ascontiguousarray(vectors, dtype=np.float32), k)
+        """(similarities, document indices) of the ``k`` nearest documents per query row, best first."""
+        queries = np.ascontiguousarray(vectors, dtype=np.float32)
+        k = min(k or self.count, self.count)
+        if self.count >= FAISS_FROM:
+            return self._faiss_index().search(queries, k)
+        sims = queries @ self.vectors.T
+        order = np.argsort(-sims, axis=1, kind="stable")[:, :k]
+        return np.take_along_axis(sims, order, axis=1), order
+
+    def _faiss_index(self):
+        if self._faiss is None:
+            import faiss
+
+            self._faiss = faiss.IndexFlatIP(self.dim)
+            self._faiss.add(self.vectors)
+        return self._faiss
 
 
 def build(encoder: Encoder, docs: list[Doc], corpus_hash: str, progress: Callable[[int, int], None] | None = None):
-    import faiss
-
     vectors = np.zeros((len(docs), encoder.dim), dtype=np.float32)
     step = 64
     for start in range(0, len(docs), step):
         vectors[start:start + step] = encoder.encode([d.text for d in docs[start:start + step]])
         if progress:
             progress(min(start + step, len(docs)), len(docs))
-    index = faiss.IndexFlatIP(encoder.dim)
-    if len(docs):
-        index.add(vectors)
     manifest = {"version": INDEX_VERSION, "encoder": encoder.id, "dim": encoder.dim,
                 "corpus_hash": corpus_hash, "count": len(docs)}
-    return DenseIndex(index, docs, manifest)
+    return DenseIndex(vectors, docs, manifest)
 
 
 def save(dense: DenseIndex, folder: Path) -> Path:
     """Write atomically: build in a temporary sibling folder, then rename it into place."""
-    import faiss
-
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".tmp-index-", dir=folder.parent))
     try:
-        faiss.write_index(dense.index, str(tmp / "index.faiss"))
-        (tmp / "docs.json").write_text(json.dumps([d.__dict__ for d in dense.docs]), encoding="utf-8")
-        manifest = dict(dense.manifest, index_checksum=_sha(tmp / "index.faiss"), docs_checksum=_sha(tmp / "docs.json"))
+        with open(tmp / "vectors.npy", "wb") as handle:
+            np.save(handle, dense.vectors, allow_pickle=False)
+        manifest = dict(dense.manifest, vectors_checksum=_sha(tmp / "vectors.npy"))
         signature = cache.sign_bytes(_signed_part(manifest))
         if signature is None:
             raise OSError("the cache's signing key cannot be made or read")
@@ -94,7 +115,7 @@ def save(dense: DenseIndex, folder: Path) -> Path:
         try:
             os.rename(tmp, folder)
         except OSError:
-            if _valid(folder, dense.manifest) is None:  # a corrupt one is in the way: replace it
+            if _valid(folder, dense.manifest, dense.docs) is None:  # a corrupt one is in the way: replace it
                 shutil.rmtree(folder, ignore_errors=True)
                 os.rename(tmp, folder)
             # else another process finished the same index first; keep theirs
@@ -104,11 +125,10 @@ def save(dense: DenseIndex, folder: Path) -> Path:
     return folder
 
 
-def _valid(folder: Path, expected: dict) -> DenseIndex | None:
-    """Load the saved index if its manifest and files agree with ``expected``; else None."""
-    import faiss
-
-    if not all(cache.trusted(p) for p in (folder, folder / "manifest.json", folder / "index.faiss", folder / "docs.json")):
+def _valid(folder: Path, expected: dict, docs: list[Doc]) -> DenseIndex | None:
+    """Load the saved index if its manifest and vectors agree with ``expected`` and ``docs``; else None."""
+    vectors_path = folder / "vectors.npy"
+    if not all(cache.trusted(p) for p in (folder, folder / "manifest.json", vectors_path)):
         return None
     try:
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
@@ -117,16 +137,16 @@ def _valid(folder: Path, expected: dict) -> DenseIndex | None:
                 return None
         if not cache.verify_bytes(_signed_part(manifest), manifest.get("signature", "")):
             return None
-        if manifest.get("index_checksum") != _sha(folder / "index.faiss") or \
-                manifest.get("docs_checksum") != _sha(folder / "docs.json"):
+        raw = vectors_path.read_bytes()
+        if manifest.get("vectors_checksum") != cache.checksum(raw):
             return None
-        docs = [Doc(**d) for d in json.loads((folder / "docs.json").read_text(encoding="utf-8"))]
-        index = faiss.read_index(str(folder / "index.faiss"))
-    except (OSError, ValueError, TypeError, KeyError, RuntimeError):
+        vectors = np.load(io.BytesIO(raw), allow_pickle=False)
+    except (OSError, ValueError, TypeError, KeyError, EOFError):
         return None
-    if index.ntotal != len(docs) or index.d != expected["dim"] or manifest.get("count") != len(docs):
+    if vectors.dtype != np.float32 or vectors.ndim != 2 or vectors.shape != (len(docs), expected["dim"]) \
+            or manifest.get("count") != len(docs):
         return None
-    return DenseIndex(index, docs, manifest)
+    return DenseIndex(vectors, docs, manifest)
 
 
 KEEP_INDEXES = 4
@@ -142,11 +162,12 @@ def load_or_build(encoder: Encoder, docs_fn: Callable[[], list[Doc]], corpus_has
     """
     folder = cache.path("index", INDEX_VERSION, encoder.id, corpus_hash, suffix="")
     expected = {"version": INDEX_VERSION, "encoder": encoder.id, "dim": encoder.dim, "corpus_hash": corpus_hash}
+    docs = docs_fn()
     if not rebuild and folder.exists():
-        dense = _valid(folder, expected)
+        dense = _valid(folder, expected, docs)
         if dense is not None:
             return dense, False, None
-    dense = build(encoder, docs_fn(), corpus_hash, progress)
+    dense = build(encoder, docs, corpus_hash, progress)
     if cache.ensure_dir() is None:
         return dense, True, None  # the engine's status already says why the cache is not used
     try:

@@ -1,4 +1,4 @@
-"""The FAISS cache: built once, reused, rebuilt when stale or corrupt, safe under concurrency."""
+"""The dense index cache: built once, reused, rebuilt when stale or corrupt, safe under concurrency."""
 
 import json
 import shutil
@@ -29,7 +29,7 @@ def tmp_path(tmp_path, monkeypatch):
 def test_built_once_then_reused(tmp_path):
     enc = _encoder()
     first, built, _ = index.load_or_build(enc, lambda: DOCS, "hash1")
-    assert built and first.index.ntotal == 2
+    assert built and first.count == 2
     manifest = json.loads(next(tmp_path.glob("index-*/manifest.json")).read_text())
     assert manifest["encoder"] == enc.id and manifest["dim"] == enc.dim and manifest["corpus_hash"] == "hash1"
     second, built, _ = index.load_or_build(enc, lambda: DOCS, "hash1")
@@ -64,9 +64,9 @@ def test_corrupt_or_tampered_cache_is_rebuilt(tmp_path):
     enc = _encoder()
     index.load_or_build(enc, lambda: DOCS, "h")
     folder = next(tmp_path.glob("index-*"))
-    (folder / "index.faiss").write_bytes(b"garbage")
+    (folder / "vectors.npy").write_bytes(b"garbage")
     dense, built, _ = index.load_or_build(enc, lambda: DOCS, "h")
-    assert built and dense.index.ntotal == 2
+    assert built and dense.count == 2
     again, built, _ = index.load_or_build(enc, lambda: DOCS, "h")
     assert not built  # the rebuilt folder replaced the corrupt one
     (folder / "manifest.json").write_text("{not json")
@@ -79,12 +79,12 @@ def test_unwritable_cache_still_answers(tmp_path, monkeypatch):
     blocker.write_text("not a folder")
     monkeypatch.setenv("KBFIX_CACHE_DIR", str(blocker))
     dense, built, _ = index.load_or_build(_encoder(), lambda: DOCS, "h")
-    assert built and dense.index.ntotal == 2
+    assert built and dense.count == 2
 
 
 def test_two_processes_building_at_once(tmp_path):
     code = ("import sys; from kbfix.engine import build_engine; e = build_engine(); "
-            "print(e.dense.index.ntotal)")
+            "print(e.dense.count)")
     snapshot = tmp_path / "corpus"
     shutil.copytree(ROOT / "corpus", snapshot)
     cache = tmp_path / "cache"
@@ -113,3 +113,36 @@ def test_json_caches_survive_garbage_and_unwritable_folders(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("")
     assert store_json_cache(blocker / "corpus-x.json", {}) is False
+
+
+def test_numpy_search_agrees_with_faiss(tmp_path, monkeypatch):
+    """The small-index path (one numpy product) ranks exactly as FAISS's flat inner-product index."""
+    from kbfix import corpus
+    from kbfix.engine.documents import load_or_prepare
+
+    enc = _encoder()
+    docs = load_or_prepare(corpus.load_cached()).docs[:400]
+    dense, _, _ = index.load_or_build(enc, lambda: docs, "agree")
+    queries = enc.encode(["CUDA out of memory", "size mismatch for pos_embed", "No module named 'peft'"])
+    sims, ids = dense.search(queries, 10)
+    monkeypatch.setattr(index, "FAISS_FROM", 1)
+    faiss_sims, faiss_ids = index.DenseIndex(dense.vectors, docs, dense.manifest).search(queries, 10)
+    assert abs(sims - faiss_sims).max() < 1e-5  # the same similarities, rank by rank
+    full = queries @ dense.vectors.T
+    for row in range(3):  # the same documents, rank by rank, up to the order of exact ties
+        for ours, theirs in zip(ids[row], faiss_ids[row]):
+            assert ours == theirs or abs(full[row, ours] - full[row, theirs]) < 1e-6
+    assert ids.shape == (3, 10) and (sims[:, :-1] >= sims[:, 1:]).all()
+
+
+def test_json_cache_rejects_an_edited_payload_and_the_old_format(tmp_path):
+    from kbfix.cache import load_json, store_json
+
+    path = tmp_path / "entries-abc.json"
+    assert store_json(path, {"hash": "h", "entries": ["one"]})
+    raw = path.read_bytes()
+    assert load_json(path, lambda d: d["entries"]) == ["one"]
+    path.write_bytes(raw.replace(b'"one"', b'"two"'))  # same length, digest no longer matches
+    assert load_json(path, lambda d: d["entries"]) is None
+    path.write_text(json.dumps({"digest": "0" * 64, "payload": "{}"}))  # a cache written by an older kbfix
+    assert load_json(path, dict) is None
