@@ -23,9 +23,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
+from typing import TYPE_CHECKING
 
-from kbfix.engine import keys, launch, skew
 from kbfix.model import Entry, Evidence, Exc, Log, Signature, Trace
+
+if TYPE_CHECKING:  # each compiles its own patterns: imported when a matched signature asks for a fact
+    from kbfix.engine import keys, launch, skew
 
 FULL, LOOSE, FRAGMENT = "full", "loose", "fragment"
 MIN_FRAGMENT_CHARS = 24
@@ -240,25 +243,37 @@ class LogText:
 
     @cached_property
     def facts(self) -> keys.Facts:
+        from kbfix.engine import keys
+
         return keys.analyse(keys.read(self.text))
 
     @cached_property
     def versions(self) -> skew.VersionFacts:
+        from kbfix.engine import skew
+
         return skew.VersionFacts(self.text)
 
     @cached_property
     def launched(self) -> launch.LaunchFacts:
+        from kbfix.engine import launch
+
         return launch.analyse(self.text)
 
     def fact(self, name: str) -> keys.Facts | skew.VersionFacts | launch.LaunchFacts:
         """The analysis that decides a fact: version and launch facts by their names, key-list facts
         otherwise."""
+        from kbfix.engine import launch, skew
+
         if name in skew.FACTS:
             return self.versions
         return self.launched if name in launch.FACTS else self.facts
 
 
 def _version_evidence(sig: Signature, log: LogText) -> tuple[Evidence, ...]:
+    if not sig.facts:
+        return ()
+    from kbfix.engine import skew
+
     names = tuple(n for n in sig.facts if n in skew.FACTS)
     return log.versions.evidence(names) if names else ()
 

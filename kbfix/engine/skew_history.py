@@ -38,12 +38,13 @@ def policy(lib: str) -> str:
 
 
 def short(lib: str, version: str) -> str:
-    """A release as a bound: the minor series for libraries covered one release per series (4.50),
-    else the release without a trailing .0 (0.26)."""
+    """A release as a bound: the minor series where the history covers one release per series (4.50;
+    a "minor" library, or the older releases before a library's window), else the release without a
+    trailing .0 (0.26)."""
     key = vkey(version)
     if key is None:
         return version
-    if policy(lib) == "minor" or _first_of_series(lib, key):
+    if policy(lib) == "minor" or _first_of_series(lib, key) or _alone_in_series(lib, key):
         return ".".join(str(p) for p in key.release[:2])
     parts = list(key.release)
     while len(parts) > 2 and parts[-1] == 0:
@@ -60,17 +61,22 @@ def _first_of_series(lib: str, key) -> bool:
     return len(key.release) > 2 and key.release[2] > 0 and not earlier
 
 
+def _alone_in_series(lib: str, key) -> bool:
+    return sum(1 for v in (vkey(r) for r in api().releases(lib)) if v is not None and v.release[:2] == key.release[:2]) == 1
+
+
 def pip_name(lib: str) -> str:
     return api()._library(lib) or lib
 
 
-def range_spec(have, lib: str) -> str:
+def range_spec(have, lib: str, *, lower: bool = True) -> str:
     """The pip specifier for the covered releases that have a fact: ``>=first`` when it was added after
-    the first covered release, ``<first release without it`` when it is gone at the last."""
+    the first covered release (unless ``lower`` is False: a user past the range only needs to go back),
+    ``<first release without it`` when it is gone at the last."""
     releases = have.releases
     parts = []
     first, last = min(have.indices), max(have.indices)
-    if first > 0:
+    if first > 0 and lower:
         parts.append(">=" + short(lib, releases[first]))
     if last < len(releases) - 1:
         after = next((i for i in range(last + 1, len(releases)) if i not in have.indices), last + 1)
@@ -78,27 +84,23 @@ def range_spec(have, lib: str) -> str:
     return ",".join(parts)
 
 
-
-
 def release_index(lib: str, have, version: str) -> int | None:
-    """The covered release that stands for ``version``: itself, else (libraries covered one release per
-    minor series) the release of its series; else the last covered release before it, None before all."""
+    """The covered release that stands for ``version``: itself, else the covered release of its minor
+    series (the nearest at or below, else above: a series covered by its last patch, a yanked .0);
+    else the last covered release before it, None before all."""
     if version in have.releases:
         return have.releases.index(version)
     key = vkey(version)
     if key is not None and (key.is_devrelease or key.is_prerelease) and key.base_version in have.releases:
         return have.releases.index(key.base_version)  # 0.13.0.dev0 is the code that became 0.13.0
-    if policy(lib) == "minor":
-        return have.resolve(version)
-    if key is None:
-        return None
+    index = have.resolve(version)
+    if index is not None or key is None:
+        return index
     before = [i for i, v in enumerate(have.releases) if vkey(v) is not None and vkey(v) < key]
     return before[-1] if before else None
 
 
 @lru_cache(maxsize=256)
-
-
 def methods(lib: str, module: str, method: str) -> tuple[str, ...]:
     history = api()._history(lib)
     if history is None:
@@ -121,8 +123,6 @@ def with_positional(lib: str, qualname: str, exists, count: int):
 
 
 @lru_cache(maxsize=256)
-
-
 def modules_named(lib: str, name: str) -> tuple[str, ...]:
     history = api()._history(lib)
     if history is None:
@@ -136,8 +136,6 @@ def is_module(lib: str, module: str) -> bool:
 
 
 @lru_cache(maxsize=256)
-
-
 def near_name(lib: str, module: str, name: str) -> str | None:
     """A name of ``module`` that differs from ``name`` only in case or by one letter (a typo)."""
     history = api()._history(lib)
@@ -170,8 +168,6 @@ def one_edit(a: str, b: str) -> bool:
 
 
 @lru_cache(maxsize=512)
-
-
 def importers(lib: str, module: str, name: str | None) -> dict:
     """Covered library -> the releases of it that import ``name`` from ``module`` of ``lib`` (any name of the
     module when ``name`` is None)."""

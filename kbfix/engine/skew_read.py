@@ -80,17 +80,21 @@ class Caller:
         return Text("the paste shows no frame of the caller", "粘贴内容中没有调用方的栈帧")
 
 
+# Frames that forward an attribute read to another object: the code that asked sits above them.
+PASSTHROUGH = frozenset({"__getattr__", "__getattribute__"})
+
+
 def _caller(text: str, form: Form, callee: str | None) -> Caller:
     frames = _frames_before(text, form.line)
     for path, pkg, func in frames:
         if pkg and callee and (api().library_of(pkg) or pkg) == callee:
             continue  # inside the callee itself (its own __init__ re-exporting)
+        if func in PASSTHROUGH:
+            continue  # a generic attribute lookup (nn.Module, a PEFT wrapper) only passes the read on
         if pkg:
             return Caller(api().library_of(pkg) or pkg, path, pkg, func)
         return Caller(None, path)
     return Caller(None, "")
-
-
 
 
 class Analysis:
@@ -160,7 +164,8 @@ class Analysis:
             if caller.library:
                 reading.captures["pin"] = self._caller_pin(reading, lib, caller) or caller.library
         else:
-            reading.captures["pin"] = f"{pip_lib}{spec}" if spec else pip_lib
+            back = range_spec(have, lib, lower=False)  # past the range: going back is enough
+            reading.captures["pin"] = f"{pip_lib}{back}" if back else pip_lib
             if caller.library:
                 reading.captures["upgrade"] = self._caller_upgrade(reading, lib, caller) or caller.library
 
