@@ -57,6 +57,13 @@ MISMATCH_RES = (
                + SHAPE.format(n="b"), re.M),
     re.compile(r"Skip loading parameter '(?P<key>[\w.]+)' to the model due to [*_]*incompatible shapes: "
                + SHAPE.format(n="a") + r" in the checkpoint but " + SHAPE.format(n="b") + r" in the model"),
+    # Paddle's Layer.set_state_dict warning: "Skip loading for {key}. {key} receives a shape [..], but the
+    # expected shape is [..]."
+    re.compile(r"Skip loading for (?P<key>[\w.]+)\.\s+[\w.]+ receives a shape " + SHAPE.format(n="a")
+               + r",\s*but the expected shape is " + SHAPE.format(n="b")),
+    # detectron2's c2_model_loading (align_and_update_state_dicts): the model's name comes second
+    re.compile(r"Shape of [\w.]+ in checkpoint is " + SHAPE.format(n="a") + r",\s*while shape of (?P<key>[\w.]+) in model is "
+               + SHAPE.format(n="b")),
 )
 # loaders that name one missing tensor per message: llama.cpp / GGUF readers, accelerate's dispatch,
 # text-generation-inference
@@ -67,6 +74,7 @@ INLINE_MISSING_RES = (
 )
 TABLE_RE = re.compile(r"^\s*(?P<key>[A-Za-z_][\w.{}, ]*?)\s*\|\s*(?P<status>MISSING|UNEXPECTED)\b", re.M)
 PREFILTER = ("key", "size mismatch", "weights of", "MISMATCH", "MISSING", "Skip loading", "not found in the checkpoint",
+             "receives a shape", "in checkpoint is",
              "found shape", "required keys", "missing tensor", "device set", "does not exist")
 
 LAYER_RE = re.compile(r"^(?P<stack>(?:.*\.)?(?:layers|layer|h|blk|blocks|block|resblocks|encoder\.layer|decoder\.layers?))"

@@ -79,6 +79,16 @@ def test_fvcore_wording():
     assert found["head_only"]["ckpt_labels"] == "81"
 
 
+def test_paddle_and_detectron2_wordings():
+    paddle = facts("UserWarning: Skip loading for pos_embed. pos_embed receives a shape [1, 197, 768], "
+                   "but the expected shape is [1, 577, 768].")
+    assert "pos_embed_only" in paddle
+    detectron2 = keys.read("Shape of roi_heads.box_predictor.cls_score.weight in checkpoint is torch.Size([81, 1024]), "
+                           "while shape of roi_heads.box_predictor.cls_score.weight in model is torch.Size([7, 1024]).")
+    assert detectron2.mismatched == [("roi_heads.box_predictor.cls_score.weight", (81, 1024), (7, 1024))]
+    assert keys.analyse(detectron2).found["head_only"]["ckpt_labels"] == "81"
+
+
 def test_bounded_on_hostile_input():
     text = 'Missing key(s) in state_dict: ' + '"a.b", ' * 200_000
     lists = keys.read(text)
