@@ -17,7 +17,7 @@ DUNDERS = frozenset({"__init__", "__call__", "__new__", "__post_init__"})
 DATACLASS_DECORATORS = frozenset({"dataclass", "dataclasses.dataclass", "struct.dataclass",
                                   "flax.struct.dataclass", "chex.dataclass", "pydantic.dataclasses.dataclass"})
 LAZY_TABLE_CALLS = ("define_import_structure",)
-VERSION = 4  # bump when the facts change shape or meaning: invalidates the per-file cache
+VERSION = 5  # bump when the facts change shape or meaning: invalidates the per-file cache
 
 
 @dataclass(frozen=True)
@@ -185,6 +185,8 @@ class _Collector:
                 else:
                     self.imports.append((stmt.level, stmt.module or "", alias.name, alias.asname or alias.name,
                                          self._flags(alias)))
+        elif isinstance(stmt, ast.Delete):
+            self.delete(stmt)
         elif isinstance(stmt, ast.If) and _is_main_guard(stmt.test):
             self.block(stmt.orelse)  # `if __name__ == "__main__":` runs only as a script
         elif isinstance(stmt, ast.If) and _is_type_checking(stmt.test):
@@ -202,6 +204,19 @@ class _Collector:
         if isinstance(stmt, (ast.Assign, ast.Expr)) and any(
                 isinstance(n, ast.Call) and dotted(n.func).endswith(LAZY_TABLE_CALLS) for n in ast.walk(stmt)):
             self.lazy_siblings = True
+
+    def delete(self, stmt: ast.Delete) -> None:
+        """``del name`` at module level: an import kept only for its side effects (jax's
+        ``from jax.interpreters import xla; del xla``) is not offered by the module."""
+        names = {t.id for t in stmt.targets if isinstance(t, ast.Name)}
+        names |= {e.id for t in stmt.targets if isinstance(t, (ast.Tuple, ast.List))
+                  for e in t.elts if isinstance(e, ast.Name)}
+        if not names:
+            return
+        for name in names:
+            self.defs.pop(name, None)
+            self.funcs.pop(name, None)
+        self.imports = [i for i in self.imports if i[3] not in names]
 
     def _flags(self, alias: ast.alias) -> str:
         explicit = alias.asname is not None and alias.asname == alias.name.split(".")[-1]

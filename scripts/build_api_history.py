@@ -4,7 +4,8 @@
 
 For every covered library it lists the releases on the package index (``pip index versions``),
 keeps the ones the library's policy asks for (every release, or the last patch of every minor, from
-the series current in December 2023 on), downloads each with ``pip download --no-deps`` (wheels where
+the series current in December 2023 on; for the libraries real reports still meet in older installs,
+also the releases before that window, from ``Library.older`` on, under their own policy), downloads each with ``pip download --no-deps`` (wheels where
 one exists, else the sdist) and reads its sources with ``ast`` only: nothing is imported. Per
 release it records public modules, the names each offers, classes with their methods, the signature
 of every public function and method, and the names imported from the other covered libraries; it
@@ -56,24 +57,26 @@ class Library:
     since: str                     # first minor series covered (the one current in December 2023)
     policy: str = "minor"          # "minor": last patch of each minor; "all": every final release
     pip_args: tuple[str, ...] = ()  # extra `pip download` arguments (platform of a cheaper wheel)
+    older: str = ""                # first minor series of the older releases, read before the window
+    older_policy: str = "minor"    # their policy: real reports still come from 2020-2023 installs
 
 
 LIBRARIES = (
-    Library("transformers", ("transformers",), "4.36", "all"),
-    Library("peft", ("peft",), "0.7", "all"),
-    Library("trl", ("trl",), "0.7", "all"),
-    Library("accelerate", ("accelerate",), "0.25", "all"),
-    Library("datasets", ("datasets",), "2.16", "all"),
-    Library("huggingface_hub", ("huggingface_hub",), "0.20", "all"),
+    Library("transformers", ("transformers",), "4.36", "all", older="3.0"),
+    Library("peft", ("peft",), "0.7", "all", older="0.1", older_policy="all"),
+    Library("trl", ("trl",), "0.7", "all", older="0.1", older_policy="all"),
+    Library("accelerate", ("accelerate",), "0.25", "all", older="0.1"),
+    Library("datasets", ("datasets",), "2.16", "all", older="1.0"),
+    Library("huggingface_hub", ("huggingface_hub",), "0.20", "all", older="0.1"),
     Library("tokenizers", ("tokenizers",), "0.15", "all"),
     Library("safetensors", ("safetensors",), "0.4", "all"),
-    Library("deepspeed", ("deepspeed",), "0.12", "all"),
+    Library("deepspeed", ("deepspeed",), "0.12", "all", older="0.3"),
     Library("bitsandbytes", ("bitsandbytes",), "0.41"),
-    Library("sentence-transformers", ("sentence_transformers",), "2.2", "all"),
-    Library("flax", ("flax",), "0.7", "all"),
-    Library("optax", ("optax",), "0.1", "all"),
-    Library("orbax-checkpoint", ("orbax.checkpoint",), "0.4", "all"),
-    Library("jax", ("jax",), "0.4", "all"),
+    Library("sentence-transformers", ("sentence_transformers",), "2.2", "all", older="0.3"),
+    Library("flax", ("flax",), "0.7", "all", older="0.3", older_policy="all"),
+    Library("optax", ("optax",), "0.1", "all", older="0.0", older_policy="all"),
+    Library("orbax-checkpoint", ("orbax.checkpoint",), "0.4", "all", older="0.1", older_policy="all"),
+    Library("jax", ("jax",), "0.4", "all", older="0.2", older_policy="all"),
     Library("unsloth", ("unsloth",), "2023.12", "all"),
     Library("unsloth_zoo", ("unsloth_zoo",), "2023.12", "all"),
     Library("llamafactory", ("llamafactory",), "0.7", "all"),
@@ -108,22 +111,32 @@ def index_versions(lib: Library, cache: Path) -> list[str]:
 
 
 def select(lib: Library, versions: list[str]) -> list[str]:
-    """The releases a library's policy covers, ascending."""
+    """The releases a library's policy covers, ascending: the window (from the series current in
+    December 2023, every release or the last patch of each minor), and before it the older releases
+    from ``lib.older`` on under ``lib.older_policy``."""
     since = _version(lib.since)
-    first = _version(FIRST.get(lib.name, "0"))
-    finals = []
+    first = max(_version(FIRST.get(lib.name, "0")), since)
+    older = _version(lib.older) if lib.older else None
+    window, before = [], []
     for text in versions:
         v = _version(text)
-        if v.is_prerelease or v.is_devrelease or v.local or v.release[:2] < since.release[:2] or v < first:
+        if v.is_prerelease or v.is_devrelease or v.local:
             continue
-        finals.append(v)
-    finals.sort()
-    if lib.policy == "minor":
+        if v >= first:
+            window.append(v)
+        elif older is not None and v.release[:2] >= older.release[:2]:
+            before.append(v)
+    return [str(v) for v in _policy(before, lib.older_policy) + _policy(window, lib.policy)]
+
+
+def _policy(versions: list, policy: str) -> list:
+    versions = sorted(versions)
+    if policy == "minor":
         last: dict[tuple, object] = {}
-        for v in finals:
+        for v in versions:
             last[v.release[:2]] = v
-        finals = sorted(last.values())
-    return [str(v) for v in finals]
+        versions = sorted(last.values())
+    return versions
 
 
 def download(lib: Library, version: str, cache: Path) -> Path | None:
@@ -245,7 +258,8 @@ def write_library(lib: Library, cache: Path, got: list[tuple[str, str]], missing
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / f"{lib.name}.txt.gz").write_bytes(data)
     print(f"{lib.name}: {len(order)} releases, {len(data) / 1e6:.2f} MB", flush=True)
-    return {"name": lib.name, "roots": list(lib.roots), "policy": lib.policy, "since": lib.since,
+    older = {"older": lib.older, "older_policy": lib.older_policy} if lib.older else {}
+    return {"name": lib.name, "roots": list(lib.roots), "policy": lib.policy, "since": lib.since, **older,
             "releases": order, "missing": missing + empty,
             "archives": sorted({Path(a).suffix.lstrip(".") for _, a in got}), "bytes": len(data)}
 
@@ -291,7 +305,8 @@ def write_coverage(manifest: dict, readme: Path) -> None:
             "| --- | --- | --- | --- | --- | --- | --- |"]
     for name, info in manifest["libraries"].items():
         got = info["releases"]
-        rows.append(f"| {name} | {info['policy']} | {len(got)} | {got[0]} | {got[-1]} | "
+        policy = info["policy"] + (f" (before {info['since']}: {info['older_policy']})" if info.get("older") else "")
+        rows.append(f"| {name} | {policy} | {len(got)} | {got[0]} | {got[-1]} | "
                     f"{', '.join(info['archives'])} | {', '.join(info['missing']) or '-'} |")
     text = readme.read_text(encoding="utf-8")
     table = "\n".join(rows) + "\n"

@@ -40,10 +40,12 @@ def test_manifest_covers_the_stack():
     assert sum(p.stat().st_size for p in ah.DATA.iterdir()) < 25_000_000
 
 
-def test_releases_are_ascending_and_start_in_december_2023():
+def test_releases_are_ascending_every_one_since_december_2023_and_older_minors():
     trl = ah.releases("trl")
-    assert trl[0] == "0.7.0" and "0.12.0" in trl
-    assert ah.releases("transformers")[0] == "4.36.0"  # the series current in December 2023, every release
+    assert trl[0] == "0.1.0" and "0.12.0" in trl and "0.4.1" in trl  # older releases: every one for trl
+    transformers = ah.releases("transformers")
+    assert "4.36.0" in transformers and "4.36.1" in transformers  # the series current in December 2023 on: all
+    assert transformers[0] == "3.0.2" and "4.30.2" in transformers and "4.30.0" not in transformers  # before: minors
     bnb = ah.releases("bitsandbytes")  # policy "minor": the last patch of each minor series
     assert "0.41.3.post2" in bnb and "0.41.3" not in bnb and "0.42.0" in bnb
 
@@ -51,7 +53,7 @@ def test_releases_are_ascending_and_start_in_december_2023():
 def test_trl_sft_trainer_tokenizer_renamed_processing_class_in_0_12():
     tokenizer = ah.param_releases("trl", "trl.SFTTrainer.__init__", "tokenizer")
     processing = ah.param_releases("trl", "trl.SFTTrainer.__init__", "processing_class")
-    assert tokenizer.last() == "0.11.4" and tokenizer.first() == "0.7.0"
+    assert tokenizer.last() == "0.11.4" and tokenizer.first() == "0.4.2"  # SFTTrainer arrived in 0.4.2
     assert processing.first() == "0.12.0"
     assert processing.next_after("0.11.4") == "0.12.0"
     assert tokenizer.contains("0.11.4") and not tokenizer.contains("0.12.0")
@@ -78,7 +80,7 @@ def test_peft_prepare_model_for_int8_training_removed_in_0_10():
 
 def test_transformers_adamw_removed():
     adamw = ah.symbol_releases("transformers", "transformers", "AdamW")
-    assert adamw.first() == "4.36.0" and adamw.last() == "4.49.0"
+    assert adamw.first() == "3.0.2" and adamw.last() == "4.49.0"
     assert not adamw.contains("4.50.0") and adamw.next_after("4.49.0") is None
 
 
@@ -102,7 +104,8 @@ def test_find_symbol_lists_every_home():
 def test_positional_params_and_signature():
     positional = ah.positional_params("peft", "peft.get_peft_model", "0.13.2")
     assert positional is not None and positional[:2] == ("model", "peft_config")
-    assert ah.positional_params("peft", "peft.get_peft_model", "0.1.0") is None  # before coverage
+    assert ah.positional_params("peft", "peft.get_peft_model", "0.1.0") == ("model", "peft_config")
+    assert ah.positional_params("transformers", "transformers.pipeline", "2.11.0") is None  # before coverage
 
 
 def test_imports_from_other_libraries():
@@ -136,6 +139,17 @@ def test_unknown_names_in_a_covered_library_are_empty_sets():
     assert not ah.function_releases("peft", "peft.no_such_function")
 
 
+def test_jax_names_deleted_after_import_are_not_offered():
+    # jax/__init__.py imports jax.interpreters.xla and deletes the name again from 0.4.14 on
+    xla = ah.symbol_releases("jax", "jax", "xla")
+    assert xla.contains("0.4.13") and not xla.contains("0.4.14")
+
+
+def test_older_releases_date_removals_before_the_window():
+    optim = ah.symbol_releases("flax", "flax", "optim")  # flax.optim went away in 0.6.0
+    assert optim.last() == "0.5.3" and not optim.contains("0.6.0")
+
+
 def test_range_formatting():
     minors = ("4.30.2", "4.31.0", "4.32.1", "4.33.3", "4.34.1")
     assert str(VersionSet("x", minors, frozenset({0, 1, 2, 4}))) == "4.30-4.32, 4.34"
@@ -143,6 +157,9 @@ def test_range_formatting():
     assert str(VersionSet("x", patches, frozenset({1, 2, 3}))) == "0.7.1-0.8.1"
     assert str(VersionSet("x", patches, frozenset({0}))) == "0.7.0"
     assert VersionSet("x", minors, frozenset({1, 2})).runs() == [("4.31.0", "4.32.1")]
+    mixed = ("4.30.2", "4.31.0", "4.36.0", "4.36.1")  # older minors by their last patch, then every release
+    assert str(VersionSet("x", mixed, frozenset({0, 1}))) == "4.30-4.31"
+    assert str(VersionSet("x", mixed, frozenset({0, 3}))) == "4.30, 4.36.1"
 
 
 def test_contains_maps_an_uncovered_patch_to_its_series():

@@ -46,7 +46,7 @@ def test_a_fix_whose_api_the_installed_release_lacks_warns():
     warned = warnings_for(gone)
     assert warned and "fix 1 uses transformers.TrainingArguments(evaluation_strategy=...)" in warned[0].en
     has = str(apihistory.param_releases("transformers", "transformers.TrainingArguments", "evaluation_strategy"))
-    assert has.startswith("4.36") and "4.50" in has  # the releases that had it, as the API history says
+    assert has.startswith("3.2") and "4.50" in has  # the releases that had it (3.2.0 added it), as the API history says
     assert f"transformers {mine} (installed here) does not" in warned[0].en and has in warned[0].en
     assert "修复 1" in warned[0].zh
     assert warnings_for(_with_use("transformers:transformers.TrainingArguments(eval_strategy)")) == []
@@ -66,7 +66,7 @@ def test_uses_are_validated_against_the_history():
     assert "must read" in use_problem("TrainingArguments.eval_strategy")
     assert "not in the API history" in use_problem("notalib:notalib.thing")
     assert "no covered release" in use_problem("peft:peft.Loraconfig")
-    assert str(api_releases("peft:peft.LoraConfig(use_dora)")).startswith("0.9.0")
+    assert str(api_releases("peft:peft.LoraConfig(use_dora)")).startswith("0.9")
 
 
 def test_answers_without_uses_do_not_load_the_api_history():

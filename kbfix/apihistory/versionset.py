@@ -20,6 +20,16 @@ def _series(version) -> tuple[int, ...]:
     return tuple(version.release[:2])
 
 
+@lru_cache(maxsize=64)
+def _series_sizes(releases: tuple[str, ...]) -> dict[tuple[int, ...], int]:
+    sizes: dict[tuple[int, ...], int] = {}
+    for text in releases:
+        key = _key(text)
+        if key is not None:
+            sizes[_series(key)] = sizes.get(_series(key), 0) + 1
+    return sizes
+
+
 @dataclass(frozen=True)
 class VersionSet:
     """Which covered releases of ``library`` have a fact.
@@ -116,15 +126,12 @@ class VersionSet:
         return out
 
     def _label(self, version: str) -> str:
-        """A release shown by its minor series when the library covers one release per series."""
-        if not self._one_per_series():
-            return version
+        """A release shown by its minor series when it is the only covered release of that series (a
+        library, or its older releases, covered by the last patch of each minor series)."""
         key = _key(version)
-        return ".".join(str(p) for p in _series(key)) if key is not None else version
-
-    def _one_per_series(self) -> bool:
-        keys = [_key(v) for v in self.releases]
-        return all(k is not None for k in keys) and len({_series(k) for k in keys}) == len(keys)
+        if key is None or _series_sizes(self.releases).get(_series(key), 0) != 1:
+            return version
+        return ".".join(str(p) for p in _series(key))
 
     def __str__(self) -> str:
         if not self.covered:

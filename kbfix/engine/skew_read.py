@@ -164,7 +164,9 @@ class Analysis:
             if caller.library:
                 reading.captures["pin"] = self._caller_pin(reading, lib, caller) or caller.library
         else:
-            back = range_spec(have, lib, lower=False)  # past the range: going back is enough
+            # a user known to be past the range only needs to go back; with the release unknown the whole
+            # range is the safe answer (the user may as well be before it)
+            back = range_spec(have, lib, lower=not self.installed(lib).from_paste)
             reading.captures["pin"] = f"{pip_lib}{back}" if back else pip_lib
             if caller.library:
                 reading.captures["upgrade"] = self._caller_upgrade(reading, lib, caller) or caller.library

@@ -61,8 +61,11 @@ def test_keyword_added_later_and_keyword_removed():
     added = facts("TypeError: DPOTrainer.__init__() got an unexpected keyword argument 'processing_class'\n"
                   "I am using trl version 0.11.3")
     assert added.found["kwarg_not_accepted"]["upgrade"] == "trl>=0.12"
-    removed = facts("TypeError: TrainingArguments.__init__() got an unexpected keyword argument 'evaluation_strategy'")
-    assert removed.found["kwarg_not_accepted"]["pin"] == "transformers<4.51"
+    message = "TypeError: TrainingArguments.__init__() got an unexpected keyword argument 'evaluation_strategy'"
+    removed = facts(message + "\n- `transformers` version: 4.57.1")
+    assert removed.found["kwarg_not_accepted"]["pin"] == "transformers<4.51"  # past the range: go back
+    unknown = facts(message)  # only this machine's release: the paste may come from an older install
+    assert unknown.found["kwarg_not_accepted"]["pin"] == "transformers>=3.2,<4.51"
 
 
 def test_config_key_from_a_later_release_is_a_config_saved_by_it():
