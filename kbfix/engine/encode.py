@@ -51,7 +51,7 @@ def read_safetensors(path: Path, name: str) -> np.ndarray:
         start, end = info["data_offsets"]
         handle.seek(8 + size + start)
         data = np.frombuffer(handle.read(end - start), dtype=dtype)
-    return data.reshape(info["shape"]).astype(np.float32)
+    return data.reshape(info["shape"]).astype(np.float32, copy=False)  # F32 as shipped: no copy
 
 
 def _normalize(vectors: np.ndarray) -> np.ndarray:
