@@ -172,8 +172,11 @@ def required_literals(pattern: str | None) -> tuple[str, ...]:
 
 def signature_literals(sig: Signature) -> tuple[str, ...]:
     """Words the log must contain for ``sig`` to fire at any level (the exception type is not one:
-    a paste may lack the exception line)."""
-    return tuple(sorted({lit for p in (sig.message, sig.text, *sig.requires) for lit in required_literals(p)}))
+    a paste may lack the exception line). The message's last literal run is not required: a message
+    cut off at its end still fires as a fragment (:func:`_fragment`), and every earlier run still is,
+    so a cut message keeps the words that tell it from its look-alikes."""
+    message = [r.lower() for r in _runs(sig.message) if isinstance(r, str) and len(r.strip()) >= 4] if sig.message else []
+    return tuple(sorted({*message[:-1], *(lit for p in (sig.text, *sig.requires) for lit in required_literals(p))}))
 
 
 @dataclass(frozen=True)

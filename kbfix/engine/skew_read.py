@@ -80,6 +80,20 @@ class Caller:
         return Text("the paste shows no frame of the caller", "粘贴内容中没有调用方的栈帧")
 
 
+def _keywords_from_data(text: str, form: Form, kwarg: str) -> bool:
+    """Whether the failing call passes its keywords from a mapping (``config_cls(**kwargs)``: a saved
+    config) rather than naming ``kwarg`` itself, as a library calling a method it expects overridden does."""
+    lines = text.split("\n")
+    for i in range(form.line - 1, max(-1, form.line - 4), -1):
+        line = lines[i].strip() if 0 <= i < len(lines) else ""
+        if not line or set(line) <= set("^~ "):
+            continue  # a blank line, or the carets under the failing expression
+        if FRAME_RE.search(line):
+            return False
+        return "**" in line and not re.search(rf"\b{re.escape(kwarg)}\s*=", line)
+    return False
+
+
 # Frames that forward an attribute read to another object: the code that asked sits above them.
 PASSTHROUGH = frozenset({"__getattr__", "__getattribute__"})
 
@@ -484,7 +498,8 @@ class Analysis:
         if not exists:
             return
         caller = _caller(self.text, form, None)
-        if caller.library == lib and self._override(reading, form, owner, method, kwarg=kwarg, base=(lib, module)):
+        if caller.library == lib and not _keywords_from_data(self.text, form, kwarg) \
+                and self._override(reading, form, owner, method, kwarg=kwarg, base=(lib, module)):
             return  # the library calls its own method with a keyword the method lacks: an override
         have = ah.param_releases(lib, qualname, kwarg)
         latest = ah.signature(lib, qualname, ah.releases(lib)[-1])

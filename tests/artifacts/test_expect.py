@@ -114,8 +114,8 @@ def test_a_tampered_cache_is_not_trusted(qwen_dir):
     expect.clear_caches()
     expect.expected(config)
     path = expect._cache_path(expect._config_key(config))
-    stored = json.loads(path.read_text())
-    payload = json.loads(stored["payload"])
+    header, _, stored = path.read_bytes().partition(b"\n")  # a digest line, then the JSON payload
+    payload = json.loads(stored)
     payload["shapes"]["lm_head.weight"] = [1, 1]
-    path.write_text(json.dumps({**stored, "payload": json.dumps(payload)}))
+    path.write_bytes(header + b"\n" + json.dumps(payload).encode())  # edited under the old digest
     assert expect.known(config) is None

@@ -76,6 +76,17 @@ def test_config_key_from_a_later_release_is_a_config_saved_by_it():
     assert written.holds("kwarg_not_accepted") and not written.holds("config_saved_by_newer")
 
 
+def test_a_config_built_from_saved_keywords_is_not_an_override():
+    # peft builds the adapter's config from the saved adapter_config.json: the keyword comes from the
+    # file (a newer peft wrote it), not from a library calling a method it expects overridden
+    text = ('  File "/x/site-packages/peft/config.py", line 134, in from_pretrained\n'
+            "    config = config_cls(**kwargs)\n"
+            "TypeError: LoraConfig.__init__() got an unexpected keyword argument 'loftq_config'\n")
+    found = facts(text)
+    assert not found.holds("override_out_of_step")
+    assert found.holds("config_saved_by_newer") and found.found["config_saved_by_newer"]["upgrade"] == "peft>=0.7"
+
+
 def test_override_out_of_step_names_the_release_that_changed_the_call():
     text = ("  File \"lib/python3.12/site-packages/transformers/trainer.py\", line 2474, in _inner_training_loop\n"
             "    tr_loss_step = self.training_step(model, inputs, num_items_in_batch)\n"
