@@ -41,6 +41,7 @@ from encoder_training import (  # noqa: E402
     entry_texts, load_corpus, negatives, static_encoder, train_tokenizer, train_weights,
 )
 
+from kbfix import corpus as corpus_mod  # noqa: E402
 from kbfix import pastes  # noqa: E402
 from kbfix import traceback as tb  # noqa: E402
 from kbfix.engine import calibration, index  # noqa: E402
@@ -107,6 +108,9 @@ def out_of_fold_rows(corpus, folds: int, seed: int, epochs: int, forms: bool = T
         for kind, item in held:
             text = item.text if kind != "none" else item[1]
             exclude = frozenset({f"case:{item.entry_id}/{item.name}"}) if kind != "none" else frozenset()
+            if kind != "none" and item.source:  # the title of the held case's thread is held out with it
+                exclude |= {d.source for d in docs if d.source.startswith("report:")
+                            and corpus_mod.thread_of(d.source.removeprefix("report:")) == corpus_mod.thread_of(item.source)}
             scorer = TuningScorer.like(base, exclude=exclude)
             name = f"{item.entry_id}/{item.name}" if kind != "none" else item[0]
             texts = {"as pasted": text}

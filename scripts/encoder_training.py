@@ -5,7 +5,8 @@ Recipe (recorded in kbfix/encoder/BUILD.json by build_encoder.py):
 2. a sentence-transformers ``StaticEmbedding`` (mean of token vectors) trained with an in-batch
    contrastive loss (MultipleNegativesRanking / InfoNCE): each training text is pulled towards
    another text of the same entry and pushed from the other entries' texts in the batch. The texts
-   are the entries' titles, "What happened" sections, signature literals and match cases, each
+   are the entries' titles, "What happened" sections, signature literals, match cases and the titles
+   users gave the threads those cases come from (``titles.txt``), each
    augmented (token dropout, crops, frames dropped, message-only) so the encoder learns what in an
    error names its root cause rather than memorising the cases;
 3. rows of tokens never seen in training are zeroed, so they do not move a mean.
@@ -63,6 +64,11 @@ def entry_texts(corpus, exclude_cases: frozenset[str] = frozenset(),
             literal = " ".join(signature_literal(p) for p in (sig.exception, sig.message, sig.text) if p is not None)
             if literal.strip():
                 texts[entry.id].append(literal)
+    held_threads = {corpus_mod.thread_of(c.source) for c in corpus.cases
+                    if c.source and f"{c.entry_id}/{c.name}" in exclude_cases}
+    for entry in corpus.entries:  # users' thread titles: short descriptions, as queries (not a held thread's)
+        texts[entry.id] += [title for url, title in corpus_mod.read_titles(Path(entry.path))
+                            if corpus_mod.thread_of(url) not in held_threads]
     for case in corpus.cases:
         if (case.kind == "nomatch" or case.name.startswith("todo-nomatch")) and f"{case.entry_id}/{case.name}" not in exclude_cases:
             # a near neighbour: its own class is the entry whose signature explains it, if any
@@ -111,6 +117,7 @@ def corpus_text_for_tokenizer(corpus) -> list[str]:
     for entry in corpus.entries:
         out += [entry.title.en, entry.title.zh, entry.body.en, entry.body.zh]
         out += [f.title.en + " " + f.change for f in entry.fixes]
+        out += [title for _, title in corpus_mod.read_titles(Path(entry.path))]
     out += [c.text for c in corpus.cases]
     out += [text for _, text in negatives()]
     return out

@@ -205,3 +205,29 @@ def test_match_case_keeps_its_entry_first_in_every_paste_form(engine, entry_id, 
     if report.matches and report.matches[0].entry.id == entry_id:
         return
     assert report.verdict != Verdict.MATCH, ranked
+
+
+def test_titles_must_come_from_the_entrys_own_real_cases(tmp_path):
+    root, folder = _copy_entry(tmp_path)
+    cited = next(c.source for c in corpus.read_cases(folder) if c.kind == "match" and c.source)
+    (folder / "titles.txt").write_text(
+        f"{cited}#issuecomment-1 every parameter frozen, deepspeed IndexError\n"
+        "https://github.com/someone/else/issues/1 a thread no case of this entry comes from\n"
+        "a title without its thread\n", encoding="utf-8")
+    problems = {p.field: p.message for p in corpus.check(root) if Path(p.file).name == "titles.txt"}
+    assert set(problems) == {"line 2", "line 3"}
+    assert "not the '# source:'" in problems["line 2"] and "<thread URL> <title>" in problems["line 3"]
+    assert corpus.read_titles(folder) == [
+        (f"{cited}#issuecomment-1", "every parameter frozen, deepspeed IndexError"),
+        ("https://github.com/someone/else/issues/1", "a thread no case of this entry comes from")]
+
+
+def test_thread_titles_are_retrieval_documents(tmp_path):
+    from kbfix.engine.documents import corpus_docs
+
+    root, folder = _copy_entry(tmp_path)
+    cited = next(c.source for c in corpus.read_cases(folder) if c.kind == "match" and c.source)
+    (folder / "titles.txt").write_text(f"{cited} 全部参数冻结后 DeepSpeed 报 IndexError\n", encoding="utf-8")
+    docs = [d for d in corpus_docs(corpus.load(root)) if d.source.startswith("report:")]
+    assert [(d.entry_id, d.source, d.text) for d in docs] == [
+        ("no-trainable-parameters", f"report:{cited}", "全部参数冻结后 DeepSpeed 报 IndexError")]

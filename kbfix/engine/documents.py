@@ -10,22 +10,23 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 from kbfix import cache
 from kbfix import traceback as tb
-from kbfix.corpus import Corpus
+from kbfix.corpus import Corpus, read_titles
 from kbfix.engine import lexical, signatures
 from kbfix.engine.candidates import primary
 from kbfix.model import CaseKind, Log, Trace
 
-VERSION = 6  # bump when corpus_docs, query, tokenize or the cached form change
+VERSION = 7  # bump when corpus_docs, query, tokenize or the cached form change
 REGEX_ESCAPE_RE = re.compile(r"\\[a-zA-Z]|\(\?P<\w+>|\(\?[a-zA-Z:!=<]+")
 
 
 @dataclass(frozen=True)
 class Doc:
     entry_id: str
-    source: str  # "title", "title:zh", "sig:<id>", "case:<entry>/<file>", "what", "what:zh"
+    source: str  # "title", "title:zh", "sig:<id>", "case:<entry>/<file>", "what", "what:zh", "report:<URL>"
     text: str
 
 
@@ -73,6 +74,8 @@ def corpus_docs(corpus: Corpus) -> list[Doc]:
         what_zh = entry.section("What happened", "zh")
         if what_zh:
             docs.append(Doc(entry.id, "what:zh", what_zh[:1500]))
+        # how users named the failure in their threads' titles: what a short description is compared with
+        docs.extend(Doc(entry.id, f"report:{url}", title) for url, title in read_titles(Path(entry.path)))
     for case in corpus.cases:
         if case.kind == CaseKind.MATCH:
             log = tb.parse(case.text)
