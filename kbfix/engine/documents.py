@@ -19,7 +19,7 @@ from kbfix.engine import lexical, signatures
 from kbfix.engine.candidates import primary
 from kbfix.model import CaseKind, Log, Trace
 
-VERSION = 7  # bump when corpus_docs, query, tokenize or the cached form change
+VERSION = 8  # bump when corpus_docs, query, tokenize or the cached form change
 REGEX_ESCAPE_RE = re.compile(r"\\[a-zA-Z]|\(\?P<\w+>|\(\?[a-zA-Z:!=<]+")
 
 
@@ -88,12 +88,14 @@ class Prepared:
     docs: list[Doc]
     tokens: list[list[str]]
     literals: dict[str, tuple[str, ...]]  # "entry/signature" -> words a match needs
+    postings: dict[str, str]  # word -> "doc:count doc:count" (lexical.postings_text)
 
 
 def prepare(corpus: Corpus) -> Prepared:
     docs = corpus_docs(corpus)
     literals = {f"{e.id}/{s.id}": signatures.signature_literals(s) for e in corpus.entries for s in e.signatures}
-    return Prepared(docs, [lexical.tokenize(d.text) for d in docs], literals)
+    tokens = [lexical.tokenize(d.text) for d in docs]
+    return Prepared(docs, tokens, literals, lexical.postings_text(tokens))
 
 
 def load_or_prepare(corpus: Corpus) -> Prepared:
@@ -102,10 +104,11 @@ def load_or_prepare(corpus: Corpus) -> Prepared:
     # tokens never hold whitespace: one string per document parses several times faster than a list
     cached = cache.load_json(target, lambda data: Prepared(
         [Doc(**d) for d in data["docs"]], [t.split() for t in data["tokens"]],
-        {k: tuple(v) for k, v in data["literals"].items()}))
+        {k: tuple(v) for k, v in data["literals"].items()}, data["postings"]))
     if cached is not None:
         return cached
     prepared = prepare(corpus)
     cache.store_json(target, {"docs": [asdict(d) for d in prepared.docs],
-                              "tokens": [" ".join(t) for t in prepared.tokens], "literals": prepared.literals})
+                              "tokens": [" ".join(t) for t in prepared.tokens], "literals": prepared.literals,
+                              "postings": prepared.postings})
     return prepared

@@ -59,7 +59,7 @@ class Scorer:
         self.docs = prepared.docs
         self.doc_tokens = prepared.tokens
         self.literals = prepared.literals
-        self.bm25 = lexical.BM25(self.doc_tokens)
+        self.bm25 = lexical.BM25(self.doc_tokens, prepared.postings)
         self.calibration = calibration
         self.dense = dense
 
@@ -145,7 +145,7 @@ class Scorer:
     def _shared_terms(self, q_tokens: list[str], doc_index: int) -> tuple[str, ...]:
         """The query's words found in the entry's best document, rarest first (ties by the word)."""
         doc_terms = set(self.doc_tokens[doc_index])
-        ranked = sorted({t for t in q_tokens if t in doc_terms}, key=lambda t: (-self.bm25.idf.get(t, 0.0), t))
+        ranked = sorted({t for t in q_tokens if t in doc_terms}, key=lambda t: (-self.bm25.idf(t), t))
         return tuple(ranked[:8])
 
     def _dense(self, query: str) -> dict[str, tuple[float, Doc]]:
