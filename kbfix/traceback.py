@@ -26,13 +26,17 @@ ANSI_RE = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\
 RANK_RE = re.compile(r"^\s*\[(?:rank|default)(\d+)\]:\s?|^\s*\[\d+,(\d+)\]<std(?:err|out)>:\s?")
 LOG_PREFIX_RE = re.compile(
     r"""^(?:
-      \[?\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?\]?   # ISO timestamp
+      \[\d{4}-\d{2}-\d{2}\s\d{2}:\d{2}:\d{2}(?:,\d+)?\]\[[\w.-]+\]\[(?:DEBUG|INFO|WARNING|ERROR|CRITICAL)\]\s-\s?  # Hydra
+    | \[?\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?\]?   # ISO timestamp
         (?:\s*(?:\||-)?\s*\[?(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL|FATAL)\]?)?      # level
         (?:\s*\|\s*[\w.:-]+\s*\|)?                                                     # | stderr |
         (?:\s*\[[\w.]+:\d+:\w+\])?                                                     # [file.py:12:func]
         (?:\s*-\s*[\w.]+\s*-)?(?:\s?[:|])?\s?
     | \d{2}/\d{2}/\d{4}\s\d{2}:\d{2}:\d{2}\s-\s(?:DEBUG|INFO|WARNING|ERROR|CRITICAL)\s-\s[\w.]+\s-\s  # 08/12/2024 ... - INFO - name -
-    | [IWEF]\d{4}\s\d{2}:\d{2}:\d{2}\.\d+\s+\d+\s[\w.]+:\d+\]\s                        # absl / glog
+    | \[?[IWEF]\d{4}\s\d{2}:\d{2}:\d{2}\.\d+(?:\s+\d+)?\s[\w./-]+:\d+\]\s                 # absl / glog / torch's c10 logs
+    | \[(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL)\|[\w./-]+:\d+\]\s\d{4}-\d{2}-\d{2}\s\d{2}:\d{2}:\d{2}(?:,\d+)?\s>>\s?  # transformers' explicit format
+    | \[(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL)\|\d{4}-\d{2}-\d{2}\s\d{2}:\d{2}:\d{2}\]\s[\w./-]+:\d+\s>>\s?  # LLaMA-Factory
+    | \[\d{4}/\d{2}/\d{2}\s\d{2}:\d{2}:\d{2}\]\s[\w.-]+\s(?:DEBUG|INFO|WARNING|ERROR|CRITICAL):\s?    # PaddlePaddle
     | (?:DEBUG|INFO|WARNING|ERROR|CRITICAL):[\w.-]+:\s?(?=\S)                          # logging basicConfig
     )""",
     re.X,

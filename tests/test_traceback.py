@@ -1,5 +1,7 @@
 """The parser on the shapes users paste."""
 
+import pytest
+
 from kbfix.traceback import library_of, parse
 
 
@@ -102,6 +104,21 @@ def test_log_prefixes_windows_paths_and_following_log_lines():
     trace = log.traces[0]
     assert trace.final.type == "KeyError" and trace.final.message == "'gemma3'"
     assert trace.final.frames[0].filename == "C:\\Users\\a\\x.py" and trace.final.frames[0].line == "foo()"
+
+
+@pytest.mark.parametrize("prefix", [
+    "[INFO|trainer.py:2243] 2025-06-25 08:59:20,880 >> ",              # transformers' explicit format
+    "[WARNING|2025-06-25 08:59:20] llamafactory.model.loader:143 >> ",  # LLaMA-Factory
+    "[2024-01-02 03:04:05,123][__main__][ERROR] - ",                     # Hydra
+    "[2024/01/02 03:04:05] ppocr ERROR: ",                               # PaddlePaddle
+    "W1102 08:40:13.318000 140 torch/distributed/run.py:793] ",          # torch's glog-style lines
+    "[E1102 08:40:13.318291316 ProcessGroupNCCL.cpp:616] ",
+])
+def test_more_log_prefixes_are_stripped(prefix):
+    log = parse("".join(prefix + line + "\n" for line in (
+        "Traceback (most recent call last):", '  File "train.py", line 3, in <module>', "    main()",
+        "ValueError: Asking to pad but the tokenizer does not have a padding token.")))
+    assert log.traces[0].final.type == "ValueError" and log.traces[0].final.frames[0].filename == "train.py"
 
 
 def test_multiline_message_and_carriage_return_progress():

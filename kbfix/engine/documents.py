@@ -19,7 +19,7 @@ from kbfix.engine import lexical, signatures
 from kbfix.engine.candidates import primary
 from kbfix.model import CaseKind, Log, Trace
 
-VERSION = 8  # bump when corpus_docs, query, tokenize or the cached form change
+VERSION = 9  # bump when corpus_docs, query, tokenize or the cached form change
 REGEX_ESCAPE_RE = re.compile(r"\\[a-zA-Z]|\(\?P<\w+>|\(\?[a-zA-Z:!=<]+")
 
 
@@ -94,7 +94,9 @@ class Prepared:
 def prepare(corpus: Corpus) -> Prepared:
     docs = corpus_docs(corpus)
     literals = {f"{e.id}/{s.id}": signatures.signature_literals(s) for e in corpus.entries for s in e.signatures}
-    tokens = [lexical.tokenize(d.text) for d in docs]
+    # a thread's title is a few words, often only generic ones ("error when training"): matched word
+    # for word it outweighs the long texts that explain a cause, so only the encoder compares it
+    tokens = [[] if d.source.startswith("report:") else lexical.tokenize(d.text) for d in docs]
     return Prepared(docs, tokens, literals, lexical.postings_text(tokens))
 
 

@@ -41,13 +41,21 @@ class Scored:
     lex_tokens: tuple[str, ...]
     dense_doc: Doc | None
     logit: float
+    # the calibrated logit before the caps below: it orders entries the caps leave level (a short
+    # description scores several entries above the no-error cap; the best of them stays first)
+    raw: float = 0.0
 
     @property
     def confidence(self) -> float:
         return sigmoid(self.logit)
 
     def shifted(self, delta: float) -> Scored:
-        return replace(self, logit=self.logit + delta)
+        return replace(self, logit=self.logit + delta, raw=self.raw + delta)
+
+    @property
+    def order(self) -> tuple[float, float]:
+        """The sort key, best first."""
+        return (-self.logit, -self.raw)
 
 
 class Scorer:
@@ -99,7 +107,7 @@ class Scorer:
                 "near_miss": 1.0 if entry.id in near_misses and not entry_hits else 0.0,
             })
             shared = self._shared_terms(q_tokens, lex_doc) if lex_doc >= 0 and lex_score > 0 else ()
-            logit = self.calibration.logit(features)
+            logit = raw = self.calibration.logit(features)
             if entry.cascade and not entry_hits:
                 # a consequence (an NCCL watchdog timeout) looks like any launcher noise to retrieval:
                 # only its own signature may name it confidently
@@ -112,8 +120,8 @@ class Scorer:
                 # the entry's own signature matched the wording and a condition its author wrote for
                 # look-alikes ruled this error out: retrieval alone must not bring the entry back
                 logit = min(logit, NEAR_MISS_LOGIT)
-            results.append(Scored(entry, features, tuple(entry_hits), shared, d_doc, logit))
-        results.sort(key=lambda s: -s.logit)
+            results.append(Scored(entry, features, tuple(entry_hits), shared, d_doc, logit, raw))
+        results.sort(key=lambda s: s.order)
         return results
 
     def _signature_hits(self, log: Log, trace: Trace | None, text: signatures.LogText | None):

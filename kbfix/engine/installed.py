@@ -9,8 +9,9 @@ A paste shows versions in many places; :func:`read` looks for them in order of t
    templates' "System Info": ``- Transformers version: 4.50.0.dev0``, ``peft: 0.15.2``);
 4. pip's output (``Successfully installed trl-0.16.1``, ``Requirement already satisfied: ... (4.45.2)``);
 5. ``.dist-info`` / ``.egg`` names in paths (``transformers-4.31.0.dist-info``);
-6. a version written next to the name in prose or a banner (``With transformers-4.48.1``, ``jax-0.4.14``),
-   not after "install" / "downgrade" (a version wanted is not the one installed).
+6. a version written next to the name in prose or a banner (``With transformers-4.48.1``, ``jax-0.4.14``,
+   ``when I load `optax==0.1.7` ``), not after "install" / "downgrade" (a version wanted is not the one
+   installed).
 
 Pure and linear in the text (one compiled pattern per library and source); no heavy imports.
 """
@@ -93,7 +94,7 @@ def _patterns(library: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
         ("pip", re.compile(rf"Requirement already satisfied: {n}\b[^\n(]*\({VERSION}\)", re.I)),
         ("path", re.compile(rf"{edge}{n}-{VERSION}(?:\.dist-info|-py\d)", re.I)),
         ("env", re.compile(rf"{edge}{n}\.__version__\s*[:=]+\s*{VERSION}", re.I)),
-        ("prose", re.compile(rf"{edge}{n}(?:-| v?| version |: ){PROSE_VERSION}{end}", re.I)),
+        ("prose", re.compile(rf"{edge}{n}(?:-| v?| version |: |==){PROSE_VERSION}{end}", re.I)),
     )
 
 

@@ -15,16 +15,25 @@ STOPWORDS = frozenset(
     "py line file most recent call last traceback".split()
 )
 
+# Chinese character pairs that only carry the prose around an error (a question, a greeting, "when I
+# ran ... there was a problem"): on a short description they would outweigh the one technical word
+CJK_STOP_PAIRS = frozenset(
+    "请问 请教 指教 谢谢 感谢 麻烦 帮忙 大佬 求助 什么 是什 么原 原因 为什 么会 怎么 么解 么办 解决 如何 "
+    "问题 的问 个问 了问 出现 时出 现了 一下 这个 那个 一个 如下 以下 下错 时候 候出 我的 我在 在使 使用 "
+    "用的 的时 的是 是不 不是 遇到 到了 这样 还是 但是 可以 已经 之后 然后 应该 看看 是否".split()
+)
+
 
 def tokenize(text: str) -> list[str]:
     """Lowercase words, plus the parts of snake_case and CamelCase identifiers, plus overlapping pairs
-    of Chinese characters (the usual unit for Chinese retrieval without a word segmenter)."""
+    of Chinese characters (the usual unit for Chinese retrieval without a word segmenter), less the
+    pairs of question-and-greeting prose."""
     out: list[str] = []
     for run in CJK_RUN_RE.findall(text):
         if len(run) == 1:
             out.append(run)
         else:
-            out.extend(run[i:i + 2] for i in range(len(run) - 1))
+            out.extend(pair for i in range(len(run) - 1) if (pair := run[i:i + 2]) not in CJK_STOP_PAIRS)
     for word in WORD_RE.findall(text):
         word = word.strip("_")
         if len(word) < 2:

@@ -36,7 +36,7 @@ def apply_findings(scored: list[Scored], findings: tuple[Finding, ...]) -> list[
         delta = sum(FINDING_SUPPORT_LOGIT for f in findings if s.entry.id in f.supports)
         delta += sum(FINDING_REFUTE_LOGIT for f in findings if s.entry.id in f.refutes)
         out.append(s.shifted(delta))
-    out.sort(key=lambda s: -s.logit)
+    out.sort(key=lambda s: s.order)
     return out
 
 

@@ -136,6 +136,7 @@ def test_private_and_uncovered_names_claim_nothing():
     ("With trl-0.12.1 I get the following error", "0.12.1", "prose"),
     ("==((====))==  Unsloth 2025.3.7: Fast Llama patching. TRL: 0.15.2. Transformers: 4.48.3.", "0.15.2", "prose"),
     ("- `TRL` version: 0.14.0\n- `Accelerate` version: 1.3.0", "0.14.0", "env"),
+    ("The error appears when I use `trl==0.12.1` with the DPO script", "0.12.1", "prose"),
 ])
 def test_installed_release_is_read_from_the_paste(text, version, source):
     found = installed.from_paste(text, "trl")
@@ -144,6 +145,7 @@ def test_installed_release_is_read_from_the_paste(text, version, source):
 
 def test_a_wanted_version_is_not_an_installed_one():
     assert installed.from_paste("pip install trl==0.9.6", "trl") is None
+    assert installed.from_paste("I then ran pip install -U `trl==0.9.6`", "trl") is None
     assert installed.from_paste("please downgrade to trl 0.9.6", "trl") is None
     assert installed.from_paste("it was introduced in transformers 4.34", "transformers") is None
 
