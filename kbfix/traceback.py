@@ -402,6 +402,11 @@ def _rejoin_hard_wrapped(lines: list[str]) -> list[str]:
     # a wrap cuts through text: the line is full to its last column (a padded table row is not)
     cut = [length == width and not line.rstrip("\r")[-1:].isspace() and not line.rstrip("\r").endswith("|")
            for line, length in zip(lines, lengths)]
+    # a frame line that happens to be W long, followed by its indented code line, was not cut: a wrap
+    # continues in the first column (or after the one space it cut at), never under an indent
+    for i in range(len(lines) - 1):
+        if cut[i] and lines[i + 1].startswith("  ") and FRAME_RE.match(lines[i].rstrip("\r")):
+            cut[i] = False
     if width not in TERMINAL_WIDTHS or sum(cut) < 2:
         return lines
     out: list[str] = []

@@ -121,6 +121,24 @@ def test_more_log_prefixes_are_stripped(prefix):
     assert log.traces[0].final.type == "ValueError" and log.traces[0].final.frames[0].filename == "train.py"
 
 
+def test_a_full_width_frame_line_is_not_joined_to_its_code_line():
+    frame = '  File "/srv/app/peft/src/peft/config.py", line 134, in from_pretrained'
+    frame = frame.replace("/srv/app", "/srv/app" + "x" * (80 - len(frame)))  # exactly the terminal's width
+    text = "\n".join([
+        "Traceback (most recent call last):",
+        '  File "model_inference/Efficient-Tuning-LLMs/chatllms/utils/apply_lora.py", lin',
+        "e 69, in apply_lora",
+        "    model = PeftModel.from_pretrained(base_model, lora_model_path)",
+        frame,
+        "    config = config_cls(**kwargs)",
+        "TypeError: LoraConfig.__init__() got an unexpected keyword argument 'loftq_confi",
+        "g'"])
+    trace = parse(text).traces[0]
+    assert [f.name for f in trace.final.frames] == ["apply_lora", "from_pretrained"]
+    assert trace.final.frames[1].line == "config = config_cls(**kwargs)"
+    assert trace.final.message.endswith("'loftq_config'")
+
+
 def test_multiline_message_and_carriage_return_progress():
     log = parse(" 10%|█         | 1/10 [00:01<00:09]\r 20%|██        | 2/10 [00:02<00:08]\r\n"
                 "RuntimeError: Error(s) in loading state_dict for CLIP:\n"
