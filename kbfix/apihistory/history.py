@@ -21,6 +21,7 @@ class LibraryHistory:
         self.releases: tuple[str, ...] = tuple(self._raw.pop("releases").split())
         self._parsed_symbols: dict[str, dict[str, list[tuple[frozenset[int], str]]]] = {}
         self._parsed_funcs: dict[str, dict[str, list[tuple[int, frozenset[int]]]]] = {}
+        self._modules_with: dict[str, list[str]] = {}
         self._callables: dict[tuple[str, str], dict[int, int]] = {}
         self._entries: dict[tuple[str, str], list[tuple[frozenset[int], str]]] = {}
 
@@ -106,8 +107,13 @@ class LibraryHistory:
 
     def modules_with(self, name: str) -> list[str]:
         """Public modules that offer ``name`` in some covered release (a scan of raw lines)."""
-        needle = f"\t{name} "
-        return [module for module, line in self._symbols.items() if needle in "\t" + line]
+        found = self._modules_with.get(name)
+        if found is None:
+            needle, head = f"\t{name} ", f"{name} "
+            found = [module for module, line in self._symbols.items() if line.startswith(head) or needle in line]
+            if len(self._modules_with) < 4096:  # bounded: a long-lived server sees unbounded new names
+                self._modules_with[name] = found
+        return list(found)
 
     # -- callables ---------------------------------------------------------------------------------
     def funcs(self, module: str) -> dict[str, list[tuple[int, frozenset[int]]]]:
