@@ -62,13 +62,17 @@ class BM25:
         self.avg = (sum(self.lengths) / len(self.lengths)) if docs else 1.0
         self._postings = postings if postings is not None else postings_text(docs)
         self._term_weights: dict[str, list[tuple[int, float]]] = {}
+        self._idf: dict[str, float] = {}
 
     def idf(self, term: str, default: float = 0.0) -> float:
-        raw = self._postings.get(term)
-        if raw is None:
-            return default
-        df = raw.count(" ") + 1
-        return math.log(1 + (len(self.docs) - df + 0.5) / (df + 0.5))
+        found = self._idf.get(term)
+        if found is None:
+            raw = self._postings.get(term)
+            if raw is None:
+                return default  # not kept: a long-lived server sees unbounded new words
+            df = raw.count(" ") + 1
+            found = self._idf[term] = math.log(1 + (len(self.docs) - df + 0.5) / (df + 0.5))
+        return found
 
     def scores(self, query: list[str]) -> list[float]:
         out = [0.0] * len(self.docs)

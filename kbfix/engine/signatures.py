@@ -71,6 +71,7 @@ def rx_folded(pattern: str):
 FLAT_RE = re.compile(r"\*\*|\s+")
 
 
+@lru_cache(maxsize=64)  # one error's message is flattened once, not once per signature
 def _flat(message: str) -> str:
     """A message with its line breaks and runs of spaces as one space, and Markdown bold removed."""
     return FLAT_RE.sub(lambda m: "" if m.group(0) == "**" else " ", message).strip()
@@ -170,13 +171,22 @@ def required_literals(pattern: str | None) -> tuple[str, ...]:
     return tuple(sorted({r.lower() for r in _runs(pattern) if isinstance(r, str) and len(r.strip()) >= 4}))
 
 
+FRAGMENT_PREFIX = 12  # characters of a one-run wording the literal prefilter asks for
+
+
 def signature_literals(sig: Signature) -> tuple[str, ...]:
     """Words the log must contain for ``sig`` to fire at any level (the exception type is not one:
     a paste may lack the exception line). The message's last literal run is not required: a message
     cut off at its end still fires as a fragment (:func:`_fragment`), and every earlier run still is,
     so a cut message keeps the words that tell it from its look-alikes."""
     message = [r.lower() for r in _runs(sig.message) if isinstance(r, str) and len(r.strip()) >= 4] if sig.message else []
-    return tuple(sorted({*message[:-1], *(lit for p in (sig.text, *sig.requires) for lit in required_literals(p))}))
+    needed = message[:-1]
+    if sig.message and len(message) == 1 and len(message[0].strip()) >= 8 \
+            and sum(isinstance(r, str) for r in _runs(sig.message)) == 1:
+        # the wording's only literal run: a fragment starts where its first literal run is found whole
+        # (:func:`_fragment`), so any match, whole or cut, holds this run's start
+        needed = [message[0][:FRAGMENT_PREFIX].strip()]
+    return tuple(sorted({*needed, *(lit for p in (sig.text, *sig.requires) for lit in required_literals(p))}))
 
 
 @dataclass(frozen=True)

@@ -126,3 +126,12 @@ def test_corpus_check_rejects_what_re2_cannot_run(tmp_path):
                                              "message = 'optimizer got (?!a) empty parameter list'", 1))
     problems = [str(p) for p in corpus_mod.check(root)]
     assert any("RE2" in p and "(?!a)" in p for p in problems), problems
+
+
+def test_literal_prefilter_asks_for_what_every_match_holds():
+    # several literal runs: every run but the last (a cut message may stop inside the last one)
+    assert signatures.signature_literals(DICT) == ("dict key mismatch; expected keys: ",)
+    # one literal run: a fragment must find it whole, so its start is asked for
+    assert signatures.signature_literals(EMPTY) == ("list index o",)
+    text = signatures.LogText("IndexError: list index out of range")
+    assert all(text.has(word) for word in signatures.signature_literals(EMPTY))
