@@ -16,7 +16,9 @@ which can leave documents out and blind features; the production path has no suc
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from functools import cached_property, partial
 
 from kbfix.engine import documents, lexical, signatures
 from kbfix.engine.calibration import Calibration, sigmoid
@@ -30,6 +32,10 @@ NO_ERROR_RETRIEVAL_LOGIT = -2.0
 NEAR_MISS_LOGIT = -2.0
 
 
+def _no_terms() -> tuple[str, ...]:
+    return ()
+
+
 LEVEL_FEATURE = {signatures.FULL: "sig", signatures.LOOSE: "sig_loose", signatures.FRAGMENT: "sig_frag"}
 
 
@@ -38,7 +44,9 @@ class Scored:
     entry: Entry
     features: dict[str, float]
     hits: tuple[signatures.SignatureHit, ...]
-    lex_tokens: tuple[str, ...]
+    # the query's words in the entry's best lexical document, found when evidence is shown (most
+    # entries are never shown)
+    shared_terms: Callable[[], tuple[str, ...]] = field(compare=False, repr=False)
     dense_doc: Doc | None
     logit: float
     # the calibrated logit before the caps below: it orders entries the caps leave level (a short
@@ -48,6 +56,10 @@ class Scored:
     @property
     def confidence(self) -> float:
         return sigmoid(self.logit)
+
+    @cached_property
+    def lex_tokens(self) -> tuple[str, ...]:
+        return self.shared_terms()
 
     def shifted(self, delta: float) -> Scored:
         return replace(self, logit=self.logit + delta, raw=self.raw + delta)
@@ -106,7 +118,7 @@ class Scorer:
                 "dense_gap": d_score - other,
                 "near_miss": 1.0 if entry.id in near_misses and not entry_hits else 0.0,
             })
-            shared = self._shared_terms(q_tokens, lex_doc) if lex_doc >= 0 and lex_score > 0 else ()
+            shared = partial(self._shared_terms, q_tokens, lex_doc) if lex_doc >= 0 and lex_score > 0 else _no_terms
             logit = raw = self.calibration.logit(features)
             if entry.cascade and not entry_hits:
                 # a consequence (an NCCL watchdog timeout) looks like any launcher noise to retrieval:
