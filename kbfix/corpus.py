@@ -443,18 +443,20 @@ TITLES_FILE = "titles.txt"
 TITLE_LINE_RE = re.compile(r"(?P<url>https?://\S+)[ \t]+(?P<title>\S.*?)\s*")
 
 
+def _title_lines(folder: Path):
+    """``titles.txt`` line by line: (line number, its ``<URL> <title>`` match or None), blank lines left out."""
+    path = folder / TITLES_FILE
+    if not path.is_file():
+        return
+    for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+        if line.strip():
+            yield number, TITLE_LINE_RE.fullmatch(line)
+
+
 def read_titles(folder: Path) -> list[tuple[str, str]]:
     """``titles.txt`` as (thread URL, title) pairs; lines that are not ``<URL> <title>`` are skipped
     here (``kbfix corpus check`` reports them)."""
-    path = folder / TITLES_FILE
-    if not path.is_file():
-        return []
-    pairs = []
-    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-        found = TITLE_LINE_RE.fullmatch(line)
-        if found:
-            pairs.append((found["url"], found["title"]))
-    return pairs
+    return [(found["url"], found["title"]) for _, found in _title_lines(folder) if found]
 
 
 def thread_of(url: str) -> str:
@@ -466,14 +468,9 @@ def check_titles(folder: Path, cases: list[Case]) -> list[Problem]:
     """Each line of ``titles.txt`` is ``<URL> <title>``, and the URL is the source of one of the
     entry's real ``match`` cases: a title from any other thread could be one held out for evaluation."""
     path = folder / TITLES_FILE
-    if not path.is_file():
-        return []
     cited = {thread_of(c.source) for c in cases if c.kind == CaseKind.MATCH and c.source}
     problems = []
-    for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
-        if not line.strip():
-            continue
-        found = TITLE_LINE_RE.fullmatch(line)
+    for number, found in _title_lines(folder):
         if found is None:
             problems.append(Problem(str(path), f"line {number}", "write '<thread URL> <title>' (the URL, a space, the title)"))
         elif thread_of(found["url"]) not in cited:

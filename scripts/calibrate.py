@@ -78,7 +78,7 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0, steps: int = 200
 def _group(kind: str, item) -> str:
     """The fold unit: a real report's thread, else the case or negative itself."""
     if kind != "none" and getattr(item, "source", ""):
-        return "thread:" + item.source.split("#")[0].rstrip("/").lower()
+        return "thread:" + corpus_mod.thread_of(item.source)
     return f"{kind}:{item.entry_id}/{item.name}" if kind != "none" else f"none:{item[0]}"
 
 
@@ -94,6 +94,10 @@ def out_of_fold_rows(corpus, folds: int, seed: int, epochs: int, forms: bool = T
     tokenizer = train_tokenizer(corpus)
     prepared = prepare(corpus)
     docs = prepared.docs
+    titles_of: dict[str, set[str]] = {}  # a thread -> the sources of its title documents
+    for doc in docs:
+        if doc.source.startswith("report:"):
+            titles_of.setdefault(corpus_mod.thread_of(doc.source.removeprefix("report:")), set()).add(doc.source)
     rows, labels, groups = [], [], []
     hit_stats: dict[str, list[float]] = {}  # "entry/signature" -> [rows where it fired, of them right]
     placeholder = calibration.Calibration(**{**calibration.load().__dict__, "signature_factors": None})
@@ -109,8 +113,7 @@ def out_of_fold_rows(corpus, folds: int, seed: int, epochs: int, forms: bool = T
             text = item.text if kind != "none" else item[1]
             exclude = frozenset({f"case:{item.entry_id}/{item.name}"}) if kind != "none" else frozenset()
             if kind != "none" and item.source:  # the title of the held case's thread is held out with it
-                exclude |= {d.source for d in docs if d.source.startswith("report:")
-                            and corpus_mod.thread_of(d.source.removeprefix("report:")) == corpus_mod.thread_of(item.source)}
+                exclude |= titles_of.get(corpus_mod.thread_of(item.source), set())
             scorer = TuningScorer.like(base, exclude=exclude)
             name = f"{item.entry_id}/{item.name}" if kind != "none" else item[0]
             texts = {"as pasted": text}

@@ -50,6 +50,8 @@ def entry_texts(corpus, exclude_cases: frozenset[str] = frozenset(),
         if name not in exclude_negatives:
             log = tb.parse(text)
             texts[NONE].append(query_text(log, primary_guess(log)))
+    held_threads = {corpus_mod.thread_of(c.source) for c in corpus.cases
+                    if c.source and f"{c.entry_id}/{c.name}" in exclude_cases}
     for entry in corpus.entries:
         texts[entry.id].append(f"{entry.title.en}. {' '.join(entry.tags)}")
         what = entry.section("What happened")
@@ -64,9 +66,7 @@ def entry_texts(corpus, exclude_cases: frozenset[str] = frozenset(),
             literal = " ".join(signature_literal(p) for p in (sig.exception, sig.message, sig.text) if p is not None)
             if literal.strip():
                 texts[entry.id].append(literal)
-    held_threads = {corpus_mod.thread_of(c.source) for c in corpus.cases
-                    if c.source and f"{c.entry_id}/{c.name}" in exclude_cases}
-    for entry in corpus.entries:  # users' thread titles: short descriptions, as queries (not a held thread's)
+        # users' thread titles: short descriptions, as queries (not the title of a held-out case's thread)
         texts[entry.id] += [title for url, title in corpus_mod.read_titles(Path(entry.path))
                             if corpus_mod.thread_of(url) not in held_threads]
     for case in corpus.cases:

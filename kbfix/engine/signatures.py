@@ -179,10 +179,10 @@ def signature_literals(sig: Signature) -> tuple[str, ...]:
     a paste may lack the exception line). The message's last literal run is not required: a message
     cut off at its end still fires as a fragment (:func:`_fragment`), and every earlier run still is,
     so a cut message keeps the words that tell it from its look-alikes."""
-    message = [r.lower() for r in _runs(sig.message) if isinstance(r, str) and len(r.strip()) >= 4] if sig.message else []
+    runs = [r for r in _runs(sig.message) if isinstance(r, str)] if sig.message else []
+    message = [r.lower() for r in runs if len(r.strip()) >= 4]
     needed = message[:-1]
-    if sig.message and len(message) == 1 and len(message[0].strip()) >= 8 \
-            and sum(isinstance(r, str) for r in _runs(sig.message)) == 1:
+    if len(runs) == 1 and len(message) == 1 and len(message[0].strip()) >= 8:
         # the wording's only literal run: a fragment starts where its first literal run is found whole
         # (:func:`_fragment`), so any match, whole or cut, holds this run's start
         needed = [message[0][:FRAGMENT_PREFIX].strip()]
