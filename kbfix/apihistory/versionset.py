@@ -21,7 +21,8 @@ def _series(version) -> tuple[int, ...]:
 
 
 @lru_cache(maxsize=64)
-def _series_sizes(releases: tuple[str, ...]) -> dict[tuple[int, ...], int]:
+def series_sizes(releases: tuple[str, ...]) -> dict[tuple[int, ...], int]:
+    """How many of ``releases`` each minor series (4, 50) holds."""
     sizes: dict[tuple[int, ...], int] = {}
     for text in releases:
         key = _key(text)
@@ -129,7 +130,7 @@ class VersionSet:
         """A release shown by its minor series when it is the only covered release of that series (a
         library, or its older releases, covered by the last patch of each minor series)."""
         key = _key(version)
-        if key is None or _series_sizes(self.releases).get(_series(key), 0) != 1:
+        if key is None or series_sizes(self.releases).get(_series(key), 0) != 1:
             return version
         return ".".join(str(p) for p in _series(key))
 

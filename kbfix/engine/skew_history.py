@@ -62,7 +62,9 @@ def _first_of_series(lib: str, key) -> bool:
 
 
 def _alone_in_series(lib: str, key) -> bool:
-    return sum(1 for v in (vkey(r) for r in api().releases(lib)) if v is not None and v.release[:2] == key.release[:2]) == 1
+    from kbfix.apihistory.versionset import series_sizes
+
+    return series_sizes(api().releases(lib)).get(tuple(key.release[:2]), 0) == 1
 
 
 def pip_name(lib: str) -> str:
