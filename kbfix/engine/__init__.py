@@ -28,10 +28,13 @@ if TYPE_CHECKING:  # numpy and FAISS load with the dense stage, never on the sig
     from kbfix.engine import index
 
 
-def score_candidates(scorer: Scorer, log: Log, findings: tuple[Finding, ...] = ()) -> list[verdict.Candidate]:
-    """Every candidate error of the log with its scored entries (whole-log searches run once)."""
-    text = signatures.LogText(log.text)
-    return [(trace, verdict.apply_findings(scorer.score(log, trace, text), findings))
+def score_candidates(scorer: Scorer, log: Log, findings: tuple[Finding, ...] = (), *, dense: bool = True,
+                     text: signatures.LogText | None = None) -> list[verdict.Candidate]:
+    """Every candidate error of the log with its scored entries (whole-log searches run once);
+    ``dense=False`` leaves dense retrieval out even when it is loaded. Passing the ``text`` of an
+    earlier pass over the same log reuses its signature and lexical work."""
+    text = text or signatures.LogText(log.text)
+    return [(trace, verdict.apply_findings(scorer.score(log, trace, text, dense=dense), findings))
             for trace in candidates(log) or [None]]
 
 
@@ -40,7 +43,9 @@ class Engine:
 
     The encoder and the FAISS index load on first need (``dense_loader``): signatures and BM25 go
     first, and when a signature decides the outcome (:func:`verdict.decisive`) dense retrieval
-    could only add a line of evidence, so it is skipped.
+    could only add a line of evidence, so it is skipped. It is skipped for such an error whether or
+    not the index happens to be loaded already: the same text gets the same answer, to the digit,
+    in a fresh pipe, a long-lived editor server and the evaluation scripts.
     """
 
     def __init__(self, corpus: corpus_mod.Corpus, scorer: Scorer,
@@ -74,13 +79,16 @@ class Engine:
         """The report for a parsed log with findings as evidence, or for findings alone (``log=None``)."""
         if log is None:
             return verdict.from_findings(self.by_id, findings, top, self.status())
-        if self._dense_loader is not None:
-            quick = score_candidates(self.scorer, log, findings)
-            chosen_trace, _ = verdict.choose_root_cause(quick)
-            if verdict.decisive(quick, chosen_trace):
-                return verdict.decide(quick, log, findings, top, self._notes(log))
-            self.load_dense()
-        return self.rank(log, findings, top)
+        text = signatures.LogText(log.text)
+        quick = score_candidates(self.scorer, log, findings, dense=False, text=text)
+        chosen_trace, _ = verdict.choose_root_cause(quick)
+        if verdict.decisive(quick, chosen_trace):
+            return verdict.decide(quick, log, findings, top, self._notes(log))
+        self.load_dense()
+        if self.scorer.dense is None:
+            return verdict.decide(quick, log, findings, top, self._notes(log))  # no dense stage: nothing to add
+        full = score_candidates(self.scorer, log, findings, text=text)
+        return verdict.decide(full, log, findings, top, self._notes(log))
 
     def rank(self, log: Log, findings: tuple[Finding, ...] = (), top: int = 3, *,
              scorer: Scorer | None = None) -> Report:

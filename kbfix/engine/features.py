@@ -90,14 +90,20 @@ class Scorer:
     def seen(self, features: dict[str, float]) -> dict[str, float]:
         return features
 
-    def score(self, log: Log, trace: Trace | None, text: signatures.LogText | None = None) -> list[Scored]:
-        """Every entry scored for ``trace`` (None: the log as a whole), best first."""
-        hits, near_misses = self._signature_hits(log, trace, text)
-        query = documents.query(log, trace)
-        q_tokens = lexical.tokenize(query)
-        lex_best, max_possible = self._lexical(q_tokens)
+    def score(self, log: Log, trace: Trace | None, text: signatures.LogText | None = None, *,
+              dense: bool = True) -> list[Scored]:
+        """Every entry scored for ``trace`` (None: the log as a whole), best first; ``dense=False``:
+        without dense retrieval even when it is loaded."""
+        text = text or signatures.LogText(log.text)
+        key = (id(self), id(trace))
+        if key not in text.scored:  # a second pass over the same log (now with dense) reuses the first's work
+            hits, near_misses = self._signature_hits(log, trace, text)
+            query = documents.query(log, trace)
+            q_tokens = lexical.tokenize(query)
+            text.scored[key] = (trace, hits, near_misses, query, q_tokens, *self._lexical(q_tokens))
+        _, hits, near_misses, query, q_tokens, lex_best, max_possible = text.scored[key]
         top_lex = max((s for s, _ in lex_best.values()), default=0.0) or 1.0
-        dense_best = self._dense(query)
+        dense_best = self._dense(query) if dense else {}
         # the best dense score of any other entry: the runner-up for the winner, the winner for the rest
         ranked_dense = sorted(((s, eid) for eid, (s, _) in dense_best.items()), reverse=True)[:2]
         results = []

@@ -229,6 +229,7 @@ class LogText:
         self.text = text[:MAX_SEARCH_CHARS]
         self.lower = self.text.lower()
         self._found: dict[str, object] = {}
+        self.scored: dict[tuple[int, int], tuple] = {}  # a scorer's dense-free work per error (features.Scorer)
 
     def search(self, pattern: str):
         if pattern not in self._found:
