@@ -162,6 +162,69 @@ def normalize_line(raw: str) -> _Line:
     return _Line(_unwrap_markdown(line.rstrip()), rank, prefix)
 
 
+# where a traceback's own lines start: what stands before them on several lines is a log prefix
+ANCHOR_RE = re.compile(r"""^(?P<pre>.{1,60}?)(?:Traceback \(most recent call last\)|File "[^"\n]+", line \d+)""")
+MIN_PREFIXED_ANCHORS = 2
+
+
+def _shape(prefix: str) -> str:
+    return re.sub(r"\d+", "0", prefix.strip())
+
+
+def _strip_repeated_prefix(lines: list[_Line]) -> list[_Line]:
+    """Strip a log prefix no pattern knows ("worker-0: ", "vllm-1  | ", a syslog header, a viewer's
+    line numbers): one that stands, the same up to its digits, before at least two of the
+    traceback's own lines (its header, its ``File "..."`` lines) and before most of them. Every line
+    that starts with it loses it; other lines are kept as they are."""
+    gaps: dict[str, list[int]] = {}  # the whitespace after the prefix: a header's own, a frame's plus its indent
+    anchors = 0
+    for line in lines:
+        found = ANCHOR_RE.match(line.text)
+        if found:
+            anchors += 1
+            pre = found["pre"]
+            shape = _shape(pre)
+            if shape and '"' not in shape and "File" not in shape:
+                gap = len(pre) - len(pre.rstrip())
+                gaps.setdefault(shape, []).append(gap if line.text[len(pre):].startswith("Traceback") else gap - 2)
+    if not gaps:
+        return lines
+    shape, seen = max(gaps.items(), key=lambda item: len(item[1]))
+    if len(seen) < MIN_PREFIXED_ANCHORS or len(seen) * 2 < anchors:
+        return lines
+    gap = max(0, min(seen))
+    pattern = re.compile(r"^\s*" + re.escape(shape).replace("0", r"\d+") + r"(?:[ \t]{0,%d}|$)" % gap)
+    out = []
+    for line in lines:
+        found = pattern.match(line.text)
+        out.append(_Line(line.text[found.end():], line.rank, line.prefix + shape) if found else line)
+    return out
+
+
+INDENTED_HEADER_RE = re.compile(r"^(?P<indent>[ \t]+)Traceback \(most recent call last\)")
+
+
+def _dedent_indented_tracebacks(lines: list[_Line]) -> list[_Line]:
+    """A traceback pasted indented as a whole (a Markdown code block indented four spaces, a tab
+    before every line): its header's indent goes from it and from every line after it that has the
+    same indent (blank lines included), so frames and the exception line stand where Python wrote
+    them."""
+    out = list(lines)
+    i = 0
+    while i < len(out):
+        found = INDENTED_HEADER_RE.match(out[i].text)
+        if not found:
+            i += 1
+            continue
+        indent = found["indent"]
+        while i < len(out) and (out[i].text.startswith(indent) or not out[i].text.strip()):
+            line = out[i]
+            out[i] = _Line(line.text[len(indent):] if line.text.startswith(indent) else line.text, line.rank,
+                           line.prefix)
+            i += 1
+    return out
+
+
 def library_of(filename: str) -> str | None:
     """Name the library a frame belongs to, or None for user code."""
     match = LIB_RE.search(filename) or SRC_LIB_RE.search(filename)
@@ -424,7 +487,7 @@ def _rejoin_hard_wrapped(lines: list[str]) -> list[str]:
 def parse(text: str, *, truncated: bool = False) -> Log:
     """Parse pasted output into normalized lines and traces (one per rank and error)."""
     raw_lines = _rejoin_hard_wrapped(text.split("\n"))
-    lines = _unbox_rich([normalize_line(raw) for raw in raw_lines])
+    lines = _dedent_indented_tracebacks(_strip_repeated_prefix(_unbox_rich([normalize_line(raw) for raw in raw_lines])))
     streams: dict[int | None, tuple[list[_Line], list[int]]] = {}
     ranks = {line.rank for line in lines if line.rank is not None}
     for position, line in enumerate(lines):

@@ -121,6 +121,44 @@ def test_more_log_prefixes_are_stripped(prefix):
     assert log.traces[0].final.type == "ValueError" and log.traces[0].final.frames[0].filename == "train.py"
 
 
+TRACE = ("Traceback (most recent call last):", '  File "train.py", line 3, in <module>', "    main()",
+         '  File "/venv/lib/python3.10/site-packages/peft/tuners/lora/model.py", line 9, in main',
+         "    raise ValueError(msg)",
+         "ValueError: Target modules {'q_proj'} not found in the base model.",
+         "  Please check the target modules and try again.")
+
+
+@pytest.mark.parametrize("prefix", [
+    "worker-0: ",                                # DeepSpeed's pdsh launcher
+    "10.0.0.12: ",                               # pdsh by address
+    "3: ",                                       # srun --label
+    "vllm-1  | ",                                # docker compose
+    "Dec 03 23:20:30 gpu-node python[12345]: ",  # journald
+    "[12/03/24 23:20:30] ERROR    ",             # rich's logging handler
+])
+def test_a_prefix_no_pattern_knows_is_learned_from_the_traceback_lines(prefix):
+    log = parse("".join(prefix + line + "\n" for line in TRACE))
+    final = log.traces[0].final
+    assert final.type == "ValueError" and final.message.startswith("Target modules {'q_proj'} not found")
+    assert [f.filename for f in final.frames] == ["train.py", "/venv/lib/python3.10/site-packages/peft/tuners/lora/model.py"]
+    assert "Please check the target modules" in final.message  # the continuation line lost its prefix too
+
+
+def test_prose_before_one_traceback_header_is_not_taken_for_a_prefix():
+    log = parse("I ran it and got: Traceback (most recent call last):\n" + "\n".join(TRACE[1:]))
+    final = log.traces[0].final
+    assert final.type == "ValueError" and [f.filename for f in final.frames][0] == "train.py"
+    assert log.lines[0].startswith("I ran it and got:")
+
+
+@pytest.mark.parametrize("indent", ["    ", "\t"])
+def test_a_traceback_pasted_indented_as_a_whole_is_read(indent):
+    text = "My training stops with:\n\n" + "".join(indent + line + "\n" for line in TRACE) + "\nAny idea?"
+    final = parse(text).traces[0].final
+    assert final.type == "ValueError" and final.frames[0].filename == "train.py"
+    assert final.message.endswith("Please check the target modules and try again.")
+
+
 def test_a_full_width_frame_line_is_not_joined_to_its_code_line():
     frame = '  File "/srv/app/peft/src/peft/config.py", line 134, in from_pretrained'
     frame = frame.replace("/srv/app", "/srv/app" + "x" * (80 - len(frame)))  # exactly the terminal's width
