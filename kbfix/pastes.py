@@ -23,6 +23,8 @@ PREFIXES = (
     "[rank1]: ",
     "2024-01-02 03:04:05.678 | ERROR    | __main__:main:42 - ",
     "2024-05-06 07:08:09,123 - ERROR - trainer - ",
+    "worker-0: ",   # DeepSpeed's pdsh launcher: learned from the traceback's lines, no pattern names it
+    "vllm-1  | ",   # docker compose
 )
 ENV_DUMP = """
 - `transformers` version: 4.46.3

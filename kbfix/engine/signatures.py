@@ -479,7 +479,8 @@ def _fragment(pattern: str, message: str) -> str | None:
     ``...``, ``。。。``) soon after the last run found, inside the next run, or anywhere inside a class
     or repeat that follows it (a long list of keys cut off),
     and what was found must cover at least half the wording's literal characters and 24 of them.
-    Linear in the message.
+    Classes, repeats and alternatives after the cut are not counted against it: what they would have
+    matched (a count, a key's name) is gone with the cut, not missing. Linear in the message.
     """
     runs = _wording(pattern)
     # what the wording says: its literal characters, and each class, alternation or repeat counted as
@@ -488,8 +489,9 @@ def _fragment(pattern: str, message: str) -> str | None:
     if total < MIN_FRAGMENT_CHARS:
         return None
     body = ELISION_SPLIT_RE.split(message, maxsplit=1)[0].rstrip()
-    pos, covered, start, after_variable = 0, 0, None, False
-    for item in runs:
+    pos, covered, start, after_variable, cut = 0, 0, None, False, len(runs)
+    for index, item in enumerate(runs):
+        cut = index
         if item is None:
             after_variable = start is not None
             continue
@@ -520,6 +522,7 @@ def _fragment(pattern: str, message: str) -> str | None:
         break
     else:
         return None  # every run is there: the regex failed for another reason than a cut
-    if start is None or covered < MIN_FRAGMENT_CHARS or covered < MIN_FRAGMENT_SHARE * total:
+    unseen = sum(VARIABLE_ITEM_CHARS for item in runs[cut + 1:] if not isinstance(item, str))
+    if start is None or covered < MIN_FRAGMENT_CHARS or covered < MIN_FRAGMENT_SHARE * (total - unseen):
         return None
     return body[start:]
