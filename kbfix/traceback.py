@@ -455,6 +455,9 @@ def _orphan_frames(lines: list[_Line], exc_index: int) -> list[Frame]:
 TERMINAL_WIDTHS = (80, 100, 120, 132, 160, 200)
 
 
+WRAP_CONTINUES_RE = re.compile(r"[a-z0-9_]")
+
+
 def _rejoin_hard_wrapped(lines: list[str]) -> list[str]:
     """A paste copied from a terminal that hard-wraps at W columns: no line is longer than W and several
     are exactly W long. Each of those continues on the next line: join them back."""
@@ -462,16 +465,24 @@ def _rejoin_hard_wrapped(lines: list[str]) -> list[str]:
     if len(lines) < 2 or not lengths:
         return lines
     width = max(lengths)
-    # a wrap cuts through text: the line is full to its last column (a padded table row is not)
-    cut = [length == width and not line.rstrip("\r")[-1:].isspace() and not line.rstrip("\r").endswith("|")
+    # a wrap cuts through text: the line is full to its last column, with at most the one space the
+    # wrap fell on (a padded table row ends in several)
+    cut = [length == width and not line.rstrip("\r")[-2:].isspace() and not line.rstrip("\r").rstrip().endswith("|")
            for line, length in zip(lines, lengths)]
     # a frame line that happens to be W long, followed by its indented code line, was not cut: a wrap
     # continues in the first column (or after the one space it cut at), never under an indent
     for i in range(len(lines) - 1):
         if cut[i] and lines[i + 1].startswith("  ") and FRAME_RE.match(lines[i].rstrip("\r")):
             cut[i] = False
-    if width not in TERMINAL_WIDTHS or sum(cut) < 2:
+    if width not in TERMINAL_WIDTHS or not any(cut):
         return lines
+    if sum(cut) == 1:
+        # one full line: a cut only when it falls inside a word (the line ends in a letter or digit
+        # and the next one carries on in lowercase or digits), not before a line of its own
+        at = cut.index(True)
+        following = lines[at + 1] if at + 1 < len(lines) else ""
+        if not (WRAP_CONTINUES_RE.match(following) and WRAP_CONTINUES_RE.match(lines[at].rstrip("\r")[-1:].lower())):
+            return lines
     out: list[str] = []
     joined = ""
     for line, wrapped in zip(lines, cut):

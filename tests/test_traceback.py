@@ -238,3 +238,24 @@ def test_a_few_words_are_a_description_and_a_screenshot_does_not_count():
 def test_a_run_log_without_an_error_is_not_a_description():
     log = parse("2024-08-06 10:44:38 | INFO | loading model\n{'loss': 1.93, 'epoch': 0.1}\n")
     assert not log.described and not log.traces and not log.headless
+
+
+def test_a_terminal_wrap_at_a_space_or_inside_one_word_is_joined():
+    said = "TypeError: DPOTrainer.__init__() got an unexpected keyword argument 'beta'. It seems"
+    first = "I got a" + " " * (80 - len("I got a") - len(said[:40]) - 1) + " " + said[:40]
+    first, second = (first + said[40:])[:79] + " ", (first + said[40:])[79:].lstrip() + " ok then"
+    assert len(first) == 80 and first.endswith("e ") is False and first[-1] == " " and first[-2] != " "
+    final = parse(first + "\n" + second).traces[0].final
+    assert final.type == "TypeError" and "unexpected keyword argument 'beta'" in final.message
+    one_cut = "ValueError: jaxlib is version 0.1.69, but this version of jax needs at least version 0.1.74."
+    assert one_cut[:80].endswith(" ver")  # the terminal cut inside a word
+    final = parse("import jax\n" + one_cut[:80] + "\n" + one_cut[80:]).traces[0].final
+    assert final.message == "jaxlib is version 0.1.69, but this version of jax needs at least version 0.1.74."
+
+
+def test_a_full_width_line_before_a_line_of_its_own_is_not_joined():
+    line = "RuntimeError: org/model does not appear to have a file named config.json. Check "
+    line = line[:79] + "."
+    assert len(line) == 80
+    log = parse(line + "\nroot@84e46c931c26:/workspace# ls")
+    assert log.lines[0] == line and log.lines[1] == "root@84e46c931c26:/workspace# ls"
