@@ -123,10 +123,13 @@ def _literal_alternatives(c, items) -> tuple[str, ...] | None:
     return tuple(out)
 
 
+ONE_CHAR = 1  # in a wording's runs: a class or ``.`` standing for exactly one character
+
+
 def _runs(pattern: str) -> list:
     """The top-level sequence of ``pattern``: literal runs (str), alternations of plain words (a tuple of
-    them), and None where anything else (a class, a repeat, a mixed group) stands. Plain groups are
-    read through."""
+    them), ``ONE_CHAR`` where one class or ``.`` stands, and None where anything else (a repeat, a
+    mixed group) stands. Plain groups are read through."""
     c, tree = _parse(pattern)
     if tree is None:
         return []
@@ -150,6 +153,8 @@ def _runs(pattern: str) -> list:
             elif op is c.BRANCH:
                 words = _literal_alternatives(c, [(op, av)])
                 runs.append(words if words is not None else None)
+            elif op in (c.IN, c.ANY):
+                runs.append(ONE_CHAR)
             elif op not in (c.AT,):
                 runs.append(None)
         if current:
@@ -490,10 +495,18 @@ def _fragment(pattern: str, message: str) -> str | None:
         return None
     body = ELISION_SPLIT_RE.split(message, maxsplit=1)[0].rstrip()
     pos, covered, start, after_variable, cut = 0, 0, None, False, len(runs)
+    exact = False  # the next run must start right here (after a one-character class)
     for index, item in enumerate(runs):
         cut = index
         if item is None:
-            after_variable = start is not None
+            after_variable, exact = start is not None, False
+            continue
+        if item is ONE_CHAR:
+            if start is not None and not after_variable:  # (after a repeat, where it stands is unknown)
+                if pos >= len(body):
+                    break  # cut right before it
+                pos += 1
+                exact = True
             continue
         if isinstance(item, tuple):  # alternatives: the text there must begin like one of them
             rest = body[pos:]
@@ -501,6 +514,7 @@ def _fragment(pattern: str, message: str) -> str | None:
             if word is not None:
                 covered += VARIABLE_ITEM_CHARS
                 pos += len(word)
+                exact = False  # a branch may go on past the words it starts with
                 continue
             if rest and len(rest) <= MAX_FRAGMENT_TAIL and any(w.startswith(rest) for w in item):
                 break  # cut inside one of the alternatives
@@ -508,6 +522,13 @@ def _fragment(pattern: str, message: str) -> str | None:
                 return None  # something else stands where the wording names its alternatives
             break
         at = body.find(item, pos)
+        if exact and at != pos:
+            rest = body[pos:]
+            if rest and not item.startswith(rest):
+                return None  # another word stands where the wording goes on: another message, not a cut one
+            covered += len(rest)
+            break
+        exact = False
         if at >= 0:
             start = at if start is None else start
             covered += len(item)

@@ -55,6 +55,23 @@ def test_a_message_cut_off_is_a_fragment_hit():
     assert hit.level == signatures.FRAGMENT and hit.matched.startswith("Dict key mismatch")
 
 
+BARE = Signature("bare", exception="TypeError",
+                 message=r"""(?P<cls>\b\w*Model)\.forward\(\) got an unexpected keyword argument ['"‘’`]labels['"‘’`]""")
+WORDING_KEPT = "TypeError: LlamaModel.forward() got an unexpected keyword argument "
+
+
+@pytest.mark.parametrize("tail", ["'lab", "'", "", ])
+def test_a_message_cut_inside_or_before_its_last_word_is_a_fragment(tail):
+    (hit,) = hits(WORDING_KEPT + tail, BARE)
+    assert hit.level == signatures.FRAGMENT
+
+
+def test_another_word_where_the_wording_goes_on_is_no_fragment():
+    """One quote stands before 'labels': a whole message with another argument there was not cut."""
+    assert hits(WORDING_KEPT + "'num_items_in_batch'", BARE) == []
+    assert hits(WORDING_KEPT + "'labels'", BARE)[0].level == signatures.FULL
+
+
 def test_too_short_a_start_is_no_fragment():
     assert hits("ValueError: Dict key mis", DICT) == []
 
