@@ -64,6 +64,7 @@ TROUBLE_RE = re.compile(
     r"no module named|only supports?|please specify|not implemented|no longer supports?|too old|max_split_size_mb|"
     r"错误|报错|失败|异常|无法|找不到|不匹配|显存|内存不足|不支持|警告")
 MAX_HEADLESS = 6
+TROUBLE_SEARCH_CHARS = 1000  # where a line says something went wrong (the words of a long line come first)
 MAX_DESCRIPTION_LINES, MAX_DESCRIPTION_CHARS = 3, 400  # a question or an issue title, not a log
 # a screenshot or a bare link in an issue says nothing a description is made of
 PICTURE_LINE_RE = re.compile(r"\s*(?:<img\b[^>]*>|!\[[^\]]*\]\([^)\s]*\)|<?https?://\S+>?)\s*$", re.I)
@@ -552,7 +553,7 @@ def _headless(lines: tuple[str, ...], traces: list[Trace]) -> tuple[Trace, ...]:
             start = None
     found = []
     for first, last in blocks:
-        trouble = next((i for i in range(first, last + 1) if TROUBLE_RE.search(lines[i])), None)
+        trouble = next((i for i in range(first, last + 1) if TROUBLE_RE.search(lines[i], 0, TROUBLE_SEARCH_CHARS)), None)
         if trouble is None:
             continue
         end = min(last, trouble + MAX_MESSAGE_LINES)
