@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from kbfix.model import Exc, Frame, Log, Trace
 
@@ -64,7 +65,6 @@ TROUBLE_RE = re.compile(
     r"no module named|only supports?|please specify|not implemented|no longer supports?|too old|max_split_size_mb|"
     r"错误|报错|失败|异常|无法|找不到|不匹配|显存|内存不足|不支持|警告")
 MAX_HEADLESS = 6
-TROUBLE_SEARCH_CHARS = 1000  # where a line says something went wrong (the words of a long line come first)
 MAX_DESCRIPTION_LINES, MAX_DESCRIPTION_CHARS = 3, 400  # a question or an issue title, not a log
 # a screenshot or a bare link in an issue says nothing a description is made of
 PICTURE_LINE_RE = re.compile(r"\s*(?:<img\b[^>]*>|!\[[^\]]*\]\([^)\s]*\)|<?https?://\S+>?)\s*$", re.I)
@@ -113,6 +113,20 @@ class _Line:
     text: str
     rank: int | None
     prefix: str = ""  # the shape of the log prefix stripped from it (digits as 0), "" when none
+
+
+@lru_cache(maxsize=None)
+def _linear(pattern: str):
+    """``pattern`` on RE2 (linear time): Python's engine tries each of a long alternation's words at
+    every position of a line, 3.6 ms for a crafted 4,000-character line against 0.015 ms."""
+    import re2
+
+    return re2.compile(pattern)
+
+
+def says_trouble(line: str) -> bool:
+    """Whether a line says something went wrong (:data:`TROUBLE_RE`)."""
+    return _linear(TROUBLE_RE.pattern).search(line) is not None
 
 
 def strip_ansi(text: str) -> str:
@@ -553,7 +567,7 @@ def _headless(lines: tuple[str, ...], traces: list[Trace]) -> tuple[Trace, ...]:
             start = None
     found = []
     for first, last in blocks:
-        trouble = next((i for i in range(first, last + 1) if TROUBLE_RE.search(lines[i], 0, TROUBLE_SEARCH_CHARS)), None)
+        trouble = next((i for i in range(first, last + 1) if says_trouble(lines[i])), None)
         if trouble is None:
             continue
         end = min(last, trouble + MAX_MESSAGE_LINES)

@@ -13,7 +13,7 @@ import re
 
 from kbfix.engine.advice import advise
 from kbfix.engine.candidates import is_secondary
-from kbfix.traceback import TROUBLE_RE
+from kbfix.traceback import says_trouble
 from kbfix.engine.features import Scored
 from kbfix.model import Evidence, EvidenceKind, Finding, Log, Match, Report, Text, Trace, Verdict
 
@@ -151,7 +151,7 @@ def healthy(log: Log, per_candidate: list[Candidate]) -> bool:
     anything failed."""
     if log.traces or log.headless or any(s.hits for _, scored in per_candidate for s in scored):
         return False
-    return not any(TROUBLE_RE.search(line) or TRACEBACK_PARTS_RE.search(line) for line in log.lines)
+    return not any(says_trouble(line) or TRACEBACK_PARTS_RE.search(line) for line in log.lines)
 
 
 def decide(per_candidate: list[Candidate], log: Log, findings: tuple[Finding, ...], top: int,
