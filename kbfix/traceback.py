@@ -17,6 +17,7 @@ block of lines that says something went wrong becomes a *headless* error (``Exc.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -154,8 +155,19 @@ def _unwrap_markdown(line: str) -> str:
     return line
 
 
+# what a web page, a chat app or an editor puts in place of plain characters: no-break and
+# ideographic spaces, typographic quotes, zero-width characters
+PLAIN_CHARS = str.maketrans({"\xa0": " ", "\u2007": " ", "\u202f": " ", "\u3000": " ", "\u201c": '"', "\u201d": '"',
+                             "\u201e": '"', "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u200b": None,
+                             "\u200c": None, "\u200d": None, "\u2060": None, "\ufeff": None})
+FULLWIDTH_COLON_RE = re.compile(rf"^(?P<type>\s*{EXC_TYPE})：\s?")
+HTML_ENTITY_RE = re.compile(r"&(?:#\d{2,5}|#[xX][0-9a-fA-F]{2,4}|quot|apos|lt|gt|amp|nbsp);")
+
+
 def normalize_line(raw: str) -> _Line:
-    line = _last_segment(strip_ansi(raw.rstrip("\r\n")))
+    line = _last_segment(strip_ansi(raw.rstrip("\r\n"))).translate(PLAIN_CHARS)
+    if "：" in line:  # an exception line typed with a full-width colon ("ValueError：...")
+        line = FULLWIDTH_COLON_RE.sub(lambda m: m["type"] + ": ", line, count=1)
     if len(line) > MAX_LINE:
         line = line[:MAX_LINE] + " …"
     if FENCE_RE.match(line):
@@ -512,6 +524,8 @@ def _rejoin_hard_wrapped(lines: list[str]) -> list[str]:
 
 def parse(text: str, *, truncated: bool = False) -> Log:
     """Parse pasted output into normalized lines and traces (one per rank and error)."""
+    if "&" in text and HTML_ENTITY_RE.search(text):
+        text = html.unescape(text)  # a paste taken from a page's HTML source: &#39;labels&#39;
     raw_lines = _rejoin_hard_wrapped(text.split("\n"))
     lines = _dedent_indented_tracebacks(_strip_repeated_prefix(_unbox_rich([normalize_line(raw) for raw in raw_lines])))
     streams: dict[int | None, tuple[list[_Line], list[int]]] = {}

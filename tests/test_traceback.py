@@ -259,3 +259,20 @@ def test_a_full_width_line_before_a_line_of_its_own_is_not_joined():
     assert len(line) == 80
     log = parse(line + "\nroot@84e46c931c26:/workspace# ls")
     assert log.lines[0] == line and log.lines[1] == "root@84e46c931c26:/workspace# ls"
+
+
+@pytest.mark.parametrize("form", ["no-break spaces", "typographic quotes", "HTML entities", "full-width colon",
+                                  "zero-width space"])
+def test_characters_a_page_or_chat_app_puts_in_are_read_as_plain_ones(form):
+    plain = ('Traceback (most recent call last):\n  File "train.py", line 3, in <module>\n    main()\n'
+             "TypeError: LlamaModel.forward() got an unexpected keyword argument 'labels'")
+    pasted = {
+        "no-break spaces": plain.replace(" ", "\xa0"),
+        "typographic quotes": plain.replace('"train.py"', "\u201ctrain.py\u201d").replace("'labels'", "\u2018labels\u2019"),
+        "HTML entities": plain.replace('"', "&quot;").replace("'", "&#39;"),
+        "full-width colon": plain.replace("TypeError: ", "TypeError\uff1a"),
+        "zero-width space": plain.replace("TypeError", "Type\u200bError"),
+    }[form]
+    final = parse(pasted).traces[0].final
+    assert final.type == "TypeError" and final.frames[0].filename == "train.py"
+    assert final.message == "LlamaModel.forward() got an unexpected keyword argument 'labels'"
