@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -61,8 +62,6 @@ def cold(runs: int, sample: Path) -> dict:
 
 def first_run(runs: int, sample: Path) -> float:
     """Median wall time of a run that finds the cache empty (each run gets a new cache folder)."""
-    import os
-
     kbfix_cmd = [sys.executable, "-m", "kbfix", "diagnose", "-", "--json"]
     saved = os.environ["KBFIX_CACHE_DIR"]
     times = []
@@ -98,8 +97,6 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
-    import os
-
     os.environ.setdefault("KBFIX_CACHE_DIR", tempfile.mkdtemp(prefix="kbfix-bench-"))
     compile_package()
     for label, sample in (("signature decides", SAMPLE), ("full hybrid path", FULL_PATH)):

@@ -494,10 +494,9 @@ def _fragment(pattern: str, message: str) -> str | None:
     if total < MIN_FRAGMENT_CHARS:
         return None
     body = ELISION_SPLIT_RE.split(message, maxsplit=1)[0].rstrip()
-    pos, covered, start, after_variable, cut = 0, 0, None, False, len(runs)
+    pos, covered, start, after_variable = 0, 0, None, False
     exact = False  # the next run must start right here (after a one-character class)
-    for index, item in enumerate(runs):
-        cut = index
+    for index, item in enumerate(runs):  # (runs is not empty: its total passed the check above)
         if item is None:
             after_variable, exact = start is not None, False
             continue
@@ -543,7 +542,7 @@ def _fragment(pattern: str, message: str) -> str | None:
         break
     else:
         return None  # every run is there: the regex failed for another reason than a cut
-    unseen = sum(VARIABLE_ITEM_CHARS for item in runs[cut + 1:] if not isinstance(item, str))
+    unseen = sum(VARIABLE_ITEM_CHARS for item in runs[index + 1:] if not isinstance(item, str))  # after the cut
     if start is None or covered < MIN_FRAGMENT_CHARS or covered < MIN_FRAGMENT_SHARE * (total - unseen):
         return None
     return body[start:]
