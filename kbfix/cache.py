@@ -95,12 +95,16 @@ def _secret(folder: Path) -> bytes | None:
     if not target.exists():
         try:
             fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(secrets.token_bytes(32))
         except FileExistsError:
-            pass  # another process made it first
+            fd = None  # another process made it first: its key is read below
         except OSError:
             return None
+        if fd is not None:
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(secrets.token_bytes(32))
+            except OSError:
+                return None
     if not trusted(target):
         return None
     try:

@@ -510,11 +510,17 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _say(message: str) -> None:
-    """A last word on stderr, even when stderr itself is unusable."""
+    """A last word on stderr, even when stderr itself is unusable: Python's stream first, else file
+    descriptor 2 itself (a closed or missing ``sys.stderr``), else only the exit status speaks."""
     try:
         print(message, file=sys.stderr)
+        return
     except (OSError, ValueError, AttributeError):
-        pass  # no stream left to say it on: the exit status speaks
+        data = (message + "\n").encode("utf-8", "replace")
+    try:
+        os.write(2, data)
+    except OSError:
+        return  # no stream left to say it on: the exit status speaks
 
 
 def _usage(parser: argparse.ArgumentParser) -> int:

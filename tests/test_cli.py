@@ -304,3 +304,12 @@ def test_lang_before_the_tui_command_is_kept():
 
     assert make_parser().parse_args(["--lang", "zh", "tui"]).lang == "zh"
     assert make_parser().parse_args(["tui", "--lang", "zh"]).lang == "zh"
+
+
+def test_a_last_word_reaches_the_terminal_when_python_closed_stderr():
+    import subprocess
+    import sys
+
+    code = "import sys\nsys.stderr.close()\nfrom kbfix import cli\ncli._say('kbfix: said on fd 2')\n"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60)
+    assert done.returncode == 0 and done.stderr == b"kbfix: said on fd 2\n"
