@@ -44,7 +44,7 @@ from encoder_training import (  # noqa: E402
 from kbfix import corpus as corpus_mod  # noqa: E402
 from kbfix import pastes  # noqa: E402
 from kbfix import traceback as tb  # noqa: E402
-from kbfix.engine import calibration, index  # noqa: E402
+from kbfix.engine import calibration, index, signatures  # noqa: E402
 from kbfix.engine.calibration import FEATURES, SIGNATURE_FEATURES, VARIANTS, Calibration  # noqa: E402
 from kbfix.engine.candidates import primary  # noqa: E402
 from kbfix.engine.documents import prepare  # noqa: E402
@@ -135,15 +135,18 @@ def out_of_fold_rows(corpus, folds: int, seed: int, epochs: int, forms: bool = T
                     rows.append([s.features[f] for f in FEATURES])
                     labels.append(label)
                     groups.append(group)
-                    if form != "as pasted":
-                        continue  # a signature's own precision: each paste counted once, as written
                     for hit in s.hits:
-                        if not hit.partial:
-                            # look-alikes were sought out on purpose: half a row each, not their share in the wild
-                            weight = 0.5 if kind == "nomatch" else 1.0
-                            stat = hit_stats.setdefault(f"{s.entry.id}/{hit.signature.id}", [0.0, 0.0])
-                            stat[0] += weight
-                            stat[1] += weight * label
+                        # a signature's own precision: each paste counted once, as written; its fragment
+                        # hits (a cut message) happen only in the forms that cut it, so those count there
+                        fragment = hit.level == signatures.FRAGMENT
+                        if hit.partial or (form != "as pasted" and not fragment):
+                            continue
+                        # look-alikes were sought out on purpose: half a row each, not their share in the wild
+                        weight = 0.5 if kind == "nomatch" else 1.0
+                        key = f"{s.entry.id}/{hit.signature.id}" + (calibration.FRAGMENT_KEY if fragment else "")
+                        stat = hit_stats.setdefault(key, [0.0, 0.0])
+                        stat[0] += weight
+                        stat[1] += weight * label
         print(f"fold {fold + 1}/{folds}: {len(held)} held-out texts", file=sys.stderr)
     return np.array(rows, dtype=float), np.array(labels, dtype=float), groups, hit_stats
 
@@ -152,13 +155,16 @@ def out_of_fold_rows(corpus, folds: int, seed: int, epochs: int, forms: bool = T
 SHRINK_ROWS = 6
 
 
-def signature_factors(hit_stats: dict[str, list[float]], level_precision: float) -> dict[str, float]:
-    """Per signature: its out-of-fold precision (shrunk towards the level's) over the level's."""
+def signature_factors(hit_stats: dict[str, list[float]], precision: dict[str, float]) -> dict[str, float]:
+    """Per signature: its out-of-fold precision (shrunk towards the level's) over the level's. A full or
+    loose hit's factor only lowers it; a fragment's may raise it up to a full hit's precision."""
     factors = {}
     for key, (fired, right) in hit_stats.items():
-        own = (right + SHRINK_ROWS * level_precision) / (fired + SHRINK_ROWS)
-        factor = min(1.0, own / level_precision)
-        if factor < 0.995:
+        fragment = key.endswith(calibration.FRAGMENT_KEY)
+        level = precision["sig_frag"] if fragment else precision["sig"]
+        own = (right + SHRINK_ROWS * level) / (fired + SHRINK_ROWS)
+        factor = min(precision["sig"] / level if fragment else 1.0, own / level)
+        if abs(factor - 1.0) >= 0.005:
             factors[key] = round(factor, 4)
     return dict(sorted(factors.items()))
 
@@ -267,7 +273,7 @@ def main() -> int:
     corpus = load_corpus()
     x, y, groups, hit_stats = out_of_fold_rows(corpus, args.folds, args.seed, args.epochs, forms=not args.no_forms)
     variants, quality, precision = fit_variants(x, y, groups)
-    factors = signature_factors(hit_stats, precision["sig"])
+    factors = signature_factors(hit_stats, precision)
     shift = tune_retrieval_bias(x, y, groups, variants["hybrid"])
     variants["hybrid"]["bias"] = round(variants["hybrid"]["bias"] + shift, 4)
     quality["hybrid (retrieval bar raised)"] = top1_report(x, y, groups, variants["hybrid"])

@@ -14,6 +14,7 @@ from pathlib import Path
 PATH = Path(__file__).with_name("calibration.json")
 FEATURES = ("sig", "sig_loose", "sig_frag", "lex", "lex_top", "dense", "dense_gap", "near_miss")
 SIGNATURE_FEATURES = ("sig", "sig_loose", "sig_frag")  # a full, a loose and a fragment hit: see signatures
+FRAGMENT_KEY = "@fragment"  # a signature_factors key's suffix: the factor of the signature's fragment hits
 VARIANTS = {
     "hybrid": FEATURES,
     "signatures": SIGNATURE_FEATURES,
@@ -49,13 +50,20 @@ class Calibration:
     weights: dict[str, float]
     signature_precision: dict[str, float] | None = None
     # "entry/signature" -> how much less often than its level this signature named the right entry
-    # out of fold (shrunk towards 1 for signatures seldom seen); absent: 1
+    # out of fold (shrunk towards 1 for signatures seldom seen); absent: 1.
+    # "entry/signature@fragment" -> the same for the signature's fragment hits (a cut message), counted
+    # over the paste forms that cut it; it may exceed 1, up to a full hit's precision: where a
+    # signature's wording is distinctive from its first words, its cut form names the cause as
+    # reliably as the whole message
     signature_factors: dict[str, float] | None = None
 
-    def factor(self, entry_id: str, signature_id: str) -> float:
+    def factor(self, entry_id: str, signature_id: str, fragment: bool = False) -> float:
         if not self.signature_factors:
             return 1.0
-        return self.signature_factors.get(f"{entry_id}/{signature_id}", 1.0)
+        key = f"{entry_id}/{signature_id}"
+        if fragment and f"{key}{FRAGMENT_KEY}" in self.signature_factors:
+            return self.signature_factors[f"{key}{FRAGMENT_KEY}"]
+        return self.signature_factors.get(key, 1.0)
 
     def probability(self, features: dict[str, float]) -> float:
         p = sigmoid(self.bias + sum(w * features.get(name, 0.0) for name, w in self.weights.items()))

@@ -115,7 +115,8 @@ class Scorer:
             weight = {"sig": 0.0, "sig_loose": 0.0, "sig_frag": 0.0}
             for hit in entry_hits:
                 name = LEVEL_FEATURE[hit.level]
-                weight[name] = max(weight[name], hit.weight * self.calibration.factor(entry.id, hit.signature.id))
+                factor = self.calibration.factor(entry.id, hit.signature.id, fragment=name == "sig_frag")
+                weight[name] = max(weight[name], hit.weight * factor)
             features = self.seen({
                 **weight,
                 "lex": lex_score / max_possible,

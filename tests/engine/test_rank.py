@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 import kbfix
+from kbfix.engine.calibration import FRAGMENT_KEY
 from kbfix.engine.calibration import load as load_calibration
 from kbfix.render import fill
 from kbfix.model import Finding
@@ -79,6 +80,20 @@ def test_calibration_is_fitted_and_each_variant_present():
     for variant in ("hybrid", "signatures"):
         assert 0.9 < load_calibration(variant).signature_precision["sig"] < 1.0  # never certainty
     assert load_calibration("hybrid").weights["near_miss"] < 0  # a near miss is evidence against
+
+
+def test_a_fragment_hit_has_its_own_factor_bounded_by_a_full_hit():
+    """A signature's fragment factor (counted on the paste forms that cut its message) is read for its
+    fragment hits only; it may raise a fragment above its level, never above a full hit's precision."""
+    calibration = load_calibration("hybrid")
+    precision = calibration.signature_precision
+    fragments = {k: v for k, v in calibration.signature_factors.items() if k.endswith(FRAGMENT_KEY)}
+    assert fragments and any(v > 1 for v in fragments.values()) and any(v < 1 for v in fragments.values())
+    for key, value in fragments.items():
+        assert value * precision["sig_frag"] <= precision["sig"] + 1e-6, key
+        entry_id, signature_id = key.removesuffix(FRAGMENT_KEY).split("/")
+        assert calibration.factor(entry_id, signature_id, fragment=True) == value
+        assert calibration.factor(entry_id, signature_id) == calibration.signature_factors.get(f"{entry_id}/{signature_id}", 1.0)
 
 
 def test_supporting_finding_raises_confidence():
