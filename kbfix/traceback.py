@@ -524,11 +524,27 @@ def _rejoin_hard_wrapped(lines: list[str]) -> list[str]:
     return out
 
 
+def _unescaped_lines(text: str) -> list[str]:
+    """The paste's lines, with HTML entities read as the characters they stand for (a paste taken from
+    a page's HTML source: ``&#39;labels&#39;``). Line by line, so that each line keeps its number (an
+    editor's diagnostics point at it): an entity newline inside a line reads as a space. Only a paste
+    that is one line in all, an attribute's value, takes its entity newlines as its lines."""
+    lines = text.split("\n")
+    if "&" not in text or not HTML_ENTITY_RE.search(text):
+        return lines
+    if len(lines) == 1 or not any(line.strip() for line in lines[1:]):
+        return html.unescape(text).split("\n")
+    return [_unescape_line(line) if "&" in line else line for line in lines]
+
+
+def _unescape_line(line: str) -> str:
+    body = line.rstrip("\r")
+    return html.unescape(body).replace("\r", " ").replace("\n", " ") + line[len(body):]
+
+
 def parse(text: str, *, truncated: bool = False) -> Log:
     """Parse pasted output into normalized lines and traces (one per rank and error)."""
-    if "&" in text and HTML_ENTITY_RE.search(text):
-        text = html.unescape(text)  # a paste taken from a page's HTML source: &#39;labels&#39;
-    raw_lines = _rejoin_hard_wrapped(text.split("\n"))
+    raw_lines = _rejoin_hard_wrapped(_unescaped_lines(text))
     lines = _dedent_indented_tracebacks(_strip_repeated_prefix(_unbox_rich([normalize_line(raw) for raw in raw_lines])))
     streams: dict[int | None, tuple[list[_Line], list[int]]] = {}
     ranks = {line.rank for line in lines if line.rank is not None}

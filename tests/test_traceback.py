@@ -261,6 +261,21 @@ def test_a_full_width_line_before_a_line_of_its_own_is_not_joined():
     assert log.lines[0] == line and log.lines[1] == "root@84e46c931c26:/workspace# ls"
 
 
+def test_html_entities_keep_every_line_where_it_was():
+    """Entities are read line by line: an entity newline inside a line (an attribute's value) does not
+    move the lines after it, which an editor's diagnostics point at by number."""
+    pasted = ("step 1 loss=2.3\n<span title=\"a&#10;b\">x</span>\nTraceback (most recent call last):\n"
+              "  File &quot;train.py&quot;, line 3, in &lt;module&gt;\n"
+              "KeyError: &#39;labels&#39;")
+    log = parse(pasted)
+    assert len(log.lines) == 5 and log.lines[1] == '<span title="a b">x</span>'
+    final = log.traces[0].final
+    assert final.line == 4 and final.type == "KeyError" and final.message == "'labels'"
+    assert final.frames[0].filename == "train.py" and final.frames[0].name == "<module>"
+    one_line = parse("KeyError: &#39;labels&#39;&#10;")  # a single blob: its entity newlines are its lines
+    assert one_line.traces[0].final.message == "'labels'"
+
+
 @pytest.mark.parametrize("form", ["no-break spaces", "typographic quotes", "HTML entities", "full-width colon",
                                   "zero-width space"])
 def test_characters_a_page_or_chat_app_puts_in_are_read_as_plain_ones(form):
