@@ -219,8 +219,36 @@ def _signature(check: _Checker, raw: object, index: int) -> Signature | None:
     if not isinstance(weight, (int, float)) or not 0 < weight <= 1:
         check.add(f"{where}weight", f"must be a number in (0, 1], got {weight!r}")
         weight = 1.0
-    return Signature(sig_id, patterns["exception"], patterns["message"], patterns["text"], frames, unless, float(weight),
-                     requires, facts, unless_facts, conditions)
+    message, text = (backticks_optional(patterns[k]) if patterns[k] else None for k in ("message", "text"))
+    return Signature(sig_id, patterns["exception"], message, text, frames, tuple(map(backticks_optional, unless)),
+                     float(weight), tuple(map(backticks_optional, requires)), facts, unless_facts, conditions)
+
+
+def backticks_optional(pattern: str) -> str:
+    """``pattern`` with each literal backtick optional. Messages quote names in backticks (`model_type`),
+    and a paste copied from a rendered page (GitHub, a forum) has lost them: Markdown showed them as
+    code. Backticks in a character class, or already followed by a quantifier, stay as written."""
+    if "`" not in pattern:
+        return pattern
+    out: list[str] = []
+    i, in_class = 0, False
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\" and i + 1 < len(pattern):
+            token, i = pattern[i:i + 2], i + 2
+        elif in_class:
+            in_class, token, i = ch != "]", ch, i + 1
+        elif ch == "[":
+            # a "]" right after "[" or "[^" is a member, not the end of the class
+            end = i + 1 + (pattern[i + 1:i + 2] == "^")
+            end += pattern[end:end + 1] == "]"
+            in_class, token, i = True, pattern[i:end], end
+        else:
+            token, i = ch, i + 1
+        if token in ("`", "\\`") and not in_class and pattern[i:i + 1] not in ("?", "*", "+", "{"):
+            token += "?"
+        out.append(token)
+    return "".join(out)
 
 
 def _fix(check: _Checker, raw: object, index: int) -> Fix | None:
@@ -551,7 +579,7 @@ def load(root: Path | str | None = None, *, strict: bool = True, validate: bool 
     return Corpus(root, tuple(entries), tuple(cases), corpus_hash(root), tuple(problems))
 
 
-ENTRIES_CACHE_VERSION = 4
+ENTRIES_CACHE_VERSION = 5
 
 
 def _fingerprint(root: Path) -> str:

@@ -17,6 +17,7 @@ from kbfix import traceback as tb
 from kbfix.engine.candidates import is_generic_cascade
 
 HEADER_RE = re.compile(r"^.*Traceback \(most recent call last\):?\s*$")
+FENCE_ONLY_RE = re.compile(r"^\s*```[\w+-]*\s*$")  # a fence line and its language, nothing else
 PREFIXES = (
     "ERROR 01-02 03:04:05 [engine.py:123] ",
     "(RayWorkerWrapper pid=12345) ",
@@ -100,6 +101,15 @@ def markdown(text: str) -> str | None:
     prefix, rest = _split_prefix(lines[at])
     lines[at] = prefix + "**" + rest.strip() + "**"
     return "I get this error when I run the training script:\n\n" + "\n".join(lines) + "\n\nAny idea?"
+
+
+def rendered_markdown(text: str) -> str | None:
+    """Copied from the rendered page rather than the post's source: Markdown showed `names` as code
+    and fences as boxes, so the backticks are gone (fence lines with them)."""
+    if "`" not in text:
+        return None
+    lines = [line for line in text.split("\n") if not FENCE_ONLY_RE.match(line)]
+    return "\n".join(lines).replace("`", "")
 
 
 def quoted(text: str) -> str | None:
@@ -201,6 +211,7 @@ TRANSFORMS: dict[str, Callable[[str], str | None]] = {
     "drop_exception_line": drop_exception_line,
     "glue_zh_prose": glue_zh_prose,
     "markdown": markdown,
+    "rendered_markdown": rendered_markdown,
     "quoted": quoted,
     "truncate_mid_line": truncate_mid_line,
     "first_lines_of_list": first_lines_of_list,

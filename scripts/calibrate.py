@@ -155,15 +155,19 @@ def out_of_fold_rows(corpus, folds: int, seed: int, epochs: int, forms: bool = T
 SHRINK_ROWS = 6
 
 
-def signature_factors(hit_stats: dict[str, list[float]], precision: dict[str, float]) -> dict[str, float]:
+def signature_factors(hit_stats: dict[str, list[float]], precision: dict[str, float],
+                      refined: frozenset[str] = frozenset()) -> dict[str, float]:
     """Per signature: its out-of-fold precision (shrunk towards the level's) over the level's. A full or
-    loose hit's factor only lowers it; a fragment's may raise it up to a full hit's precision."""
+    loose hit's factor only lowers it; a fragment's may raise it up to a full hit's precision, except
+    on an entry that others refine (``refined``): its cut message cannot show the detail that decides
+    for the refining entry (the flag in a list of arguments, the class in a key)."""
     factors = {}
     for key, (fired, right) in hit_stats.items():
         fragment = key.endswith(calibration.FRAGMENT_KEY)
         level = precision["sig_frag"] if fragment else precision["sig"]
         own = (right + SHRINK_ROWS * level) / (fired + SHRINK_ROWS)
-        factor = min(precision["sig"] / level if fragment else 1.0, own / level)
+        raised = fragment and key.split("/", 1)[0] not in refined
+        factor = min(precision["sig"] / level if raised else 1.0, own / level)
         if abs(factor - 1.0) >= 0.005:
             factors[key] = round(factor, 4)
     return dict(sorted(factors.items()))
@@ -273,7 +277,7 @@ def main() -> int:
     corpus = load_corpus()
     x, y, groups, hit_stats = out_of_fold_rows(corpus, args.folds, args.seed, args.epochs, forms=not args.no_forms)
     variants, quality, precision = fit_variants(x, y, groups)
-    factors = signature_factors(hit_stats, precision)
+    factors = signature_factors(hit_stats, precision, frozenset(g for e in corpus.entries for g in e.refines))
     shift = tune_retrieval_bias(x, y, groups, variants["hybrid"])
     variants["hybrid"]["bias"] = round(variants["hybrid"]["bias"] + shift, 4)
     quality["hybrid (retrieval bar raised)"] = top1_report(x, y, groups, variants["hybrid"])

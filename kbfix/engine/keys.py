@@ -338,14 +338,19 @@ def _unnamed_head(mismatched: list[tuple[str, tuple[int, ...], tuple[int, ...]]]
                                                       for k, _, _ in mismatched)
 
 
+def _rank_axis(key: str) -> int | None:
+    """Where a LoRA tensor holds its rank: lora_A is [r, in] ([r, in, kh, kw] on a convolution),
+    lora_B [out, r] ([out, r, 1, 1])."""
+    return 0 if "lora_A" in key or "lora_embedding_A" in key else 1 if "lora_B" in key or "lora_embedding_B" in key else None
+
+
 def _rank_only(mismatched: list[tuple[str, tuple[int, ...], tuple[int, ...]]]) -> bool:
-    """Adapter tensors differ only in the LoRA rank: lora_A is [r, in], lora_B [out, r]."""
+    """Adapter tensors differ only in the LoRA rank (:func:`_rank_axis`)."""
     for key, a, b in mismatched:
-        if len(a) != 2 or len(b) != 2:
+        if len(a) != len(b) or len(a) not in (2, 4):
             return False
-        axis = 0 if "lora_A" in key or "lora_embedding_A" in key else 1 if "lora_B" in key or "lora_embedding_B" in key else None
-        other = 1 - axis if axis is not None else None
-        if axis is None or a[other] != b[other] or a[axis] == b[axis]:
+        axis = _rank_axis(key)
+        if axis is None or a[axis] == b[axis] or any(x != y for i, (x, y) in enumerate(zip(a, b)) if i != axis):
             return False
     return True
 
@@ -374,7 +379,8 @@ def _shapes(found: dict, mismatched: list[tuple[str, tuple[int, ...], tuple[int,
             found["pos_embed_only"] = shown
         return
     if all(ADAPTER_RE.search(k) for k in keys) and _rank_only(mismatched):
-        found["lora_rank"] = {**shown, "ckpt_rank": str(min(first_a)), "model_rank": str(min(first_b))}
+        axis = _rank_axis(first_key)
+        found["lora_rank"] = {**shown, "ckpt_rank": str(first_a[axis]), "model_rank": str(first_b[axis])}
         return
     ratios: Counter[Fraction] = Counter()  # 192/256, 384/512 and 768/1024 are one ratio: Swin-T vs Swin-B
     first_pair: dict[Fraction, tuple[int, int]] = {}

@@ -344,12 +344,15 @@ def match(entries: tuple[Entry, ...], trace: Trace | None, log: Log, text: LogTe
     """
     text = text if text is not None else LogText(log.text)
     headless = trace is None or not any(exc.type for exc in trace.exceptions)
+    # a message wrapped over lines or bolded is matched with its layout taken out (_match_exception):
+    # the prefilter looks for its words the same way
+    flat = headless or any("\n" in exc.message or "**" in exc.message for exc in trace.exceptions)
     hits: list[SignatureHit] = []
     for entry in entries:
         for sig in entry.signatures:
             if literals is not None:
                 needed = literals.get(f"{entry.id}/{sig.id}")
-                if needed and not all(text.has(word, headless) for word in needed):
+                if needed and not all(text.has(word, flat) for word in needed):
                     continue
             exception_bound = sig.message is not None or sig.exception is not None or bool(sig.frames)
             if not exception_bound:

@@ -73,6 +73,18 @@ def test_lora_rank_is_not_another_model_size():
     assert found["lora_rank"]["ckpt_rank"] == "32" and "width_ratio" not in found
 
 
+def test_a_convolution_lora_of_another_rank_is_a_lora_rank_too():
+    text = ("size mismatch for conv_in.lora_A.canny.weight: copying a param with shape torch.Size([64, 8, 3, 3]) from "
+            "checkpoint, the shape in current model is torch.Size([16, 8, 3, 3]).\n"
+            "size mismatch for conv_in.lora_B.canny.weight: copying a param with shape torch.Size([320, 64, 1, 1]) from "
+            "checkpoint, the shape in current model is torch.Size([320, 16, 1, 1]).")
+    found = facts(text)
+    assert (found["lora_rank"]["ckpt_rank"], found["lora_rank"]["model_rank"]) == ("64", "16")
+    # a kernel of another size is not a rank
+    other = text.replace("[16, 8, 3, 3]", "[64, 8, 5, 5]").replace("[320, 16, 1, 1]", "[320, 64, 3, 3]")
+    assert "lora_rank" not in facts(other)
+
+
 def test_fvcore_wording():
     found = facts("Skip loading parameter 'roi_heads.box_predictor.cls_score.weight' to the model due to incompatible "
                   "shapes: (81, 1024) in the checkpoint but (7, 1024) in the model! You might want to double check")

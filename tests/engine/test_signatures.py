@@ -152,3 +152,16 @@ def test_literal_prefilter_asks_for_what_every_match_holds():
     assert signatures.signature_literals(EMPTY) == ("list index o",)
     text = signatures.LogText("IndexError: list index out of range")
     assert all(text.has(word) for word in signatures.signature_literals(EMPTY))
+
+
+def test_the_prefilter_finds_the_words_of_a_message_wrapped_over_lines():
+    """A terminal or a post wraps a long message wherever it likes, inside a literal run the prefilter
+    asks for: the prefilter looks across the wrap as the message match does."""
+    text = ("ValueError: Dict key mismatch;\nexpected keys: ['SigLiPFromPatches_0', 'Transformer_0']; dict: "
+            "['img', 'txt']")
+    log = tb.parse(text)
+    sig_entry = entry(DICT)
+    literals = {f"{sig_entry.id}/{DICT.id}": signatures.signature_literals(DICT)}
+    assert literals[f"{sig_entry.id}/{DICT.id}"] == ("dict key mismatch; expected keys: ",)
+    (hit,) = signatures.match((sig_entry,), log.traces[0], log, literals=literals)
+    assert hit.level == signatures.FULL and hit.captures["expected"] == "['SigLiPFromPatches_0', 'Transformer_0']"
