@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import random
 import sys
 import time
@@ -239,13 +240,18 @@ def fit_variants(x: np.ndarray, y: np.ndarray, groups: list[str]) -> tuple[dict,
 
 # The share of confident answers that retrieval alone (no signature) may get wrong, out of fold.
 RETRIEVAL_WRONG_SHARE = 0.02
+# The share of out-of-scope texts (look-alikes with another cause, errors of no entry) that retrieval
+# alone may answer confidently, out of fold: what is not known should be refused (>= 0.95 in all)
+RETRIEVAL_NEGATIVE_SHARE = 0.03
 
 
 def tune_retrieval_bias(x: np.ndarray, y: np.ndarray, groups: list[str], model: dict) -> float:
     """How far to lower the logistic's bias so that, out of fold, at most RETRIEVAL_WRONG_SHARE of the
     texts that retrieval alone would answer confidently are answered wrong (another entry, or an
     out-of-scope text). The logistic fits each (text, entry) row; the verdict takes the best entry of
-    many, which is optimistic: this puts the bar where wrong answers stay rare."""
+    many, which is optimistic: this puts the bar where wrong answers stay rare. The bar is raised
+    further where needed so that retrieval alone answers at most RETRIEVAL_NEGATIVE_SHARE of the
+    out-of-scope texts (each paste form counted)."""
     calibration = Calibration.from_json({**model, "signature_precision": None, "signature_factors": None})
     sig_cols = [FEATURES.index(f) for f in SIGNATURE_FEATURES]
     best: dict[str, tuple[float, float, bool]] = {}
@@ -260,10 +266,15 @@ def tune_retrieval_bias(x: np.ndarray, y: np.ndarray, groups: list[str], model: 
         wrong += int(label == 0)
         if wrong <= RETRIEVAL_WRONG_SHARE * (i + 1):
             cut = i
-    if cut + 1 >= len(answers):
-        return 0.0
-    bar = answers[cut + 1][0] + 1e-3  # the first answer past the prefix falls below the threshold
-    return round(min(0.0, -bar), 4)
+    bar = answers[cut + 1][0] + 1e-3 if cut + 1 < len(answers) else -math.inf  # the first answer past the prefix falls below
+    negatives = [g for g in best if not g.startswith("match:")]
+    answered = sorted((best[g][0] for g in negatives if not best[g][2]), reverse=True)
+    allowed = int(RETRIEVAL_NEGATIVE_SHARE * len(negatives))
+    if len(answered) > allowed:
+        bar = max(bar, answered[allowed] + 1e-3)
+    print(f"retrieval bar: logit {bar:.3f}; out-of-scope texts answered by retrieval alone: "
+          f"{sum(v > bar for v in answered)} of {len(negatives)}", file=sys.stderr)
+    return round(min(0.0, -bar), 4) if bar > -math.inf else 0.0
 
 
 def main() -> int:
