@@ -266,7 +266,8 @@ def tune_retrieval_bias(x: np.ndarray, y: np.ndarray, groups: list[str], model: 
         wrong += int(label == 0)
         if wrong <= RETRIEVAL_WRONG_SHARE * (i + 1):
             cut = i
-    bar = answers[cut + 1][0] + 1e-3 if cut + 1 < len(answers) else -math.inf  # the first answer past the prefix falls below
+    # the first answer past the prefix falls below the threshold
+    bar = answers[cut + 1][0] + 1e-3 if cut + 1 < len(answers) else -math.inf
     negatives = [g for g in best if not g.startswith("match:")]
     answered = sorted((best[g][0] for g in negatives if not best[g][2]), reverse=True)
     allowed = int(RETRIEVAL_NEGATIVE_SHARE * len(negatives))
