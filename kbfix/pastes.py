@@ -17,7 +17,6 @@ from kbfix import traceback as tb
 from kbfix.engine.candidates import is_generic_cascade
 
 HEADER_RE = re.compile(r"^.*Traceback \(most recent call last\):?\s*$")
-FENCE_ONLY_RE = re.compile(r"^\s*```[\w+-]*\s*$")  # a fence line and its language, nothing else
 PREFIXES = (
     "ERROR 01-02 03:04:05 [engine.py:123] ",
     "(RayWorkerWrapper pid=12345) ",
@@ -108,7 +107,7 @@ def rendered_markdown(text: str) -> str | None:
     and fences as boxes, so the backticks are gone (fence lines with them)."""
     if "`" not in text:
         return None
-    lines = [line for line in text.split("\n") if not FENCE_ONLY_RE.match(line)]
+    lines = [line for line in text.split("\n") if not tb.FENCE_RE.match(line)]
     return "\n".join(lines).replace("`", "")
 
 

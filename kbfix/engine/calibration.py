@@ -61,9 +61,8 @@ class Calibration:
         if not self.signature_factors:
             return 1.0
         key = f"{entry_id}/{signature_id}"
-        if fragment and f"{key}{FRAGMENT_KEY}" in self.signature_factors:
-            return self.signature_factors[f"{key}{FRAGMENT_KEY}"]
-        return self.signature_factors.get(key, 1.0)
+        own = self.signature_factors.get(key + FRAGMENT_KEY) if fragment else None
+        return own if own is not None else self.signature_factors.get(key, 1.0)
 
     def probability(self, features: dict[str, float]) -> float:
         p = sigmoid(self.bias + sum(w * features.get(name, 0.0) for name, w in self.weights.items()))
