@@ -601,7 +601,7 @@ def _fingerprint(root: Path) -> str:
     return "\n".join(parts)
 
 
-def _entry_from_json(d: dict) -> Entry:
+def _entry_from_data(d: dict) -> Entry:
     return Entry(
         id=d["id"], title=Text(**d["title"]), tags=tuple(d["tags"]),
         signatures=tuple(Signature(**{**s, **{k: tuple(s[k]) for k in ("frames", "unless", "requires", "facts",
@@ -631,13 +631,13 @@ def load_cached(root: Path | str | None = None) -> Corpus:
     if not root.is_dir():
         return load(root, strict=False)
     target = cache.path("entries", ENTRIES_CACHE_VERSION, _fingerprint(root))
-    cached = cache.load_json(target, lambda data: Corpus(
-        root, tuple(_entry_from_json(d) for d in data["entries"]), None, data["hash"]))
+    cached = cache.load_data(target, lambda data: Corpus(
+        root, tuple(_entry_from_data(d) for d in data["entries"]), None, data["hash"]))
     if cached is not None:
         return cached
     corpus = load(root, strict=False)
     if not corpus.problems:
-        cache.store_json(target, {"hash": corpus.hash, "entries": [asdict(e) for e in corpus.entries]})
+        cache.store_data(target, {"hash": corpus.hash, "entries": [asdict(e) for e in corpus.entries]})
     return corpus
 
 

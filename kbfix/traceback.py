@@ -17,7 +17,6 @@ block of lines that says something went wrong becomes a *headless* error (``Exc.
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -532,12 +531,16 @@ def _unescaped_lines(text: str) -> list[str]:
     lines = text.split("\n")
     if "&" not in text or not HTML_ENTITY_RE.search(text):
         return lines
+    import html  # few pastes hold entities: the others never load its table
+
     if len(lines) == 1 or not any(line.strip() for line in lines[1:]):
         return html.unescape(text).split("\n")
     return [_unescape_line(line) if "&" in line else line for line in lines]
 
 
 def _unescape_line(line: str) -> str:
+    import html
+
     body = line.rstrip("\r")
     return html.unescape(body).replace("\r", " ").replace("\n", " ") + line[len(body):]
 

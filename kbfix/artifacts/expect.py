@@ -120,7 +120,7 @@ def known(config: dict) -> Expected | None:
     """
     from kbfix import cache
 
-    return cache.load_json(_cache_path(_config_key(config)), _decode)
+    return cache.load_data(_cache_path(_config_key(config)), _decode)
 
 
 def _config_key(config: dict) -> str:
@@ -177,7 +177,7 @@ def _expected(config_key: str) -> Expected:
     with torch.device("meta"):
         model = _model_class(hf_config)(hf_config)
     found = describe(model)
-    cache.store_json(_cache_path(config_key), _encode(found), keep=KEEP)  # read-only: only the build again
+    cache.store_data(_cache_path(config_key), _encode(found), keep=KEEP)  # read-only: only the build again
     return found
 
 

@@ -9,7 +9,7 @@ signature's required words); ``load_or_prepare`` caches that per corpus version.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 from kbfix import cache
@@ -19,7 +19,7 @@ from kbfix.engine import lexical, signatures
 from kbfix.engine.candidates import primary
 from kbfix.model import CaseKind, Log, Trace
 
-VERSION = 11  # bump when corpus_docs, query, tokenize or the cached form change
+VERSION = 13  # bump when corpus_docs, query, tokenize or the cached form change
 REGEX_ESCAPE_RE = re.compile(r"\\[a-zA-Z]|\(\?P<\w+>|\(\?[a-zA-Z:!=<]+")
 
 
@@ -86,9 +86,13 @@ def corpus_docs(corpus: Corpus) -> list[Doc]:
 @dataclass(frozen=True)
 class Prepared:
     docs: list[Doc]
-    tokens: list[list[str]]
+    terms: list[str]  # each document's tokens joined by spaces (tokens never hold whitespace): split on need
+    lengths: list[int]  # each document's token count
     literals: dict[str, tuple[str, ...]]  # "entry/signature" -> words a match needs
     postings: dict[str, str]  # word -> "doc:count doc:count" (lexical.postings_text)
+
+    def doc_terms(self, index: int) -> set[str]:
+        return set(self.terms[index].split())
 
 
 def prepare(corpus: Corpus) -> Prepared:
@@ -97,20 +101,20 @@ def prepare(corpus: Corpus) -> Prepared:
     # a thread's title is a few words, often only generic ones ("error when training"): matched word
     # for word it outweighs the long texts that explain a cause, so only the encoder compares it
     tokens = [[] if d.source.startswith("report:") else lexical.tokenize(d.text) for d in docs]
-    return Prepared(docs, tokens, literals, lexical.postings_text(tokens))
+    return Prepared(docs, [" ".join(t) for t in tokens], [len(t) for t in tokens], literals,
+                    lexical.postings_text(tokens))
 
 
 def load_or_prepare(corpus: Corpus) -> Prepared:
     """The prepared corpus from the cache (keyed by the corpus hash), or prepared now and cached."""
     target = cache.path("corpus", VERSION, corpus.hash, ",".join(corpus.ids()))
-    # tokens never hold whitespace: one string per document parses several times faster than a list
-    cached = cache.load_json(target, lambda data: Prepared(
-        [Doc(**d) for d in data["docs"]], [t.split() for t in data["tokens"]],
+    cached = cache.load_data(target, lambda data: Prepared(
+        [Doc(*row) for row in data["docs"]], data["terms"], data["lengths"],
         {k: tuple(v) for k, v in data["literals"].items()}, data["postings"]))
     if cached is not None:
         return cached
     prepared = prepare(corpus)
-    cache.store_json(target, {"docs": [asdict(d) for d in prepared.docs],
-                              "tokens": [" ".join(t) for t in prepared.tokens], "literals": prepared.literals,
+    cache.store_data(target, {"docs": [(d.entry_id, d.source, d.text) for d in prepared.docs],
+                              "terms": prepared.terms, "lengths": prepared.lengths, "literals": prepared.literals,
                               "postings": prepared.postings})
     return prepared

@@ -77,9 +77,9 @@ class Scorer:
         self.entries = entries
         self.by_id = {e.id: e for e in entries}
         self.docs = prepared.docs
-        self.doc_tokens = prepared.tokens
+        self.prepared = prepared
         self.literals = prepared.literals
-        self.bm25 = lexical.BM25(self.doc_tokens, prepared.postings)
+        self.bm25 = lexical.BM25(prepared.lengths, prepared.postings)
         self.calibration = calibration
         self.dense = dense
 
@@ -171,7 +171,7 @@ class Scorer:
 
     def _shared_terms(self, q_tokens: list[str], doc_index: int) -> tuple[str, ...]:
         """The query's words found in the entry's best document, rarest first (ties by the word)."""
-        doc_terms = set(self.doc_tokens[doc_index])
+        doc_terms = self.prepared.doc_terms(doc_index)
         ranked = sorted({t for t in q_tokens if t in doc_terms}, key=lambda t: (-self.bm25.idf(t), t))
         return tuple(ranked[:8])
 

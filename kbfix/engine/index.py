@@ -21,8 +21,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Callable
 
@@ -99,6 +97,9 @@ def build(encoder: Encoder, docs: list[Doc], corpus_hash: str, progress: Callabl
 
 def save(dense: DenseIndex, folder: Path) -> Path:
     """Write atomically: build in a temporary sibling folder, then rename it into place."""
+    import shutil  # a writer's modules: loading a saved index never needs them
+    import tempfile
+
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".tmp-index-", dir=folder.parent))
     try:
@@ -172,6 +173,8 @@ def load_or_build(encoder: Encoder, docs_fn: Callable[[], list[Doc]], corpus_has
         return dense, True, None  # the engine's status already says why the cache is not used
     try:
         if rebuild and folder.exists():
+            import shutil
+
             shutil.rmtree(folder, ignore_errors=True)
         save(dense, folder)
     except OSError as exc:  # an unwritable cache costs a rebuild next time, nothing more

@@ -55,14 +55,19 @@ class BM25:
     being re-counted on every start.
     """
 
-    def __init__(self, docs: list[list[str]], postings: dict[str, str] | None = None, k1: float = 1.2, b: float = 0.75):
-        self.docs = docs
+    def __init__(self, lengths: list[int], postings: dict[str, str], k1: float = 1.2, b: float = 0.75):
         self.k1, self.b = k1, b
-        self.lengths = [len(d) for d in docs]
-        self.avg = (sum(self.lengths) / len(self.lengths)) if docs else 1.0
-        self._postings = postings if postings is not None else postings_text(docs)
+        self.lengths = lengths
+        self.count = len(lengths)
+        self.avg = (sum(lengths) / len(lengths)) if lengths else 1.0
+        self._postings = postings
         self._term_weights: dict[str, list[tuple[int, float]]] = {}
         self._idf: dict[str, float] = {}
+
+    @classmethod
+    def from_docs(cls, docs: list[list[str]], **params: float) -> "BM25":
+        """The index of tokenized documents (the cached corpus keeps only lengths and postings)."""
+        return cls([len(d) for d in docs], postings_text(docs), **params)
 
     def idf(self, term: str, default: float = 0.0) -> float:
         found = self._idf.get(term)
@@ -71,11 +76,11 @@ class BM25:
             if raw is None:
                 return default  # not kept: a long-lived server sees unbounded new words
             df = raw.count(" ") + 1
-            found = self._idf[term] = math.log(1 + (len(self.docs) - df + 0.5) / (df + 0.5))
+            found = self._idf[term] = math.log(1 + (self.count - df + 0.5) / (df + 0.5))
         return found
 
     def scores(self, query: list[str]) -> list[float]:
-        out = [0.0] * len(self.docs)
+        out = [0.0] * self.count
         for i, score in self.sparse_scores(query).items():
             out[i] = score
         return out
@@ -111,8 +116,7 @@ class BM25:
         A term no document holds counts at the idf of the rarest possible term: a query made mostly
         of words the corpus never uses is mostly unexplained, so its normalized score stays low.
         """
-        n = len(self.docs)
-        unseen = math.log(1 + (n + 0.5) / 0.5)
+        unseen = math.log(1 + (self.count + 0.5) / 0.5)
         return sum(self.idf(t, unseen) for t in set(query)) * (self.k1 + 1) or 1.0
 
 

@@ -1,6 +1,7 @@
 """kbfix.artifacts.expect: configs no real model has are refused before torch is imported."""
 
 import json
+import marshal
 from dataclasses import replace
 
 import pytest
@@ -114,8 +115,8 @@ def test_a_tampered_cache_is_not_trusted(qwen_dir):
     expect.clear_caches()
     expect.expected(config)
     path = expect._cache_path(expect._config_key(config))
-    header, _, stored = path.read_bytes().partition(b"\n")  # a digest line, then the JSON payload
-    payload = json.loads(stored)
+    header, _, stored = path.read_bytes().partition(b"\n")  # a digest line, then the marshalled payload
+    payload = marshal.loads(stored)
     payload["shapes"]["lm_head.weight"] = [1, 1]
-    path.write_bytes(header + b"\n" + json.dumps(payload).encode())  # edited under the old digest
+    path.write_bytes(header + b"\n" + marshal.dumps(payload))  # edited under the old digest
     assert expect.known(config) is None

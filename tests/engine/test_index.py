@@ -102,17 +102,17 @@ def test_two_processes_building_at_once(tmp_path):
     assert manifest["count"] == counts.pop()
 
 
-def test_json_caches_survive_garbage_and_unwritable_folders(tmp_path):
-    from kbfix.cache import load_json as load_json_cache, store_json as store_json_cache
+def test_data_caches_survive_garbage_and_unwritable_folders(tmp_path):
+    from kbfix.cache import load_data, store_data
 
-    path = tmp_path / "corpus-abc.json"
-    assert load_json_cache(path, dict) is None  # missing
-    path.write_text("{not json")
-    assert load_json_cache(path, lambda d: d["docs"]) is None  # unreadable
-    assert store_json_cache(path, {"docs": [1]}) and load_json_cache(path, lambda d: d["docs"]) == [1]
+    path = tmp_path / "corpus-abc.bin"
+    assert load_data(path, dict) is None  # missing
+    path.write_text("{not data")
+    assert load_data(path, lambda d: d["docs"]) is None  # unreadable
+    assert store_data(path, {"docs": [1]}) and load_data(path, lambda d: d["docs"]) == [1]
     blocker = tmp_path / "file"
     blocker.write_text("")
-    assert store_json_cache(blocker / "corpus-x.json", {}) is False
+    assert store_data(blocker / "corpus-x.bin", {}) is False
 
 
 def test_numpy_search_agrees_with_faiss(tmp_path, monkeypatch):
@@ -135,14 +135,31 @@ def test_numpy_search_agrees_with_faiss(tmp_path, monkeypatch):
     assert ids.shape == (3, 10) and (sims[:, :-1] >= sims[:, 1:]).all()
 
 
-def test_json_cache_rejects_an_edited_payload_and_the_old_format(tmp_path):
-    from kbfix.cache import load_json, store_json
+def test_data_cache_rejects_an_edited_payload_the_old_format_and_another_python(tmp_path):
+    from kbfix import cache
 
-    path = tmp_path / "entries-abc.json"
-    assert store_json(path, {"hash": "h", "entries": ["one"]})
+    path = tmp_path / "entries-abc.bin"
+    assert cache.store_data(path, {"hash": "h", "entries": ["one"]})
     raw = path.read_bytes()
-    assert load_json(path, lambda d: d["entries"]) == ["one"]
-    path.write_bytes(raw.replace(b'"one"', b'"two"'))  # same length, digest no longer matches
-    assert load_json(path, lambda d: d["entries"]) is None
+    assert cache.load_data(path, lambda d: d["entries"]) == ["one"]
+    path.write_bytes(raw.replace(b"one", b"two"))  # same length, digest no longer matches
+    assert cache.load_data(path, lambda d: d["entries"]) is None
     path.write_text(json.dumps({"digest": "0" * 64, "payload": "{}"}))  # a cache written by an older kbfix
-    assert load_json(path, dict) is None
+    assert cache.load_data(path, dict) is None
+    header, _, payload = raw.partition(b"\n")  # signed, but by a Python with another marshal format
+    path.write_bytes(header.replace(cache.DATA_MAGIC, b"kbfix-cache-marshal 4 cpython-399 ") + b"\n" + payload)
+    assert cache.load_data(path, lambda d: d["entries"]) is None
+
+
+def test_a_data_cache_holds_only_plain_values(tmp_path):
+    """Enums become their values and tuples stay tuples; an object that is not plain data is refused
+    (nothing but plain values is ever marshalled, so nothing else is ever read back)."""
+    from kbfix import cache
+    from kbfix.model import Applicability
+
+    path = tmp_path / "entries-plain.bin"
+    assert cache.store_data(path, {"a": (Applicability.SAFE, [1.5, None, True])})
+    assert cache.load_data(path, lambda d: d) == {"a": (Applicability.SAFE.value, [1.5, None, True])}
+    assert type(cache.load_data(path, lambda d: d["a"][0])) is str
+    assert cache.store_data(tmp_path / "entries-code.bin", {"f": compile("1", "x", "eval")}) is False
+    assert cache.store_data(tmp_path / "entries-set.bin", {"s": {1, 2}}) is False

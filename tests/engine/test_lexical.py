@@ -22,7 +22,7 @@ def test_chinese_runs_become_overlapping_character_pairs():
 
 def test_bm25_prefers_the_document_with_the_rare_shared_word():
     docs = [tokenize("cuda out of memory 显存不足"), tokenize("disk full 磁盘空间不足"), tokenize("cuda device assert")]
-    scores = BM25(docs).scores(tokenize("显存不足"))
+    scores = BM25.from_docs(docs).scores(tokenize("显存不足"))
     assert scores.index(max(scores)) == 0
     assert scores[2] == 0.0
 
