@@ -131,8 +131,10 @@ def _runs(pattern: str) -> list:
     them), ``ONE_CHAR`` where one class or ``.`` stands, and None where anything else (a repeat, a
     mixed group) stands. Plain groups are read through."""
     c, tree = _parse(pattern)
-    if tree is None:
-        return []
+    return [] if tree is None else _runs_of(c, tree)
+
+
+def _runs_of(c, items) -> list:
     runs: list = []
 
     def walk(items) -> None:
@@ -160,8 +162,31 @@ def _runs(pattern: str) -> list:
         if current:
             runs.append("".join(current))
 
-    walk(tree)
+    walk(items)
     return runs
+
+
+def branch_words(pattern: str | None) -> tuple[str, ...] | None:
+    """For a pattern that is one alternation (``a b|c d``, perhaps in a group), one lowercased word
+    (4+ characters) per branch that every match of that branch holds: every match holds one of them.
+    None when the pattern is not one alternation or a branch holds no such word."""
+    if not pattern:
+        return None
+    c, tree = _parse(pattern)
+    if tree is None:
+        return None
+    items = list(tree)
+    while len(items) == 1 and items[0][0] is c.SUBPATTERN:
+        items = list(items[0][1][-1])
+    if len(items) != 1 or items[0][0] is not c.BRANCH:
+        return None
+    words = []
+    for branch in items[0][1][1]:
+        runs = [r.lower() for r in _runs_of(c, branch) if isinstance(r, str) and len(r.strip()) >= 4]
+        if not runs:
+            return None
+        words.append(max(runs, key=len))
+    return tuple(sorted(set(words)))
 
 
 def required_literals(pattern: str | None) -> tuple[str, ...]:
@@ -179,19 +204,27 @@ def required_literals(pattern: str | None) -> tuple[str, ...]:
 FRAGMENT_PREFIX = 12  # characters of a one-run wording the literal prefilter asks for
 
 
-def signature_literals(sig: Signature) -> tuple[str, ...]:
-    """Words the log must contain for ``sig`` to fire at any level (the exception type is not one:
-    a paste may lack the exception line). The message's last literal run is not required: a message
-    cut off at its end still fires as a fragment (:func:`_fragment`), and every earlier run still is,
-    so a cut message keeps the words that tell it from its look-alikes."""
+def signature_literals(sig: Signature) -> tuple[str | tuple[str, ...], ...]:
+    """What the log must contain for ``sig`` to fire at any level: words (str), and groups of words of
+    which it must contain one (a tuple: a pattern that is one alternation). The exception type is
+    not one: a paste may lack the exception line. The message's last literal run is not required: a
+    message cut off at its end still fires as a fragment (:func:`_fragment`), and every earlier run
+    still is, so a cut message keeps the words that tell it from its look-alikes. A fragment starts
+    where the wording's first literal run is found whole, so that run's start is always required."""
     runs = [r for r in _runs(sig.message) if isinstance(r, str)] if sig.message else []
     message = [r.lower() for r in runs if len(r.strip()) >= 4]
     needed = message[:-1]
-    if len(runs) == 1 and len(message) == 1 and len(message[0].strip()) >= 8:
-        # the wording's only literal run: a fragment starts where its first literal run is found whole
-        # (:func:`_fragment`), so any match, whole or cut, holds this run's start
-        needed = [message[0][:FRAGMENT_PREFIX].strip()]
-    return tuple(sorted({*needed, *(lit for p in (sig.text, *sig.requires) for lit in required_literals(p))}))
+    if runs and len(runs[0].strip()) >= 8:
+        needed.append(runs[0].lower()[:FRAGMENT_PREFIX].strip())
+    # A wording that is one alternation never fires as a fragment (its literal characters are too few).
+    # The context of an exception-bound signature (text, requires) that does not show still makes a
+    # near miss: only its plain words are asked for, as they always were; a text signature needs it all
+    bound = sig.message is not None or sig.exception is not None or bool(sig.frames)
+    groups = {words for p in ((sig.message,) if bound else (sig.text, *sig.requires))
+              if (words := branch_words(p)) is not None}
+    words = {*needed, *(lit for p in (sig.text, *sig.requires) for lit in required_literals(p))}
+    words = {w for w in words if not any(w != other and w in other for other in words)}  # the longer says it
+    return (*sorted(words), *sorted(groups))
 
 
 @dataclass(frozen=True)
@@ -344,15 +377,16 @@ def match(entries: tuple[Entry, ...], trace: Trace | None, log: Log, text: LogTe
     """
     text = text if text is not None else LogText(log.text)
     headless = trace is None or not any(exc.type for exc in trace.exceptions)
-    # a message wrapped over lines or bolded is matched with its layout taken out (_match_exception):
-    # the prefilter looks for its words the same way
-    flat = headless or any("\n" in exc.message or "**" in exc.message for exc in trace.exceptions)
+    # a message wrapped over lines, bolded or without its exception line is matched with its layout
+    # taken out (_match_exception): the prefilter looks for its words the same way
+    flat = headless or any("\n" in exc.message or "**" in exc.message or not exc.type for exc in trace.exceptions)
     hits: list[SignatureHit] = []
     for entry in entries:
         for sig in entry.signatures:
             if literals is not None:
                 needed = literals.get(f"{entry.id}/{sig.id}")
-                if needed and not all(text.has(word, flat) for word in needed):
+                if needed and not all(text.has(word, flat) if isinstance(word, str)
+                                      else any(text.has(w, flat) for w in word) for word in needed):
                     continue
             exception_bound = sig.message is not None or sig.exception is not None or bool(sig.frames)
             if not exception_bound:
@@ -536,6 +570,9 @@ def _fragment(pattern: str, message: str) -> str | None:
             covered += len(item)
             pos = at + len(item)
             after_variable = False
+            # a literal run right after it (a group's words, as in "header: (?P<reason>Invalid...)") must
+            # go on from here: other words there are another message, not this one cut off
+            exact = index + 1 < len(runs) and isinstance(runs[index + 1], str)
             continue
         rest = body[pos:]
         if len(rest) > MAX_FRAGMENT_TAIL and not after_variable:

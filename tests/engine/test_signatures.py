@@ -72,6 +72,16 @@ def test_another_word_where_the_wording_goes_on_is_no_fragment():
     assert hits(WORDING_KEPT + "'labels'", BARE)[0].level == signatures.FULL
 
 
+def test_other_words_where_a_group_goes_on_are_no_fragment():
+    """Literal runs split only by a group boundary are one wording: after the first, the message must go
+    on with the group's words (or end inside them); a sibling message's words there are no cut."""
+    reason = Signature("reason", exception="SafetensorError",
+                       message=r"Error while deserializing header: (?P<reason>InvalidHeaderDeserialization)")
+    assert hits("SafetensorError: Error while deserializing header: HeaderTooLarge", reason) == []
+    (hit,) = hits("SafetensorError: Error while deserializing header: InvalidHead", reason)
+    assert hit.level == signatures.FRAGMENT
+
+
 def test_too_short_a_start_is_no_fragment():
     assert hits("ValueError: Dict key mis", DICT) == []
 
@@ -152,6 +162,27 @@ def test_literal_prefilter_asks_for_what_every_match_holds():
     assert signatures.signature_literals(EMPTY) == ("list index o",)
     text = signatures.LogText("IndexError: list index out of range")
     assert all(text.has(word) for word in signatures.signature_literals(EMPTY))
+
+
+def test_the_prefilter_asks_for_one_word_of_each_branch_of_an_alternation():
+    """A wording that is one alternation asks for one word of some branch (its longest literal run); a
+    whole-log text signature's context too. The first run of a wording with a capture after it is
+    asked for by its start. Skipped signatures are exactly those that could not have fired."""
+    either = Signature("either", exception="RuntimeError",
+                       message=r"Unexpected key\(s\) in state_dict:|Missing key\(s\) in state_dict: (?P<k>.*)")
+    assert signatures.signature_literals(either) == (("missing key(s) in state_dict: ", "unexpected key(s) in state_dict:"),)
+    ctx = Signature("ctx", text=r"(?i)(?:\bq?lora\b|adapter_config\.json)", requires=[r"\bpeft\b|PeftModel"])
+    assert signatures.signature_literals(ctx) == (("adapter_config.json", "lora"), ("peft", "peftmodel"))
+    assert signatures.branch_words(r"a|bcde") is None  # a branch with no word of 4+ characters
+    attr = Signature("attr", exception="AttributeError", message=r"^'NoneType' object has no attribute '(?P<s>c\w+)'$")
+    assert signatures.signature_literals(attr) == ("'nonetype' o",)
+    for text, fires in (("RuntimeError: Missing key(s) in state_dict: a.b", True),
+                        ("RuntimeError: Unexpected key(s) in state_dict: a.b", True),
+                        ("RuntimeError: Error(s) in loading state_dict", False)):
+        log = tb.parse(text)
+        literals = {"e/either": signatures.signature_literals(either)}
+        assert bool(signatures.match((entry(either),), log.traces[0], log, literals=literals)) is fires
+        assert bool(signatures.match((entry(either),), log.traces[0], log)) is fires
 
 
 def test_the_prefilter_finds_the_words_of_a_message_wrapped_over_lines():
