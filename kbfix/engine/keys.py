@@ -19,6 +19,9 @@ what decides the cause:
 - ``pos_embed_only``: only position embeddings differ (another image resolution or grid);
 - ``placeholder``: ``[0]`` (or old DeepSpeed's ``[1]``) shapes: ZeRO-3 partitions;
 - ``lora_rank``: only adapter tensors differ, and only in the LoRA rank (an adapter of another ``r``);
+- ``lora_old_format``: only adapter tensors differ, and a lora_B is 3-D ``[out, r, 1]`` (or, on fused q/k/v
+  projections, every lora_A holds exactly twice the model's rank): an adapter saved by PEFT < 0.3, which
+  kept a fused projection's LoRA as a stacked lora_A and a Conv1d lora_B;
 - ``width_ratio``: one width ratio across every mismatching layer (768 vs 1024); ``mixed_widths``:
   widths that differ layer by layer (a pruned model).
 
@@ -49,8 +52,9 @@ UNEXPECTED_RE = re.compile(
     r"were not used when initializing \w+:|contains keys that are not used by the model:|Unexpected keys?:|"
     r"not\s*u\s*sed in \w+:)")
 MISMATCH_RES = (
-    re.compile(r"size mismatch for (?P<key>[\w.]+): copying a param with shape " + SHAPE.format(n="a")
-               + r" from checkpoint, the shape in current model is " + SHAPE.format(n="b")),
+    # (a terminal or a mail client may wrap the line anywhere, even swallowing a space at the break)
+    re.compile(r"size\s+mismatch\s+for\s+(?P<key>[\w.]+):\s*copying\s+a\s+param\s*with\s+shape\s+" + SHAPE.format(n="a")
+               + r"\s+from\s+checkpoint,\s+the\s+shape\s+in\s+current\s+model\s+is\s+" + SHAPE.format(n="b")),
     re.compile(r"- (?P<key>[\w.]+): found shape " + SHAPE.format(n="a") + r" in the checkpoint and "
                + SHAPE.format(n="b") + r" in the model instantiated"),
     re.compile(r"^\s*(?P<key>[\w.{}, ]+?)\s*\|\s*MISMATCH\s*\|.*?ckpt:\s*" + SHAPE.format(n="a") + r"\s*vs\s*model:\s*"
@@ -82,8 +86,12 @@ LAYER_RE = re.compile(r"^(?P<stack>(?:.*\.)?(?:layers|layer|h|blk|blocks|block|r
 BUFFER_RE = re.compile(r"(?:^|\.)(?:inv_freq|position_ids|masked_bias|num_batches_tracked|token_type_ids|"
                        r"attn\.bias|attention\.bias|bias_mask|causal_mask|rotary_emb\.\w+|_float_tensor|"
                        r"relative_position_index|attn_mask|freqs_cis)$")
-ADAPTER_RE = re.compile(r"lora_(?:A|B|embedding_A|embedding_B|magnitude_vector)|\.ia3_l|modules_to_save|"
-                        r"lora_dropout|\.adapter_|prompt_encoder")
+# PEFT (lora_A / lora_B), and kohya / diffusers LoRA (lora_down / lora_up, attention processors' to_q_lora.down)
+ADAPTER_RE = re.compile(r"lora_(?:A|B|embedding_A|embedding_B|magnitude_vector)|lora[._](?:down|up)\b|\.ia3_l|"
+                        r"modules_to_save|lora_dropout|\.adapter_|prompt_encoder")
+LORA_DOWN_RE = re.compile(r"lora_(?:embedding_)?A\b|lora[._]down\b")  # [r, in] ([r, in, kh, kw] on a convolution)
+FUSED_QKV_RE = re.compile(r"(?:^|\.)(?:c_attn|query_key_value|qkv|qkv_proj|W_pack|Wqkv|in_proj)\.")  # q, k and v in one layer
+LORA_UP_RE = re.compile(r"lora_(?:embedding_)?B\b|lora[._]up\b")  # [out, r] ([out, r, 1, 1])
 WRAPPED = r"(?:\.(?:modules_to_save|original_module|base_layer)(?:\.\w+)?)?"
 VOCAB_RE = re.compile(r"(?:^|\.)(?:embed_tokens|lm_head|wte|word_embeddings|embed_in|embed_out|shared|tok_embeddings|"
                       r"output|token_embedding|embeddings|output_layer)" + WRAPPED + r"\.(?:weight|bias)$|"
@@ -107,7 +115,8 @@ BENIGN_NEW_RE = re.compile(r"(?:^|\.)(?:classifier\.|score\.|qa_outputs\.|pooler
 RENAMES = (("gamma", "weight"), ("beta", "bias"), ("running_mean", "moving_mean"), ("kernel", "weight"),
            ("scale", "weight"), ("g", "weight"), ("b", "bias"))
 FACTS = ("keys_listed", "buffers_only", "benign_keys_only", "adapter_keys", "base_keys_only", "prefix", "rename", "many_missing",
-         "tail_layers", "placeholder", "embedding_rows", "head_only", "pos_embed_only", "lora_rank", "width_ratio", "mixed_widths")
+         "tail_layers", "placeholder", "embedding_rows", "head_only", "pos_embed_only", "lora_rank", "lora_old_format", "width_ratio",
+         "mixed_widths")
 MAX_KEYS = 5000  # per list: enough to decide, bounded memory on hostile input
 
 
@@ -339,9 +348,9 @@ def _unnamed_head(mismatched: list[tuple[str, tuple[int, ...], tuple[int, ...]]]
 
 
 def _rank_axis(key: str) -> int | None:
-    """Where a LoRA tensor holds its rank: lora_A is [r, in] ([r, in, kh, kw] on a convolution),
-    lora_B [out, r] ([out, r, 1, 1])."""
-    return 0 if "lora_A" in key or "lora_embedding_A" in key else 1 if "lora_B" in key or "lora_embedding_B" in key else None
+    """Where a LoRA tensor holds its rank: lora_A / lora_down is [r, in] ([r, in, kh, kw] on a
+    convolution), lora_B / lora_up [out, r] ([out, r, 1, 1])."""
+    return 0 if LORA_DOWN_RE.search(key) else 1 if LORA_UP_RE.search(key) else None
 
 
 def _rank_only(mismatched: list[tuple[str, tuple[int, ...], tuple[int, ...]]]) -> bool:
@@ -377,6 +386,17 @@ def _shapes(found: dict, mismatched: list[tuple[str, tuple[int, ...], tuple[int,
                         for _, a, b in mismatched if len(a) == len(b))
         if not one_token:  # 196 vs 197 is a class token, not another image grid
             found["pos_embed_only"] = shown
+        return
+    if all(ADAPTER_RE.search(k) for k in keys) and any(
+            len(shape) == 3 and shape[-1] == 1 for k, a, b in mismatched if LORA_UP_RE.search(k) for shape in (a, b)):
+        # PEFT < 0.3 kept a fused projection's LoRA (enable_lora, GPT-2 c_attn) as a Conv1d: lora_B [out, r, 1]
+        found["lora_old_format"] = {"key": next(k for k, a, b in mismatched if LORA_UP_RE.search(k) and 3 in (len(a), len(b)))}
+        return
+    if all(ADAPTER_RE.search(k) for k in keys) and _rank_only(mismatched) and all(FUSED_QKV_RE.search(k) for k in keys) \
+            and all(a[_rank_axis(k)] == 2 * b[_rank_axis(k)] for k, a, b in mismatched):
+        # the same PEFT < 0.3 adapter with its 3-D lora_B lines cut off: on a fused q/k/v projection its
+        # lora_A stacks q's and v's ranks (enable_lora=[True, False, True]): exactly twice the config's r
+        found["lora_old_format"] = {"key": first_key}
         return
     if all(ADAPTER_RE.search(k) for k in keys) and _rank_only(mismatched):
         axis = _rank_axis(first_key)

@@ -85,6 +85,39 @@ def test_a_convolution_lora_of_another_rank_is_a_lora_rank_too():
     assert "lora_rank" not in facts(other)
 
 
+def test_kohya_and_diffusers_lora_names_of_another_rank_wrapped_by_a_mail_client():
+    """lora_down / lora_up (kohya) and to_q_lora.down / .up (diffusers attention processors) hold the rank as
+    lora_A / lora_B do; a line wrapped anywhere, even losing a space at the break, still reads."""
+    text = ("size mismatch for\nlora_unet_down_blocks_0_attn1_to_out_0.lora_up.weight:\ncopying a paramwith shape "
+            "torch.Size([640, 8]) from checkpoint, the shape\nin current model is torch.Size([640, 16]).\n"
+            "size mismatch for layers.0.to_q_lora.down.weight: copying a param with shape torch.Size([4, 320]) "
+            "from checkpoint, the shape in current model is torch.Size([128, 320]).")
+    found = facts(text)
+    assert found["lora_rank"]["key"].endswith("lora_up.weight") and found["lora_rank"]["ckpt_rank"] == "8"
+    assert "width_ratio" not in found
+
+
+def test_a_3d_lora_b_is_an_adapter_saved_by_an_old_peft_not_a_rank_or_a_size():
+    text = ("size mismatch for base_model.model.h.0.attn.c_attn.lora_A.default.weight: copying a param with shape "
+            "torch.Size([32, 768]) from checkpoint, the shape in current model is torch.Size([16, 768]).\n"
+            "size mismatch for base_model.model.h.0.attn.c_attn.lora_B.default.weight: copying a param with shape "
+            "torch.Size([1536, 16, 1]) from checkpoint, the shape in current model is torch.Size([2304, 16]).")
+    found = facts(text)
+    assert found["lora_old_format"]["key"].endswith("lora_B.default.weight")
+    assert not {"lora_rank", "width_ratio", "mixed_widths"} & set(found)
+
+
+def test_a_fused_projection_with_twice_the_rank_is_the_old_format_with_its_lora_b_cut_off():
+    """PEFT < 0.3 stacked q's and v's ranks in one lora_A of a fused q/k/v layer: exactly 2r rows. A list cut
+    before its 3-D lora_B lines still tells it from an adapter of another rank; separate layers do not."""
+    line = ("size mismatch for base_model.model.transformer.h.{i}.self_attention.{name}.lora_A.default.weight: copying "
+            "a param with shape torch.Size([{a}, 4096]) from checkpoint, the shape in current model is torch.Size([8, 4096]).")
+    fused = "\n".join(line.format(i=i, name="query_key_value", a=16) for i in range(2))
+    assert "lora_old_format" in facts(fused) and "lora_rank" not in facts(fused)
+    assert "lora_rank" in facts(fused.replace("query_key_value", "q_proj"))
+    assert "lora_rank" in facts("\n".join(line.format(i=i, name="query_key_value", a=32) for i in range(2)))
+
+
 def test_fvcore_wording():
     found = facts("Skip loading parameter 'roi_heads.box_predictor.cls_score.weight' to the model due to incompatible "
                   "shapes: (81, 1024) in the checkpoint but (7, 1024) in the model! You might want to double check")
