@@ -157,20 +157,32 @@ SHRINK_ROWS = 6
 
 
 def signature_factors(hit_stats: dict[str, list[float]], precision: dict[str, float],
-                      refined: frozenset[str] = frozenset()) -> dict[str, float]:
+                      refined: dict[str, tuple[str, ...]] | None = None, pooled_fragment: float | None = None,
+                      ) -> dict[str, float]:
     """Per signature: its out-of-fold precision (shrunk towards the level's) over the level's. A full or
     loose hit's factor only lowers it; a fragment's may raise it up to a full hit's precision, except
-    on an entry that others refine (``refined``): its cut message cannot show the detail that decides
-    for the refining entry (the flag in a list of arguments, the class in a key)."""
+    on an entry that others refine (``refined``: entry -> its signature ids): its cut message cannot
+    show the detail that decides for the refining entry (the flag in a list of arguments, the class in
+    a key), so such a fragment is held at most to the pooled fragment rate (``pooled_fragment``), seen
+    or not."""
+    refined = refined or {}
     factors = {}
+    level_frag = precision["sig_frag"]
+    held = min(1.0, pooled_fragment / level_frag) if pooled_fragment is not None else 1.0
     for key, (fired, right) in hit_stats.items():
         fragment = key.endswith(calibration.FRAGMENT_KEY)
-        level = precision["sig_frag"] if fragment else precision["sig"]
+        level = level_frag if fragment else precision["sig"]
         own = (right + SHRINK_ROWS * level) / (fired + SHRINK_ROWS)
-        raised = fragment and key.split("/", 1)[0] not in refined
-        factor = min(precision["sig"] / level if raised else 1.0, own / level)
+        general = key.split("/", 1)[0] in refined
+        cap = (held if general else precision["sig"] / level) if fragment else 1.0
+        factor = min(cap, own / level)
         if abs(factor - 1.0) >= 0.005:
             factors[key] = round(factor, 4)
+    for entry_id, signature_ids in refined.items():  # a general entry's fragments that no paste form showed
+        for signature_id in signature_ids:
+            key = f"{entry_id}/{signature_id}{calibration.FRAGMENT_KEY}"
+            if key not in hit_stats and abs(held - 1.0) >= 0.005:
+                factors[key] = round(held, 4)
     return dict(sorted(factors.items()))
 
 
@@ -206,7 +218,18 @@ def top1_report(x, y, groups, model: dict) -> dict:
             "negatives_abstained": round(abstain_ok / max(negatives_n, 1), 3), "negatives": negatives_n}
 
 
-def fit_variants(x: np.ndarray, y: np.ndarray, groups: list[str]) -> tuple[dict, dict, dict]:
+def fragment_level(hit_stats: dict[str, list[float]], pooled: float) -> float:
+    """The precision a fragment hit starts from when its signature has no fragment rows of its own: the
+    mean of each signature's own fragment rate (rule of succession), not the pooled rate. A few
+    signatures whose distinguishing words come after the cut (a shape of [0], a list of LoRA keys)
+    fire as fragments on many cut pastes of other errors and would set every signature's prior."""
+    rates = [(right + 1) / (fired + 2) for key, (fired, right) in hit_stats.items()
+             if key.endswith(calibration.FRAGMENT_KEY)]
+    return sum(rates) / len(rates) if rates else pooled
+
+
+def fit_variants(x: np.ndarray, y: np.ndarray, groups: list[str],
+                 hit_stats: dict[str, list[float]] | None = None) -> tuple[dict, dict, dict]:
     sig_cols = [FEATURES.index(f) for f in SIGNATURE_FEATURES]
     blinded = x.copy()
     blinded[:, sig_cols] = 0.0
@@ -216,6 +239,8 @@ def fit_variants(x: np.ndarray, y: np.ndarray, groups: list[str]) -> tuple[dict,
     for name, col in zip(SIGNATURE_FEATURES, sig_cols):
         rows = x[:, col] > 0
         precision[name] = float((y[rows].sum() + 1) / (rows.sum() + 2))
+    if hit_stats:
+        precision["sig_frag"] = fragment_level(hit_stats, precision["sig_frag"])
     variants, quality = {}, {}
     for name, feats in VARIANTS.items():
         cols = [FEATURES.index(f) for f in feats if f not in SIGNATURE_FEATURES]
@@ -288,8 +313,12 @@ def main() -> int:
     start = time.time()
     corpus = load_corpus()
     x, y, groups, hit_stats = out_of_fold_rows(corpus, args.folds, args.seed, args.epochs, forms=not args.no_forms)
-    variants, quality, precision = fit_variants(x, y, groups)
-    factors = signature_factors(hit_stats, precision, frozenset(g for e in corpus.entries for g in e.refines))
+    variants, quality, precision = fit_variants(x, y, groups, hit_stats)
+    general = {g for e in corpus.entries for g in e.refines}
+    refined = {e.id: tuple(sig.id for sig in e.signatures) for e in corpus.entries if e.id in general}
+    frag_rows = x[:, FEATURES.index("sig_frag")] > 0
+    pooled_fragment = float((y[frag_rows].sum() + 1) / (frag_rows.sum() + 2))
+    factors = signature_factors(hit_stats, precision, refined, pooled_fragment)
     shift = tune_retrieval_bias(x, y, groups, variants["hybrid"])
     variants["hybrid"]["bias"] = round(variants["hybrid"]["bias"] + shift, 4)
     quality["hybrid (retrieval bar raised)"] = top1_report(x, y, groups, variants["hybrid"])
@@ -301,6 +330,7 @@ def main() -> int:
         "rows": int(len(y)), "positives": int(y.sum()), "features": list(FEATURES),
         "signature_rows": {f: int((x[:, FEATURES.index(f)] > 0).sum()) for f in SIGNATURE_FEATURES},
         "signature_precision": {k: round(v, 5) for k, v in precision.items()},
+        "pooled_fragment_precision": round(pooled_fragment, 5),
         "new_wording_share": NEW_WORDING_SHARE,
         "out_of_fold": quality, "variants": variants, "retrieval_bias_shift": round(shift, 4), "seconds": round(time.time() - start, 1),
     }

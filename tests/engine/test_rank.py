@@ -1,5 +1,6 @@
 """Fusion, abstention, root-cause selection and evidence."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -78,7 +79,9 @@ def test_calibration_is_fitted_and_each_variant_present():
     for variant in ("hybrid", "lexical", "dense"):
         assert load_calibration(variant).weights
     for variant in ("hybrid", "signatures"):
-        assert 0.9 < load_calibration(variant).signature_precision["sig"] < 1.0  # never certainty
+        # never certainty; and well above chance, though every real look-alike the corpus collects (a full
+        # hit on another cause, on purpose) lowers it: 0.904 with 361 nomatch cases, 0.900 with 372
+        assert 0.85 < load_calibration(variant).signature_precision["sig"] < 1.0
     assert load_calibration("hybrid").weights["near_miss"] < 0  # a near miss is evidence against
 
 
@@ -94,6 +97,24 @@ def test_a_fragment_hit_has_its_own_factor_bounded_by_a_full_hit():
         entry_id, signature_id = key.removesuffix(FRAGMENT_KEY).split("/")
         assert calibration.factor(entry_id, signature_id, fragment=True) == value
         assert calibration.factor(entry_id, signature_id) == calibration.signature_factors.get(f"{entry_id}/{signature_id}", 1.0)
+
+
+def test_a_cut_message_of_a_general_entry_is_held_to_the_pooled_fragment_rate():
+    """A fragment of an entry that another refines cannot show the detail that decides for the refining
+    one: whatever its own record, it stays at the rate of all fragments pooled, seen by a paste form or not."""
+    from kbfix import corpus
+    from kbfix.engine import calibration as calibration_mod
+
+    pooled = json.loads(calibration_mod.PATH.read_text())["pooled_fragment_precision"]
+    calibration = load_calibration("hybrid")
+    entries = corpus.load_default().entries
+    general = {g for e in entries for g in e.refines}
+    assert general
+    for entry in entries:
+        if entry.id in general:
+            for sig in entry.signatures:
+                held = calibration.factor(entry.id, sig.id, fragment=True) * calibration.signature_precision["sig_frag"]
+                assert held <= pooled + 1e-4, (entry.id, sig.id)
 
 
 def test_supporting_finding_raises_confidence():
