@@ -93,7 +93,7 @@ def test_a_fragment_hit_has_its_own_factor_bounded_by_a_full_hit():
     fragments = {k: v for k, v in calibration.signature_factors.items() if k.endswith(FRAGMENT_KEY)}
     assert fragments and any(v > 1 for v in fragments.values()) and any(v < 1 for v in fragments.values())
     for key, value in fragments.items():
-        assert value * precision["sig_frag"] <= precision["sig"] + 1e-6, key
+        assert value * precision["sig_frag"] <= precision["sig"] + 1e-4, key  # (factors are stored to 4 decimals)
         entry_id, signature_id = key.removesuffix(FRAGMENT_KEY).split("/")
         assert calibration.factor(entry_id, signature_id, fragment=True) == value
         assert calibration.factor(entry_id, signature_id) == calibration.signature_factors.get(f"{entry_id}/{signature_id}", 1.0)
