@@ -218,6 +218,12 @@ def top1_report(x, y, groups, model: dict) -> dict:
             "negatives_abstained": round(abstain_ok / max(negatives_n, 1), 3), "negatives": negatives_n}
 
 
+def pooled_precision(x: np.ndarray, y: np.ndarray, level: str) -> float:
+    """Rule of succession over every (case, entry) row where a hit of that level fired."""
+    rows = x[:, FEATURES.index(level)] > 0
+    return float((y[rows].sum() + 1) / (rows.sum() + 2))
+
+
 def fragment_level(hit_stats: dict[str, list[float]], pooled: float) -> float:
     """The precision a fragment hit starts from when its signature has no fragment rows of its own: the
     mean of each signature's own fragment rate (rule of succession), not the pooled rate. A few
@@ -234,11 +240,7 @@ def fit_variants(x: np.ndarray, y: np.ndarray, groups: list[str],
     blinded = x.copy()
     blinded[:, sig_cols] = 0.0
     fired = (x[:, sig_cols] > 0).any(axis=1)
-    # rule of succession over every (case, entry) row where a hit of that level fired
-    precision = {}
-    for name, col in zip(SIGNATURE_FEATURES, sig_cols):
-        rows = x[:, col] > 0
-        precision[name] = float((y[rows].sum() + 1) / (rows.sum() + 2))
+    precision = {name: pooled_precision(x, y, name) for name in SIGNATURE_FEATURES}
     if hit_stats:
         precision["sig_frag"] = fragment_level(hit_stats, precision["sig_frag"])
     variants, quality = {}, {}
@@ -316,8 +318,7 @@ def main() -> int:
     variants, quality, precision = fit_variants(x, y, groups, hit_stats)
     general = {g for e in corpus.entries for g in e.refines}
     refined = {e.id: tuple(sig.id for sig in e.signatures) for e in corpus.entries if e.id in general}
-    frag_rows = x[:, FEATURES.index("sig_frag")] > 0
-    pooled_fragment = float((y[frag_rows].sum() + 1) / (frag_rows.sum() + 2))
+    pooled_fragment = pooled_precision(x, y, "sig_frag")
     factors = signature_factors(hit_stats, precision, refined, pooled_fragment)
     shift = tune_retrieval_bias(x, y, groups, variants["hybrid"])
     variants["hybrid"]["bias"] = round(variants["hybrid"]["bias"] + shift, 4)

@@ -387,18 +387,21 @@ def _shapes(found: dict, mismatched: list[tuple[str, tuple[int, ...], tuple[int,
         if not one_token:  # 196 vs 197 is a class token, not another image grid
             found["pos_embed_only"] = shown
         return
-    if all(ADAPTER_RE.search(k) for k in keys) and any(
-            len(shape) == 3 and shape[-1] == 1 for k, a, b in mismatched if LORA_UP_RE.search(k) for shape in (a, b)):
-        # PEFT < 0.3 kept a fused projection's LoRA (enable_lora, GPT-2 c_attn) as a Conv1d: lora_B [out, r, 1]
-        found["lora_old_format"] = {"key": next(k for k, a, b in mismatched if LORA_UP_RE.search(k) and 3 in (len(a), len(b)))}
+    adapter_only = all(ADAPTER_RE.search(k) for k in keys)
+    # PEFT < 0.3 kept a fused projection's LoRA (enable_lora, GPT-2 c_attn) as a Conv1d: lora_B [out, r, 1]
+    conv_b = next((k for k, a, b in mismatched if LORA_UP_RE.search(k)
+                   and any(len(shape) == 3 and shape[-1] == 1 for shape in (a, b))), None)
+    if adapter_only and conv_b is not None:
+        found["lora_old_format"] = {"key": conv_b}
         return
-    if all(ADAPTER_RE.search(k) for k in keys) and _rank_only(mismatched) and all(FUSED_QKV_RE.search(k) for k in keys) \
+    rank_only = adapter_only and _rank_only(mismatched)
+    if rank_only and all(FUSED_QKV_RE.search(k) for k in keys) \
             and all(a[_rank_axis(k)] == 2 * b[_rank_axis(k)] for k, a, b in mismatched):
         # the same PEFT < 0.3 adapter with its 3-D lora_B lines cut off: on a fused q/k/v projection its
         # lora_A stacks q's and v's ranks (enable_lora=[True, False, True]): exactly twice the config's r
         found["lora_old_format"] = {"key": first_key}
         return
-    if all(ADAPTER_RE.search(k) for k in keys) and _rank_only(mismatched):
+    if rank_only:
         axis = _rank_axis(first_key)
         found["lora_rank"] = {**shown, "ckpt_rank": str(first_a[axis]), "model_rank": str(first_b[axis])}
         return

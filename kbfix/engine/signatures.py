@@ -204,6 +204,11 @@ def required_literals(pattern: str | None) -> tuple[str, ...]:
 FRAGMENT_PREFIX = 12  # characters of a one-run wording the literal prefilter asks for
 
 
+def _exception_bound(sig: Signature) -> bool:
+    """Judged on an error's exception (its type, message or frames), not on the whole log's text."""
+    return sig.message is not None or sig.exception is not None or bool(sig.frames)
+
+
 def signature_literals(sig: Signature) -> tuple[str | tuple[str, ...], ...]:
     """What the log must contain for ``sig`` to fire at any level: words (str), and groups of words of
     which it must contain one (a tuple: a pattern that is one alternation). The exception type is
@@ -219,8 +224,7 @@ def signature_literals(sig: Signature) -> tuple[str | tuple[str, ...], ...]:
     # A wording that is one alternation never fires as a fragment (its literal characters are too few).
     # The context of an exception-bound signature (text, requires) that does not show still makes a
     # near miss: only its plain words are asked for, as they always were; a text signature needs it all
-    bound = sig.message is not None or sig.exception is not None or bool(sig.frames)
-    groups = {words for p in ((sig.message,) if bound else (sig.text, *sig.requires))
+    groups = {words for p in ((sig.message,) if _exception_bound(sig) else (sig.text, *sig.requires))
               if (words := branch_words(p)) is not None}
     words = {*needed, *(lit for p in (sig.text, *sig.requires) for lit in required_literals(p))}
     words = {w for w in words if not any(w != other and w in other for other in words)}  # the longer says it
@@ -388,8 +392,7 @@ def match(entries: tuple[Entry, ...], trace: Trace | None, log: Log, text: LogTe
                 if needed and not all(text.has(word, flat) if isinstance(word, str)
                                       else any(text.has(w, flat) for w in word) for word in needed):
                     continue
-            exception_bound = sig.message is not None or sig.exception is not None or bool(sig.frames)
-            if not exception_bound:
+            if not _exception_bound(sig):
                 hit = _match_text(entry.id, sig, text)
             elif trace is not None:
                 hit = _match_exception(entry.id, sig, trace, text)
