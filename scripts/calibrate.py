@@ -272,6 +272,19 @@ RETRIEVAL_WRONG_SHARE = 0.02
 RETRIEVAL_NEGATIVE_SHARE = 0.03
 
 
+def _bar(answers: list[tuple[float, float]]) -> float:
+    """The least logit (or margin) an answer must exceed so that at most RETRIEVAL_WRONG_SHARE of the
+    answers above it are wrong: ``answers`` are (logit, label) pairs, one per text."""
+    answers = sorted(answers, reverse=True)
+    wrong, cut = 0, -1  # answers[:cut + 1] is the largest best-first prefix with few enough wrong ones
+    for i, (_, label) in enumerate(answers):
+        wrong += int(label == 0)
+        if wrong <= RETRIEVAL_WRONG_SHARE * (i + 1):
+            cut = i
+    # the first answer past the prefix falls below the threshold
+    return answers[cut + 1][0] + 1e-3 if cut + 1 < len(answers) else -math.inf
+
+
 def tune_retrieval_bias(x: np.ndarray, y: np.ndarray, groups: list[str], model: dict) -> float:
     """How far to lower the logistic's bias so that, out of fold, at most RETRIEVAL_WRONG_SHARE of the
     texts that retrieval alone would answer confidently are answered wrong (another entry, or an
@@ -287,14 +300,7 @@ def tune_retrieval_bias(x: np.ndarray, y: np.ndarray, groups: list[str], model: 
         top = best.get(group)
         if top is None or logit > top[0]:
             best[group] = (logit, label, bool((row[sig_cols] > 0).any()))
-    answers = sorted(((logit, label) for logit, label, signed in best.values() if not signed), reverse=True)
-    wrong, cut = 0, -1  # answers[:cut + 1] is the largest best-first prefix with few enough wrong ones
-    for i, (_, label) in enumerate(answers):
-        wrong += int(label == 0)
-        if wrong <= RETRIEVAL_WRONG_SHARE * (i + 1):
-            cut = i
-    # the first answer past the prefix falls below the threshold
-    bar = answers[cut + 1][0] + 1e-3 if cut + 1 < len(answers) else -math.inf
+    bar = _bar([(logit, label) for logit, label, signed in best.values() if not signed])
     negatives = [g for g in best if not g.startswith("match:")]
     answered = sorted((best[g][0] for g in negatives if not best[g][2]), reverse=True)
     allowed = int(RETRIEVAL_NEGATIVE_SHARE * len(negatives))
@@ -302,6 +308,45 @@ def tune_retrieval_bias(x: np.ndarray, y: np.ndarray, groups: list[str], model: 
         bar = max(bar, answered[allowed] + 1e-3)
     print(f"retrieval bar: logit {bar:.3f}; out-of-scope texts answered by retrieval alone: "
           f"{sum(v > bar for v in answered)} of {len(negatives)}", file=sys.stderr)
+    return round(min(0.0, -bar), 4) if bar > -math.inf else 0.0
+
+
+def retrieval_margin(calibration: Calibration, features: dict[str, float]) -> float | None:
+    """How far a row's retrieval logit lies above the least that makes the row confident, given its
+    signature evidence s (the noisy-OR of its hits): 1 - (1 - s)(1 - p) >= 0.5 needs
+    p >= 1 - 0.5 / (1 - s). With no hit that is the logit itself; a weak hit lowers the bar retrieval
+    must reach. None where the signatures alone make the row confident: no retrieval changes it."""
+    s = 1.0
+    for name, precision in (calibration.signature_precision or {}).items():
+        s *= 1.0 - features.get(name, 0.0) * precision
+    s = 1.0 - s
+    if s >= 0.5:
+        return None
+    need = 1.0 - 0.5 / (1.0 - s)
+    retrieval = calibration.bias + sum(w * features.get(n, 0.0) for n, w in calibration.weights.items())
+    return retrieval - math.log(need / (1.0 - need))
+
+
+def tune_corroboration_shift(x: np.ndarray, y: np.ndarray, groups: list[str], model: dict) -> float:
+    """How far to lower the retrieval logit where a signature of the entry fired (``model``'s bias
+    already tuned). A weak hit (a loose or cut message, a low weight) is not confident alone, and the
+    noisy-OR would let retrieval carry it over as if it were independent evidence; but retrieval reads
+    the very words the signature matched, and a look-alike shares them. Out of fold, at most
+    RETRIEVAL_WRONG_SHARE of the texts that a weak hit plus retrieval answer confidently may be wrong."""
+    calibration = Calibration.from_json({**model, "signature_factors": None})
+    sig_cols = [FEATURES.index(f) for f in SIGNATURE_FEATURES]
+    best: dict[str, tuple[float, float]] = {}  # a text -> (margin, label) of its most confident signed row
+    for row, label, group in zip(x, y, groups):
+        if not (row[sig_cols] > 0).any():
+            continue
+        margin = retrieval_margin(calibration, dict(zip(FEATURES, row)))
+        if margin is not None and margin > best.get(group, (-math.inf, 0.0))[0]:
+            best[group] = (margin, label)
+    bar = _bar(list(best.values()))
+    print(f"corroboration bar: margin {bar:.3f}; texts a weak signature and retrieval answer: "
+          f"{sum(m > bar for m, _ in best.values())} of {len(best)} "
+          f"(before: {sum(m > 0 for m, _ in best.values())}, wrong {sum(m > 0 and not lab for m, lab in best.values())})",
+          file=sys.stderr)
     return round(min(0.0, -bar), 4) if bar > -math.inf else 0.0
 
 
@@ -322,6 +367,8 @@ def main() -> int:
     factors = signature_factors(hit_stats, precision, refined, pooled_fragment)
     shift = tune_retrieval_bias(x, y, groups, variants["hybrid"])
     variants["hybrid"]["bias"] = round(variants["hybrid"]["bias"] + shift, 4)
+    corroboration = tune_corroboration_shift(x, y, groups, variants["hybrid"])
+    variants["hybrid"]["corroboration_shift"] = corroboration
     quality["hybrid (retrieval bar raised)"] = top1_report(x, y, groups, variants["hybrid"])
     for name in variants:
         if variants[name].get("signature_precision"):
@@ -333,7 +380,8 @@ def main() -> int:
         "signature_precision": {k: round(v, 5) for k, v in precision.items()},
         "pooled_fragment_precision": round(pooled_fragment, 5),
         "new_wording_share": NEW_WORDING_SHARE,
-        "out_of_fold": quality, "variants": variants, "retrieval_bias_shift": round(shift, 4), "seconds": round(time.time() - start, 1),
+        "out_of_fold": quality, "variants": variants, "retrieval_bias_shift": round(shift, 4),
+        "corroboration_shift": corroboration, "seconds": round(time.time() - start, 1),
     }
     calibration.PATH.write_text(json.dumps(out, indent=1) + "\n")
     print(json.dumps(out, indent=1))

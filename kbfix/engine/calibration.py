@@ -43,7 +43,9 @@ class Calibration:
     ``sig_loose``, ``sig_frag``), how often a signature hit of that level named the right entry, out
     of fold, by the rule of succession. Each level's hit of weight w joins a noisy-OR:
     1 - prod(1 - w * precision) * (1 - p_logistic), so retrieval can corroborate a weak signature and
-    a strong one stays just below certainty.
+    a strong one stays just below certainty. ``corroboration_shift`` (<= 0) lowers the logistic's logit
+    where a signature fired: retrieval reads the words the signature matched, so it is not independent
+    of it, and a look-alike shares both; the fit sets it so that few weak hits are carried over wrong.
     """
 
     bias: float
@@ -56,6 +58,7 @@ class Calibration:
     # signature's wording is distinctive from its first words, its cut form names the cause as
     # reliably as the whole message
     signature_factors: dict[str, float] | None = None
+    corroboration_shift: float = 0.0
 
     def factor(self, entry_id: str, signature_id: str, fragment: bool = False) -> float:
         if not self.signature_factors:
@@ -65,11 +68,11 @@ class Calibration:
         return own if own is not None else self.signature_factors.get(key, 1.0)
 
     def probability(self, features: dict[str, float]) -> float:
-        p = sigmoid(self.bias + sum(w * features.get(name, 0.0) for name, w in self.weights.items()))
-        if self.signature_precision:
-            for name, precision in self.signature_precision.items():
-                if features.get(name):
-                    p = 1.0 - (1.0 - features[name] * precision) * (1.0 - p)
+        fired = [name for name in self.signature_precision or () if features.get(name)]
+        shift = self.corroboration_shift if fired else 0.0
+        p = sigmoid(self.bias + shift + sum(w * features.get(name, 0.0) for name, w in self.weights.items()))
+        for name in fired:
+            p = 1.0 - (1.0 - features[name] * self.signature_precision[name]) * (1.0 - p)
         return p
 
     def logit(self, features: dict[str, float]) -> float:
@@ -84,7 +87,8 @@ class Calibration:
         factors = raw.get("signature_factors") or None
         return cls(float(raw["bias"]), {k: float(v) for k, v in raw["weights"].items()},
                    {k: float(v) for k, v in precision.items()} if precision else None,
-                   {k: float(v) for k, v in factors.items()} if factors else None)
+                   {k: float(v) for k, v in factors.items()} if factors else None,
+                   float(raw.get("corroboration_shift", 0.0)))
 
 
 def read(path: Path = PATH) -> dict:
