@@ -5,7 +5,7 @@ fix converts the old tensors into today's layout (rank 2r, lora_alpha 2 * alpha:
 checks the converted adapter computes what the old one did."""
 
 REQUIRES = ("torch", "transformers", "peft")
-FIXES = (0,)
+FIXES = (1,)
 HIDDEN, R, ALPHA = 16, 4, 8
 
 
