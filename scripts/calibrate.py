@@ -274,12 +274,14 @@ RETRIEVAL_NEGATIVE_SHARE = 0.03
 
 def _bar(answers: list[tuple[float, float]]) -> float:
     """The least logit (or margin) an answer must exceed so that at most RETRIEVAL_WRONG_SHARE of the
-    answers above it are wrong: ``answers`` are (logit, label) pairs, one per text."""
+    answers above it are wrong: ``answers`` are (logit, label) pairs, one per text. The wrong share of
+    a prefix is estimated by the rule of succession, as the signatures' precisions are: a handful of
+    answers with none wrong does not show a 2% rate (it takes 49 right ones in a row)."""
     answers = sorted(answers, reverse=True)
     wrong, cut = 0, -1  # answers[:cut + 1] is the largest best-first prefix with few enough wrong ones
     for i, (_, label) in enumerate(answers):
         wrong += int(label == 0)
-        if wrong <= RETRIEVAL_WRONG_SHARE * (i + 1):
+        if wrong + 1 <= RETRIEVAL_WRONG_SHARE * (i + 3):
             cut = i
     # the first answer past the prefix falls below the threshold
     return answers[cut + 1][0] + 1e-3 if cut + 1 < len(answers) else -math.inf

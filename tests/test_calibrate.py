@@ -49,7 +49,7 @@ def test_the_corroboration_shift_holds_look_alikes_with_a_weak_hit_below_the_lin
     """Retrieval alone answers every look-alike below 0.5; the noisy-OR of a weak hit on the same words
     would carry them over. The fitted shift keeps them out and the clear answers in."""
     rows, labels, groups = [], [], []
-    for i in range(40):  # right answers retrieval finds alone
+    for i in range(100):  # right answers retrieval finds alone
         rows.append(row(lex_top=1.0, dense=0.9))
         labels.append(1)
         groups.append(f"match:{i}")
@@ -69,7 +69,15 @@ def test_the_corroboration_shift_holds_look_alikes_with_a_weak_hit_below_the_lin
 
 
 def test_no_shift_where_weak_hits_and_retrieval_are_right():
-    rows = [row(sig_loose=0.4, lex_top=1.0, dense=0.6)] * 30
-    groups = [f"match:{i}" for i in range(30)]
-    x, y = np.array(rows), np.ones(30)
+    rows = [row(sig_loose=0.4, lex_top=1.0, dense=0.6)] * 60  # enough to show a wrong rate under 2%
+    groups = [f"match:{i}" for i in range(60)]
+    x, y = np.array(rows), np.ones(60)
     assert calibrate.tune_corroboration_shift(x, y, groups, MODEL) == 0.0
+
+
+def test_a_few_right_answers_do_not_show_a_two_percent_wrong_rate():
+    """Ten right answers and none wrong could still be 10% wrong: the rule of succession keeps the bar
+    above them until enough are seen."""
+    few = [(1.0, 1.0)] * 10
+    assert calibrate._bar(few) == pytest.approx(1.001)
+    assert calibrate._bar([(1.0, 1.0)] * 60) == -math.inf
