@@ -318,15 +318,11 @@ def retrieval_margin(calibration: Calibration, features: dict[str, float]) -> fl
     signature evidence s (the noisy-OR of its hits): 1 - (1 - s)(1 - p) >= 0.5 needs
     p >= 1 - 0.5 / (1 - s). With no hit that is the logit itself; a weak hit lowers the bar retrieval
     must reach. None where the signatures alone make the row confident: no retrieval changes it."""
-    s = 1.0
-    for name, precision in (calibration.signature_precision or {}).items():
-        s *= 1.0 - features.get(name, 0.0) * precision
-    s = 1.0 - s
+    s = calibration.signature_evidence(features)
     if s >= 0.5:
         return None
     need = 1.0 - 0.5 / (1.0 - s)
-    retrieval = calibration.bias + sum(w * features.get(n, 0.0) for n, w in calibration.weights.items())
-    return retrieval - math.log(need / (1.0 - need))
+    return calibration.retrieval_logit(features) - math.log(need / (1.0 - need))
 
 
 def tune_corroboration_shift(x: np.ndarray, y: np.ndarray, groups: list[str], model: dict) -> float:

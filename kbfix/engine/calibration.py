@@ -67,13 +67,22 @@ class Calibration:
         own = self.signature_factors.get(key + FRAGMENT_KEY) if fragment else None
         return own if own is not None else self.signature_factors.get(key, 1.0)
 
+    def retrieval_logit(self, features: dict[str, float]) -> float:
+        """The logistic's logit of the lexical and dense evidence, before any corroboration shift."""
+        return self.bias + sum(w * features.get(name, 0.0) for name, w in self.weights.items())
+
+    def signature_evidence(self, features: dict[str, float]) -> float:
+        """The noisy-OR of the hits: 1 - prod(1 - w * precision) over the levels that fired (0: none)."""
+        miss = 1.0
+        for name, precision in (self.signature_precision or {}).items():
+            miss *= 1.0 - features.get(name, 0.0) * precision
+        return 1.0 - miss
+
     def probability(self, features: dict[str, float]) -> float:
-        fired = [name for name in self.signature_precision or () if features.get(name)]
+        fired = any(features.get(name) for name in self.signature_precision or ())
         shift = self.corroboration_shift if fired else 0.0
-        p = sigmoid(self.bias + shift + sum(w * features.get(name, 0.0) for name, w in self.weights.items()))
-        for name in fired:
-            p = 1.0 - (1.0 - features[name] * self.signature_precision[name]) * (1.0 - p)
-        return p
+        retrieval = sigmoid(self.retrieval_logit(features) + shift)
+        return 1.0 - (1.0 - self.signature_evidence(features)) * (1.0 - retrieval)
 
     def logit(self, features: dict[str, float]) -> float:
         p = min(max(self.probability(features), 1e-12), 1 - 1e-12)
