@@ -2,12 +2,19 @@
 
 Used by ``tests/test_reproducers.py`` and ``scripts/verify.py``. A reproducer is data kept beside its
 entry (``corpus/<id>/reproduce.py``), so it is loaded from its path like any other corpus file.
+
+A reproducer whose error needs a GPU says so with ``DEVICES = ("cuda",)``. Where no CUDA device is
+visible it is skipped like one whose modules are missing; ``scripts/verify_gpu.py`` runs it on a GPU
+machine and keeps what it saw in ``gpu_run.json`` beside it (:func:`recorded`), so the error text the
+real library printed there is diagnosed again by every test run and verification here.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import io
+import json
 import runpy
 import traceback
 import warnings
@@ -26,11 +33,19 @@ class Outcome:
     fixed_text: str  # what fixed() returned or printed
     fixes: tuple[int, ...]
     requires: tuple[str, ...] = ()  # the modules the reproducer needs (its REQUIRES)
+    device: str = ""  # where a recorded run ran (GPU name), empty for a run here
+
+
+GPU_RUN = "gpu_run.json"
+NO_GPU = "a CUDA GPU"
+
+
+def _declared(path: Path) -> dict:
+    return runpy.run_path(str(path), run_name="kbfix_reproducer_probe")
 
 
 def requirements(path: Path) -> tuple[str, ...]:
-    namespace = runpy.run_path(str(path), run_name="kbfix_reproducer_probe")
-    return tuple(namespace.get("REQUIRES", ()))
+    return tuple(_declared(path).get("REQUIRES", ()))
 
 
 def missing_requirements(path: Path) -> tuple[str, ...]:
@@ -53,11 +68,46 @@ def _call(func) -> tuple[bool, str, str]:
     return False, "", text
 
 
+def devices(path: Path) -> tuple[str, ...]:
+    """Where the reproducer's error can be triggered: ``("cpu",)`` unless it declares ``DEVICES``."""
+    return tuple(_declared(path).get("DEVICES", ("cpu",)))
+
+
+def cuda_visible() -> bool:
+    if importlib.util.find_spec("torch") is None:
+        return False
+    import torch
+
+    return bool(torch.cuda.is_available())
+
+
+def source_hash(entry_dir: Path) -> str:
+    """Hash of ``reproduce.py``: a recorded GPU run counts only for the reproducer that made it."""
+    return hashlib.sha256((entry_dir / "reproduce.py").read_bytes()).hexdigest()[:16]
+
+
+def recorded(entry_dir: Path) -> tuple[Outcome | None, dict]:
+    """The GPU run kept in ``gpu_run.json`` as an Outcome, with the record itself (device, versions,
+    date, hash of the reproducer it ran); (None, {}) where there is none."""
+    path = entry_dir / GPU_RUN
+    if not path.exists():
+        return None, {}
+    record = json.loads(path.read_text(encoding="utf-8"))
+    outcome = Outcome(
+        entry_dir.name, (), record["error_text"], record["raised"], record["fixed_error"],
+        record["fixed_text"], tuple(record["fixes"]), tuple(record["requires"]), record["device"],
+    )
+    return outcome, record
+
+
 def run(entry_dir: Path) -> Outcome:
     path = entry_dir / "reproduce.py"
     entry_id = entry_dir.name
-    requires = requirements(path)
+    declared = _declared(path)
+    requires = tuple(declared.get("REQUIRES", ()))
     missing = tuple(m for m in requires if importlib.util.find_spec(m) is None)
+    if not missing and "cpu" not in declared.get("DEVICES", ("cpu",)) and not cuda_visible():
+        missing = (NO_GPU,)
     if missing:
         return Outcome(entry_id, missing, "", False, "", "", (), requires)
     namespace = runpy.run_path(str(path), run_name=f"kbfix_reproducer_{entry_id.replace('-', '_')}")

@@ -5,7 +5,10 @@
 For each entry and each of its fixes, records how the fix was verified and with which library
 versions. A fix with ``verification = "reproducer"`` passes when the reproducer raised the real error,
 kbfix named this entry first with a confident verdict, the fix index is in the reproducer's FIXES, and
-``fixed()`` ran clean. ``check`` fixes are recorded with the check text (verified by a config or
+``fixed()`` ran clean. A reproducer that needs a GPU (``DEVICES = ("cuda",)``) is judged here, on a machine
+with none, from the run ``scripts/verify_gpu.py`` recorded on a GPU (``gpu_run.json``): the error text
+the library printed there is diagnosed again with this engine, and the record says where it ran.
+``check`` fixes are recorded with the check text (verified by a config or
 introspection check, not here). The JSON output of ``kbfix diagnose`` and ``kbfix corpus show``
 carries these records, and kbfix warns when installed versions differ from them.
 """
@@ -20,7 +23,7 @@ from pathlib import Path
 from kbfix import corpus as corpus_mod
 from kbfix import traceback as tb
 from kbfix.engine import build_engine
-from kbfix.reproduce import run
+from kbfix.reproduce import NO_GPU, recorded, run, source_hash
 from kbfix.versions import installed
 
 def versions(modules: tuple[str, ...]) -> dict[str, str]:
@@ -28,29 +31,51 @@ def versions(modules: tuple[str, ...]) -> dict[str, str]:
     return {m: v for m in modules if (v := installed(m))}
 
 
+def judge(engine, entry, outcome) -> dict:
+    """Whether kbfix names ``entry`` confidently for the error a reproducer produced."""
+    report = engine.diagnose(tb.parse(outcome.error_text))
+    top = report.matches[0] if report.matches else None
+    return {
+        "raised": outcome.raised,
+        "diagnosed": report.verdict == "match" and top is not None and top.entry.id == entry.id,
+        "top": top.entry.id if top else None, "confidence": top.confidence if top else 0.0,
+        "fixed_clean": not outcome.fixed_error, "fixes": list(outcome.fixes),
+    }
+
+
+def gpu_record(folder: Path):
+    """The GPU run recorded for this very reproducer (same hash), as (Outcome, record); else (None, {})."""
+    outcome, record = recorded(folder)
+    if outcome is None or record["reproducer"] != source_hash(folder):
+        return None, {}
+    return outcome, record
+
+
 def verify_entry(engine, entry) -> dict:
     folder = Path(entry.path)
     today = datetime.date.today().isoformat()
     record = {"entry": entry.id, "generated_by": "scripts/verify.py", "fixes": []}
-    outcome = None
     used: tuple[str, ...] = ()
+    gpu_run: dict = {}  # set when the fixes were proven by the recorded GPU run
     if (folder / "reproduce.py").exists():
         outcome = run(folder)
+        gpu_outcome, gpu_meta = gpu_record(folder)
+        if outcome.missing == (NO_GPU,) and gpu_outcome is not None:
+            outcome, gpu_outcome, gpu_run = gpu_outcome, None, gpu_meta  # judged from what the GPU printed
         if outcome.missing:
             record["reproducer"] = {"skipped": f"missing {', '.join(outcome.missing)}"}
         else:
             used = outcome.requires
-            report = engine.diagnose(tb.parse(outcome.error_text))
-            top = report.matches[0] if report.matches else None
-            diagnosed = report.verdict == "match" and top is not None and top.entry.id == entry.id
-            record["reproducer"] = {
-                "raised": outcome.raised, "diagnosed": diagnosed,
-                "top": top.entry.id if top else None, "confidence": top.confidence if top else 0.0,
-                "fixed_clean": not outcome.fixed_error, "fixes": list(outcome.fixes),
-            }
+            record["reproducer"] = judge(engine, entry, outcome)
+            if gpu_run:
+                record["reproducer"]["ran_on"] = {k: gpu_run[k] for k in ("device", "cuda", "date")}
+        if gpu_outcome is not None:  # ran here too: the GPU's recorded run is judged beside it
+            record["gpu_reproducer"] = judge(engine, entry, gpu_outcome) | {
+                "ran_on": {k: gpu_meta[k] for k in ("device", "cuda", "date")}}
     for index, fix in enumerate(entry.fixes):
-        item = {"index": index, "kind": str(fix.verification), "date": today,
-                "versions": versions(used) if fix.verification == "reproducer" else {}}
+        ran_with = gpu_run.get("versions") if gpu_run else versions(used)
+        item = {"index": index, "kind": str(fix.verification), "date": gpu_run.get("date", today),
+                "versions": ran_with if fix.verification == "reproducer" else {}}
         if fix.verification == "reproducer":
             rep = record.get("reproducer", {})
             item["passed"] = bool(rep.get("diagnosed") and rep.get("fixed_clean") and index in rep.get("fixes", []))
@@ -73,6 +98,9 @@ def main(ids: list[str]) -> int:
         record = verify_entry(engine, entry)
         (Path(entry.path) / "verified.json").write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n")
         bad = [f["index"] for f in record["fixes"] if f["kind"] == "reproducer" and not f["passed"]]
+        gpu = record.get("gpu_reproducer")
+        if gpu and not (gpu["diagnosed"] and gpu["fixed_clean"]):
+            bad.append("gpu run")
         status = "ok" if not bad else f"FAILED fixes {bad}"
         print(f"{entry.id:<50} {status}  {record.get('reproducer', {})}")
         if bad:

@@ -1,14 +1,20 @@
-"""Every reproducer triggers the real error, kbfix names it, and the fix makes it go away."""
+"""Every reproducer triggers the real error, kbfix names it, and the fix makes it go away.
+
+A reproducer that needs a GPU is skipped where none is visible; the run ``scripts/verify_gpu.py``
+recorded on a GPU (``gpu_run.json``) is checked instead: what the library printed there must still be
+named by this corpus and engine.
+"""
 
 from pathlib import Path
 
 import pytest
 
 from kbfix import corpus, traceback
-from kbfix.reproduce import run
+from kbfix.reproduce import GPU_RUN, NO_GPU, devices, recorded, run, source_hash
 from conftest import ROOT
 
 ENTRIES = [e for e in corpus.load(ROOT / "corpus", strict=False, validate=True).entries if (Path(e.path) / "reproduce.py").exists()]
+GPU_ENTRIES = [e for e in ENTRIES if "cuda" in devices(Path(e.path) / "reproduce.py")]
 
 
 @pytest.mark.parametrize("entry", [pytest.param(e, id=e.id) for e in ENTRIES])
@@ -16,6 +22,33 @@ def test_reproducer(engine, entry):
     outcome = run(Path(entry.path))
     if outcome.missing:
         pytest.skip(f"needs {', '.join(outcome.missing)}")
+    check_outcome(engine, entry, outcome)
+
+
+@pytest.mark.parametrize("entry", [pytest.param(e, id=e.id) for e in GPU_ENTRIES])
+def test_recorded_gpu_run(engine, entry):
+    folder = Path(entry.path)
+    outcome, record = recorded(folder)
+    if outcome is None:
+        assert "cpu" in devices(folder / "reproduce.py"), f"no {GPU_RUN}: run scripts/verify_gpu.py on a GPU machine"
+        pytest.skip(f"no {GPU_RUN}")
+    assert record["reproducer"] == source_hash(folder), (
+        f"reproduce.py changed since its GPU run: run scripts/verify_gpu.py {entry.id} on a GPU machine")
+    assert not outcome.missing and record["device"] and record["versions"], record
+    check_outcome(engine, entry, outcome)
+
+
+def test_gpu_reproducer_is_skipped_without_a_gpu():
+    from kbfix.reproduce import cuda_visible
+
+    if cuda_visible():
+        pytest.skip("a GPU is visible here")
+    gpu_only = [e for e in GPU_ENTRIES if "cpu" not in devices(Path(e.path) / "reproduce.py")]
+    assert gpu_only
+    assert run(Path(gpu_only[0].path)).missing == (NO_GPU,)
+
+
+def check_outcome(engine, entry, outcome):
     assert outcome.error_text.strip(), "reproduce() neither raised nor returned the library's output"
     report = engine.diagnose(traceback.parse(outcome.error_text))
     ranked = [(m.entry.id, m.confidence) for m in report.matches]

@@ -23,7 +23,10 @@ what decides the cause:
   projections, every lora_A holds exactly twice the model's rank): an adapter saved by PEFT < 0.3, which
   kept a fused projection's LoRA as a stacked lora_A and a Conv1d lora_B;
 - ``width_ratio``: one width ratio across every mismatching layer (768 vs 1024); ``mixed_widths``:
-  widths that differ layer by layer (a pruned model).
+  widths that differ layer by layer (a pruned model);
+- ``transposed``: every mismatching matrix is the model's shape reversed (``[768, 2304]`` vs
+  ``[2304, 768]``): the same weights in another layout (GPT-2's Conv1D against ``nn.Linear``, a
+  TensorFlow/JAX kernel against torch), not another model size.
 
 Each fact carries captures for the fix text (the layers, the prefix, the sizes). Pure, linear in the
 size of the log, no heavy imports.
@@ -116,7 +119,7 @@ RENAMES = (("gamma", "weight"), ("beta", "bias"), ("running_mean", "moving_mean"
            ("scale", "weight"), ("g", "weight"), ("b", "bias"))
 FACTS = ("keys_listed", "buffers_only", "benign_keys_only", "adapter_keys", "base_keys_only", "prefix", "rename", "many_missing",
          "tail_layers", "placeholder", "embedding_rows", "head_only", "pos_embed_only", "lora_rank", "lora_old_format", "width_ratio",
-         "mixed_widths")
+         "mixed_widths", "transposed")
 MAX_KEYS = 5000  # per list: enough to decide, bounded memory on hostile input
 
 
@@ -386,6 +389,9 @@ def _shapes(found: dict, mismatched: list[tuple[str, tuple[int, ...], tuple[int,
                         for _, a, b in mismatched if len(a) == len(b))
         if not one_token:  # 196 vs 197 is a class token, not another image grid
             found["pos_embed_only"] = shown
+        return
+    if all(len(a) == 2 and a != b and a == b[::-1] for _, a, b in mismatched):
+        found["transposed"] = shown  # the same numbers of rows and columns, swapped: a layout, not a size
         return
     adapter_only = all(ADAPTER_RE.search(k) for k in keys)
     # PEFT < 0.3 kept a fused projection's LoRA (enable_lora, GPT-2 c_attn) as a Conv1d: lora_B [out, r, 1]

@@ -158,3 +158,14 @@ def test_widths_with_no_common_ratio_are_mixed():
     found = facts(text)
     assert "mixed_widths" in found and "width_ratio" not in found
 
+
+
+def test_weights_stored_transposed_are_a_layout_not_another_size():
+    """GPT-2's Conv1D keeps [in, out] where nn.Linear keeps [out, in]: every matrix is the model's shape
+    reversed. That is the same model in another layout, so no width ratio is claimed."""
+    line = ("size mismatch for transformer.h.{i}.attn.c_attn.weight: copying a param with shape "
+            "torch.Size([768, 2304]) from checkpoint, the shape in current model is torch.Size([2304, 768]).")
+    found = facts("\n".join(line.format(i=i) for i in range(3)))
+    assert found["transposed"]["ckpt_shape"] == "768, 2304" and "width_ratio" not in found
+    wider = line.replace("[2304, 768]", "[3072, 1024]")
+    assert "transposed" not in facts("\n".join(wider.format(i=i) for i in range(3)))

@@ -1,0 +1,125 @@
+"""Run the reproducers that need a GPU on a CUDA machine and keep what each one saw in ``gpu_run.json``.
+
+    python scripts/verify_gpu.py [--out FILE] [ID ...]     # on a machine with a CUDA GPU
+    python scripts/verify_gpu.py --merge FILE              # here: write the runs FILE holds into corpus/
+
+A reproducer that declares ``DEVICES`` with ``"cuda"`` in it is run in a process of its own (a CUDA
+error can leave the process's context unusable), with the real libraries of that machine. The record
+keeps the error text the library printed, whether the fix ran clean, the GPU, the library versions and
+a hash of the reproducer. ``scripts/verify.py`` and ``tests/test_reproducers.py`` diagnose that text
+again with the current engine wherever no GPU is visible, so a rebuilt corpus is checked against what
+the GPU really printed. Needs only the standard library and the reproducers' own REQUIRES: the kbfix
+engine does not run on the GPU machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from dataclasses import asdict
+from importlib import metadata
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from kbfix.reproduce import GPU_RUN, devices, run, source_hash  # noqa: E402
+
+CORPUS = ROOT / "corpus"
+
+
+def gpu_reproducers(ids: list[str]) -> list[Path]:
+    found = [p.parent for p in sorted(CORPUS.glob("*/reproduce.py")) if "cuda" in devices(p)]
+    return [p for p in found if not ids or p.name in ids]
+
+
+def run_one(entry_dir: Path, out: Path) -> None:
+    """In the child process: run the reproducer and write its record to ``out``."""
+    import torch
+
+    outcome = run(entry_dir)
+    versions = {}
+    for name in outcome.requires:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            pass
+    record = {
+        "entry": entry_dir.name, "generated_by": "scripts/verify_gpu.py", "date": datetime.date.today().isoformat(),
+        "device": torch.cuda.get_device_name(0), "cuda": torch.version.cuda, "gpus": torch.cuda.device_count(),
+        "versions": versions, "reproducer": source_hash(entry_dir),
+        **{k: v for k, v in asdict(outcome).items() if k not in ("entry_id", "device")},
+    }
+    out.write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def run_all(ids: list[str], timeout: float) -> list[dict]:
+    records = []
+    for entry_dir in gpu_reproducers(ids):
+        with tempfile.TemporaryDirectory() as folder:
+            out = Path(folder) / "record.json"
+            try:
+                child = subprocess.run([sys.executable, __file__, "--one", str(entry_dir), "--record", str(out)],
+                                       capture_output=True, text=True, timeout=timeout)
+                problem = "" if out.exists() else (child.stdout + child.stderr)[-3000:]
+            except subprocess.TimeoutExpired:
+                problem = f"timed out after {timeout:.0f} s"
+            if problem:
+                print(f"{entry_dir.name:<40} NO RECORD\n{problem}", flush=True)
+                continue
+            record = json.loads(out.read_text(encoding="utf-8"))
+        records.append(record)
+        (entry_dir / GPU_RUN).write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        state = "missing " + ", ".join(record["missing"]) if record["missing"] else (
+            f"raised={record['raised']} fixed_clean={not record['fixed_error']}")
+        print(f"{entry_dir.name:<40} {state}", flush=True)
+    return records
+
+
+def merge(path: Path) -> None:
+    for record in json.loads(path.read_text(encoding="utf-8")):
+        if record["missing"]:
+            print(f"{record['entry']:<40} skipped: missing {', '.join(record['missing'])}")
+            continue
+        target = CORPUS / record["entry"]
+        if source_hash(target) != record["reproducer"]:
+            print(f"{record['entry']:<40} skipped: reproduce.py changed since this run")
+            continue
+        (target / GPU_RUN).write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        print(f"{record['entry']:<40} {GPU_RUN} written ({record['device']})")
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("ids", nargs="*")
+    parser.add_argument("--out", type=Path, help="also write every record into one JSON file")
+    parser.add_argument("--merge", type=Path, help="write the records of a --out file into corpus/")
+    parser.add_argument("--timeout", type=float, default=300.0, help="seconds per reproducer")
+    parser.add_argument("--one", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--record", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.one:
+        run_one(args.one, args.record)
+        return 0
+    if args.merge:
+        merge(args.merge)
+        return 0
+    import torch
+
+    if not torch.cuda.is_available():
+        print("verify_gpu: no CUDA device is visible; run this on a GPU machine", file=sys.stderr)
+        return 2
+    records = run_all(args.ids, args.timeout)
+    if args.out:
+        args.out.write_text(json.dumps(records, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return 0 if records else 1
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    sys.exit(main(sys.argv[1:]))
