@@ -169,3 +169,15 @@ def test_weights_stored_transposed_are_a_layout_not_another_size():
     assert found["transposed"]["ckpt_shape"] == "768, 2304" and "width_ratio" not in found
     wider = line.replace("[2304, 768]", "[3072, 1024]")
     assert "transposed" not in facts("\n".join(wider.format(i=i) for i in range(3)))
+
+
+def test_transformers_2_wording_of_new_and_unused_weights_is_read():
+    """transformers 2.x capitalised its warnings ("Weights of X not initialized from pretrained model",
+    "Weights from pretrained model not used in X"): the lists are read, and a new head with unused
+    pre-training heads is the expected surplus."""
+    text = ("Weights of BertForTokenClassification not initialized from pretrained model: ['classifier.weight', "
+            "'classifier.bias']\nWeights from pretrained model not used in BertForTokenClassification: "
+            "['cls.predictions.bias', 'cls.seq_relationship.weight', 'cls.seq_relationship.bias']")
+    found = facts(text)
+    assert found["keys_listed"]["missing_count"] == "2" and found["keys_listed"]["unexpected_count"] == "3"
+    assert "benign_keys_only" in found
