@@ -26,7 +26,15 @@ what decides the cause:
   widths that differ layer by layer (a pruned model);
 - ``transposed``: every mismatching matrix is the model's shape reversed (``[768, 2304]`` vs
   ``[2304, 768]``): the same weights in another layout (GPT-2's Conv1D against ``nn.Linear``, a
-  TensorFlow/JAX kernel against torch), not another model size.
+  TensorFlow/JAX kernel against torch), not another model size;
+- ``leading_axis``: one shape is the other with an axis added in front (``(1, 3, 128)`` vs ``(3, 128)``,
+  ``(5, 119, 119)`` vs ``(119, 119)``): parameters replicated over devices (``pmap``) or stacked over
+  ensemble members or layers (``nn.scan``), used where single copies are expected, or the reverse;
+  ``reshaped``: the same number of elements in another shape (``(1, 1, 1, 64)`` vs ``(64,)``): a
+  library release that stores the tensor in another shape. Neither is another model size.
+
+Flax's ``ScopeParamShapeError`` (each of its three wordings) is read as a mismatch too, the parameter
+named by its scope (``/Dense_0`` + ``kernel`` -> ``Dense_0.kernel``).
 
 Each fact carries captures for the fix text (the layers, the prefix, the sizes). Pure, linear in the
 size of the log, no heavy imports.
@@ -72,6 +80,18 @@ MISMATCH_RES = (
     re.compile(r"Shape of [\w.]+ in checkpoint is " + SHAPE.format(n="a") + r",\s*while shape of (?P<key>[\w.]+) in model is "
                + SHAPE.format(n="b")),
 )
+# Flax's ScopeParamShapeError, by release: (key from scope and parameter; a: the existing value, b: the
+# initializer's shape). >= 0.11.2; 0.6.8-0.11.1 (first shape the existing one); < 0.6.8 (value, initializer)
+FLAX_SHAPE = r"\((?:\d+(?:,\s*\d+)*,?)?\)"
+FLAX_MISMATCH_RES = (
+    re.compile(r'For parameter "(?P<param>[^"\n]+)" in "(?P<scope>[^"\n]*)", the given initializer is expected to '
+               r"generate shape (?P<b>" + FLAX_SHAPE + r"), but the existing parameter it received has shape (?P<a>"
+               + FLAX_SHAPE + r")"),
+    re.compile(r"Initializer expected to generate shape (?P<a>" + FLAX_SHAPE + r") but got shape (?P<b>" + FLAX_SHAPE
+               + r')\s+instead\s+for\s+parameter "(?P<param>[^"\n]+)" in "(?P<scope>[^"\n]*)"'),
+    re.compile(r'Inconsistent shapes between value and initializer for parameter "(?P<param>[^"\n]+)" in '
+               r'"(?P<scope>[^"\n]*)": (?P<a>' + FLAX_SHAPE + r"), (?P<b>" + FLAX_SHAPE + r")"),
+)
 # loaders that name one missing tensor per message: llama.cpp / GGUF readers, accelerate's dispatch,
 # text-generation-inference
 INLINE_MISSING_RES = (
@@ -80,7 +100,7 @@ INLINE_MISSING_RES = (
     re.compile(r"\bweight (?P<key>" + KEY + r") does not exist"),
 )
 TABLE_RE = re.compile(r"^\s*(?P<key>[A-Za-z_][\w.{}, ]*?)\s*\|\s*(?P<status>MISSING|UNEXPECTED)\b", re.M)
-PREFILTER = ("key", "size mismatch", "weights of", "Weights of", "from pretrained model", "MISMATCH", "MISSING", "Skip loading", "not found in the checkpoint",
+PREFILTER = ("key", "size mismatch", "generate shape", "Inconsistent shapes", "weights of", "Weights of", "from pretrained model", "MISMATCH", "MISSING", "Skip loading", "not found in the checkpoint",
              "receives a shape", "in checkpoint is",
              "found shape", "required keys", "missing tensor", "device set", "does not exist")
 
@@ -119,7 +139,7 @@ RENAMES = (("gamma", "weight"), ("beta", "bias"), ("running_mean", "moving_mean"
            ("scale", "weight"), ("g", "weight"), ("b", "bias"))
 FACTS = ("keys_listed", "buffers_only", "benign_keys_only", "adapter_keys", "base_keys_only", "prefix", "rename", "many_missing",
          "tail_layers", "placeholder", "embedding_rows", "head_only", "pos_embed_only", "lora_rank", "lora_old_format", "width_ratio",
-         "mixed_widths", "transposed")
+         "mixed_widths", "transposed", "leading_axis", "reshaped")
 MAX_KEYS = 5000  # per list: enough to decide, bounded memory on hostile input
 
 
@@ -179,6 +199,12 @@ def read(text: str) -> KeyLists:
     for pattern in MISMATCH_RES:
         for m in pattern.finditer(text):
             key = m["key"].strip()
+            if key not in seen:
+                seen.add(key)
+                lists.mismatched.append((key, _shape(m, "a"), _shape(m, "b")))
+    for pattern in FLAX_MISMATCH_RES:
+        for m in pattern.finditer(text):
+            key = ".".join(part for part in m["scope"].split("/") + [m["param"]] if part)
             if key not in seen:
                 seen.add(key)
                 lists.mismatched.append((key, _shape(m, "a"), _shape(m, "b")))
@@ -410,6 +436,12 @@ def _shapes(found: dict, mismatched: list[tuple[str, tuple[int, ...], tuple[int,
     if rank_only:
         axis = _rank_axis(first_key)
         found["lora_rank"] = {**shown, "ckpt_rank": str(first_a[axis]), "model_rank": str(first_b[axis])}
+        return
+    if all(a[1:] == b or b[1:] == a for _, a, b in mismatched):
+        found["leading_axis"] = shown  # one copy per device, ensemble member or scanned layer
+        return
+    if all(a != b and _numel(a) == _numel(b) for _, a, b in mismatched):
+        found["reshaped"] = shown
         return
     ratios: Counter[Fraction] = Counter()  # 192/256, 384/512 and 768/1024 are one ratio: Swin-T vs Swin-B
     first_pair: dict[Fraction, tuple[int, int]] = {}

@@ -181,3 +181,18 @@ def test_transformers_2_wording_of_new_and_unused_weights_is_read():
     found = facts(text)
     assert found["keys_listed"]["missing_count"] == "2" and found["keys_listed"]["unexpected_count"] == "3"
     assert "benign_keys_only" in found
+
+
+def test_flax_shape_errors_are_read_and_a_copy_axis_or_reshape_is_not_another_size():
+    """Flax's ScopeParamShapeError in its wordings: parameters replicated over devices or stacked over an
+    ensemble carry one more leading axis; a release that stores a parameter in another shape keeps its
+    number of elements. A different width is neither."""
+    mid = ('flax.errors.ScopeParamShapeError: Initializer expected to generate shape (1, 3, 128) but got shape '
+           '(3, 128) instead\nfor parameter "kernel" in "/FourierEmbs_0".')
+    found = facts(mid)
+    assert found["leading_axis"]["key"] == "FourierEmbs_0.kernel"
+    old = ('ScopeParamShapeError: Inconsistent shapes between value and initializer for parameter "scale" in '
+           '"/gn_root": (1, 1, 1, 64), (64,).')
+    assert "reshaped" in facts(old) and "leading_axis" not in facts(old)
+    wider = mid.replace("(1, 3, 128)", "(3, 256)")
+    assert not {"leading_axis", "reshaped"} & set(facts(wider))
