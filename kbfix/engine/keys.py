@@ -100,7 +100,8 @@ INLINE_MISSING_RES = (
     re.compile(r"\bweight (?P<key>" + KEY + r") does not exist"),
 )
 TABLE_RE = re.compile(r"^\s*(?P<key>[A-Za-z_][\w.{}, ]*?)\s*\|\s*(?P<status>MISSING|UNEXPECTED)\b", re.M)
-PREFILTER = ("key", "size mismatch", "generate shape", "Inconsistent shapes", "weights of", "Weights of", "from pretrained model", "MISMATCH", "MISSING", "Skip loading", "not found in the checkpoint",
+PREFILTER = ("key", "size mismatch", "generate shape", "Inconsistent shapes", "weights of", "Weights of",
+             "from pretrained model", "MISMATCH", "MISSING", "Skip loading", "not found in the checkpoint",
              "receives a shape", "in checkpoint is",
              "found shape", "required keys", "missing tensor", "device set", "does not exist")
 
