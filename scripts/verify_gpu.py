@@ -41,6 +41,31 @@ def reproducers(ids: list[str], every: bool) -> list[Path]:
     return [p for p in found if not ids or p.name in ids]
 
 
+def unkept(entry_dir: Path, record: dict) -> str:
+    """Why a run is not kept as evidence ("" when it is): a reproducer that needs a GPU keeps every run
+    (its test then says what went wrong); a CPU reproducer's run proves nothing where its error did not
+    happen there (bf16 on a GPU that has it) or its fix failed there."""
+    if record["missing"]:
+        return "missing " + ", ".join(record["missing"])
+    if "cuda" in devices(entry_dir / "reproduce.py"):
+        return ""
+    if not record["error_text"].strip():
+        return "no error there"
+    return "fixed() failed there" if record["fixed_error"] else ""
+
+
+def keep(entry_dir: Path, record: dict) -> str:
+    """Write the run beside the reproducer, or remove an older run of the same reproducer that this one
+    contradicts; returns why it was not kept ("" when it was)."""
+    reason = unkept(entry_dir, record)
+    path = entry_dir / GPU_RUN
+    if not reason:
+        path.write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    elif not record["missing"] and path.exists():
+        path.unlink()
+    return reason
+
+
 def run_one(entry_dir: Path, out: Path) -> None:
     """In the child process: run the reproducer and write its record to ``out``."""
     import torch
@@ -75,12 +100,9 @@ def run_child(entry_dir: Path, timeout: float) -> dict | None:
             print(f"{entry_dir.name:<40} NO RECORD\n{problem}", flush=True)
             return None
         record = json.loads(out.read_text(encoding="utf-8"))
-    if not record["missing"] and (record["error_text"].strip() and not record["fixed_error"]
-                                  or "cuda" in devices(entry_dir / "reproduce.py")):
-        (entry_dir / GPU_RUN).write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    state = "missing " + ", ".join(record["missing"]) if record["missing"] else (
-        f"raised={record['raised']} fixed_clean={not record['fixed_error']}")
-    print(f"{entry_dir.name:<40} {state}", flush=True)
+    reason = keep(entry_dir, record)
+    state = f"raised={record['raised']} fixed_clean={not record['fixed_error']}"
+    print(f"{entry_dir.name:<40} {reason or state}", flush=True)
     return record
 
 
@@ -98,20 +120,12 @@ def run_all(ids: list[str], timeout: float, every: bool = False, jobs: int = 1) 
 
 def merge(path: Path) -> None:
     for record in json.loads(path.read_text(encoding="utf-8")):
-        if record["missing"]:
-            print(f"{record['entry']:<40} skipped: missing {', '.join(record['missing'])}")
-            continue
         target = CORPUS / record["entry"]
-        if source_hash(target) != record["reproducer"]:
+        if not record["missing"] and source_hash(target) != record["reproducer"]:
             print(f"{record['entry']:<40} skipped: reproduce.py changed since this run")
             continue
-        if "cuda" not in devices(target / "reproduce.py") and (not record["error_text"].strip() or record["fixed_error"]):
-            # a CPU reproducer whose error does not happen there (bf16 on a GPU that has it) or whose fix
-            # failed there: nothing to keep as evidence; the run's output says what happened
-            print(f"{record['entry']:<40} skipped: {'no error' if not record['error_text'].strip() else 'fixed() failed'} there")
-            continue
-        (target / GPU_RUN).write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-        print(f"{record['entry']:<40} {GPU_RUN} written ({record['device']})")
+        reason = keep(target, record)
+        print(f"{record['entry']:<40} {'skipped: ' + reason if reason else GPU_RUN + ' written (' + record['device'] + ')'}")
 
 
 def main(argv: list[str]) -> int:

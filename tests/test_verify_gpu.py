@@ -62,6 +62,11 @@ def test_merge_skips_a_run_of_another_reproducer_and_a_cpu_run_that_proves_nothi
     assert merged(corpus, tmp_path, [record(corpus / "cpu-entry", error_text="")]) == set()  # no error there
 
 
+def test_a_failed_run_removes_the_older_record_it_contradicts(corpus, tmp_path):
+    assert merged(corpus, tmp_path, [record(corpus / "cpu-entry")]) == {"cpu-entry"}
+    assert merged(corpus, tmp_path, [record(corpus / "cpu-entry", fixed_error="Traceback ...")]) == set()
+
+
 def test_a_child_run_records_what_the_reproducer_printed(corpus):
     pytest.importorskip("torch")
     found = verify_gpu.run_child(corpus / "cpu-entry", timeout=120)
