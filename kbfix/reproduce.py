@@ -15,7 +15,11 @@ import hashlib
 import importlib.util
 import io
 import json
+import os
 import runpy
+import subprocess
+import sys
+import tempfile
 import traceback
 import warnings
 from contextlib import redirect_stderr, redirect_stdout
@@ -68,9 +72,9 @@ def _call(func) -> tuple[bool, str, str]:
     return False, "", text
 
 
-def devices(path: Path) -> tuple[str, ...]:
+def devices(path: Path, declared: dict | None = None) -> tuple[str, ...]:
     """Where the reproducer's error can be triggered: ``("cpu",)`` unless it declares ``DEVICES``."""
-    return tuple(_declared(path).get("DEVICES", ("cpu",)))
+    return tuple((declared if declared is not None else _declared(path)).get("DEVICES", ("cpu",)))
 
 
 def cuda_visible() -> bool:
@@ -100,13 +104,26 @@ def recorded(entry_dir: Path) -> tuple[Outcome | None, dict]:
     return outcome, record
 
 
+def torchrun(script: str, nproc: int, env: dict[str, str] | None = None, timeout: float = 240) -> tuple[int, str]:
+    """For reproducers of multi-rank errors: run ``script`` (Python source, saved as ``train.py`` in a
+    temporary folder) under the real ``torch.distributed.run --standalone`` with ``nproc`` ranks; the
+    exit code and what the terminal showed (stdout, then stderr)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "train.py"
+        path.write_text(script, encoding="utf-8")
+        cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc_per_node={nproc}", str(path)]
+        done = subprocess.run(cmd, capture_output=True, text=True, cwd=folder, timeout=timeout,
+                              env=dict(os.environ, OMP_NUM_THREADS="1", **(env or {})))
+    return done.returncode, done.stdout + done.stderr
+
+
 def run(entry_dir: Path) -> Outcome:
     path = entry_dir / "reproduce.py"
     entry_id = entry_dir.name
     declared = _declared(path)
     requires = tuple(declared.get("REQUIRES", ()))
     missing = tuple(m for m in requires if importlib.util.find_spec(m) is None)
-    if not missing and "cpu" not in declared.get("DEVICES", ("cpu",)) and not cuda_visible():
+    if not missing and "cpu" not in devices(path, declared) and not cuda_visible():
         missing = (NO_GPU,)
     if missing:
         return Outcome(entry_id, missing, "", False, "", "", (), requires)

@@ -7,6 +7,8 @@ rank per visible GPU, and the same all-reduce runs clean. Needs a CUDA GPU and N
 (``scripts/verify_gpu.py``).
 """
 
+from kbfix.reproduce import torchrun
+
 REQUIRES = ("torch",)
 DEVICES = ("cuda",)
 FIXES = (0,)
@@ -26,24 +28,8 @@ dist.destroy_process_group()
 '''
 
 
-def _torchrun(nproc, **env):
-    import os
-    import subprocess
-    import sys
-    import tempfile
-
-    with tempfile.TemporaryDirectory() as folder:
-        script = os.path.join(folder, "train.py")
-        with open(script, "w") as f:
-            f.write(WORKER)
-        cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc_per_node={nproc}", script]
-        done = subprocess.run(cmd, capture_output=True, text=True, cwd=folder, timeout=240,
-                              env=dict(os.environ, OMP_NUM_THREADS="1", **env))
-    return done.returncode, done.stdout + done.stderr
-
-
 def reproduce():
-    code, output = _torchrun(2)
+    code, output = torchrun(WORKER, 2)
     assert code != 0, output
     return output
 
@@ -52,6 +38,6 @@ def fixed():
     import torch
 
     # fix 0: set_device(LOCAL_RANK) in every rank, and one rank per GPU
-    code, output = _torchrun(torch.cuda.device_count(), BIND_LOCAL_RANK="1")
+    code, output = torchrun(WORKER, torch.cuda.device_count(), {"BIND_LOCAL_RANK": "1"})
     assert code == 0 and "rank 0 on cuda:0" in output, output
     return output

@@ -7,6 +7,8 @@ fixed() starts ``--nproc_per_node`` = ``torch.cuda.device_count()`` ranks and th
 Needs a CUDA GPU and NCCL (``scripts/verify_gpu.py``).
 """
 
+from kbfix.reproduce import torchrun
+
 REQUIRES = ("torch",)
 DEVICES = ("cuda",)
 FIXES = (0,)
@@ -26,26 +28,10 @@ dist.destroy_process_group()
 '''
 
 
-def _torchrun(nproc):
-    import os
-    import subprocess
-    import sys
-    import tempfile
-
-    with tempfile.TemporaryDirectory() as folder:
-        script = os.path.join(folder, "train.py")
-        with open(script, "w") as f:
-            f.write(WORKER)
-        cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc_per_node={nproc}", script]
-        done = subprocess.run(cmd, capture_output=True, text=True, cwd=folder, timeout=240,
-                              env=dict(os.environ, OMP_NUM_THREADS="1"))
-    return done.returncode, done.stdout + done.stderr
-
-
 def reproduce():
     import torch
 
-    code, output = _torchrun(torch.cuda.device_count() + 1)
+    code, output = torchrun(WORKER, torch.cuda.device_count() + 1)
     assert code != 0, output
     return output
 
@@ -53,6 +39,6 @@ def reproduce():
 def fixed():
     import torch
 
-    code, output = _torchrun(torch.cuda.device_count())  # fix 0: one rank per visible GPU
+    code, output = torchrun(WORKER, torch.cuda.device_count())  # fix 0: one rank per visible GPU
     assert code == 0 and "rank 0 on cuda:0" in output, output
     return output
