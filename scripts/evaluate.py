@@ -133,7 +133,8 @@ def misses(results: list[dict]) -> list[str]:
     for r in results:
         best = f"{r['ids'][0]} ({r['conf']:.2f})" if r["ids"] else "-"
         if r["scope"] == "in" and not (r["confident"] and is_gold(r["gold"], r["ids"][0])):
-            out.append(f"{'WRONG ' if r['confident'] else 'missed'} {r['name']}: gold {r['gold']}, got {best}")
+            far = "" if any(is_gold(r["gold"], i) for i in r["ids"][:3]) else f" [not in top 3: {', '.join(r['ids'][:3])}]"
+            out.append(f"{'WRONG ' if r['confident'] else 'missed'} {r['name']}: gold {r['gold']}, got {best}{far}")
         elif r["scope"] != "in" and r["confident"]:
             out.append(f"FALSE  {r['name']} [{r['label'][:60]}]: got {best}")
     return out
