@@ -140,7 +140,7 @@ RENAMES = (("gamma", "weight"), ("beta", "bias"), ("running_mean", "moving_mean"
            ("scale", "weight"), ("g", "weight"), ("b", "bias"))
 FACTS = ("keys_listed", "buffers_only", "benign_keys_only", "adapter_keys", "base_keys_only", "prefix", "rename", "many_missing",
          "tail_layers", "placeholder", "embedding_rows", "head_only", "pos_embed_only", "lora_rank", "lora_old_format", "width_ratio",
-         "mixed_widths", "transposed", "leading_axis", "reshaped")
+         "mixed_widths", "transposed", "leading_axis", "reshaped", "packed_4bit", "packed_4bit_checkpoint")
 MAX_KEYS = 5000  # per list: enough to decide, bounded memory on hostile input
 
 
@@ -394,6 +394,29 @@ def _rank_only(mismatched: list[tuple[str, tuple[int, ...], tuple[int, ...]]]) -
     return True
 
 
+def _is_packed(full: tuple[int, ...], packed: tuple[int, ...]) -> bool:
+    """bitsandbytes 4-bit: a quantized Linear4bit weight (Params4bit) holds two 4-bit values per uint8, stored flat
+    as [out * in / 2, 1]."""
+    return len(full) == 2 and len(packed) == 2 and packed[1] == 1 and full[1] != 1 and packed[0] >= 32 \
+        and _numel(full) == 2 * packed[0]
+
+
+def _packed_4bit(found: dict, mismatched: list[tuple[str, tuple[int, ...], tuple[int, ...]]]) -> bool:
+    """Every mismatch (vocabulary rows aside) is a 16-bit matrix against its packed 4-bit form:
+    ``packed_4bit`` when the model holds the packed weight (16-bit weights loaded into a 4-bit model),
+    ``packed_4bit_checkpoint`` when the checkpoint does (a 4-bit checkpoint loaded into a 16-bit model)."""
+    if not all(_is_packed(a, b) or _is_packed(b, a) or VOCAB_RE.search(k) for k, a, b in mismatched):
+        return False
+    into_model = [(k, a, b) for k, a, b in mismatched if _is_packed(a, b)]
+    into_ckpt = [(k, a, b) for k, a, b in mismatched if _is_packed(b, a)]
+    if not into_model and not into_ckpt:
+        return False
+    name, rows = ("packed_4bit", into_model) if len(into_model) >= len(into_ckpt) else ("packed_4bit_checkpoint", into_ckpt)
+    k, a, b = rows[0]
+    found[name] = {"key": k, "ckpt_shape": ", ".join(map(str, a)), "model_shape": ", ".join(map(str, b))}
+    return True
+
+
 def _shapes(found: dict, mismatched: list[tuple[str, tuple[int, ...], tuple[int, ...]]]) -> None:
     keys = [k for k, _, _ in mismatched]
     first_key, first_a, first_b = mismatched[0]
@@ -402,6 +425,8 @@ def _shapes(found: dict, mismatched: list[tuple[str, tuple[int, ...], tuple[int,
                     or (a == (1,) and _numel(b) >= 64) or (b == (1,) and _numel(a) >= 64)]
     if placeholders and not all(HEAD_RE.search(k) for k, _, _ in placeholders):  # a head of 0 classes is real
         found["placeholder"] = {"key": placeholders[0][0]}
+        return
+    if _packed_4bit(found, mismatched):
         return
     if all(VOCAB_RE.search(k) for k in keys):
         rows = [(k, a[0], b[0]) for k, a, b in mismatched if a[1:] == b[1:]]

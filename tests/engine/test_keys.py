@@ -196,3 +196,18 @@ def test_flax_shape_errors_are_read_and_a_copy_axis_or_reshape_is_not_another_si
     assert "reshaped" in facts(old) and "leading_axis" not in facts(old)
     wider = mid.replace("(1, 3, 128)", "(3, 256)")
     assert not {"leading_axis", "reshaped"} & set(facts(wider))
+
+
+def test_a_16_bit_matrix_against_its_packed_4_bit_form_is_not_another_size():
+    """bitsandbytes stores a 4-bit Linear weight flat as [out * in / 2, 1]: a 16-bit state dict loaded into
+    a 4-bit model (or a 4-bit checkpoint into a 16-bit one) lists that relation for every matrix, which is
+    no other architecture; a real width difference next to it is not the packed relation."""
+    line = ("size mismatch for model.mm_projector.{i}.weight: copying a param with shape torch.Size([4096, 1024]) "
+            "from checkpoint, the shape in current model is torch.Size([2097152, 1]).")
+    into_model = "\n".join(line.format(i=i) for i in (0, 2))
+    found = facts(into_model)
+    assert found["packed_4bit"]["model_shape"] == "2097152, 1" and "packed_4bit_checkpoint" not in found
+    reverse = into_model.replace("[4096, 1024]", "[X]").replace("[2097152, 1]", "[4096, 1024]").replace("[X]", "[2097152, 1]")
+    assert "packed_4bit_checkpoint" in facts(reverse) and "packed_4bit" not in facts(reverse)
+    odd = into_model.replace("[2097152, 1]", "[2097153, 1]", 1)
+    assert not {"packed_4bit", "packed_4bit_checkpoint"} & set(facts(odd))
