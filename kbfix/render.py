@@ -58,13 +58,25 @@ def say(text: Text | str, lang: Lang) -> str:
 
 # --- fix templates ----------------------------------------------------------------------------
 
-def fill(template: str, captures: dict[str, str], placeholders: dict[str, str]) -> str:
-    """Put captured values into fix text: {name} -> capture, else the entry's placeholder, else <name>."""
-    def sub(match: re.Match[str]) -> str:
-        name = match.group(1)
-        return captures.get(name) or placeholders.get(name) or f"<{name}>"
+PLACEHOLDER_RE = re.compile(r"\{([A-Za-z_]\w*)\}")
 
-    return re.sub(r"\{([A-Za-z_]\w*)\}", sub, template)
+
+def fill(template: str, captures: dict[str, str], placeholders: dict[str, str]) -> str:
+    """Put captured values into fix text: {name} -> capture, else the entry's placeholder, else <name>.
+
+    A placeholder may itself name captures (``old_use = "from {module} import {name}"``): it is filled the
+    same way, one level deep, so a reading that knows better (an attribute of an object, not an import)
+    can capture the whole phrase instead."""
+    def sub(match: re.Match[str], nested: bool = True) -> str:
+        name = match.group(1)
+        if captures.get(name):
+            return captures[name]
+        default = placeholders.get(name)
+        if default and PLACEHOLDER_RE.search(default):
+            return PLACEHOLDER_RE.sub(lambda inner: sub(inner, nested=False), default) if nested else f"<{name}>"
+        return default or f"<{name}>"
+
+    return PLACEHOLDER_RE.sub(sub, template)
 
 
 def explanation(entry: Entry, lang: Lang, captures: dict[str, str] | None = None) -> str:

@@ -249,9 +249,11 @@ class Analysis:
         module = reading.form.get("module")
         parent, _, name = module.rpartition(".")
         self._symbol(reading, parent, name, submodule=True)
+        reading.captures["old_use"] = f"import {module}"
 
     def _attribute(self, reading: Reading) -> None:
         self._symbol(reading, reading.form.get("module"), reading.form.get("name"))
+        reading.captures["old_use"] = f"{reading.form.get('module')}.{reading.form.get('name')}"
 
     def _module_from_code(self, name: str) -> str | None:
         m = re.search(rf"from\s+({DOTTED}|{NAME})\s+import\s+[^\n]*\b{re.escape(name)}\b", self.text)
@@ -390,7 +392,8 @@ class Analysis:
         lib, module = place
         ah = api()
         have = ah.function_releases(lib, f"{module}:{cls}.{name}") | ah.symbol_releases(lib, module, f"{cls}.{name}")
-        reading.captures.update({"library": pip_name(lib), "symbol": f"{cls}.{name}", "name": f"{cls}.{name}", "module": module})
+        reading.captures.update({"library": pip_name(lib), "symbol": f"{cls}.{name}", "name": f"{cls}.{name}", "module": module,
+                                 "old_use": f"<a {cls}>.{name}   ({module}.{cls})"})
         if not have:
             # attributes set in __init__ and private helpers are not in the history; what can be said is who reads it
             caller = _caller(self.text, reading.form, lib)

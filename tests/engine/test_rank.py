@@ -48,6 +48,11 @@ def test_evidence_names_signature_lines_and_captures():
 def test_fix_text_is_filled_from_captures():
     assert fill("ls {path} {missing}", {"path": "/ckpt"}, {"missing": "<dir>"}) == "ls /ckpt <dir>"
     assert fill("{unknown}", {}, {}) == "<unknown>"
+    # a placeholder made of captures is filled from them, and a capture of the whole phrase wins over it
+    placeholders = {"old_use": "from {module} import {name}", "name": "<name>"}
+    assert fill("{old_use} ->", {"module": "transformers"}, placeholders) == "from transformers import <name> ->"
+    assert fill("{old_use}", {"old_use": "jax.api", "module": "jax"}, placeholders) == "jax.api"
+    assert fill("{a}", {}, {"a": "{b}", "b": "{a}"}) == "<b>"  # one level deep: no loop, no brace left
 
 
 @pytest.mark.parametrize("text", [
