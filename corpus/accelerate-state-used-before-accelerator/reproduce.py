@@ -1,0 +1,60 @@
+"""A training script reads accelerate's shared state (set_seed(device_specific=True) asks AcceleratorState for
+the process index) before it has created its Accelerator.
+
+Each script runs in a fresh Python process: accelerate's state is process-wide, and another reproducer in the
+same process may already have created it.
+"""
+
+import os
+import subprocess
+import sys
+import tempfile
+
+REQUIRES = ("torch", "accelerate")
+FIXES = (1,)
+
+OLD_SCRIPT = '''
+from accelerate import Accelerator
+from accelerate.utils import set_seed
+
+set_seed(42, device_specific=True)      # reads AcceleratorState().process_index: no state exists yet
+accelerator = Accelerator(gradient_accumulation_steps=4)
+print("process", accelerator.process_index, "of", accelerator.num_processes)
+'''
+
+FIXED_SCRIPT = '''
+from accelerate import Accelerator
+from accelerate.logging import get_logger
+from accelerate.utils import set_seed
+
+accelerator = Accelerator(gradient_accumulation_steps=4)   # first: it creates the shared state
+set_seed(42, device_specific=True)                          # now reads the state the Accelerator made
+get_logger(__name__).info("state ready")                    # accelerate's logger needs the state too
+print("process", accelerator.process_index, "of", accelerator.num_processes,
+      "deepspeed plugin:", accelerator.state.deepspeed_plugin)
+'''
+
+
+def _run(source):
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "train.py")
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(source)
+        env = dict(os.environ, OMP_NUM_THREADS="1", ACCELERATE_USE_CPU="true")
+        for name in ("ACCELERATE_USE_DEEPSPEED", "ACCELERATE_USE_FSDP", "RANK", "WORLD_SIZE", "LOCAL_RANK"):
+            env.pop(name, None)
+        done = subprocess.run([sys.executable, path], capture_output=True, text=True, cwd=folder, env=env, timeout=300)
+    return done.returncode, done.stdout + done.stderr
+
+
+def reproduce():
+    code, output = _run(OLD_SCRIPT)
+    assert code != 0, output
+    return output
+
+
+def fixed():
+    code, output = _run(FIXED_SCRIPT)
+    if code != 0:
+        raise RuntimeError(output)
+    return output
