@@ -35,6 +35,7 @@ MIN_FRAGMENT_CHARS = 24
 MIN_FRAGMENT_SHARE = 0.5
 MAX_FRAGMENT_TAIL = 200  # a cut message ends this close after the last words found
 VARIABLE_ITEM_CHARS = 8
+MIN_ALTERNATIVE_CHARS = 3  # a cut inside a wording's alternatives must show this much of one of them
 MAX_SEARCH_CHARS = 2_000_000  # the most of one text any pattern searches (a log is already an excerpt)
 ELISION_SPLIT_RE = re.compile(r"\.{3,}|…|。{2,}")
 
@@ -555,6 +556,10 @@ def _fragment(pattern: str, message: str) -> str | None:
                 pos += len(word)
                 exact = False  # a branch may go on past the words it starts with
                 continue
+            if len(rest.strip()) < MIN_ALTERNATIVE_CHARS:
+                # cut before the wording's own alternatives (the kwargs, the modules it is about) or a letter
+                # or two into them: what is left is the generic frame of many messages
+                return None
             if rest and len(rest) <= MAX_FRAGMENT_TAIL and any(w.startswith(rest) for w in item):
                 break  # cut inside one of the alternatives
             if rest.strip():

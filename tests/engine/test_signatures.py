@@ -196,3 +196,14 @@ def test_the_prefilter_finds_the_words_of_a_message_wrapped_over_lines():
     assert literals[f"{sig_entry.id}/{DICT.id}"] == ("dict key mismatch; expected keys: ",)
     (hit,) = signatures.match((sig_entry,), log.traces[0], log, literals=literals)
     assert hit.level == signatures.FULL and hit.captures["expected"] == "['SigLiPFromPatches_0', 'Transformer_0']"
+
+
+def test_a_cut_before_the_wordings_own_alternatives_is_not_a_fragment_of_it():
+    """peft-adapter-saved-by-old-peft names the kwargs it is about (enable_lora, merge_weights): a message cut
+    right before them, or one letter in, is the generic 'unexpected keyword argument' of every TypeError."""
+    from kbfix.engine.signatures import _fragment
+
+    pattern = r'''^(?:[\w.]*Config\.)?__init__\(\) got an unexpected keyword argument ['"](?P<kwarg>enable_lora|merge_weights)['"]'''
+    for cut in ("__init__() got an unexpected keyword argument '", "__init__() got an unexpected keyword argument 'e"):
+        assert _fragment(pattern, cut) is None
+    assert _fragment(pattern, "__init__() got an unexpected keyword argument 'enable_lo") is not None
