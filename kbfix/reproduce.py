@@ -104,17 +104,28 @@ def recorded(entry_dir: Path) -> tuple[Outcome | None, dict]:
     return outcome, record
 
 
-def torchrun(script: str, nproc: int, env: dict[str, str] | None = None, timeout: float = 240) -> tuple[int, str]:
-    """For reproducers of multi-rank errors: run ``script`` (Python source, saved as ``train.py`` in a
-    temporary folder) under the real ``torch.distributed.run --standalone`` with ``nproc`` ranks; the
-    exit code and what the terminal showed (stdout, then stderr)."""
+def run_script(script: str, launcher: tuple[str, ...] = (), args: tuple[str, ...] = (),
+               env: dict[str, str] | None = None, unset: tuple[str, ...] = (), timeout: float = 240) -> tuple[int, str]:
+    """For reproducers whose error needs a fresh process (process-wide state, a launcher): run ``script``
+    (Python source, saved as ``train.py`` in a temporary folder) with this interpreter, ``launcher``
+    arguments before it (``-m torch.distributed.run ...``) and ``args`` after it; ``env`` is added to the
+    environment and ``unset`` taken out of it. The exit code and what the terminal showed (stdout, then
+    stderr)."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "train.py"
         path.write_text(script, encoding="utf-8")
-        cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc_per_node={nproc}", str(path)]
-        done = subprocess.run(cmd, capture_output=True, text=True, cwd=folder, timeout=timeout,
-                              env=dict(os.environ, OMP_NUM_THREADS="1", **(env or {})))
+        environ = {k: v for k, v in os.environ.items() if k not in unset}
+        environ.update(OMP_NUM_THREADS="1", **(env or {}))
+        done = subprocess.run([sys.executable, *launcher, str(path), *args], capture_output=True, text=True,
+                              cwd=folder, timeout=timeout, env=environ)
     return done.returncode, done.stdout + done.stderr
+
+
+def torchrun(script: str, nproc: int, env: dict[str, str] | None = None, timeout: float = 240) -> tuple[int, str]:
+    """For reproducers of multi-rank errors: ``script`` under the real ``torch.distributed.run --standalone``
+    with ``nproc`` ranks (see :func:`run_script`)."""
+    return run_script(script, ("-m", "torch.distributed.run", "--standalone", f"--nproc_per_node={nproc}"),
+                      env=env, timeout=timeout)
 
 
 def run(entry_dir: Path) -> Outcome:

@@ -5,11 +5,6 @@ Each script runs in a fresh Python process: accelerate's state is process-wide, 
 same process may already have created it.
 """
 
-import os
-import subprocess
-import sys
-import tempfile
-
 REQUIRES = ("torch", "accelerate")
 FIXES = (1,)
 
@@ -36,15 +31,10 @@ print("process", accelerator.process_index, "of", accelerator.num_processes,
 
 
 def _run(source):
-    with tempfile.TemporaryDirectory() as folder:
-        path = os.path.join(folder, "train.py")
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(source)
-        env = dict(os.environ, OMP_NUM_THREADS="1", ACCELERATE_USE_CPU="true")
-        for name in ("ACCELERATE_USE_DEEPSPEED", "ACCELERATE_USE_FSDP", "RANK", "WORLD_SIZE", "LOCAL_RANK"):
-            env.pop(name, None)
-        done = subprocess.run([sys.executable, path], capture_output=True, text=True, cwd=folder, env=env, timeout=300)
-    return done.returncode, done.stdout + done.stderr
+    from kbfix.reproduce import run_script
+
+    return run_script(source, env={"ACCELERATE_USE_CPU": "true"}, timeout=300,
+                      unset=("ACCELERATE_USE_DEEPSPEED", "ACCELERATE_USE_FSDP", "RANK", "WORLD_SIZE", "LOCAL_RANK"))
 
 
 def reproduce():

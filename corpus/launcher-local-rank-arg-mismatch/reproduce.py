@@ -37,20 +37,10 @@ def _free_port():
 
 
 def _launch(script_text):
-    import os
-    import subprocess
-    import sys
-    import tempfile
+    from kbfix.reproduce import run_script
 
-    with tempfile.TemporaryDirectory() as folder:
-        script = os.path.join(folder, "train.py")
-        with open(script, "w") as f:
-            f.write(script_text)
-        env = dict(os.environ, OMP_NUM_THREADS="1")
-        cmd = [sys.executable, "-m", "torch.distributed.launch", "--nproc_per_node=1",
-               f"--master_port={_free_port()}", script, "--epochs", "1"]
-        done = subprocess.run(cmd, capture_output=True, text=True, cwd=folder, env=env, timeout=60)
-    return done.returncode, done.stdout + done.stderr
+    launcher = ("-m", "torch.distributed.launch", "--nproc_per_node=1", f"--master_port={_free_port()}")
+    return run_script(script_text, launcher, ("--epochs", "1"), timeout=60)
 
 
 def reproduce():
