@@ -115,7 +115,8 @@ def run_script(script: str, launcher: tuple[str, ...] = (), args: tuple[str, ...
         path = Path(folder) / "train.py"
         path.write_text(script, encoding="utf-8")
         environ = {k: v for k, v in os.environ.items() if k not in unset}
-        environ.update(OMP_NUM_THREADS="1", **(env or {}))
+        environ["OMP_NUM_THREADS"] = "1"
+        environ.update(env or {})
         done = subprocess.run([sys.executable, *launcher, str(path), *args], capture_output=True, text=True,
                               cwd=folder, timeout=timeout, env=environ)
     return done.returncode, done.stdout + done.stderr

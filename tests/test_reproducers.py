@@ -65,3 +65,16 @@ def check_outcome(engine, entry, outcome):
         assert not (after.verdict == "match" and after.matches[0].entry.id == entry.id), outcome.fixed_text[-1500:]
     for index in outcome.fixes:
         assert entry.fixes[index].verification == "reproducer", f"fix {index} is proven here: mark it verification = 'reproducer'"
+
+
+def test_run_script_runs_a_fresh_interpreter_with_the_environment_asked_for(monkeypatch):
+    """Reproducers of process-wide state and launchers run their script in a new process: arguments after
+    the script, variables added and taken out (a variable the parent has must not leak into the child)."""
+    from kbfix.reproduce import run_script
+
+    monkeypatch.setenv("KBFIX_TEST_UNSET", "leaked")
+    code, output = run_script(
+        "import os, sys\nprint(sys.argv[1:], os.environ['KBFIX_TEST_ADDED'], 'KBFIX_TEST_UNSET' in os.environ, "
+        "os.environ['OMP_NUM_THREADS'])\nsys.exit(3)\n",
+        args=("--epochs", "1"), env={"KBFIX_TEST_ADDED": "yes", "OMP_NUM_THREADS": "2"}, unset=("KBFIX_TEST_UNSET",))
+    assert code == 3 and "['--epochs', '1'] yes False 2" in output, output
