@@ -104,6 +104,19 @@ def recorded(entry_dir: Path) -> tuple[Outcome | None, dict]:
     return outcome, record
 
 
+def release_within(package: str, first: tuple[int, int], before: tuple[int, int] | None = None) -> bool:
+    """For reproducers of an error that only some releases raise: whether the installed ``package`` is at
+    least ``first`` and below ``before`` (major, minor). True when it is not installed (its REQUIRES skips
+    the reproducer then) or its version cannot be read (try it)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        release = tuple(int(part) for part in version(package).split(".")[:2])
+    except (PackageNotFoundError, ValueError):
+        return True
+    return first <= release and (before is None or release < before)
+
+
 def run_script(script: str, launcher: tuple[str, ...] = (), args: tuple[str, ...] = (),
                env: dict[str, str] | None = None, unset: tuple[str, ...] = (), timeout: float = 240) -> tuple[int, str]:
     """For reproducers whose error needs a fresh process (process-wide state, a launcher): run ``script``

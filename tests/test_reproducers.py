@@ -78,3 +78,18 @@ def test_run_script_runs_a_fresh_interpreter_with_the_environment_asked_for(monk
         "os.environ['OMP_NUM_THREADS'])\nsys.exit(3)\n",
         args=("--epochs", "1"), env={"KBFIX_TEST_ADDED": "yes", "OMP_NUM_THREADS": "2"}, unset=("KBFIX_TEST_UNSET",))
     assert code == 3 and "['--epochs', '1'] yes False 2" in output, output
+
+
+def test_release_within_reads_the_installed_release():
+    """Reproducers of an error that only some releases raise skip themselves elsewhere; a package that is
+    not installed counts as inside (its REQUIRES skips the reproducer anyway)."""
+    from importlib.metadata import version
+
+    from kbfix.reproduce import release_within
+
+    major, minor = (int(part) for part in version("pytest").split(".")[:2])
+    assert release_within("pytest", (major, minor), (major, minor + 1))
+    assert release_within("pytest", (major, 0))
+    assert not release_within("pytest", (major + 1, 0))
+    assert not release_within("pytest", (0, 0), (major, minor))
+    assert release_within("kbfix-no-such-package", (1, 0), (2, 0))

@@ -9,19 +9,11 @@ is a tiny word-level one built here (no download).
 
 import warnings
 
-
-def _collator_release():
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        major, minor = (int(part) for part in version("trl").split(".")[:2])
-    except (PackageNotFoundError, ValueError):
-        return True  # not installed: REQUIRES already skips; unparsable: try it
-    return (major, minor) < (0, 20)
-
+from kbfix.reproduce import release_within
 
 # this module is never installed: it stands for "a TRL release that still has the collator (< 0.20)"
-REQUIRES = ("torch", "transformers", "tokenizers", "trl") + (() if _collator_release() else ("kbfix_requires_trl_before_0_20",))
+REQUIRES = ("torch", "transformers", "tokenizers", "trl") + (
+    () if release_within("trl", (0, 0), (0, 20)) else ("kbfix_requires_trl_before_0_20",))
 FIXES = (1,)
 
 EXAMPLE = ("<|im_start|> user \n What is two plus two ? <|im_end|> \n "

@@ -3,19 +3,11 @@
 Only transformers 5.0 to 5.5 check for the field; with any other release the test is skipped.
 """
 
-
-def _checking_release():
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        major, minor = (int(part) for part in version("transformers").split(".")[:2])
-    except (PackageNotFoundError, ValueError):
-        return True  # not installed: REQUIRES already skips; unparsable: try it
-    return major == 5 and minor < 6
-
+from kbfix.reproduce import release_within
 
 # this module is never installed: it stands for "a transformers release that checks (5.0-5.5)"
-REQUIRES = ("torch", "transformers") + (() if _checking_release() else ("kbfix_requires_transformers_5_0_to_5_5",))
+REQUIRES = ("torch", "transformers") + (
+    () if release_within("transformers", (5, 0), (5, 6)) else ("kbfix_requires_transformers_5_0_to_5_5",))
 FIXES = (0,)
 
 

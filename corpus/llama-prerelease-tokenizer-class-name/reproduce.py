@@ -5,19 +5,11 @@ Only transformers 4.28 to 4.x raise it (4.28 is the first release with LlamaToke
 to its generic TokenizersBackend for an unknown class name): with any other release the test is skipped.
 """
 
-
-def _raising_release():
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        major, minor = (int(part) for part in version("transformers").split(".")[:2])
-    except (PackageNotFoundError, ValueError):
-        return True  # not installed: REQUIRES already skips; unparsable: try it
-    return major == 4 and minor >= 28
-
+from kbfix.reproduce import release_within
 
 # this module is never installed: it stands for "a transformers release that raises (4.28 to 4.x)"
-REQUIRES = ("tokenizers", "transformers") + (() if _raising_release() else ("kbfix_requires_transformers_4_28_to_4_x",))
+REQUIRES = ("tokenizers", "transformers") + (
+    () if release_within("transformers", (4, 28), (5, 0)) else ("kbfix_requires_transformers_4_28_to_4_x",))
 FIXES = (0,)
 
 
