@@ -17,7 +17,7 @@ DUNDERS = frozenset({"__init__", "__call__", "__new__", "__post_init__"})
 DATACLASS_DECORATORS = frozenset({"dataclass", "dataclasses.dataclass", "struct.dataclass",
                                   "flax.struct.dataclass", "chex.dataclass", "pydantic.dataclasses.dataclass"})
 LAZY_TABLE_CALLS = ("define_import_structure",)
-VERSION = 5  # bump when the facts change shape or meaning: invalidates the per-file cache
+VERSION = 6  # bump when the facts change shape or meaning: invalidates the per-file cache
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,8 @@ class FileFacts:
     methods: tuple[str, ...]                         # "Class.method" and nested "Class.Inner" names
     funcs: tuple[tuple[str, str], ...]               # (object path, signature text) for public callables
     classes: tuple[tuple[str, tuple[str, ...], bool, str], ...]  # (name, bases, dataclass, own fields sig)
-    all_imports: tuple[tuple[int, str, str], ...]    # every import anywhere in the file (level, module, name)
+    all_imports: tuple[tuple[int, str, str], ...]    # every import anywhere in the file (level, module, name),
+    # and every name used through an imported module (``jnp.DeviceArray``: (0, "jax.numpy", "DeviceArray"))
 
     def to_json(self) -> list:
         return [list(self.defs), [list(i) for i in self.imports], [list(s) for s in self.stars],
@@ -289,19 +290,52 @@ class _Collector:
                               is_dataclass and not own_init, fields)
 
 
+def _attribute_uses(tree: ast.AST, bound: dict[str, str]) -> list[tuple[str, str]]:
+    """Names used through an imported module, as ``(module, name)`` pairs like imports: ``jnp.DeviceArray``
+    after ``import jax.numpy as jnp`` uses ``DeviceArray`` of ``jax.numpy``; ``jax.tree_util.tree_map``
+    uses ``tree_util`` of ``jax`` and ``tree_map`` of ``jax.tree_util``. Scopes are not followed: a local
+    variable that shadows an imported name counts as that import (rare, and only ever adds a use)."""
+    found: dict[tuple[str, str], None] = {}
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Attribute):
+            continue
+        chain = [node.attr]
+        value = node.value
+        while isinstance(value, ast.Attribute):
+            chain.append(value.attr)
+            value = value.value
+        if not isinstance(value, ast.Name) or value.id not in bound:
+            continue
+        base = bound[value.id]
+        for attr in reversed(chain):
+            found[(base, attr)] = None
+            base = f"{base}.{attr}"
+    return list(found)
+
+
 def extract(source: str | bytes) -> FileFacts:
     """The facts of one file; raises SyntaxError/ValueError when it does not parse."""
     tree = ast.parse(source)
     collector = _Collector()
     collector.block(tree.body)
     everywhere: dict[tuple[int, str, str], None] = {}
+    bound: dict[str, str] = {}  # a name an import binds anywhere in the file -> the dotted path it stands for
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 everywhere[(0, alias.name, "")] = None
+                if alias.asname:
+                    bound[alias.asname] = alias.name
+                else:
+                    root = alias.name.split(".")[0]
+                    bound[root] = root
         elif isinstance(node, ast.ImportFrom):
             for alias in node.names:
                 everywhere[(node.level, node.module or "", alias.name)] = None
+                if not node.level and node.module and alias.name != "*":
+                    bound[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    for module, name in _attribute_uses(tree, bound):
+        everywhere[(0, module, name)] = None
     return FileFacts(
         defs=tuple(collector.defs), imports=tuple(collector.imports), stars=tuple(collector.stars),
         all_names=None if collector.all_names is None else tuple(dict.fromkeys(collector.all_names)),

@@ -1,6 +1,7 @@
 """Build kbfix/data/apihistory/: the API history of the fine-tuning stack, read from released packages.
 
     python scripts/build_api_history.py [--cache /work/pkgcache] [--only transformers,peft] [--jobs 2]
+    python scripts/build_api_history.py --only flax,optax,orbax-checkpoint --chosen-only   # those alone
 
 For every covered library it lists the releases on the package index (``pip index versions``),
 keeps the ones the library's policy asks for (every release, or the last patch of every minor, from
@@ -259,7 +260,7 @@ def write_library(lib: Library, cache: Path, got: list[tuple[str, str]], missing
     (OUT / f"{lib.name}.txt.gz").write_bytes(data)
     print(f"{lib.name}: {len(order)} releases, {len(data) / 1e6:.2f} MB", flush=True)
     older = {"older": lib.older, "older_policy": lib.older_policy} if lib.older else {}
-    return {"name": lib.name, "roots": list(lib.roots), "policy": lib.policy, "since": lib.since, **older,
+    return {"name": lib.name, "extractor": VERSION, "roots": list(lib.roots), "policy": lib.policy, "since": lib.since, **older,
             "releases": order, "missing": missing + empty,
             "archives": sorted({Path(a).suffix.lstrip(".") for _, a in got}), "bytes": len(data)}
 
@@ -269,19 +270,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, default=Path("/work/pkgcache"))
     parser.add_argument("--only", default="", help="comma-separated library names")
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--chosen-only", action="store_true",
+                        help="with --only: read only the chosen libraries' releases; their dataclass bases from other "
+                             "libraries are then not settled (right for libraries that extend no other library's "
+                             "dataclass, such as the JAX stack)")
     args = parser.parse_args(argv)
     chosen = [lib for lib in LIBRARIES if not args.only or lib.name in args.only.split(",")]
     started = time.time()
+    read = chosen if args.chosen_only and args.only else LIBRARIES
     with ProcessPoolExecutor(args.jobs) as pool:
-        prepared = dict(zip(LIBRARIES, pool.map(prepare_library, LIBRARIES, [args.cache] * len(LIBRARIES))))
-    # Every library is prepared (cheap when cached): whether a base class is a dataclass is settled
-    # across libraries (trl's SFTConfig extends transformers' TrainingArguments).
+        prepared = dict(zip(read, pool.map(prepare_library, read, [args.cache] * len(read))))
+    # Every library is prepared (cheap when cached; --chosen-only skips the others): whether a base class
+    # is a dataclass is settled across libraries (trl's SFTConfig extends transformers' TrainingArguments).
     dataclasses = {name for _, _, names in prepared.values() for name in names}
     with ProcessPoolExecutor(args.jobs) as pool:
         results = list(pool.map(write_library, chosen, [args.cache] * len(chosen),
                                 *zip(*[prepared[lib][:2] for lib in chosen]), [dataclasses] * len(chosen)))
     manifest_path = OUT / "manifest.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {"libraries": {}}
+    for kept in manifest["libraries"].values():  # libraries not rebuilt keep the extractor they were read with
+        kept.setdefault("extractor", manifest.get("extractor", VERSION))
     for result in results:
         manifest["libraries"][result.pop("name")] = result
     manifest["libraries"] = {k: manifest["libraries"][k] for k in [lib.name for lib in LIBRARIES]

@@ -31,3 +31,13 @@ def test_lazy_import_table_and_all():
                     '_import_structure["trainer"].append("Trainer")\n__all__ = ["a"]\n__all__ += ["b"]\n')
     assert ("models.llama", "LlamaModel") in facts.lazy and ("trainer", "Trainer") in facts.lazy
     assert facts.all_names == ("a", "b")
+
+
+def test_names_read_through_an_imported_module_count_as_uses():
+    # optax 0.1.4 used jax.numpy.DeviceArray without importing the name: `jnp.DeviceArray` after `import jax.numpy as jnp`
+    facts = extract("import jax\nimport jax.numpy as jnp\nfrom flax import linen as nn\n"
+                    "def f(x):\n    isinstance(x, jnp.DeviceArray)\n    return jax.tree_util.tree_map(nn.relu, x)\n")
+    uses = set(facts.all_imports)
+    assert {(0, "jax.numpy", "DeviceArray"), (0, "jax", "tree_util"), (0, "jax.tree_util", "tree_map"),
+            (0, "flax.linen", "relu")} <= uses
+    assert not any(name == "x" or module == "x" for _, module, name in uses)  # a plain variable is no module

@@ -98,6 +98,12 @@ def _patterns(library: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
     )
 
 
+def named(text: str, library: str) -> bool:
+    """Whether the paste names ``library`` as a word, by its distribution or import name (``orbax-checkpoint``,
+    ``orbax.checkpoint``, ``sentence_transformers``)."""
+    return re.search(rf"(?<![\w.\-]){_name_pattern(library)}(?![\w\-])", text, re.I) is not None
+
+
 def from_paste(text: str, library: str) -> Installed | None:
     """The release of ``library`` the paste shows, by the most trusted source that has one."""
     for source, pattern in _patterns(library):

@@ -171,8 +171,8 @@ def one_edit(a: str, b: str) -> bool:
 
 @lru_cache(maxsize=512)
 def importers(lib: str, module: str, name: str | None) -> dict:
-    """Covered library -> the releases of it that import ``name`` from ``module`` of ``lib`` (any name of the
-    module when ``name`` is None)."""
+    """Covered library -> the releases of it that use ``name`` of ``module`` of ``lib``: import it, or read it as
+    an attribute of the imported module (any name of the module when ``name`` is None)."""
     ah = api()
     out = {}
     for other in ah.libraries():

@@ -71,8 +71,8 @@ class Caller:
 
     def says(self) -> Text:
         if self.library and not self.path:
-            return Text(f"the caller is {self.library} (named in the paste, and its releases import it)",
-                        f"调用方是 {self.library}（粘贴内容中提到它，且它的版本导入了这个名字）")
+            return Text(f"the caller is {self.library} (named in the paste, and its releases use it)",
+                        f"调用方是 {self.library}（粘贴内容中提到它，且它的版本使用了这个名字）")
         if self.library:
             return Text(f"the call is made by {self.library} ({self.path})", f"调用方是 {self.library}（{self.path}）")
         if self.path:
@@ -195,8 +195,8 @@ class Analysis:
         first = min(uses.indices)
         if first == 0:
             return None
-        reading.say(f"{caller.library} imports it from {uses.releases[first]} on ({uses})",
-                    f"{caller.library} 从 {uses.releases[first]} 起导入它（{uses}）")
+        reading.say(f"{caller.library} uses it from {uses.releases[first]} on ({uses})",
+                    f"{caller.library} 从 {uses.releases[first]} 起使用它（{uses}）")
         return f"{caller.library}<{short(caller.library, uses.releases[first])}"
 
     def _caller_pin_kwarg(self, reading: Reading, caller: Caller, kwarg: str) -> str | None:
@@ -215,7 +215,8 @@ class Analysis:
         return None
 
     def _uses(self, reading: Reading, lib: str, caller: Caller):
-        """The releases of the calling library that import the missing name (or any name of the missing module)."""
+        """The releases of the calling library that use the missing name (import it, or read it as an attribute of
+        the module: ``jnp.DeviceArray``), or any name of the missing module."""
         module, name = reading.captures.get("module", ""), reading.captures.get("name", "")
         if reading.form.kind == "module":
             module, name = f"{module}.{name}", None
@@ -233,8 +234,17 @@ class Analysis:
         if uses is None or not uses or max(uses.indices) == len(uses.releases) - 1:
             return None
         after = uses.releases[max(uses.indices) + 1]
-        reading.say(f"{caller.library} stops importing it in {after} (imports it in {uses})",
-                    f"{caller.library} 从 {after} 起不再导入它（导入它的版本：{uses}）")
+        have = self.installed(caller.library)
+        index = uses.resolve(have.version) if have.from_paste and have.version else None
+        if index is not None and index > max(uses.indices):
+            # the paste shows a release of the caller that no longer uses it: the use comes from somewhere else
+            # (a dependency of the caller, the user's code), and upgrading the caller further proves nothing
+            reading.say(f"{caller.library} stops using it in {after}, but the paste shows {caller.library} {have.version}: "
+                        f"the use comes from elsewhere",
+                        f"{caller.library} 从 {after} 起不再使用它，但粘贴内容显示 {caller.library} {have.version}：用到它的是别处")
+            return None
+        reading.say(f"{caller.library} stops using it in {after} (uses it in {uses})",
+                    f"{caller.library} 从 {after} 起不再使用它（使用它的版本：{uses}）")
         return f"{caller.library}>={short(caller.library, after)}"
 
     # -- names: cannot import name / No module named / module has no attribute / object has no attribute
@@ -713,12 +723,11 @@ def _module_of(path: str, pkg: str) -> str:
 
 
 def importers_named(analysis: Analysis, reading: Reading, lib: str) -> list[str]:
-    """Covered libraries named in the paste (as a word) that import what the reading is about."""
-    text = analysis.text.lower()
+    """Covered libraries named in the paste (as a word, by distribution or import name) that use what the
+    reading is about."""
     module, name = reading.captures.get("module", ""), reading.captures.get("name", "")
     if reading.form.kind == "module":
         module, name = f"{module}.{name}", None
     found = importers(api()._library(lib) or lib, module, name)
-    return [other for other in found
-            if re.search(rf"(?<![\w.\-]){re.escape(other.lower()).replace('_', '[-_]')}(?![\w\-])", text)]
+    return [other for other in found if installed_mod.named(analysis.text, other)]
 

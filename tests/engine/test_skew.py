@@ -57,6 +57,24 @@ def test_name_added_later_upgrades_the_library_and_can_pin_the_caller():
     assert not found.holds("symbol_removed")
 
 
+def test_the_caller_named_by_its_import_name_and_its_use_by_attribute():
+    # orbax-checkpoint reads jax's serialization._DEFAULT_DRIVER as a module attribute (no import of the name);
+    # the paste names it by its import name
+    found = facts("so using latest orbax.checkpoint package would result in the following error\n"
+                  "AttributeError: module 'jax.experimental.array_serialization.serialization' has no attribute "
+                  "'_DEFAULT_DRIVER'\n")
+    caps = next(iter(found.found.values()))
+    assert caps["caller"] == "orbax-checkpoint" and caps["upgrade"].startswith("orbax-checkpoint>=")
+
+
+def test_a_caller_release_past_its_last_use_is_not_told_to_upgrade_further():
+    text = ("when I load optax==0.1.7, I got AttributeError: module 'jax.numpy' has no attribute 'DeviceArray'\n")
+    caps = next(iter(facts(text).found.values()))
+    assert caps["caller"] == "optax" and caps["upgrade"] == "optax"  # no ">=" bound the user already passed
+    caps = next(iter(facts(text.replace("0.1.7", "0.1.3")).found.values()))
+    assert caps["upgrade"].startswith("optax>=0.1.")
+
+
 def test_keyword_added_later_and_keyword_removed():
     added = facts("TypeError: DPOTrainer.__init__() got an unexpected keyword argument 'processing_class'\n"
                   "I am using trl version 0.11.3")
