@@ -57,7 +57,9 @@ MISSING_RE = re.compile(
     r"newly initialized:|not initialized from the model checkpoint at \S+ and are newly initialized: |"
     r"not initialized from pretrained model:|"
     r"are not found in the checkpoint:|Found missing adapter keys while loading the checkpoint:|"
-    r"missing required keys:?|Missing keys?:)")
+    r"missing required keys:?|Missing keys?:|"
+    # vLLM's model loaders (a set of names): weights the model has that no checkpoint file provided
+    r"weights were not initialized from checkpoint:)")
 UNEXPECTED_RE = re.compile(
     r"(?:Unexpected key\(s\) in state_dict:|unexpected_keys=\[|unexpected key in source state_dict:|"
     r"were not used when initializing \w+:|contains keys that are not used by the model:|Unexpected keys?:|"
@@ -103,9 +105,11 @@ TABLE_RE = re.compile(r"^\s*(?P<key>[A-Za-z_][\w.{}, ]*?)\s*\|\s*(?P<status>MISS
 PREFILTER = ("key", "size mismatch", "generate shape", "Inconsistent shapes", "weights of", "Weights of",
              "from pretrained model", "MISMATCH", "MISSING", "Skip loading", "not found in the checkpoint",
              "receives a shape", "in checkpoint is",
-             "found shape", "required keys", "missing tensor", "device set", "does not exist")
+             "found shape", "required keys", "missing tensor", "device set", "does not exist",
+             "not initialized from checkpoint")
 
-LAYER_RE = re.compile(r"^(?P<stack>(?:.*\.)?(?:layers|layer|h|blk|blocks|block|resblocks|encoder\.layer|decoder\.layers?))"
+LAYER_RE = re.compile(r"^(?P<stack>(?:.*\.)?(?:layers|layer|h|blk|blocks|block|resblocks|encoder\.layer|decoder\.layers?|"
+                      r"[A-Za-z]\w*_(?:blocks|layers)))"
                       r"\.(?P<index>\d+)\.")
 BUFFER_RE = re.compile(r"(?:^|\.)(?:inv_freq|position_ids|masked_bias|num_batches_tracked|token_type_ids|"
                        r"attn\.bias|attention\.bias|bias_mask|causal_mask|rotary_emb\.\w+|_float_tensor|"

@@ -21,6 +21,19 @@ def test_a_contiguous_tail_of_layers_missing():
     assert found["tail_layers"]["layers"] == "24-27" and found["tail_layers"]["layer"] == "24"
 
 
+def test_a_tail_of_named_block_stacks_missing():
+    # diffusers / DiT-style stacks (transformer_blocks, single_transformer_blocks) are layer stacks too
+    missing = ", ".join(f'"transformer.transformer_blocks.{i}.attn.to_q.weight"' for i in range(18, 22))
+    found = facts(f"RuntimeError: Error(s) in loading state_dict for CFM:\n\tMissing key(s) in state_dict: {missing}. ")
+    assert found["tail_layers"]["layers"] == "18-21"
+
+
+def test_vllm_weights_not_initialized_set():
+    names = ", ".join(f"'model.layers.{i}.mlp.down_proj.weight'" for i in (30, 31, 29))
+    found = facts(f"ValueError: Following weights were not initialized from checkpoint: {{{names}}}")
+    assert found["tail_layers"]["layers"] == "29-31"
+
+
 def test_transformers5_report_rows_fold_layers():
     found = facts("model.layers.{24, 25, 26, 27}.mlp.up_proj.weight | MISSING | \n"
                   "model.layers.{24...27}.input_layernorm.weight | MISSING | \nlm_head.weight | MISSING | ")
