@@ -104,14 +104,16 @@ def recorded(entry_dir: Path) -> tuple[Outcome | None, dict]:
     return outcome, record
 
 
-def release_within(package: str, first: tuple[int, int], before: tuple[int, int] | None = None) -> bool:
+def release_within(package: str, first: tuple[int, ...], before: tuple[int, ...] | None = None) -> bool:
     """For reproducers of an error that only some releases raise: whether the installed ``package`` is at
-    least ``first`` and below ``before`` (major, minor). True when it is not installed (its REQUIRES skips
-    the reproducer then) or its version cannot be read (try it)."""
+    least ``first`` and below ``before`` (``(major, minor)``, or ``(major, minor, patch)`` where a patch release
+    changed it). True when it is not installed (its REQUIRES skips the reproducer then) or its version cannot
+    be read (try it)."""
     from importlib.metadata import PackageNotFoundError, version
 
+    parts = max(len(first), len(before or ()))
     try:
-        release = tuple(int(part) for part in version(package).split(".")[:2])
+        release = tuple(int(part) for part in version(package).split(".")[:parts])
     except (PackageNotFoundError, ValueError):
         return True
     return first <= release and (before is None or release < before)

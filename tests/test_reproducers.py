@@ -93,3 +93,8 @@ def test_release_within_reads_the_installed_release():
     assert not release_within("pytest", (major + 1, 0))
     assert not release_within("pytest", (0, 0), (major, minor))
     assert release_within("kbfix-no-such-package", (1, 0), (2, 0))
+    # a patch release that changed the error: bounds of three parts compare the patch too
+    major, minor, patch = (int(part) for part in version("pytest").split(".")[:3])
+    assert release_within("pytest", (major, minor, patch), (major, minor, patch + 1))
+    assert not release_within("pytest", (major, minor, patch + 1))
+    assert not release_within("pytest", (0, 0, 0), (major, minor, patch))
