@@ -119,6 +119,20 @@ def release_within(package: str, first: tuple[int, ...], before: tuple[int, ...]
     return first <= release and (before is None or release < before)
 
 
+# The start of a run_script script that needs a process group but no launcher: one gloo rank on a free local
+# port (real FSDP / DDP code on the CPU). The script goes on with its own imports.
+ONE_RANK_GLOO = """
+import os as _os, socket as _socket
+import torch.distributed as _dist
+
+with _socket.socket() as _s:
+    _s.bind(("127.0.0.1", 0))
+    _port = _s.getsockname()[1]
+_os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(_port), RANK="0", WORLD_SIZE="1", LOCAL_RANK="0")
+_dist.init_process_group("gloo")
+"""
+
+
 def run_script(script: str, launcher: tuple[str, ...] = (), args: tuple[str, ...] = (),
                env: dict[str, str] | None = None, unset: tuple[str, ...] = (), timeout: float = 240) -> tuple[int, str]:
     """For reproducers whose error needs a fresh process (process-wide state, a launcher): run ``script``

@@ -98,3 +98,12 @@ def test_release_within_reads_the_installed_release():
     assert release_within("pytest", (major, minor, patch), (major, minor, patch + 1))
     assert not release_within("pytest", (major, minor, patch + 1))
     assert not release_within("pytest", (0, 0, 0), (major, minor, patch))
+
+
+def test_one_rank_gloo_prelude_starts_a_process_group():
+    """Reproducers of real FSDP/DDP errors on the CPU start their script with it: one gloo rank, no launcher."""
+    from kbfix.reproduce import ONE_RANK_GLOO, run_script
+
+    code, output = run_script(ONE_RANK_GLOO + "print('world', _dist.get_world_size(), _dist.get_backend())\n"
+                              "_dist.destroy_process_group()\n", timeout=120)
+    assert code == 0 and "world 1 gloo" in output, output

@@ -5,22 +5,16 @@ FlatParamHandle._validate_tensors_to_flatten raises ``ValueError: Must flatten t
 (kbfix.reproduce.run_script), so no process group leaks into the test process.
 """
 
-from kbfix.reproduce import run_script
+from kbfix.reproduce import ONE_RANK_GLOO, run_script
 
 REQUIRES = ("torch",)
 FIXES = (0,)
 
-SCRIPT = '''
-import os, socket, sys
+SCRIPT = ONE_RANK_GLOO + '''
+import sys
 import torch
 import torch.distributed as dist
 from torch.distributed.fsdp import FullyShardedDataParallel as FSDP
-
-with socket.socket() as s:
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), RANK="0", WORLD_SIZE="1", LOCAL_RANK="0")
-dist.init_process_group("gloo")
 
 model = torch.nn.Module()
 model.base = torch.nn.Linear(16, 16)
