@@ -193,11 +193,24 @@ class Analysis:
         if uses is None or not uses:
             return None
         first = min(uses.indices)
-        if first == 0:
+        if first == 0 or self._use_elsewhere(reading, caller, uses):
             return None
         reading.say(f"{caller.library} uses it from {uses.releases[first]} on ({uses})",
                     f"{caller.library} 从 {uses.releases[first]} 起使用它（{uses}）")
         return f"{caller.library}<{short(caller.library, uses.releases[first])}"
+
+    def _use_elsewhere(self, reading: Reading, caller: Caller, uses) -> bool:
+        """The paste shows a release of the caller outside the releases that use the name (past its last use, or
+        before its first): the use comes from somewhere else (a dependency of the caller, the user's code), so a
+        bound on the caller proves nothing. Says so."""
+        have = self.installed(caller.library)
+        index = uses.resolve(have.version) if have.from_paste and have.version else None
+        if index is None or min(uses.indices) <= index <= max(uses.indices):
+            return False
+        reading.say(f"{caller.library} uses it in {uses}, but the paste shows {caller.library} {have.version}: "
+                    f"the use comes from elsewhere",
+                    f"{caller.library} 使用它的版本是 {uses}，但粘贴内容显示 {caller.library} {have.version}：用到它的是别处")
+        return True
 
     def _caller_pin_kwarg(self, reading: Reading, caller: Caller, kwarg: str) -> str | None:
         """A caller that passes ``kwarg`` on from its own parameter of that name (``GRPOTrainer(processing_class=...)``
@@ -234,14 +247,7 @@ class Analysis:
         if uses is None or not uses or max(uses.indices) == len(uses.releases) - 1:
             return None
         after = uses.releases[max(uses.indices) + 1]
-        have = self.installed(caller.library)
-        index = uses.resolve(have.version) if have.from_paste and have.version else None
-        if index is not None and index > max(uses.indices):
-            # the paste shows a release of the caller that no longer uses it: the use comes from somewhere else
-            # (a dependency of the caller, the user's code), and upgrading the caller further proves nothing
-            reading.say(f"{caller.library} stops using it in {after}, but the paste shows {caller.library} {have.version}: "
-                        f"the use comes from elsewhere",
-                        f"{caller.library} 从 {after} 起不再使用它，但粘贴内容显示 {caller.library} {have.version}：用到它的是别处")
+        if self._use_elsewhere(reading, caller, uses):
             return None
         reading.say(f"{caller.library} stops using it in {after} (uses it in {uses})",
                     f"{caller.library} 从 {after} 起不再使用它（使用它的版本：{uses}）")

@@ -75,6 +75,17 @@ def test_a_caller_release_past_its_last_use_is_not_told_to_upgrade_further():
     assert caps["upgrade"].startswith("optax>=0.1.")
 
 
+def test_a_caller_release_before_its_first_use_gets_no_bound_either():
+    # orbax-checkpoint reads _DEFAULT_DRIVER from 0.4.2 on: a pasted 0.3.5 cannot be the one reading it
+    text = ("orbax-checkpoint==0.3.5\nAttributeError: module 'jax.experimental.array_serialization.serialization' "
+            "has no attribute '_DEFAULT_DRIVER'\n")
+    found = facts(text)
+    caps = next(iter(found.found.values()))
+    assert caps["caller"] == "orbax-checkpoint" and caps["upgrade"] == "orbax-checkpoint"  # no bound
+    assert not caps["pin"].startswith("orbax")
+    assert "the use comes from elsewhere" in str(found.evidence(("symbol_removed",))[0].detail)
+
+
 def test_keyword_added_later_and_keyword_removed():
     added = facts("TypeError: DPOTrainer.__init__() got an unexpected keyword argument 'processing_class'\n"
                   "I am using trl version 0.11.3")
