@@ -125,12 +125,14 @@ def _literal_alternatives(c, items) -> tuple[str, ...] | None:
 
 
 ONE_CHAR = 1  # in a wording's runs: a class or ``.`` standing for exactly one character
+MIXED = 2  # in a wording's runs: an alternation whose branches are not plain words (each says something)
 
 
 def _runs(pattern: str) -> list:
     """The top-level sequence of ``pattern``: literal runs (str), alternations of plain words (a tuple of
-    them), ``ONE_CHAR`` where one class or ``.`` stands, and None where anything else (a repeat, a
-    mixed group) stands. Plain groups are read through."""
+    them), ``ONE_CHAR`` where one class or ``.`` stands, ``MIXED`` where an alternation of other
+    branches stands, and None where anything else (a repeat, a class repeated) stands. Plain groups are
+    read through."""
     c, tree = _parse(pattern)
     return [] if tree is None else _runs_of(c, tree)
 
@@ -155,7 +157,7 @@ def _runs_of(c, items) -> list:
                     walk(av[-1])
             elif op is c.BRANCH:
                 words = _literal_alternatives(c, [(op, av)])
-                runs.append(words if words is not None else None)
+                runs.append(words if words is not None else MIXED)
             elif op in (c.IN, c.ANY):
                 runs.append(ONE_CHAR)
             elif op not in (c.AT,):
@@ -213,15 +215,16 @@ def _exception_bound(sig: Signature) -> bool:
 def signature_literals(sig: Signature) -> tuple[str | tuple[str, ...], ...]:
     """What the log must contain for ``sig`` to fire at any level: words (str), and groups of words of
     which it must contain one (a tuple: a pattern that is one alternation). The exception type is
-    not one: a paste may lack the exception line. The message's last literal run is not required: a
-    message cut off at its end still fires as a fragment (:func:`_fragment`), and every earlier run
-    still is, so a cut message keeps the words that tell it from its look-alikes. A fragment starts
-    where the wording's first literal run is found whole, so that run's start is always required."""
+    not one: a paste may lack the exception line. A wording long enough to fire as a fragment
+    (:func:`_fragment`) needs only its first literal run's start: a message may be cut anywhere after
+    it, and the fragment itself checks that what is there follows the wording run by run. A wording
+    too short for a fragment needs its literal runs but the last (which a wrapped or rendered paste may
+    have changed) and its first run's start."""
     runs = [r for r in _runs(sig.message) if isinstance(r, str)] if sig.message else []
-    message = [r.lower() for r in runs if len(r.strip()) >= 4]
-    needed = message[:-1]
+    needed = [r.lower() for r in runs if len(r.strip()) >= 4][:-1]
     if runs and len(runs[0].strip()) >= 8:
-        needed.append(runs[0].lower()[:FRAGMENT_PREFIX].strip())
+        first = runs[0].lower()[:FRAGMENT_PREFIX].strip()
+        needed = [first] if _can_fragment(sig.message) else [*needed, first]
     # A wording that is one alternation never fires as a fragment (its literal characters are too few).
     # The context of an exception-bound signature (text, requires) that does not show still makes a
     # near miss: only its plain words are asked for, as they always were; a text signature needs it all
@@ -518,6 +521,11 @@ def _wording(pattern: str) -> tuple[str | None, ...]:
     return tuple(_runs(pattern))
 
 
+def _can_fragment(pattern: str) -> bool:
+    runs = _wording(pattern)
+    return sum(len(r) if isinstance(r, str) else VARIABLE_ITEM_CHARS for r in runs) >= MIN_FRAGMENT_CHARS
+
+
 def _fragment(pattern: str, message: str) -> str | None:
     """The start of the signature's wording found in a message that was cut off, or None.
 
@@ -537,9 +545,11 @@ def _fragment(pattern: str, message: str) -> str | None:
     body = ELISION_SPLIT_RE.split(message, maxsplit=1)[0].rstrip()
     pos, covered, start, after_variable = 0, 0, None, False
     exact = False  # the next run must start right here (after a one-character class)
+    passed_mixed = False
     for index, item in enumerate(runs):  # (runs is not empty: its total passed the check above)
-        if item is None:
+        if item is None or item is MIXED:
             after_variable, exact = start is not None, False
+            passed_mixed = passed_mixed or (item is MIXED and start is not None)
             continue
         if item is ONE_CHAR:
             if start is not None and not after_variable:  # (after a repeat, where it stands is unknown)
@@ -586,10 +596,18 @@ def _fragment(pattern: str, message: str) -> str | None:
         if len(rest) > MAX_FRAGMENT_TAIL and not after_variable:
             return None  # a long text where the wording goes on: another message, not a cut one
         # (after a class or repeat, such as a list of keys, the cut may come any distance later)
-        covered += next((k for k in range(min(len(item), len(rest)), 0, -1) if rest.endswith(item[:k])), 0)
+        cut = next((k for k in range(min(len(item), len(rest)), 0, -1) if rest.endswith(item[:k])), 0)
+        covered += cut
+        if start is None and cut:
+            start = pos + len(rest) - cut  # cut inside the wording's first words: the message ends with their start
         break
     else:
         return None  # every run is there: the regex failed for another reason than a cut
+    if passed_mixed or any(isinstance(item, tuple) or item is MIXED for item in runs[index + 1:]):
+        # the words that set this wording apart from its family's (the kwargs, the modules it is about)
+        # come after the cut, or stand before it unchecked (an alternation of branches that are not
+        # plain words, such as the placeholder shapes it is about): what is checked is a family's frame
+        return None
     unseen = sum(VARIABLE_ITEM_CHARS for item in runs[index + 1:] if not isinstance(item, str))  # after the cut
     if start is None or covered < MIN_FRAGMENT_CHARS or covered < MIN_FRAGMENT_SHARE * (total - unseen):
         return None

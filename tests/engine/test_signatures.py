@@ -156,8 +156,11 @@ def test_corpus_check_rejects_what_re2_cannot_run(tmp_path):
 
 
 def test_literal_prefilter_asks_for_what_every_match_holds():
-    # several literal runs: every run but the last (a cut message may stop inside the last one)
-    assert signatures.signature_literals(DICT) == ("dict key mismatch; expected keys: ",)
+    # a wording long enough for a fragment: the start of its first run (a cut message may stop
+    # anywhere after it; the fragment checks what is there run by run)
+    assert signatures.signature_literals(DICT) == ("dict key mis",)
+    short = Signature("short", exception="KeyError", message=r"no (?P<k>\w+) in (?P<d>\w+) here")
+    assert signatures.signature_literals(short) == ()  # too short to fire cut, no run of 8+: the regex decides
     # one literal run: a fragment must find it whole, so its start is asked for
     assert signatures.signature_literals(EMPTY) == ("list index o",)
     text = signatures.LogText("IndexError: list index out of range")
@@ -188,12 +191,12 @@ def test_the_prefilter_asks_for_one_word_of_each_branch_of_an_alternation():
 def test_the_prefilter_finds_the_words_of_a_message_wrapped_over_lines():
     """A terminal or a post wraps a long message wherever it likes, inside a literal run the prefilter
     asks for: the prefilter looks across the wrap as the message match does."""
-    text = ("ValueError: Dict key mismatch;\nexpected keys: ['SigLiPFromPatches_0', 'Transformer_0']; dict: "
+    text = ("ValueError: Dict key\nmismatch; expected keys: ['SigLiPFromPatches_0', 'Transformer_0']; dict: "
             "['img', 'txt']")
     log = tb.parse(text)
     sig_entry = entry(DICT)
     literals = {f"{sig_entry.id}/{DICT.id}": signatures.signature_literals(DICT)}
-    assert literals[f"{sig_entry.id}/{DICT.id}"] == ("dict key mismatch; expected keys: ",)
+    assert literals[f"{sig_entry.id}/{DICT.id}"] == ("dict key mis",)  # the wrap falls inside it
     (hit,) = signatures.match((sig_entry,), log.traces[0], log, literals=literals)
     assert hit.level == signatures.FULL and hit.captures["expected"] == "['SigLiPFromPatches_0', 'Transformer_0']"
 
@@ -207,3 +210,39 @@ def test_a_cut_before_the_wordings_own_alternatives_is_not_a_fragment_of_it():
     for cut in ("__init__() got an unexpected keyword argument '", "__init__() got an unexpected keyword argument 'e"):
         assert _fragment(pattern, cut) is None
     assert _fragment(pattern, "__init__() got an unexpected keyword argument 'enable_lo") is not None
+
+
+def test_a_message_cut_inside_the_wordings_first_words_is_a_fragment():
+    """A paste that ends inside the first literal run (no later run to anchor it) still shows the
+    wording's start; the prefilter asks only for that start, so the signature gets to look."""
+    from kbfix.engine.signatures import _fragment
+
+    pattern = r'''Dataset scripts are no longer supported, but found (?P<script>[^\s`'"*]+)'''
+    assert _fragment(pattern, "Dataset scripts are no longer supported, but fou") == \
+        "Dataset scripts are no longer supported, but fou"
+    assert _fragment(pattern, "I got: Dataset scripts are no longer supported, but") == \
+        "Dataset scripts are no longer supported, but"
+    assert _fragment(pattern, "Dataset scripts are no lo") is None  # under half the wording
+    assert _fragment(pattern, "Dataset scripts are no longer supported here, sorry") is None  # another message
+    # cut inside the first words of a wording whose own alternatives come later: the generic frame
+    kwargs = r'''__init__\(\) got an unexpected keyword argument ['"](?P<kwarg>enable_lora|merge_weights)['"]'''
+    assert _fragment(kwargs, "__init__() got an unexpected keyword argume") is None
+    log = tb.parse("RuntimeError: Dataset scripts are no longer supported, but fou")
+    sig = Signature("scripts", exception="RuntimeError", message=pattern)
+    literals = {f"e/{sig.id}": signatures.signature_literals(sig)}
+    (hit,) = signatures.match((entry(sig),), log.traces[0], log, literals=literals)
+    assert hit.level == signatures.FRAGMENT
+
+
+def test_a_fragment_does_not_pass_over_an_unchecked_alternation():
+    """accelerate's "Trying to set a tensor of shape ..." says what it is about (a [0] placeholder) in an
+    alternation of branches that are not plain words: a message cut after it has not been checked there,
+    and a real [32000, 4096] shape must not read as ZeRO-3's placeholder."""
+    from kbfix.engine.signatures import _fragment
+
+    pattern = (r'Trying to set a tensor of shape torch\.Size\(\[(?:0\]\) in "(?P<key>[\w.]+)" \(which has shape '
+               r'torch\.Size\(\[(?P<m>[1-9][\d, ]*)|(?P<c>[1-9][\d, ]*)\]\) in "[\w.]+" \(which has shape '
+               r'torch\.Size\(\[0)\]\)\), this looks? incorrect')
+    assert _fragment(pattern, 'Trying to set a tensor of shape torch.Size([32000, 4096]) in "weight" (which has sha') is None
+    plain = r'Trying to set a tensor of shape torch\.Size\(\[(?P<c>[\d, ]+)\]\) in "(?P<key>[\w.]+)" \(which has shape'
+    assert _fragment(plain, 'Trying to set a tensor of shape torch.Size([32000, 4096]) in "weight" (which has sha')
