@@ -82,20 +82,22 @@ IPY_HEADER_RE = re.compile(r"^(?P<type>[A-Za-z_][\w.]*)\s+Traceback \(most recen
 FRAME_RE = re.compile(r'^\s*File "(?P<file>[^"]+)", line (?P<line>\d+)(?:, in (?P<name>.+?))?\s*$')
 IPY_FRAME_RE = re.compile(
     r"^\s*(?:File\s+(?P<file>.+?):(?P<line>\d+)(?:,\s+in\s+(?P<name>[^(\s]+))?|Cell\s+(?P<cell>In\s*\[\d*\]),\s+line\s+(?P<cline>\d+)"
-    r"|(?P<ofile>(?:/|[A-Za-z]:\\|<ipython-input-)\S+)\s+in\s+(?P<oname>[^(\s]+)\(.*)"
+    r"|(?P<ofile>(?:/|[A-Za-z]:\\|<ipython-input-)\S+)\s+in\s+(?P<oname><[^>]*>|[^(\s]+)\(.*"
+    # Colab / rendered notebooks: the file as a Markdown link, "[/usr/.../x.py](https://localhost:8080/#) in f(a, b)"
+    r"|\[(?P<lfile>(?:/|[A-Za-z]:\\|<ipython-input-)[^\]\n]+)\]\([^)\s]*\)\s+in\s+(?P<lname><[^>]*>|[^(\s]+)\(.*)"
 )
 IPY_CODE_RE = re.compile(r"^\s*(?:-*>\s*)?\d+\s")
 CHAIN_RE = re.compile(
     r"During handling of the above exception, another exception occurred|"
     r"The above exception was the direct cause of the following exception"
 )
-EXC_TYPE = (r"(?:[A-Za-z_][\w]*\.)*(?:[A-Z][A-Za-z0-9_]*(?:Error|Exception|Warning|Interrupt|Exit|Fault|Failure|Abort)"
+EXC_TYPE = (r"(?:[A-Za-z_][\w]*\.)*(?:_?[A-Z][A-Za-z0-9_]*(?:Error|Exception|Warning|Interrupt|Exit|Fault|Failure|Abort)"
             r"|KeyError|StopIteration|Exception)|(?:[a-z_][\w]*\.)+[A-Z]\w*")  # or any dotted class: jax's UnfilteredStackTrace
 EXC_RE = re.compile(rf"^(?P<type>{EXC_TYPE})(?:(?::\s?)(?P<msg>.*))?$")
 # An exception line glued to prose: "报错如下：RuntimeError: ...", "I got ValueError: ...", "FAILED x.py::t - KeyError: 'a'"
 GLUED_RE = re.compile(
     r"(?:(?<=[\s:：>*`(\[（“\"'，,。！!？?；;-])|(?<=[\u3000-\u9fff]))"
-    r"(?P<type>(?:[A-Za-z_]\w*\.)*[A-Z]\w*(?:Error|Exception))(?:\s?[:：]\s?)(?P<msg>\S.*)$")
+    r"(?P<type>(?:[A-Za-z_]\w*\.)*_?[A-Z]\w*(?:Error|Exception))(?:\s?[:：]\s?)(?P<msg>\S.*)$")
 WARNING_RE = re.compile(r"^(?P<file>(?:[A-Za-z]:)?[^:]+\.py):(?P<line>\d+): (?P<type>[A-Z]\w*Warning): (?P<msg>.*)$")
 LIB_RE = re.compile(r"[/\\](?:site|dist)-packages[/\\](?P<lib>[A-Za-z_][\w]*)")
 KNOWN_LIBS = (
@@ -375,8 +377,8 @@ def _parse_frames(lines: list[_Line], i: int) -> tuple[list[Frame], int]:
         if match:
             if match["cell"]:
                 frames.append(_frame(match["cell"], match["cline"], "<cell>"))
-            elif match["ofile"]:
-                frames.append(_frame(match["ofile"], None, match["oname"]))
+            elif match["ofile"] or match["lfile"]:
+                frames.append(_frame(match["ofile"] or match["lfile"], None, match["oname"] or match["lname"]))
             else:
                 frames.append(_frame(match["file"], match["line"], match["name"]))
             i += 1
@@ -462,18 +464,27 @@ def _parse_stream(lines: list[_Line], index: list[int]) -> list[Trace]:
 
 
 def _orphan_frames(lines: list[_Line], exc_index: int) -> list[Frame]:
-    """Frames pasted above an exception line without the 'Traceback' header."""
+    """Frames pasted above an exception line without the 'Traceback' header: plain ones, and IPython /
+    Colab ones (``/x.py in f(a)`` or its Markdown link, numbered code lines and blank lines between
+    them, Colab's ``22 frames`` line)."""
     frames: list[Frame] = []
     j = exc_index - 1
     code = ""
+    ipython = False
     while j >= 0:
         text = lines[j].text
         match = FRAME_RE.match(text)
+        ipy = None if match else IPY_FRAME_RE.match(text)
         if match:
             frames.append(_frame(match["file"], match["line"], match["name"], code))
             code = ""
+        elif ipy and (ipy["ofile"] or ipy["lfile"]):
+            frames.append(_frame(ipy["ofile"] or ipy["lfile"], None, ipy["oname"] or ipy["lname"]))
+            ipython = True
         elif text.startswith("    ") and text.strip():
             code = text.strip() if not set(text.strip()) <= set("^~ ") else code
+        elif IPY_CODE_RE.match(text) or not text.strip() or (ipython and ELISION_RE.match(text)):
+            pass  # a notebook's numbered code lines and the blank lines around them (a frame is above)
         else:
             break
         j -= 1

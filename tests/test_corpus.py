@@ -198,11 +198,15 @@ def test_match_case_keeps_its_entry_first_in_every_paste_form(engine, entry_id, 
 
     A form can cut away every line that tells this cause from its neighbours (the bottom of a log that
     ends in a launcher's echo, a message that was all in its exception line, the frame that says which
-    embedding table overflowed). Then the one thing asked is silence: no confident answer.
+    embedding table overflowed). Then the one thing asked is silence: no confident answer, or the more
+    general entry this one refines (``refines``: the frames that said which out-of-memory this was are
+    gone, and "CUDA out of memory" is still a right answer).
     """
     report = engine.diagnose(traceback.parse(text))
     ranked = [(m.entry.id, round(m.confidence, 3)) for m in report.matches[:3]]
     if report.matches and report.matches[0].entry.id == entry_id:
+        return
+    if report.matches and report.matches[0].entry.id in CORPUS.get(entry_id).refines:
         return
     assert report.verdict != Verdict.MATCH, ranked
 

@@ -70,6 +70,41 @@ def test_ipython_notebook_with_ansi_colours():
     assert trace.final.frames[0].filename == "In[3]"
 
 
+COLAB = """---------------------------------------------------------------------------
+OutOfMemoryError                          Traceback (most recent call last)
+[<ipython-input-3-2a1c5e>](https://localhost:8080/#) in <cell line: 1>()
+----> 1 trainer.evaluate()
+
+22 frames
+[/usr/local/lib/python3.10/dist-packages/transformers/trainer_pt_utils.py](https://localhost:8080/#) in torch_pad_and_concatenate(tensor1, tensor2, padding_index)
+     86 
+     87     # Now let's fill the result tensor
+---> 88     result = tensor1.new_full(new_shape, padding_index)
+
+OutOfMemoryError: CUDA out of memory. Tried to allocate 12.94 GiB
+"""
+
+
+def test_colab_frames_written_as_markdown_links():
+    trace = only(COLAB)
+    (exc,) = trace.exceptions
+    assert exc.type == "OutOfMemoryError"
+    assert [(f.name, f.library) for f in exc.frames] == [
+        ("<cell line: 1>", None), ("torch_pad_and_concatenate", "transformers")]
+
+
+def test_notebook_frames_without_the_header_are_the_errors_frames():
+    """Copied from the first frame down: no header line, frames as links or plain paths, numbered code."""
+    body = COLAB.split("\n", 4)[4]  # from "22 frames" on
+    trace = only(body)
+    assert [f.name for f in trace.exceptions[0].frames] == ["torch_pad_and_concatenate"]
+    plain = body.replace("[/usr/local/lib/python3.10/dist-packages/transformers/trainer_pt_utils.py](https://localhost:8080/#)",
+                         "/usr/local/lib/python3.10/dist-packages/transformers/trainer_pt_utils.py")
+    assert [f.name for f in only(plain).exceptions[0].frames] == ["torch_pad_and_concatenate"]
+    # prose above a bare error line is no frame
+    assert only("I ran trainer.evaluate()\n\nOutOfMemoryError: CUDA out of memory.").exceptions[0].frames == ()
+
+
 def test_rich_boxed_traceback():
     trace = only('''╭───────────────────── Traceback (most recent call last) ─────────────────────╮
 │ /home/u/train.py:12 in <module>                                             │
@@ -291,3 +326,11 @@ def test_characters_a_page_or_chat_app_puts_in_are_read_as_plain_ones(form):
     final = parse(pasted).traces[0].final
     assert final.type == "TypeError" and final.frames[0].filename == "train.py"
     assert final.message == "LlamaModel.forward() got an unexpected keyword argument 'labels'"
+
+
+def test_a_private_exception_class_is_an_exception_line():
+    """numpy raises numpy.core._exceptions._ArrayMemoryError (a MemoryError): its leading underscore
+    does not make the line prose."""
+    trace = only("numpy.core._exceptions._ArrayMemoryError: Unable to allocate 3.41 GiB for an array with shape (8, 1024, 50000)")
+    assert trace.final.short_type == "_ArrayMemoryError" and trace.final.message.startswith("Unable to allocate")
+    assert only("训练时报错numpy.core._exceptions._ArrayMemoryError: Unable to allocate 3.41 GiB").final.short_type == "_ArrayMemoryError"
