@@ -611,4 +611,6 @@ def _fragment(pattern: str, message: str) -> str | None:
     unseen = sum(VARIABLE_ITEM_CHARS for item in runs[index + 1:] if not isinstance(item, str))  # after the cut
     if start is None or covered < MIN_FRAGMENT_CHARS or covered < MIN_FRAGMENT_SHARE * (total - unseen):
         return None
+    if pattern.startswith("^") and body[:start].strip():
+        return None  # the wording starts the message ("^__init__() got ..."): here other words come first
     return body[start:]

@@ -246,3 +246,13 @@ def test_a_fragment_does_not_pass_over_an_unchecked_alternation():
     assert _fragment(pattern, 'Trying to set a tensor of shape torch.Size([32000, 4096]) in "weight" (which has sha') is None
     plain = r'Trying to set a tensor of shape torch\.Size\(\[(?P<c>[\d, ]+)\]\) in "(?P<key>[\w.]+)" \(which has shape'
     assert _fragment(plain, 'Trying to set a tensor of shape torch.Size([32000, 4096]) in "weight" (which has sha')
+
+
+def test_a_fragment_of_an_anchored_wording_starts_the_message():
+    """config-saved-by-newer-release's Python 3.9 form is '^__init__() got ...': a cut
+    'LoraConfig.__init__() got an unexpected keywo' is not its start."""
+    from kbfix.engine.signatures import _fragment
+
+    pattern = r'''^__init__\(\) got an unexpected keyword argument ['"](?P<kwarg>\w+)'''
+    assert _fragment(pattern, "__init__() got an unexpected keywo")
+    assert _fragment(pattern, "LoraConfig.__init__() got an unexpected keywo") is None
