@@ -126,13 +126,19 @@ def _literal_alternatives(c, items) -> tuple[str, ...] | None:
 
 ONE_CHAR = 1  # in a wording's runs: a class or ``.`` standing for exactly one character
 MIXED = 2  # in a wording's runs: an alternation whose branches are not plain words (each says something)
+MIXED_CAPTURED = 3  # the same inside a named group: what the signature is about (a value it captures)
+
+
+class Captured(tuple):
+    """Alternatives of plain words inside a named group (``(?P<kwarg>enable_lora|merge_weights)``): the
+    values the signature is about, not two wordings of one message."""
 
 
 def _runs(pattern: str) -> list:
     """The top-level sequence of ``pattern``: literal runs (str), alternations of plain words (a tuple of
-    them), ``ONE_CHAR`` where one class or ``.`` stands, ``MIXED`` where an alternation of other
-    branches stands, and None where anything else (a repeat, a class repeated) stands. Plain groups are
-    read through."""
+    them; :class:`Captured` inside a named group), ``ONE_CHAR`` where one class or ``.`` stands,
+    ``MIXED`` (``MIXED_CAPTURED`` inside a named group) where an alternation of other branches stands,
+    and None where anything else (a repeat, a class repeated) stands. Groups are read through."""
     c, tree = _parse(pattern)
     return [] if tree is None else _runs_of(c, tree)
 
@@ -140,7 +146,7 @@ def _runs(pattern: str) -> list:
 def _runs_of(c, items) -> list:
     runs: list = []
 
-    def walk(items) -> None:
+    def walk(items, captured: bool = False) -> None:
         current: list[str] = []
         for op, av in items:
             if op is c.LITERAL:
@@ -150,14 +156,18 @@ def _runs_of(c, items) -> list:
                 runs.append("".join(current))
                 current = []
             if op is c.SUBPATTERN:
+                named = captured or av[0] is not None
                 words = _literal_alternatives(c, av[-1])
                 if words is not None:
-                    runs.append(words)
+                    runs.append(Captured(words) if named else words)
                 else:
-                    walk(av[-1])
+                    walk(av[-1], named)
             elif op is c.BRANCH:
                 words = _literal_alternatives(c, [(op, av)])
-                runs.append(words if words is not None else MIXED)
+                if words is not None:
+                    runs.append(Captured(words) if captured else words)
+                else:
+                    runs.append(MIXED_CAPTURED if captured else MIXED)
             elif op in (c.IN, c.ANY):
                 runs.append(ONE_CHAR)
             elif op not in (c.AT,):
@@ -547,9 +557,9 @@ def _fragment(pattern: str, message: str) -> str | None:
     exact = False  # the next run must start right here (after a one-character class)
     passed_mixed = False
     for index, item in enumerate(runs):  # (runs is not empty: its total passed the check above)
-        if item is None or item is MIXED:
+        if item is None or item is MIXED or item is MIXED_CAPTURED:
             after_variable, exact = start is not None, False
-            passed_mixed = passed_mixed or (item is MIXED and start is not None)
+            passed_mixed = passed_mixed or (item is not None and start is not None)
             continue
         if item is ONE_CHAR:
             if start is not None and not after_variable:  # (after a repeat, where it stands is unknown)
@@ -603,10 +613,12 @@ def _fragment(pattern: str, message: str) -> str | None:
         break
     else:
         return None  # every run is there: the regex failed for another reason than a cut
-    if passed_mixed or any(isinstance(item, tuple) or item is MIXED for item in runs[index + 1:]):
-        # the words that set this wording apart from its family's (the kwargs, the modules it is about)
-        # come after the cut, or stand before it unchecked (an alternation of branches that are not
-        # plain words, such as the placeholder shapes it is about): what is checked is a family's frame
+    if passed_mixed or any(isinstance(item, Captured) or item is MIXED_CAPTURED for item in runs[index + 1:]):
+        # the values this wording is about (the kwargs, the modules it names: alternatives in a named
+        # group) come after the cut, or text before the cut stands unchecked (an alternation of branches
+        # that are not plain words, such as the placeholder shapes it is about): what is checked is the
+        # frame of a family of messages. Two wordings of the message after the cut ("present keys: ...|
+        # dict: ") are not: the message was cut before it said which.
         return None
     unseen = sum(VARIABLE_ITEM_CHARS for item in runs[index + 1:] if not isinstance(item, str))  # after the cut
     if start is None or covered < MIN_FRAGMENT_CHARS or covered < MIN_FRAGMENT_SHARE * (total - unseen):

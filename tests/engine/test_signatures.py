@@ -256,3 +256,17 @@ def test_a_fragment_of_an_anchored_wording_starts_the_message():
     pattern = r'''^__init__\(\) got an unexpected keyword argument ['"](?P<kwarg>\w+)'''
     assert _fragment(pattern, "__init__() got an unexpected keywo")
     assert _fragment(pattern, "LoraConfig.__init__() got an unexpected keywo") is None
+
+
+def test_a_cut_before_two_wordings_of_the_rest_is_still_a_fragment():
+    """jax's Dict key mismatch goes on '; dict: ' (<= 0.7.1) or '; present keys: [...]' (>= 0.7.2): a
+    paste cut inside the expected keys has not said which, and that is no reason to doubt it. Values
+    a signature is about (a named group's alternatives) are: they come after the cut unseen."""
+    from kbfix.engine.signatures import _fragment
+
+    pattern = ("Dict key mismatch; expected keys: (?P<expected>\\[[^\\]]*\\]); "
+               "(?:present keys: (?P<present>\\[[^\\]]*\\])|dict: )")
+    cut = "Dict key mismatch; expected keys: ['SigLiPFromPatches_0/siglip_encoder', 'SigLiPFromPatches_0/LayerN"
+    assert _fragment(pattern, cut) == cut
+    named = r'''__init__\(\) got an unexpected keyword argument ['"](?P<kwarg>enable_lora|merge_weights)['"] here'''
+    assert _fragment(named, "__init__() got an unexpected keyword argument") is None
