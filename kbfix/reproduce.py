@@ -119,16 +119,29 @@ def release_within(package: str, first: tuple[int, ...], before: tuple[int, ...]
     return first <= release and (before is None or release < before)
 
 
+def free_port() -> str:
+    """A local TCP port nobody listens on now, for a reproducer's rendezvous (MASTER_PORT, tcp://...)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return str(s.getsockname()[1])
+
+
+def one_rank_env(port: str | None = None) -> dict[str, str]:
+    """The environment a launcher gives rank 0 of a one-process job on a free local port."""
+    return {"MASTER_ADDR": "127.0.0.1", "MASTER_PORT": port or free_port(), "RANK": "0", "WORLD_SIZE": "1",
+            "LOCAL_RANK": "0", "LOCAL_WORLD_SIZE": "1"}
+
+
 # The start of a run_script script that needs a process group but no launcher: one gloo rank on a free local
 # port (real FSDP / DDP code on the CPU). The script goes on with its own imports.
 ONE_RANK_GLOO = """
-import os as _os, socket as _socket
+import os as _os
 import torch.distributed as _dist
+from kbfix.reproduce import one_rank_env as _one_rank_env
 
-with _socket.socket() as _s:
-    _s.bind(("127.0.0.1", 0))
-    _port = _s.getsockname()[1]
-_os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(_port), RANK="0", WORLD_SIZE="1", LOCAL_RANK="0")
+_os.environ.update(_one_rank_env())
 _dist.init_process_group("gloo")
 """
 

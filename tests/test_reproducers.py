@@ -107,3 +107,18 @@ def test_one_rank_gloo_prelude_starts_a_process_group():
     code, output = run_script(ONE_RANK_GLOO + "print('world', _dist.get_world_size(), _dist.get_backend())\n"
                               "_dist.destroy_process_group()\n", timeout=120)
     assert code == 0 and "world 1 gloo" in output, output
+
+
+def test_free_port_and_one_rank_env_are_what_a_launcher_gives_rank_0():
+    """The DeepSpeed and c10d reproducers take their rendezvous port and rank-0 environment from here."""
+    import socket
+
+    from kbfix.reproduce import free_port, one_rank_env
+
+    port = free_port()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", int(port)))  # nobody holds it
+    env = one_rank_env(port)
+    assert env == {"MASTER_ADDR": "127.0.0.1", "MASTER_PORT": port, "RANK": "0", "WORLD_SIZE": "1",
+                   "LOCAL_RANK": "0", "LOCAL_WORLD_SIZE": "1"}
+    assert one_rank_env()["MASTER_PORT"].isdigit()

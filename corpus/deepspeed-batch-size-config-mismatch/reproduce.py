@@ -3,6 +3,8 @@ one process: the real deepspeed.initialize on CPU (gloo, world size 1) fails its
 fixed() leaves train_batch_size out (DeepSpeed derives it), as "auto" does with the HF Trainer.
 """
 
+from kbfix.reproduce import one_rank_env
+
 REQUIRES = ("torch", "deepspeed")
 FIXES = (0,)
 
@@ -14,14 +16,6 @@ CONFIG_FOR_8_GPUS = {
 }
 
 
-def _free_port():
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _initialize(config):
     """deepspeed.initialize in this process as rank 0 of 1; the process group is torn down afterwards."""
     import os
@@ -30,8 +24,7 @@ def _initialize(config):
     import deepspeed.comm.comm as ds_comm
     import torch
 
-    env = dict(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(_free_port()), RANK="0", WORLD_SIZE="1",
-               LOCAL_RANK="0", LOCAL_WORLD_SIZE="1")
+    env = one_rank_env()
     saved_env = {k: os.environ.get(k) for k in env}
     # DeepSpeed's CPU shared-memory allreduce kernel is a JIT C++ build (a minute); it plays no part here
     saved_ops = dict(deepspeed.ops.__compatible_ops__)

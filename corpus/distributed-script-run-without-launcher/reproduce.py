@@ -8,6 +8,8 @@ with one rank (fix 0), runs a guarded copy with plain python (fix 1), and the or
 variables set by hand (fix 2). CPU only (gloo).
 """
 
+from kbfix.reproduce import free_port
+
 from kbfix.reproduce import run_script, torchrun
 
 REQUIRES = ("torch",)
@@ -46,14 +48,6 @@ if dist.is_available() and dist.is_initialized():
 '''
 
 
-def _free_port():
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return str(s.getsockname()[1])
-
-
 def reproduce():
     code, output = run_script(WORKER, unset=LAUNCHER_VARS, timeout=120)   # python train.py
     assert code != 0, output
@@ -68,7 +62,7 @@ def fixed():
     code, guarded = run_script(GUARDED, unset=LAUNCHER_VARS, timeout=120)
     assert code == 0 and "rank 0 of 1 sum 1" in guarded, guarded
     # fix 2: the single-process variables set by hand (notebooks)
-    single = {"RANK": "0", "LOCAL_RANK": "0", "WORLD_SIZE": "1", "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": _free_port()}
+    single = {"RANK": "0", "LOCAL_RANK": "0", "WORLD_SIZE": "1", "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": free_port()}
     code, by_hand = run_script(WORKER, env=single, timeout=120)
     assert code == 0 and "rank 0 of 1 sum 1" in by_hand, by_hand
     return output + guarded + by_hand

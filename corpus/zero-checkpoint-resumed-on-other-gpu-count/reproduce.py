@@ -5,6 +5,8 @@ DeepSpeed's ZeRORuntimeException from load_checkpoint; fixed() converts the chec
 own ds_to_universal and resumes it with "checkpoint": {"load_universal": true}.
 """
 
+from kbfix.reproduce import free_port
+
 REQUIRES = ("torch", "deepspeed")
 FIXES = (0,)
 
@@ -13,14 +15,6 @@ CONFIG = {
     "zero_optimization": {"stage": 2},
     "optimizer": {"type": "AdamW", "params": {"lr": 1e-3, "torch_adam": True}},
 }
-
-
-def _free_port():
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class _Rank:
@@ -82,9 +76,9 @@ def _save_as_rank(rank, folder, port):
 def _checkpoint_from_two_gpus(folder):
     import multiprocessing
 
-    with _Rank(0, 1, _free_port()):
+    with _Rank(0, 1, free_port()):
         _engine()  # the job on one GPU; also loads DeepSpeed's lazy imports once, before forking
-    port = _free_port()
+    port = free_port()
     fork = multiprocessing.get_context("fork")
     ranks = [fork.Process(target=_save_as_rank, args=(rank, folder, port)) for rank in (0, 1)]
     for process in ranks:
@@ -99,7 +93,7 @@ def reproduce():
 
     with tempfile.TemporaryDirectory() as folder:
         _checkpoint_from_two_gpus(folder)
-        with _Rank(0, 1, _free_port()):
+        with _Rank(0, 1, free_port()):
             _engine().load_checkpoint(folder, tag="global_step1")  # resume on one GPU
 
 
@@ -119,7 +113,7 @@ def fixed():
             runpy.run_module("deepspeed.checkpoint.ds_to_universal", run_name="__main__")
         finally:
             sys.argv = argv
-        with _Rank(0, 1, _free_port()):
+        with _Rank(0, 1, free_port()):
             engine = _engine(dict(CONFIG, checkpoint={"load_universal": True}))
             path, _ = engine.load_checkpoint(folder, tag="global_step1_universal")
             assert path is not None

@@ -5,6 +5,8 @@ its gradient hook fires twice.
 fixed() applies fix 0 (use_reentrant=False) and, separately, fix 1 (one forward over the concatenated pair).
 """
 
+from kbfix.reproduce import one_rank_env
+
 REQUIRES = ("torch", "transformers", "deepspeed")
 FIXES = (0, 1)
 
@@ -13,14 +15,6 @@ CONFIG = {
     "zero_optimization": {"stage": 2},
     "optimizer": {"type": "AdamW", "params": {"lr": 1e-3, "torch_adam": True}},
 }
-
-
-def _free_port():
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _step(use_reentrant, concatenate):
@@ -32,8 +26,7 @@ def _step(use_reentrant, concatenate):
     import torch
     from transformers import Qwen2Config, Qwen2ForCausalLM
 
-    env = dict(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(_free_port()), RANK="0", WORLD_SIZE="1",
-               LOCAL_RANK="0", LOCAL_WORLD_SIZE="1")
+    env = one_rank_env()
     saved_env = {k: os.environ.get(k) for k in env}
     # DeepSpeed's CPU shared-memory allreduce kernel is a JIT C++ build (a minute); it plays no part here
     saved_ops = dict(deepspeed.ops.__compatible_ops__)

@@ -5,6 +5,8 @@ fixed() enables bf16 in the DeepSpeed config ("bf16": {"enabled": true}, what --
 the HF Trainer): DeepSpeed casts every parameter to bf16 before partitioning.
 """
 
+from kbfix.reproduce import one_rank_env
+
 REQUIRES = ("torch", "deepspeed")
 FIXES = (0,)
 
@@ -13,14 +15,6 @@ CONFIG = {
     "zero_optimization": {"stage": 3},
     "optimizer": {"type": "AdamW", "params": {"lr": 1e-3, "torch_adam": True}},
 }
-
-
-def _free_port():
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _model():
@@ -40,8 +34,7 @@ def _initialize(config):
     import deepspeed.comm.comm as ds_comm
     import torch
 
-    env = dict(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(_free_port()), RANK="0", WORLD_SIZE="1",
-               LOCAL_RANK="0", LOCAL_WORLD_SIZE="1")
+    env = one_rank_env()
     saved_env = {k: os.environ.get(k) for k in env}
     # DeepSpeed's CPU shared-memory allreduce kernel is a JIT C++ build (a minute); it plays no part here
     saved_ops = dict(deepspeed.ops.__compatible_ops__)

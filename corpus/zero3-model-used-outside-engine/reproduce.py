@@ -6,18 +6,12 @@ fixed() hands the teacher to deepspeed.initialize as well (an engine without opt
 gathers each module's parameters around its forward.
 """
 
+from kbfix.reproduce import one_rank_env
+
 REQUIRES = ("torch", "deepspeed")
 FIXES = (0,)
 
 CONFIG = {"train_micro_batch_size_per_gpu": 1, "zero_optimization": {"stage": 3}}
-
-
-def _free_port():
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class _ProcessGroup:
@@ -28,8 +22,7 @@ class _ProcessGroup:
 
         import deepspeed
 
-        env = dict(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(_free_port()), RANK="0", WORLD_SIZE="1",
-                   LOCAL_RANK="0", LOCAL_WORLD_SIZE="1")
+        env = one_rank_env()
         self.saved_env = {k: os.environ.get(k) for k in env}
         # DeepSpeed's CPU shared-memory allreduce kernel is a JIT C++ build (a minute); it plays no part here
         self.saved_ops = dict(deepspeed.ops.__compatible_ops__)
