@@ -226,10 +226,11 @@ def signature_literals(sig: Signature) -> tuple[str | tuple[str, ...], ...]:
     """What the log must contain for ``sig`` to fire at any level: words (str), and groups of words of
     which it must contain one (a tuple: a pattern that is one alternation). The exception type is
     not one: a paste may lack the exception line. A wording long enough to fire as a fragment
-    (:func:`_fragment`) needs only its first literal run's start: a message may be cut anywhere after
-    it, and the fragment itself checks that what is there follows the wording run by run. A wording
-    too short for a fragment needs its literal runs but the last (which a wrapped or rendered paste may
-    have changed) and its first run's start."""
+    (:func:`_fragment`) whose first literal run has 8+ characters needs only that run's start: a message
+    may be cut anywhere after it, and the fragment itself checks that what is there follows the wording
+    run by run. Any other wording needs its literal runs but the last (a message cut inside its last
+    run, or a wrapped or rendered paste, may have changed it), and its first run's start when that run
+    has 8+ characters."""
     runs = [r for r in _runs(sig.message) if isinstance(r, str)] if sig.message else []
     needed = [r.lower() for r in runs if len(r.strip()) >= 4][:-1]
     if runs and len(runs[0].strip()) >= 8:
