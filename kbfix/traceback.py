@@ -356,6 +356,15 @@ def _read_message(lines: list[_Line], start: int, first: str) -> tuple[str, int]
     return "\n".join(parts).strip(), i
 
 
+def _ipy_frame(match: re.Match) -> Frame:
+    """The frame an IPython / Colab frame line (:data:`IPY_FRAME_RE`) names, in whichever of its forms."""
+    if match["cell"]:
+        return _frame(match["cell"], match["cline"], "<cell>")
+    if match["ofile"] or match["lfile"]:
+        return _frame(match["ofile"] or match["lfile"], None, match["oname"] or match["lname"])
+    return _frame(match["file"], match["line"], match["name"])
+
+
 def _parse_frames(lines: list[_Line], i: int) -> tuple[list[Frame], int]:
     """Read frames after a traceback header (plain or IPython style) until the exception line."""
     frames: list[Frame] = []
@@ -375,12 +384,7 @@ def _parse_frames(lines: list[_Line], i: int) -> tuple[list[Frame], int]:
             continue
         match = IPY_FRAME_RE.match(text)
         if match:
-            if match["cell"]:
-                frames.append(_frame(match["cell"], match["cline"], "<cell>"))
-            elif match["ofile"] or match["lfile"]:
-                frames.append(_frame(match["ofile"] or match["lfile"], None, match["oname"] or match["lname"]))
-            else:
-                frames.append(_frame(match["file"], match["line"], match["name"]))
+            frames.append(_ipy_frame(match))
             i += 1
             continue
         stripped = text.strip()
@@ -479,7 +483,7 @@ def _orphan_frames(lines: list[_Line], exc_index: int) -> list[Frame]:
             frames.append(_frame(match["file"], match["line"], match["name"], code))
             code = ""
         elif ipy and (ipy["ofile"] or ipy["lfile"]):
-            frames.append(_frame(ipy["ofile"] or ipy["lfile"], None, ipy["oname"] or ipy["lname"]))
+            frames.append(_ipy_frame(ipy))
             ipython = True
         elif text.startswith("    ") and text.strip():
             code = text.strip() if not set(text.strip()) <= set("^~ ") else code

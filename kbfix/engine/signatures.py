@@ -532,9 +532,14 @@ def _wording(pattern: str) -> tuple[str | None, ...]:
     return tuple(_runs(pattern))
 
 
+def _wording_chars(runs) -> int:
+    """What a wording says: its literal characters, and each class, alternation or repeat counted as
+    VARIABLE_ITEM_CHARS (a list of alternatives carries information a fragment cannot show)."""
+    return sum(len(r) if isinstance(r, str) else VARIABLE_ITEM_CHARS for r in runs)
+
+
 def _can_fragment(pattern: str) -> bool:
-    runs = _wording(pattern)
-    return sum(len(r) if isinstance(r, str) else VARIABLE_ITEM_CHARS for r in runs) >= MIN_FRAGMENT_CHARS
+    return _wording_chars(_wording(pattern)) >= MIN_FRAGMENT_CHARS
 
 
 def _fragment(pattern: str, message: str) -> str | None:
@@ -548,9 +553,7 @@ def _fragment(pattern: str, message: str) -> str | None:
     matched (a count, a key's name) is gone with the cut, not missing. Linear in the message.
     """
     runs = _wording(pattern)
-    # what the wording says: its literal characters, and each class, alternation or repeat counted as
-    # VARIABLE_ITEM_CHARS (a list of alternatives carries information a fragment cannot show)
-    total = sum(len(r) if isinstance(r, str) else VARIABLE_ITEM_CHARS for r in runs)
+    total = _wording_chars(runs)
     if total < MIN_FRAGMENT_CHARS:
         return None
     body = ELISION_SPLIT_RE.split(message, maxsplit=1)[0].rstrip()
