@@ -113,18 +113,18 @@ def _secret(folder: Path) -> bytes | None:
     return data if len(data) == 32 else None
 
 
-def _sign(secret: bytes, payload: bytes) -> str:
+def _sign(secret: bytes, payload: bytes | memoryview) -> str:
     return hmac.new(secret, payload, hashlib.sha256).hexdigest()
 
 
-def sign_bytes(payload: bytes) -> str | None:
+def sign_bytes(payload: bytes | memoryview) -> str | None:
     """The digest of ``payload`` under this user's cache secret (for files that are not JSON)."""
     folder = ensure_dir()
     secret = _secret(folder) if folder is not None else None
     return _sign(secret, payload) if secret is not None else None
 
 
-def verify_bytes(payload: bytes, digest: str) -> bool:
+def verify_bytes(payload: bytes | memoryview, digest: str) -> bool:
     expected = sign_bytes(payload)
     return expected is not None and hmac.compare_digest(expected, str(digest))
 
@@ -182,10 +182,11 @@ def load_data(target: Path, decode: Callable[[dict], T]) -> T | None:
         return None
     try:
         raw = target.read_bytes()
-        header, _, payload = raw.partition(b"\n")
-        if not header.startswith(DATA_MAGIC):
+        end = raw.find(b"\n")
+        if end < 0 or not raw.startswith(DATA_MAGIC):
             return None
-        if not verify_bytes(payload, header[len(DATA_MAGIC):].decode("ascii")):
+        payload = memoryview(raw)[end + 1:]  # a view: megabytes are not copied before they are read
+        if not verify_bytes(payload, raw[len(DATA_MAGIC):end].decode("ascii")):
             return None
         return decode(marshal.loads(payload))
     except (OSError, ValueError, EOFError, KeyError, TypeError, AttributeError):

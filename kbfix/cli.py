@@ -421,7 +421,7 @@ def cmd_index(args) -> int:
     engine = build_engine(None, model_setting(args.model), rebuild=True, progress=progress)
     sys.stderr.write("\n")
     dense = engine.dense
-    print(f"index: {len(dense.docs)} documents, encoder {dense.encoder_id}, dim {dense.dim}")
+    print(f"index: {dense.count} documents, encoder {dense.encoder_id}, dim {dense.dim}")
     for note in engine.status():
         print(f"note: {note}", file=sys.stderr)
     return 0

@@ -24,6 +24,7 @@ import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 from kbfix.model import (
     APPLICABILITY, HEADINGS, VERIFICATION_KINDS, Applicability, Case, CaseKind, Entry, Fix, Signature, Text,
@@ -579,40 +580,46 @@ def load(root: Path | str | None = None, *, strict: bool = True, validate: bool 
     return Corpus(root, tuple(entries), tuple(cases), corpus_hash(root), tuple(problems))
 
 
-ENTRIES_CACHE_VERSION = 5
+ENTRIES_CACHE_VERSION = 6
+T = TypeVar("T")
 
 
 def _fingerprint(root: Path) -> str:
     """Names, sizes and modification times of every file under the entry folders: cheap to read,
     and any edit changes it."""
-    parts = [str(root.resolve())]
-    stack = [root]
+    parts = []
+    stack = [str(root)]
     while stack:
-        folder = stack.pop()
-        with os.scandir(folder) as items:
-            for item in sorted(items, key=lambda i: i.name):
-                if item.name == "__pycache__":
-                    continue
+        with os.scandir(stack.pop()) as items:
+            for item in items:
                 if item.is_dir():
-                    stack.append(Path(item.path))
+                    if item.name != "__pycache__":
+                        stack.append(item.path)
                 else:
                     info = item.stat()
                     parts.append(f"{item.path}|{info.st_size}|{info.st_mtime_ns}")
-    return "\n".join(parts)
+    parts.sort()
+    return "\n".join([str(root.resolve()), *parts])
+
+
+def _restore(cls: type[T], values: dict) -> T:
+    """An instance of the frozen dataclass ``cls`` with these field values, as ``asdict`` gave them
+    when the cache was written (by its constructor, from a validated entry): set at once instead of
+    one ``object.__setattr__`` per field, which costs more than the rest of a cached load."""
+    obj = object.__new__(cls)
+    obj.__dict__.update(values)
+    return obj
 
 
 def _entry_from_data(d: dict) -> Entry:
-    return Entry(
-        id=d["id"], title=Text(**d["title"]), tags=tuple(d["tags"]),
-        signatures=tuple(Signature(**{**s, **{k: tuple(s[k]) for k in ("frames", "unless", "requires", "facts",
-                                                                           "unless_facts")}})
-                         for s in d["signatures"]),
-        fixes=tuple(Fix(**{**f, "title": Text(**f["title"]), "commands": tuple(f["commands"]), "uses": tuple(f.get("uses", ())),
-                           "applicability": Applicability(f["applicability"]),
-                           "verification": VerificationKind(f["verification"])}) for f in d["fixes"]),
-        references=tuple(d["references"]), body=Text(**d["body"]), path=d["path"], cascade=d["cascade"],
-        refines=tuple(d["refines"]), affected=d["affected"], placeholders=d["placeholders"], verified=d["verified"],
-    )
+    # asdict kept tuples as tuples and marshal keeps them: only nested dataclasses and enums are rebuilt
+    return _restore(Entry, {
+        **d, "title": _restore(Text, d["title"]), "body": _restore(Text, d["body"]),
+        "signatures": tuple(_restore(Signature, s) for s in d["signatures"]),
+        "fixes": tuple(_restore(Fix, {**f, "title": _restore(Text, f["title"]),
+                                      "applicability": Applicability(f["applicability"]),
+                                      "verification": VerificationKind(f["verification"])}) for f in d["fixes"]),
+    })
 
 
 def load_cached(root: Path | str | None = None) -> Corpus:

@@ -124,9 +124,9 @@ def build_engine(root: Path | str | None = None, model: str | None = None, *, re
         from kbfix.engine import index
 
         encoder = encode.load_encoder(model)
-        corpus_key = f"{corpus.hash}:{DOCUMENTS_VERSION}:{len(prepared.docs)}"
+        corpus_key = f"{corpus.hash}:{DOCUMENTS_VERSION}:{len(prepared)}"
         dense_index, _, problem = index.load_or_build(encoder, lambda: prepared.docs, corpus_key,
-                                                      rebuild=rebuild, progress=progress)
+                                                      rebuild=rebuild, progress=progress, count=len(prepared))
         return dense_index, encoder, problem
 
     engine = Engine(corpus, scorer, load_dense if dense else None, tuple(problems))

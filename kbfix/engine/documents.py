@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from kbfix import cache
 from kbfix import traceback as tb
@@ -19,7 +20,7 @@ from kbfix.engine import lexical, signatures
 from kbfix.engine.candidates import primary
 from kbfix.model import CaseKind, Log, Trace
 
-VERSION = 14  # bump when corpus_docs, query, tokenize or the cached form change
+VERSION = 16  # bump when corpus_docs, query, tokenize or the cached form change
 REGEX_ESCAPE_RE = re.compile(r"\\[a-zA-Z]|\(\?P<\w+>|\(\?[a-zA-Z:!=<]+")
 
 
@@ -83,13 +84,33 @@ def corpus_docs(corpus: Corpus) -> list[Doc]:
     return docs
 
 
-@dataclass(frozen=True)
 class Prepared:
-    docs: list[Doc]
-    terms: list[str]  # each document's tokens joined by spaces (tokens never hold whitespace): split on need
-    lengths: list[int]  # each document's token count
-    literals: dict[str, tuple[str, ...]]  # "entry/signature" -> words a match needs
-    postings: dict[str, str]  # word -> "doc:count doc:count" (lexical.postings_text)
+    """Everything a diagnosis needs from the corpus before any query.
+
+    Scoring reads each document's entry, source, tokens and token count, the postings and the
+    signatures' words; the documents' texts (the largest part) are read only to build the dense
+    index, from ``texts`` (a callable), so a diagnosis does not pay for them.
+    """
+
+    def __init__(self, doc_entries: list[str], doc_sources: list[str], terms: list[str], lengths: list[int],
+                 literals: dict[str, tuple[str, ...]], postings: dict[str, str], texts: Callable[[], list[str]]):
+        self.doc_entries = doc_entries  # each document's entry id
+        self.doc_sources = doc_sources  # each document's source (:attr:`Doc.source`)
+        self.terms = terms  # each document's tokens joined by spaces (tokens never hold whitespace): split on need
+        self.lengths = lengths  # each document's token count
+        self.literals = literals  # "entry/signature" -> words a match needs
+        self.postings = postings  # word -> "doc:count doc:count" (lexical.postings_text)
+        self._texts = texts
+
+    def __len__(self) -> int:
+        return len(self.doc_entries)
+
+    @property
+    def docs(self) -> list[Doc]:
+        """Every document with its text (reads the texts)."""
+        if callable(self._texts):
+            self._texts = self._texts()
+        return [Doc(*row) for row in zip(self.doc_entries, self.doc_sources, self._texts)]
 
     def doc_terms(self, index: int) -> set[str]:
         return set(self.terms[index].split())
@@ -101,20 +122,33 @@ def prepare(corpus: Corpus) -> Prepared:
     # a thread's title is a few words, often only generic ones ("error when training"): matched word
     # for word it outweighs the long texts that explain a cause, so only the encoder compares it
     tokens = [[] if d.source.startswith("report:") else lexical.tokenize(d.text) for d in docs]
-    return Prepared(docs, [" ".join(t) for t in tokens], [len(t) for t in tokens], literals,
-                    lexical.postings_text(tokens))
+    return Prepared([d.entry_id for d in docs], [d.source for d in docs], [" ".join(t) for t in tokens],
+                    [len(t) for t in tokens], literals, lexical.postings_text(tokens), [d.text for d in docs])
 
 
 def load_or_prepare(corpus: Corpus) -> Prepared:
-    """The prepared corpus from the cache (keyed by the corpus hash), or prepared now and cached."""
-    target = cache.path("corpus", VERSION, corpus.hash, ",".join(corpus.ids()))
+    """The prepared corpus from the cache (keyed by the corpus hash), or prepared now and cached.
+
+    Two files: what scoring reads (``corpus-``) and the documents' texts (``doctext-``, read when the
+    dense index is built; a missing or rejected one is prepared again then)."""
+    inputs = (VERSION, corpus.hash, ",".join(corpus.ids()))
+    target, text_target = cache.path("corpus", *inputs), cache.path("doctext", *inputs)
+
+    def texts() -> list[str]:
+        found = cache.load_data(text_target, lambda data: data["texts"])
+        if found is not None and len(found) == len(cached):
+            return found
+        found = [d.text for d in corpus_docs(corpus)]
+        cache.store_data(text_target, {"texts": found})
+        return found
+
     cached = cache.load_data(target, lambda data: Prepared(
-        [Doc(*row) for row in data["docs"]], data["terms"], data["lengths"],
-        {k: tuple(v) for k, v in data["literals"].items()}, data["postings"]))
+        data["entries"], data["sources"], data["terms"], data["lengths"], data["literals"], data["postings"], texts))
     if cached is not None:
         return cached
     prepared = prepare(corpus)
-    cache.store_data(target, {"docs": [(d.entry_id, d.source, d.text) for d in prepared.docs],
+    cache.store_data(target, {"entries": prepared.doc_entries, "sources": prepared.doc_sources,
                               "terms": prepared.terms, "lengths": prepared.lengths, "literals": prepared.literals,
                               "postings": prepared.postings})
+    cache.store_data(text_target, {"texts": [d.text for d in prepared.docs]})
     return prepared

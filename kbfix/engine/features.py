@@ -22,7 +22,7 @@ from functools import cached_property, partial
 
 from kbfix.engine import documents, lexical, signatures
 from kbfix.engine.calibration import Calibration, sigmoid
-from kbfix.engine.documents import Doc, Prepared
+from kbfix.engine.documents import Prepared
 from kbfix.model import Entry, Log, Trace
 
 CASCADE_RETRIEVAL_LOGIT = -2.0  # the most retrieval alone gives a cascade entry: ~0.12, never confident
@@ -47,7 +47,7 @@ class Scored:
     # the query's words in the entry's best lexical document, found when evidence is shown (most
     # entries are never shown)
     shared_terms: Callable[[], tuple[str, ...]] = field(compare=False, repr=False)
-    dense_doc: Doc | None
+    dense_source: str | None  # the source (:attr:`Doc.source`) of the entry's nearest document
     logit: float
     # the calibrated logit before the caps below: it orders entries the caps leave level (a short
     # description scores several entries above the no-error cap; the best of them stays first)
@@ -76,7 +76,6 @@ class Scorer:
     def __init__(self, entries: tuple[Entry, ...], prepared: Prepared, calibration: Calibration, dense=None):
         self.entries = entries
         self.by_id = {e.id: e for e in entries}
-        self.docs = prepared.docs
         self.prepared = prepared
         self.literals = prepared.literals
         self.bm25 = lexical.BM25(prepared.lengths, prepared.postings)
@@ -84,7 +83,8 @@ class Scorer:
         self.dense = dense
 
     # hooks for tuning (kbfix.engine.tuning): which documents count, which features are seen
-    def usable(self, doc: Doc) -> bool:
+    def usable(self, source: str) -> bool:
+        """Whether the document of this source (:attr:`Doc.source`) counts."""
         return True
 
     def seen(self, features: dict[str, float]) -> dict[str, float]:
@@ -109,7 +109,7 @@ class Scorer:
         results = []
         for entry in self.entries:
             lex_score, lex_doc = lex_best.get(entry.id, (0.0, -1))
-            d_score, d_doc = dense_best.get(entry.id, (0.0, None))
+            d_score, d_source = dense_best.get(entry.id, (0.0, None))
             other = next((s for s, eid in ranked_dense if eid != entry.id), 0.0)
             entry_hits = hits.get(entry.id, [])
             weight = {"sig": 0.0, "sig_loose": 0.0, "sig_frag": 0.0}
@@ -139,7 +139,7 @@ class Scorer:
                 # the entry's own signature matched the wording and a condition its author wrote for
                 # look-alikes ruled this error out: retrieval alone must not bring the entry back
                 logit = min(logit, NEAR_MISS_LOGIT)
-            results.append(Scored(entry, features, tuple(entry_hits), shared, d_doc, logit, raw))
+            results.append(Scored(entry, features, tuple(entry_hits), shared, d_source, logit, raw))
         results.sort(key=lambda s: s.order)
         return results
 
@@ -163,10 +163,11 @@ class Scorer:
 
     def _lexical(self, q_tokens: list[str]) -> tuple[dict[str, tuple[float, int]], float]:
         best: dict[str, tuple[float, int]] = {}
+        entries, sources = self.prepared.doc_entries, self.prepared.doc_sources
         for i, score in sorted(self.bm25.sparse_scores(q_tokens).items()):  # by index: ties go to the first
-            doc = self.docs[i]
-            if score > best.get(doc.entry_id, (0.0, -1))[0] and self.usable(doc):
-                best[doc.entry_id] = (score, i)
+            entry_id = entries[i]
+            if score > best.get(entry_id, (0.0, -1))[0] and self.usable(sources[i]):
+                best[entry_id] = (score, i)
         return best, self.bm25.max_score(q_tokens)
 
     def _shared_terms(self, q_tokens: list[str], doc_index: int) -> tuple[str, ...]:
@@ -175,21 +176,24 @@ class Scorer:
         ranked = sorted({t for t in q_tokens if t in doc_terms}, key=lambda t: (-self.bm25.idf(t), t))
         return tuple(ranked[:8])
 
-    def _dense(self, query: str) -> dict[str, tuple[float, Doc]]:
+    def _dense(self, query: str) -> dict[str, tuple[float, str]]:
+        """Each entry's nearest document: (cosine, its source). Row i of the index is document i of
+        the prepared corpus (the engine builds it from ``prepared.docs``)."""
         if self.dense is None:
             return {}
         index, encoder = self.dense
-        if not index.docs:
+        if not index.count:
             return {}
+        entries, sources = self.prepared.doc_entries, self.prepared.doc_sources
         sims, ids = index.search(encoder.encode([query]))
-        best: dict[str, tuple[float, Doc]] = {}
+        best: dict[str, tuple[float, str]] = {}
         for sim, idx in zip(sims[0].tolist(), ids[0].tolist()):
             if idx < 0:
                 continue
-            doc = index.docs[idx]
-            if doc.entry_id in best or doc.entry_id not in self.by_id or not self.usable(doc):
+            entry_id, source = entries[idx], sources[idx]
+            if entry_id in best or entry_id not in self.by_id or not self.usable(source):
                 continue
-            best[doc.entry_id] = (sim, doc)
+            best[entry_id] = (sim, source)
             if len(best) == len(self.by_id):
                 break  # every entry has its nearest document
         return best

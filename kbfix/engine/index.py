@@ -22,7 +22,7 @@ import io
 import json
 import os
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -46,11 +46,17 @@ def _signed_part(manifest: dict) -> bytes:
 class DenseIndex:
     """Unit-length vectors of the corpus documents, searched by inner product (cosine)."""
 
-    def __init__(self, vectors: np.ndarray, docs: list[Doc], manifest: dict):
+    def __init__(self, vectors: np.ndarray, docs: Sequence[Doc] | Callable[[], Sequence[Doc]], manifest: dict):
         self.vectors = vectors
-        self.docs = docs
+        self._docs = docs  # or what gives them: a loaded index's row i is document i of the prepared corpus
         self.manifest = manifest
         self._faiss = None
+
+    @property
+    def docs(self) -> Sequence[Doc]:
+        if callable(self._docs):
+            self._docs = self._docs()
+        return self._docs
 
     @property
     def count(self) -> int:
@@ -116,7 +122,7 @@ def save(dense: DenseIndex, folder: Path) -> Path:
         try:
             os.rename(tmp, folder)
         except OSError:
-            if _valid(folder, dense.manifest, dense.docs) is None:  # a corrupt one is in the way: replace it
+            if _valid(folder, dense.manifest, dense.count, dense.docs) is None:  # a corrupt one is in the way: replace it
                 shutil.rmtree(folder, ignore_errors=True)
                 os.rename(tmp, folder)
             # else another process finished the same index first; keep theirs
@@ -126,8 +132,10 @@ def save(dense: DenseIndex, folder: Path) -> Path:
     return folder
 
 
-def _valid(folder: Path, expected: dict, docs: list[Doc]) -> DenseIndex | None:
-    """Load the saved index if its manifest and vectors agree with ``expected`` and ``docs``; else None."""
+def _valid(folder: Path, expected: dict, count: int, docs: Sequence[Doc] | Callable[[], Sequence[Doc]],
+           ) -> DenseIndex | None:
+    """Load the saved index if its manifest and vectors agree with ``expected`` and the ``count`` of
+    ``docs``; else None."""
     vectors_path = folder / "vectors.npy"
     if not all(cache.trusted(p) for p in (folder, folder / "manifest.json", vectors_path)):
         return None
@@ -144,8 +152,8 @@ def _valid(folder: Path, expected: dict, docs: list[Doc]) -> DenseIndex | None:
         vectors = np.load(io.BytesIO(raw), allow_pickle=False)
     except (OSError, ValueError, TypeError, KeyError, EOFError):
         return None
-    if vectors.dtype != np.float32 or vectors.ndim != 2 or vectors.shape != (len(docs), expected["dim"]) \
-            or manifest.get("count") != len(docs):
+    if vectors.dtype != np.float32 or vectors.ndim != 2 or vectors.shape != (count, expected["dim"]) \
+            or manifest.get("count") != count:
         return None
     return DenseIndex(vectors, docs, manifest)
 
@@ -153,22 +161,27 @@ def _valid(folder: Path, expected: dict, docs: list[Doc]) -> DenseIndex | None:
 KEEP_INDEXES = 4
 
 
-def load_or_build(encoder: Encoder, docs_fn: Callable[[], list[Doc]], corpus_hash: str, *,
+def load_or_build(encoder: Encoder, docs_fn: Callable[[], Sequence[Doc]], corpus_hash: str, *,
                   rebuild: bool = False, progress: Callable[[int, int], None] | None = None,
-                  ) -> tuple[DenseIndex, bool, str | None]:
+                  count: int | None = None) -> tuple[DenseIndex, bool, str | None]:
     """Return the cached index for this encoder and corpus, building it when needed.
+
+    ``count``: how many documents ``docs_fn`` gives, when known without calling it: a saved index is
+    then checked and loaded without the documents' texts (read only when it must be built).
 
     Returns (index, built, problem). A cache that cannot be written (read-only home, a folder
     others can write) still gives a working in-memory index; ``problem`` then says why.
     """
     folder = cache.path("index", INDEX_VERSION, encoder.id, corpus_hash, suffix="")
     expected = {"version": INDEX_VERSION, "encoder": encoder.id, "dim": encoder.dim, "corpus_hash": corpus_hash}
-    docs = docs_fn()
     if not rebuild and folder.exists():
-        dense = _valid(folder, expected, docs)
+        dense = _valid(folder, expected, count, docs_fn) if count is not None else None
+        if count is None:
+            docs = docs_fn()
+            dense = _valid(folder, expected, len(docs), docs)
         if dense is not None:
             return dense, False, None
-    dense = build(encoder, docs, corpus_hash, progress)
+    dense = build(encoder, docs_fn(), corpus_hash, progress)
     if cache.ensure_dir() is None:
         return dense, True, None  # the engine's status already says why the cache is not used
     try:

@@ -9,7 +9,7 @@ of these.
 from __future__ import annotations
 
 from kbfix.engine.calibration import Calibration
-from kbfix.engine.documents import Doc, Prepared
+from kbfix.engine.documents import Prepared
 from kbfix.engine.features import Scorer
 from kbfix.model import Entry
 
@@ -35,8 +35,8 @@ class TuningScorer(Scorer):
         tuned.blind = blind
         return tuned
 
-    def usable(self, doc: Doc) -> bool:
-        return doc.source not in self.exclude
+    def usable(self, source: str) -> bool:
+        return source not in self.exclude
 
     def seen(self, features: dict[str, float]) -> dict[str, float]:
         return {k: (0.0 if k in self.blind else v) for k, v in features.items()}

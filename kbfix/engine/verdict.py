@@ -106,8 +106,8 @@ def evidence(scored: Scored, findings: tuple[Finding, ...]) -> tuple[tuple[Evide
         terms = ", ".join(scored.lex_tokens)
         found.append(Evidence(EvidenceKind.LEXICAL, Text(f"shared terms: {terms}", f"共同的词：{terms}"),
                               tokens=scored.lex_tokens, weight=round(scored.features["lex"], 3)))
-    if scored.dense_doc is not None and scored.features["dense"] > 0:
-        source, cosine = scored.dense_doc.source, scored.features["dense"]
+    if scored.dense_source is not None and scored.features["dense"] > 0:
+        source, cosine = scored.dense_source, scored.features["dense"]
         found.append(Evidence(EvidenceKind.DENSE, Text(f"nearest corpus text: {source} (cosine {cosine:.2f})",
                                                        f"最相近的知识库文本：{source}（余弦相似度 {cosine:.2f}）"),
                               weight=round(cosine, 3)))

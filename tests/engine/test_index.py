@@ -163,3 +163,23 @@ def test_a_data_cache_holds_only_plain_values(tmp_path):
     assert type(cache.load_data(path, lambda d: d["a"][0])) is str
     assert cache.store_data(tmp_path / "entries-code.bin", {"f": compile("1", "x", "eval")}) is False
     assert cache.store_data(tmp_path / "entries-set.bin", {"s": {1, 2}}) is False
+
+
+def test_a_cached_start_scores_without_the_documents_texts(tmp_path):
+    """A diagnosis from the cache reads no document text (only building the index needs them), and a
+    missing texts file only costs preparing the texts again when the index must be built."""
+    from kbfix.engine import build_engine
+    from kbfix import traceback as tb
+
+    text = (ROOT / "scripts" / "eval" / "cases" / "none__lead-torch-compile-graph-break.txt").read_text()
+    first = build_engine(lazy=True)
+    expected = first.diagnose(tb.parse(text))
+    assert first.dense is not None  # no signature decided it: the dense stage ran
+    again = build_engine(lazy=True)
+    assert again.diagnose(tb.parse(text)) == expected
+    assert callable(again.scorer.prepared._texts)  # the texts were never read
+    for path in [*tmp_path.glob("doctext-*"), *tmp_path.glob("index-*")]:
+        shutil.rmtree(path) if path.is_dir() else path.unlink()
+    rebuilt = build_engine(lazy=True)
+    assert rebuilt.diagnose(tb.parse(text)) == expected
+    assert list(tmp_path.glob("doctext-*")) and list(tmp_path.glob("index-*"))  # both written again
