@@ -49,9 +49,12 @@ def read_safetensors(path: Path, name: str) -> np.ndarray:
         if dtype is None:
             raise EncoderError(f"{path}: tensor dtype {info['dtype']} is not supported; save as F32 or F16")
         start, end = info["data_offsets"]
-        handle.seek(8 + size + start)
-        data = np.frombuffer(handle.read(end - start), dtype=dtype)
-    return data.reshape(info["shape"]).astype(np.float32, copy=False)  # F32 as shipped: no copy
+        shape = tuple(int(n) for n in info["shape"])
+        if end - start != int(np.prod(shape)) * np.dtype(dtype).itemsize or 8 + size + end > os.fstat(handle.fileno()).st_size:
+            raise EncoderError(f"{path}: tensor {name!r} does not fit its offsets; rebuild the encoder")
+    # mapped, not read: a query touches only its tokens' rows (building the index reads them all)
+    data = np.memmap(path, dtype=dtype, mode="r", offset=8 + size + start, shape=shape)
+    return data.astype(np.float32, copy=False)  # F32 as shipped: no copy
 
 
 def _normalize(vectors: np.ndarray) -> np.ndarray:

@@ -49,6 +49,9 @@ from fractions import Fraction
 from functools import cached_property
 
 KEY = r"[A-Za-z_][\w.]*[\w]"
+# what may stand between a list heading and its first quoted key: spaces and line breaks, markdown, the
+# list's opening brackets (a set of tuples, dict_keys([...]), odict_keys, frozenset)
+LIST_START_RE = re.compile(r"[\s*`>|#\-]*(?:(?:o?dict_keys|frozenset|set)\(\s*)?[\[{(\s]*", re.S)
 QUOTED_KEY_RE = re.compile(r"""["'](?P<key>[A-Za-z_][\w.\-]*\w)["']""")
 SHAPE = r"(?:torch\.Size\(\[(?P<{n}>[\d,\s]*)\]\)|\((?P<{n}t>[\d,\s]*)\)|\[(?P<{n}l>[\d,\s]*)\])"
 
@@ -174,9 +177,13 @@ def _keys_after(text: str, start: int) -> list[str]:
     if nxt >= 0:
         end = min(end, nxt)
     chunk = text[start:end]
-    keys = [m["key"] for m in QUOTED_KEY_RE.finditer(chunk)]
-    if keys:
-        return keys[:MAX_KEYS]
+    first = QUOTED_KEY_RE.search(chunk)
+    if first is not None:
+        # the list follows its heading at once: a heading in prose ("... and are newly initialized:**"),
+        # or one whose list was cut from the paste, must not collect the quoted words of later lines
+        if not LIST_START_RE.fullmatch(chunk[:first.start()]):
+            return []
+        return [m["key"] for m in QUOTED_KEY_RE.finditer(chunk)][:MAX_KEYS]
     found = []  # fvcore/mmcv: bare keys, comma- or line-separated
     for token in re.split(r"[\s,]+", chunk[:20000]):
         token = token.strip("'\"[]{}()")
@@ -184,6 +191,8 @@ def _keys_after(text: str, start: int) -> list[str]:
             found.append(token)
         elif token and found:
             break
+        elif token.strip("*`>|-#:"):
+            return []  # a word before the first key: not this heading's list
     return found[:MAX_KEYS]
 
 

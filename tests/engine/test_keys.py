@@ -224,3 +224,20 @@ def test_a_16_bit_matrix_against_its_packed_4_bit_form_is_not_another_size():
     assert "packed_4bit_checkpoint" in facts(reverse) and "packed_4bit" not in facts(reverse)
     odd = into_model.replace("[2097152, 1]", "[2097153, 1]", 1)
     assert not {"packed_4bit", "packed_4bit_checkpoint"} & set(facts(odd))
+
+
+def test_a_heading_without_its_list_collects_no_later_quoted_words():
+    """A list heading quoted in prose (its list cut from the paste) is followed by other lines: their
+    quoted words ('cuda', a run name) are not keys, and the list that is there decides the facts."""
+    text = ("- **Some weights of TagModel were not initialized from the model checkpoint at bert-base-uncased and are "
+            "newly initialized:**\n\n```\nNamespace(lr=3e-05, data='Reuters', device='cuda', name='run2')\n"
+            "Some weights of the model checkpoint at bert-base-uncased were not used when initializing TagModel: "
+            "['cls.predictions.bias', 'bert.pooler.dense.weight', 'cls.seq_relationship.weight']\n")
+    lists = keys.read(text)
+    assert lists.missing == [] and len(lists.unexpected) == 3
+    assert "benign_keys_only" in facts(text)
+    # the list right after its heading, across a line break and inside markdown, is still read
+    assert keys.read("Some weights of BertForSequenceClassification were not initialized from the model checkpoint at "
+                     "bert-base-uncased and are newly initialized:\n**['classifier.weight', 'classifier.bias']**"
+                     ).missing == ["classifier.weight", "classifier.bias"]
+    assert keys.read("Missing key(s) in state_dict: dict_keys(['fc.weight'])").missing == ["fc.weight"]
