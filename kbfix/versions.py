@@ -13,10 +13,12 @@ import os
 import re
 import sys
 from functools import lru_cache
+from pathlib import Path
 from typing import Mapping
 
 from kbfix.model import Entry, Fix, Text
 
+HISTORY_DATA = Path(__file__).resolve().parent / "data" / "apihistory"  # kbfix.apihistory.DATA, without its import
 DIST_RE = re.compile(r"^(?P<name>[A-Za-z0-9_.-]+?)-(?P<version>[0-9][^-]*?)\.dist-info$")
 # "transformers:transformers.TrainingArguments(eval_strategy)": a library, a module / name / callable, and
 # optionally a parameter the fix passes
@@ -63,10 +65,26 @@ def fix_verification(entry: Entry, index: int, fix: Fix) -> dict:
 
 def api_releases(use: str):
     """The releases (a :class:`kbfix.apihistory.VersionSet`) that offer what a fix ``uses``: a parameter of
-    a callable, a callable, a name of a module, or a module. None when the text is malformed."""
+    a callable, a callable, a name of a module, or a module. None when the text is malformed.
+
+    Answers are kept in the cache per API history build: a library's history takes tens of milliseconds
+    to read (transformers' most), more than the rest of a diagnosis, for the same few answers."""
     match = USE_RE.match(use)
     if match is None:
         return None
+    from kbfix.apihistory.versionset import VersionSet
+
+    table = _known_uses()
+    row = table.get(use)
+    if row is None:
+        found = _history_releases(match)
+        row = table[use] = (found.library, found.releases, tuple(sorted(found.indices)), found.covered)
+        _store_uses(table)
+    library, releases, indices, covered = row
+    return VersionSet(library, tuple(releases), frozenset(indices), covered)
+
+
+def _history_releases(match: re.Match[str]):
     from kbfix import apihistory as ah
 
     library, api, param = match["library"], match["api"], match["param"]
@@ -77,6 +95,36 @@ def api_releases(use: str):
     if module:
         found = found | ah.symbol_releases(library, module, name)
     return found | ah.module_releases(library, api)
+
+
+USES_CACHE_VERSION = 1
+_uses: dict[str, tuple] | None = None
+
+
+def _uses_target():
+    """The cache file of answers for this build of the API history (its manifest's checksum names it)."""
+    from kbfix import cache
+
+    try:
+        stamp = cache.checksum((HISTORY_DATA / "manifest.json").read_bytes())
+    except OSError:
+        stamp = "none"
+    return cache.path("uses", USES_CACHE_VERSION, stamp)
+
+
+def _known_uses() -> dict[str, tuple]:
+    global _uses
+    if _uses is None:
+        from kbfix import cache
+
+        _uses = cache.load_data(_uses_target(), lambda data: dict(data["uses"])) or {}
+    return _uses
+
+
+def _store_uses(table: dict[str, tuple]) -> None:
+    from kbfix import cache
+
+    cache.store_data(_uses_target(), {"uses": table})
 
 
 def use_problem(use: str) -> str | None:

@@ -76,3 +76,19 @@ def test_answers_without_uses_do_not_load_the_api_history():
             "print('kbfix.apihistory' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_answers_about_fix_apis_are_kept_for_the_next_run(tmp_path, monkeypatch):
+    """The API history is read once per answer and history build: the next process reads the kept answer
+    (the same releases) without loading the library's history."""
+    import subprocess
+    import sys
+
+    monkeypatch.setenv("KBFIX_CACHE_DIR", str(tmp_path))
+    probe = ("import sys, kbfix.versions as v; r = v.api_releases('peft:peft.LoraConfig(use_dora)'); "
+             "print(str(r), 'kbfix.apihistory.history' in sys.modules)")
+    first = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split()
+    second = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split()
+    assert first == [str(api_releases("peft:peft.LoraConfig(use_dora)")), "True"]
+    assert second == [first[0], "False"]  # the same answer, the history never loaded
+    assert list(tmp_path.glob("uses-*.bin"))
