@@ -584,22 +584,66 @@ ENTRIES_CACHE_VERSION = 6
 T = TypeVar("T")
 
 
-def _fingerprint(root: Path) -> str:
-    """Names, sizes and modification times of every file under the entry folders: cheap to read,
-    and any edit changes it."""
-    parts = []
+def _walk(root: Path) -> tuple[list[tuple[str, int, int]], list[tuple[str, int]]]:
+    """Every file under the entry folders with its size and modification time (sorted), and every folder
+    with its modification time (a file added, removed or renamed changes its folder's)."""
+    files: list[tuple[str, int, int]] = []
+    folders: list[tuple[str, int]] = []
     stack = [str(root)]
     while stack:
-        with os.scandir(stack.pop()) as items:
+        folder = stack.pop()
+        folders.append((folder, os.stat(folder).st_mtime_ns))
+        with os.scandir(folder) as items:
             for item in items:
                 if item.is_dir():
                     if item.name != "__pycache__":
                         stack.append(item.path)
                 else:
                     info = item.stat()
-                    parts.append(f"{item.path}|{info.st_size}|{info.st_mtime_ns}")
-    parts.sort()
-    return "\n".join([str(root.resolve()), *parts])
+                    files.append((item.path, info.st_size, info.st_mtime_ns))
+    files.sort()
+    return files, folders
+
+
+def _fingerprint(root: Path, files: list[tuple[str, int, int]] | None = None) -> str:
+    """A digest of the names, sizes and modification times of every file under the entry folders: cheap
+    to read, and any edit changes it."""
+    import hashlib
+
+    files = _walk(root)[0] if files is None else files
+    text = "\n".join([str(root.resolve()), *(f"{path}|{size}|{mtime}" for path, size, mtime in files)])
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _unchanged(stamp: dict) -> bool:
+    """Whether every folder and file a stamp lists still has its recorded times and sizes: the walk's
+    answer from one ``stat`` per path, without listing a folder or sorting."""
+    stat = os.stat
+    try:
+        if any(stat(path).st_mtime_ns != mtime for path, mtime in stamp["folders"]):
+            return False
+        for path, size, mtime in stamp["files"]:
+            info = stat(path)
+            if info.st_size != size or info.st_mtime_ns != mtime:
+                return False
+    except (OSError, KeyError, TypeError, ValueError):
+        return False
+    return True
+
+
+def _current_fingerprint(root: Path) -> str:
+    """:func:`_fingerprint` of ``root``, checked against the stamp the last run kept (per corpus folder) when
+    there is one, walked again (and the stamp renewed) when anything differs."""
+    from kbfix import cache
+
+    target = cache.path("corpusstat", ENTRIES_CACHE_VERSION, str(root.resolve()))
+    stamp = cache.load_data(target, lambda data: data)
+    if stamp is not None and _unchanged(stamp) and isinstance(stamp.get("fingerprint"), str):
+        return stamp["fingerprint"]
+    files, folders = _walk(root)
+    fingerprint = _fingerprint(root, files)
+    cache.store_data(target, {"files": files, "folders": folders, "fingerprint": fingerprint})
+    return fingerprint
 
 
 def _restore(cls: type[T], values: dict) -> T:
@@ -626,7 +670,7 @@ def load_cached(root: Path | str | None = None) -> Corpus:
     """The run-time load: entries parsed once per corpus version and kept, signed, in the cache.
 
     Parsing every TOML front matter and hashing every case costs more than a diagnosis; a stat
-    fingerprint of the files decides whether the parsed copy is still good (:mod:`kbfix.cache`
+    fingerprint of the files (:func:`_current_fingerprint`) decides whether the parsed copy is still good (:mod:`kbfix.cache`
     rejects a copy that was edited). Falls back to :func:`load` (unvalidated) whenever the cache is
     missing, stale, untrusted or unreadable.
     """
@@ -637,7 +681,7 @@ def load_cached(root: Path | str | None = None) -> Corpus:
     root = Path(root) if root is not None else default_root()
     if not root.is_dir():
         return load(root, strict=False)
-    target = cache.path("entries", ENTRIES_CACHE_VERSION, _fingerprint(root))
+    target = cache.path("entries", ENTRIES_CACHE_VERSION, _current_fingerprint(root))
     cached = cache.load_data(target, lambda data: Corpus(
         root, tuple(_entry_from_data(d) for d in data["entries"]), None, data["hash"]))
     if cached is not None:

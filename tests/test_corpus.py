@@ -161,6 +161,30 @@ def test_invalid_entries_are_skipped_at_run_time(tmp_path):
         corpus.load(root)
 
 
+def test_the_cached_corpus_follows_every_edit(tmp_path, monkeypatch):
+    """The run-time load keeps parsed entries per corpus version: a case edited in place (same folder, same
+    size), a file added or removed, and an entry edited are each seen by the next load."""
+    import os
+
+    monkeypatch.setenv("KBFIX_CACHE_DIR", str(tmp_path / "cache"))
+    root, folder = _copy_entry(tmp_path)
+    first = corpus.load_cached(root)
+    assert first.hash == corpus.load(root, strict=False).hash and corpus.load_cached(root).hash == first.hash
+    case = sorted((folder / "cases").glob("match-*.txt"))[0]
+    stamp = os.stat(folder / "cases").st_mtime_ns
+    text = case.read_text()
+    case.write_text(text.replace("a", "b", 1) if "a" in text else text + " ")  # same size when "a" is there
+    os.utime(folder / "cases", ns=(stamp, stamp))  # the folder's time as it was: only the file tells
+    edited = corpus.load_cached(root)
+    assert edited.hash != first.hash and edited.hash == corpus.load(root, strict=False).hash
+    (folder / "cases" / "nomatch-extra.txt").write_text("ValueError: unrelated\n")
+    added = corpus.load_cached(root)
+    assert added.hash not in (first.hash, edited.hash)
+    entry = folder / "entry.md"
+    entry.write_text(entry.read_text().replace("title.en = \"", "title.en = \"Edited: ", 1))
+    assert corpus.load_cached(root).entries[0].title.en.startswith("Edited: ")
+
+
 def test_guide_example_front_matter_parses():
     guide = (ROOT / "corpus" / "README.md").read_text()
     toml_block = guide.split("```toml\n", 1)[1].split("```", 1)[0]
