@@ -79,10 +79,19 @@ class Calibration:
         return 1.0 - miss
 
     def probability(self, features: dict[str, float]) -> float:
-        fired = any(features.get(name) for name in self.signature_precision or ())
-        shift = self.corroboration_shift if fired else 0.0
-        retrieval = sigmoid(self.retrieval_logit(features) + shift)
-        return 1.0 - (1.0 - self.signature_evidence(features)) * (1.0 - retrieval)
+        # retrieval_logit and signature_evidence written out (the same operations in the same order, so
+        # the same digits): this runs for every entry and every candidate error of a log
+        get = features.get
+        miss, fired = 1.0, False
+        for name, precision in (self.signature_precision or {}).items():
+            value = get(name, 0.0)
+            fired = fired or bool(value)
+            miss *= 1.0 - value * precision
+        total = 0
+        for name, w in self.weights.items():
+            total += w * get(name, 0.0)
+        retrieval = sigmoid(self.bias + total + (self.corroboration_shift if fired else 0.0))
+        return 1.0 - (1.0 - (1.0 - miss)) * (1.0 - retrieval)
 
     def logit(self, features: dict[str, float]) -> float:
         p = min(max(self.probability(features), 1e-12), 1 - 1e-12)

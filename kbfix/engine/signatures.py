@@ -287,6 +287,7 @@ class LogText:
         self.lower = self.text.lower()
         self._found: dict[str, object] = {}
         self.scored: dict[tuple[int, int], tuple] = {}  # a scorer's dense-free work per error (features.Scorer)
+        self._worth: dict[tuple[int, int, bool], list[tuple[Entry, Signature]]] = {}  # worth_trying's answers
 
     def search(self, pattern: str):
         if pattern not in self._found:
@@ -301,6 +302,20 @@ class LogText:
     @cached_property
     def flat_lower(self) -> str:
         return self.flat.lower()
+
+    def worth_trying(self, entries: tuple[Entry, ...], literals: dict[str, tuple[str, ...]] | None,
+                     flat: bool) -> list[tuple[Entry, Signature]]:
+        """The signatures whose words the log holds (all, without ``literals``): the same for every
+        candidate error of the log, so worked out once per log."""
+        key = (id(entries), id(literals), flat)
+        found = self._worth.get(key)
+        if found is None:
+            has = self.has
+            found = self._worth[key] = [
+                (entry, sig) for entry in entries for sig in entry.signatures
+                if literals is None or all(has(word, flat) if isinstance(word, str) else any(has(w, flat) for w in word)
+                                           for word in literals.get(f"{entry.id}/{sig.id}") or ())]
+        return found
 
     def has(self, word: str, flat: bool = False) -> bool:
         """Whether the lowercased log holds ``word`` (with ``flat``: also across wraps and bold)."""
@@ -400,26 +415,20 @@ def match(entries: tuple[Entry, ...], trace: Trace | None, log: Log, text: LogTe
     # taken out (_match_exception): the prefilter looks for its words the same way
     flat = headless or any("\n" in exc.message or "**" in exc.message or not exc.type for exc in trace.exceptions)
     hits: list[SignatureHit] = []
-    for entry in entries:
-        for sig in entry.signatures:
-            if literals is not None:
-                needed = literals.get(f"{entry.id}/{sig.id}")
-                if needed and not all(text.has(word, flat) if isinstance(word, str)
-                                      else any(text.has(w, flat) for w in word) for word in needed):
-                    continue
-            if not _exception_bound(sig):
-                hit = _match_text(entry.id, sig, text)
-            elif trace is not None:
-                hit = _match_exception(entry.id, sig, trace, text)
-                if (hit is None or hit.partial or hit.level == FRAGMENT) and not any(exc.type for exc in trace.exceptions):
-                    # a headless error is a guess at which line holds the message; the whole message
-                    # may stand on other lines of the paste
-                    whole = _match_message_in_log(entry.id, sig, text)
-                    hit = whole if whole is not None and (hit is None or not whole.partial) else hit
-            else:
-                hit = _match_message_in_log(entry.id, sig, text)
-            if hit is not None:
-                hits.append(hit)
+    for entry, sig in text.worth_trying(entries, literals, flat):
+        if not _exception_bound(sig):
+            hit = _match_text(entry.id, sig, text)
+        elif trace is not None:
+            hit = _match_exception(entry.id, sig, trace, text)
+            if (hit is None or hit.partial or hit.level == FRAGMENT) and not any(exc.type for exc in trace.exceptions):
+                # a headless error is a guess at which line holds the message; the whole message
+                # may stand on other lines of the paste
+                whole = _match_message_in_log(entry.id, sig, text)
+                hit = whole if whole is not None and (hit is None or not whole.partial) else hit
+        else:
+            hit = _match_message_in_log(entry.id, sig, text)
+        if hit is not None:
+            hits.append(hit)
     return hits
 
 
