@@ -22,7 +22,7 @@ import sys
 import tempfile
 import traceback
 import warnings
-from contextlib import redirect_stderr, redirect_stdout
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -132,6 +132,38 @@ def one_rank_env(port: str | None = None) -> dict[str, str]:
     """The environment a launcher gives rank 0 of a one-process job on a free local port."""
     return {"MASTER_ADDR": "127.0.0.1", "MASTER_PORT": port or free_port(), "RANK": "0", "WORLD_SIZE": "1",
             "LOCAL_RANK": "0", "LOCAL_WORLD_SIZE": "1"}
+
+
+@contextmanager
+def deepspeed_rank(env: dict[str, str] | None = None):
+    """This process as a DeepSpeed rank for a real engine on the CPU: the launcher's environment ``env``
+    (default: rank 0 of a one-process job on a free local port), DeepSpeed's CPU shared-memory allreduce
+    kernel left out (a JIT C++ build of a minute that plays no part here), and on exit the process group,
+    DeepSpeed's cached groups, its op table and the environment as they were."""
+    import deepspeed
+    import deepspeed.comm.comm as ds_comm
+    import torch
+
+    env = env or one_rank_env()
+    saved_env = {k: os.environ.get(k) for k in env}
+    saved_ops = dict(deepspeed.ops.__compatible_ops__)
+    deepspeed.ops.__compatible_ops__["deepspeed_shm_comm"] = False
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        if ds_comm.cdb is not None and ds_comm.is_initialized():
+            ds_comm.destroy_process_group()  # also drops DeepSpeed's cached groups
+        elif torch.distributed.is_initialized():
+            torch.distributed.destroy_process_group()
+        ds_comm.cdb = None
+        deepspeed.ops.__compatible_ops__.clear()
+        deepspeed.ops.__compatible_ops__.update(saved_ops)
+        for k, v in saved_env.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 # The start of a run_script script that needs a process group but no launcher: one gloo rank on a free local

@@ -12,7 +12,7 @@ The accelerate / Trainer path (fix 0) needs two or more processes on accelerator
 single process on a CPU, where it never calls ``no_sync``.
 """
 
-from kbfix.reproduce import one_rank_env
+from kbfix.reproduce import deepspeed_rank
 
 REQUIRES = ("torch", "deepspeed")
 FIXES = (1, 3)
@@ -31,19 +31,10 @@ def _config(accumulation):
 
 def _train(use_no_sync=False, coalesce=False):
     """Eight micro-batches as rank 0 of 1; the process group and environment are restored afterwards."""
-    import os
-
     import deepspeed
-    import deepspeed.comm.comm as ds_comm
     import torch
 
-    env = one_rank_env()
-    saved_env = {k: os.environ.get(k) for k in env}
-    # DeepSpeed's CPU shared-memory allreduce kernel is a JIT C++ build (a minute); it plays no part here
-    saved_ops = dict(deepspeed.ops.__compatible_ops__)
-    deepspeed.ops.__compatible_ops__["deepspeed_shm_comm"] = False
-    os.environ.update(env)
-    try:
+    with deepspeed_rank():
         torch.manual_seed(0)
         model = torch.nn.Sequential(torch.nn.Linear(8, 16), torch.nn.ReLU(), torch.nn.Linear(16, 1))
         # fix 3 owns the boundary itself: one coalesced block per optimizer step, DeepSpeed accumulation 1
@@ -77,19 +68,6 @@ def _train(use_no_sync=False, coalesce=False):
             losses.append(loss.item())
         changed = any(not torch.equal(a, b) for a, b in zip(before, engine.module.parameters()))
         return engine.global_steps, changed, losses
-    finally:
-        if ds_comm.cdb is not None and ds_comm.is_initialized():
-            ds_comm.destroy_process_group()  # also drops DeepSpeed's cached groups
-        elif torch.distributed.is_initialized():
-            torch.distributed.destroy_process_group()
-        ds_comm.cdb = None
-        deepspeed.ops.__compatible_ops__.clear()
-        deepspeed.ops.__compatible_ops__.update(saved_ops)
-        for k, v in saved_env.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 def reproduce():

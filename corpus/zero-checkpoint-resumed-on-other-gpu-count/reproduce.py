@@ -5,7 +5,7 @@ DeepSpeed's ZeRORuntimeException from load_checkpoint; fixed() converts the chec
 own ds_to_universal and resumes it with "checkpoint": {"load_universal": true}.
 """
 
-from kbfix.reproduce import free_port
+from kbfix.reproduce import deepspeed_rank, free_port
 
 REQUIRES = ("torch", "deepspeed")
 FIXES = (0,)
@@ -17,45 +17,10 @@ CONFIG = {
 }
 
 
-class _Rank:
+def _rank(rank, world, port):
     """This process as rank ``rank`` of ``world`` for DeepSpeed; torn down (env, groups) on exit."""
-
-    def __init__(self, rank, world, port):
-        self.env = dict(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), RANK=str(rank), WORLD_SIZE=str(world),
-                        LOCAL_RANK=str(rank), LOCAL_WORLD_SIZE=str(world))
-
-    def __enter__(self):
-        import os
-
-        import deepspeed
-
-        self.saved_env = {k: os.environ.get(k) for k in self.env}
-        # DeepSpeed's CPU shared-memory allreduce kernel is a JIT C++ build (a minute); it plays no part here
-        self.saved_ops = dict(deepspeed.ops.__compatible_ops__)
-        deepspeed.ops.__compatible_ops__["deepspeed_shm_comm"] = False
-        os.environ.update(self.env)
-        return self
-
-    def __exit__(self, *exc):
-        import os
-
-        import deepspeed
-        import deepspeed.comm.comm as ds_comm
-        import torch
-
-        if ds_comm.cdb is not None and ds_comm.is_initialized():
-            ds_comm.destroy_process_group()  # also drops DeepSpeed's cached groups
-        elif torch.distributed.is_initialized():
-            torch.distributed.destroy_process_group()
-        ds_comm.cdb = None
-        deepspeed.ops.__compatible_ops__.clear()
-        deepspeed.ops.__compatible_ops__.update(self.saved_ops)
-        for k, v in self.saved_env.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-        return False
+    return deepspeed_rank(dict(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), RANK=str(rank), WORLD_SIZE=str(world),
+                               LOCAL_RANK=str(rank), LOCAL_WORLD_SIZE=str(world)))
 
 
 def _engine(config=CONFIG):
@@ -69,14 +34,14 @@ def _engine(config=CONFIG):
 
 
 def _save_as_rank(rank, folder, port):
-    with _Rank(rank, 2, port):
+    with _rank(rank, 2, port):
         _engine().save_checkpoint(folder, tag="global_step1")
 
 
 def _checkpoint_from_two_gpus(folder):
     import multiprocessing
 
-    with _Rank(0, 1, free_port()):
+    with _rank(0, 1, free_port()):
         _engine()  # the job on one GPU; also loads DeepSpeed's lazy imports once, before forking
     port = free_port()
     fork = multiprocessing.get_context("fork")
@@ -93,7 +58,7 @@ def reproduce():
 
     with tempfile.TemporaryDirectory() as folder:
         _checkpoint_from_two_gpus(folder)
-        with _Rank(0, 1, free_port()):
+        with _rank(0, 1, free_port()):
             _engine().load_checkpoint(folder, tag="global_step1")  # resume on one GPU
 
 
@@ -113,7 +78,7 @@ def fixed():
             runpy.run_module("deepspeed.checkpoint.ds_to_universal", run_name="__main__")
         finally:
             sys.argv = argv
-        with _Rank(0, 1, free_port()):
+        with _rank(0, 1, free_port()):
             engine = _engine(dict(CONFIG, checkpoint={"load_universal": True}))
             path, _ = engine.load_checkpoint(folder, tag="global_step1_universal")
             assert path is not None

@@ -5,7 +5,7 @@ its gradient hook fires twice.
 fixed() applies fix 0 (use_reentrant=False) and, separately, fix 1 (one forward over the concatenated pair).
 """
 
-from kbfix.reproduce import one_rank_env
+from kbfix.reproduce import deepspeed_rank
 
 REQUIRES = ("torch", "transformers", "deepspeed")
 FIXES = (0, 1)
@@ -19,20 +19,11 @@ CONFIG = {
 
 def _step(use_reentrant, concatenate):
     """One training step as rank 0 of 1; the process group and environment are restored afterwards."""
-    import os
-
     import deepspeed
-    import deepspeed.comm.comm as ds_comm
     import torch
     from transformers import Qwen2Config, Qwen2ForCausalLM
 
-    env = one_rank_env()
-    saved_env = {k: os.environ.get(k) for k in env}
-    # DeepSpeed's CPU shared-memory allreduce kernel is a JIT C++ build (a minute); it plays no part here
-    saved_ops = dict(deepspeed.ops.__compatible_ops__)
-    deepspeed.ops.__compatible_ops__["deepspeed_shm_comm"] = False
-    os.environ.update(env)
-    try:
+    with deepspeed_rank():
         torch.manual_seed(0)
         model = Qwen2ForCausalLM(Qwen2Config(vocab_size=64, hidden_size=16, intermediate_size=32,
                                              num_hidden_layers=2, num_attention_heads=2, num_key_value_heads=1))
@@ -48,19 +39,6 @@ def _step(use_reentrant, concatenate):
         engine.backward(loss)
         engine.step()
         return float(loss)
-    finally:
-        if ds_comm.cdb is not None and ds_comm.is_initialized():
-            ds_comm.destroy_process_group()  # also drops DeepSpeed's cached groups
-        elif torch.distributed.is_initialized():
-            torch.distributed.destroy_process_group()
-        ds_comm.cdb = None
-        deepspeed.ops.__compatible_ops__.clear()
-        deepspeed.ops.__compatible_ops__.update(saved_ops)
-        for k, v in saved_env.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 def reproduce():

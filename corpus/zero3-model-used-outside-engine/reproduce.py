@@ -6,7 +6,9 @@ fixed() hands the teacher to deepspeed.initialize as well (an engine without opt
 gathers each module's parameters around its forward.
 """
 
-from kbfix.reproduce import one_rank_env
+from contextlib import contextmanager
+
+from kbfix.reproduce import deepspeed_rank
 
 REQUIRES = ("torch", "deepspeed")
 FIXES = (0,)
@@ -14,43 +16,14 @@ FIXES = (0,)
 CONFIG = {"train_micro_batch_size_per_gpu": 1, "zero_optimization": {"stage": 3}}
 
 
-class _ProcessGroup:
-    """This process as rank 0 of 1 for DeepSpeed; torn down (env, groups) on exit."""
+@contextmanager
+def _process_group():
+    """This process as rank 0 of 1 for DeepSpeed, its process group started; torn down (env, groups) on exit."""
+    import deepspeed
 
-    def __enter__(self):
-        import os
-
-        import deepspeed
-
-        env = one_rank_env()
-        self.saved_env = {k: os.environ.get(k) for k in env}
-        # DeepSpeed's CPU shared-memory allreduce kernel is a JIT C++ build (a minute); it plays no part here
-        self.saved_ops = dict(deepspeed.ops.__compatible_ops__)
-        deepspeed.ops.__compatible_ops__["deepspeed_shm_comm"] = False
-        os.environ.update(env)
+    with deepspeed_rank():
         deepspeed.init_distributed(dist_backend="gloo")
-        return self
-
-    def __exit__(self, *exc):
-        import os
-
-        import deepspeed
-        import deepspeed.comm.comm as ds_comm
-        import torch
-
-        if ds_comm.cdb is not None and ds_comm.is_initialized():
-            ds_comm.destroy_process_group()  # also drops DeepSpeed's cached groups
-        elif torch.distributed.is_initialized():
-            torch.distributed.destroy_process_group()
-        ds_comm.cdb = None
-        deepspeed.ops.__compatible_ops__.clear()
-        deepspeed.ops.__compatible_ops__.update(self.saved_ops)
-        for k, v in self.saved_env.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-        return False
+        yield
 
 
 def _teacher():
@@ -64,7 +37,7 @@ def _teacher():
 def reproduce():
     import torch
 
-    with _ProcessGroup():
+    with _process_group():
         teacher = _teacher()
         with torch.no_grad():
             teacher(torch.tensor([[1, 2, 3]]))  # teacher logits for distillation, outside any engine
@@ -74,7 +47,7 @@ def fixed():
     import deepspeed
     import torch
 
-    with _ProcessGroup():
+    with _process_group():
         teacher = _teacher()
         engine, *_ = deepspeed.initialize(model=teacher, config=CONFIG)
         engine.eval()
