@@ -174,14 +174,13 @@ def load_or_build(encoder: Encoder, docs_fn: Callable[[], Sequence[Doc]], corpus
     """
     folder = cache.path("index", INDEX_VERSION, encoder.id, corpus_hash, suffix="")
     expected = {"version": INDEX_VERSION, "encoder": encoder.id, "dim": encoder.dim, "corpus_hash": corpus_hash}
+    docs = docs_fn() if count is None else None
     if not rebuild and folder.exists():
-        dense = _valid(folder, expected, count, docs_fn) if count is not None else None
-        if count is None:
-            docs = docs_fn()
-            dense = _valid(folder, expected, len(docs), docs)
+        dense = (_valid(folder, expected, count, docs_fn) if docs is None
+                 else _valid(folder, expected, len(docs), docs))
         if dense is not None:
             return dense, False, None
-    dense = build(encoder, docs_fn(), corpus_hash, progress)
+    dense = build(encoder, docs if docs is not None else docs_fn(), corpus_hash, progress)
     if cache.ensure_dir() is None:
         return dense, True, None  # the engine's status already says why the cache is not used
     try:
