@@ -178,6 +178,20 @@ _dist.init_process_group("gloo")
 """
 
 
+def failed(run: tuple[int, str]) -> str:
+    """The output of a run (:func:`run_script`, :func:`torchrun`) that must have failed."""
+    code, output = run
+    assert code != 0, output
+    return output
+
+
+def succeeded(run: tuple[int, str], *shows: str) -> str:
+    """The output of a run that must have exited 0 and printed each of ``shows``."""
+    code, output = run
+    assert code == 0 and all(text in output for text in shows), output
+    return output
+
+
 def run_script(script: str, launcher: tuple[str, ...] = (), args: tuple[str, ...] = (),
                env: dict[str, str] | None = None, unset: tuple[str, ...] = (), timeout: float = 240) -> tuple[int, str]:
     """For reproducers whose error needs a fresh process (process-wide state, a launcher): run ``script``

@@ -5,6 +5,8 @@ Each script runs in a fresh Python process: accelerate's state is process-wide, 
 same process may already have created it.
 """
 
+from kbfix.reproduce import failed
+
 REQUIRES = ("torch", "accelerate")
 FIXES = (1,)
 
@@ -38,9 +40,7 @@ def _run(source):
 
 
 def reproduce():
-    code, output = _run(OLD_SCRIPT)
-    assert code != 0, output
-    return output
+    return failed(_run(OLD_SCRIPT))
 
 
 def fixed():

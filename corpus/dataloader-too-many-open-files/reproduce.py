@@ -7,6 +7,8 @@ possible ...". fixed() runs the same loop with the limit raised (fix 0), with
 `set_sharing_strategy('file_system')` (fix 1), and with one stacked tensor per item under the low limit (fix 2).
 """
 
+from kbfix.reproduce import failed, succeeded
+
 REQUIRES = ("torch",)
 FIXES = (0, 1, 2)
 
@@ -55,21 +57,13 @@ def _hard_limit():
 
 
 def reproduce():
-    code, output = _run(LIMIT)
-    assert code != 0, output
-    return output
+    return failed(_run(LIMIT))
 
 
 def fixed():
     outputs = []
     if _hard_limit() >= 4096:  # fix 0: raise the soft limit (here up to the hard limit)
-        code, output = _run(_hard_limit())
-        assert code == 0 and "kept 300" in output, output
-        outputs.append(output)
-    code, output = _run(LIMIT, strategy="file_system")  # fix 1
-    assert code == 0 and "kept 300" in output, output
-    outputs.append(output)
-    code, output = _run(LIMIT, layout="stacked")  # fix 2: 300 descriptors instead of 1200
-    assert code == 0 and "kept 300" in output, output
-    outputs.append(output)
+        outputs.append(succeeded(_run(_hard_limit()), "kept 300"))
+    outputs.append(succeeded(_run(LIMIT, strategy="file_system"), "kept 300"))  # fix 1
+    outputs.append(succeeded(_run(LIMIT, layout="stacked"), "kept 300"))  # fix 2: 300 descriptors instead of 1200
     return "".join(outputs)

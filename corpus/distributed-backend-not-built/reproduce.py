@@ -9,6 +9,8 @@ the test is skipped there.
 
 import importlib.util
 
+from kbfix.reproduce import failed, succeeded
+
 
 def _nccl_built_in() -> bool:
     if importlib.util.find_spec("torch") is None:
@@ -46,12 +48,8 @@ def _run(mode):
 
 
 def reproduce():
-    code, output = _run("nccl")
-    assert code != 0, output
-    return output
+    return failed(_run("nccl"))
 
 
 def fixed():
-    code, output = _run("pick")
-    assert code == 0 and "backend gloo rank 0 of 1 sum 1" in output, output
-    return output
+    return succeeded(_run("pick"), "backend gloo rank 0 of 1 sum 1")

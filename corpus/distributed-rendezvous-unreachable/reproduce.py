@@ -10,9 +10,7 @@ fixed() applies fix 0: both ranks are given the same address, one where rank 0 r
 process group forms and an all_reduce of ones sums to 2. CPU only, a few seconds.
 """
 
-from kbfix.reproduce import free_port
-
-from kbfix.reproduce import run_script
+from kbfix.reproduce import failed, free_port, run_script
 
 REQUIRES = ("torch",)
 FIXES = (0,)
@@ -33,9 +31,7 @@ dist.destroy_process_group()
 
 def reproduce():
     # the worker node alone: its MASTER_ADDR:MASTER_PORT reaches no rank 0
-    code, output = run_script(RANK, args=(f"tcp://127.0.0.1:{free_port()}", "1"), timeout=60)
-    assert code != 0, output
-    return output
+    return failed(run_script(RANK, args=(f"tcp://127.0.0.1:{free_port()}", "1"), timeout=60))
 
 
 def fixed():

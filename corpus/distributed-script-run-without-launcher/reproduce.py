@@ -8,9 +8,7 @@ with one rank (fix 0), runs a guarded copy with plain python (fix 1), and the or
 variables set by hand (fix 2). CPU only (gloo).
 """
 
-from kbfix.reproduce import free_port
-
-from kbfix.reproduce import run_script, torchrun
+from kbfix.reproduce import failed, free_port, run_script, succeeded, torchrun
 
 REQUIRES = ("torch",)
 FIXES = (0, 1, 2)
@@ -49,20 +47,15 @@ if dist.is_available() and dist.is_initialized():
 
 
 def reproduce():
-    code, output = run_script(WORKER, unset=LAUNCHER_VARS, timeout=120)   # python train.py
-    assert code != 0, output
-    return output
+    return failed(run_script(WORKER, unset=LAUNCHER_VARS, timeout=120))   # python train.py
 
 
 def fixed():
     # fix 0: the real launcher sets the variables (one rank here; --nproc_per_node=<GPUs> on a GPU machine)
-    code, output = torchrun(WORKER, 1, timeout=120)
-    assert code == 0 and "rank 0 of 1 sum 1" in output, output
+    output = succeeded(torchrun(WORKER, 1, timeout=120), "rank 0 of 1 sum 1")
     # fix 1: a guarded script runs as one plain process
-    code, guarded = run_script(GUARDED, unset=LAUNCHER_VARS, timeout=120)
-    assert code == 0 and "rank 0 of 1 sum 1" in guarded, guarded
+    guarded = succeeded(run_script(GUARDED, unset=LAUNCHER_VARS, timeout=120), "rank 0 of 1 sum 1")
     # fix 2: the single-process variables set by hand (notebooks)
     single = {"RANK": "0", "LOCAL_RANK": "0", "WORLD_SIZE": "1", "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": free_port()}
-    code, by_hand = run_script(WORKER, env=single, timeout=120)
-    assert code == 0 and "rank 0 of 1 sum 1" in by_hand, by_hand
+    by_hand = succeeded(run_script(WORKER, env=single, timeout=120), "rank 0 of 1 sum 1")
     return output + guarded + by_hand

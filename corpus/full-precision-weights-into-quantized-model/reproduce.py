@@ -7,6 +7,8 @@ loading the saved folder (fix 0), and keeps the module whose weights are loaded 
 with llm_int8_skip_modules (fix 1), each with a forward pass.
 """
 
+from kbfix.reproduce import failed, succeeded
+
 REQUIRES = ("torch", "transformers", "accelerate", "bitsandbytes")
 FIXES = (0, 1)
 
@@ -56,12 +58,8 @@ def _run(mode):
 
 
 def reproduce():
-    code, output = _run("broken")
-    assert code != 0, output
-    return output
+    return failed(_run("broken"))
 
 
 def fixed():
-    code, output = _run("fixed")
-    assert code == 0 and "quantized after loading: Linear4bit" in output and "skipped module: Linear " in output, output
-    return output
+    return succeeded(_run("fixed"), "quantized after loading: Linear4bit", "skipped module: Linear ")

@@ -7,6 +7,8 @@ The device-move wordings of transformers <= 4.57 (`.to` is not supported for `4-
 models) need an older transformers with a CUDA GPU; they are the entry's real cases.
 """
 
+from kbfix.reproduce import failed, succeeded
+
 REQUIRES = ("torch", "transformers", "accelerate", "bitsandbytes")
 FIXES = (0, 3)
 
@@ -53,12 +55,8 @@ def _run(mode):
 
 
 def reproduce():
-    code, output = _run("broken")
-    assert code != 0, output
-    return output
+    return failed(_run("broken"))
 
 
 def fixed():
-    code, output = _run("fixed")
-    assert code == 0 and "as loaded:" in output and "dtype at load:" in output, output
-    return output
+    return succeeded(_run("fixed"), "as loaded:", "dtype at load:")

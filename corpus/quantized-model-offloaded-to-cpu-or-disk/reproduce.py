@@ -13,6 +13,8 @@ map, so with "auto" the offloaded layers stay Linear4bit/Linear8bitLt, and on th
 loses its quant_state after its first forward pass.)
 """
 
+from kbfix.reproduce import failed, succeeded
+
 REQUIRES = ("torch", "transformers", "accelerate", "bitsandbytes")
 FIXES = (1, 3)
 
@@ -67,12 +69,8 @@ def _run(mode):
 
 
 def reproduce():
-    code, output = _run("broken")
-    assert code != 0, output
-    return output
+    return failed(_run("broken"))
 
 
 def fixed():
-    code, output = _run("fixed")
-    assert code == 0 and "4-bit fits: {'cpu'} Linear4bit" in output and "offloaded on purpose:" in output, output
-    return output
+    return succeeded(_run("fixed"), "4-bit fits: {'cpu'} Linear4bit", "offloaded on purpose:")
