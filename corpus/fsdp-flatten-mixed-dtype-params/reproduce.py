@@ -8,7 +8,7 @@ fixed() casts the whole model to bf16 before wrapping (fix 0): FSDP wraps it. Ea
 (kbfix.reproduce.run_script), so the process group never leaks into the test process.
 """
 
-from kbfix.reproduce import ONE_RANK_GLOO, run_script
+from kbfix.reproduce import ONE_RANK_GLOO, run_script, succeeded
 
 REQUIRES = ("torch",)
 FIXES = (0,)
@@ -58,6 +58,4 @@ def reproduce():
 
 
 def fixed():
-    code, output = run_script(SCRIPT, args=("cast",), timeout=180)
-    assert code == 0 and "FSDP wrapped the model: {torch.bfloat16}" in output, output
-    return output
+    return succeeded(run_script(SCRIPT, args=("cast",), timeout=180), "FSDP wrapped the model: {torch.bfloat16}")

@@ -5,7 +5,7 @@ FlatParamHandle._validate_tensors_to_flatten raises ``ValueError: Must flatten t
 (kbfix.reproduce.run_script), so no process group leaks into the test process.
 """
 
-from kbfix.reproduce import ONE_RANK_GLOO, run_script
+from kbfix.reproduce import ONE_RANK_GLOO, run_script, succeeded
 
 REQUIRES = ("torch",)
 FIXES = (0,)
@@ -36,6 +36,4 @@ def reproduce():
 
 
 def fixed():
-    code, output = run_script(SCRIPT, args=("orig",), timeout=180)
-    assert code == 0 and "FSDP wrapped the model" in output, output
-    return output
+    return succeeded(run_script(SCRIPT, args=("orig",), timeout=180), "FSDP wrapped the model")

@@ -26,6 +26,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from kbfix.reproduce import succeeded
+
 REQUIRES = ("datasets", "_lzma")
 FIXES = ()
 
@@ -101,9 +103,7 @@ def reproduce():
 
 
 def fixed():
-    code, output = _train(with_lzma=True)   # the rebuilt interpreter: same tree, _lzma*.so present
-    assert code == 0 and "loaded 4 rows" in output, output
+    output = succeeded(_train(with_lzma=True), "loaded 4 rows")   # the rebuilt interpreter: same tree, _lzma*.so present
     with tempfile.TemporaryDirectory() as folder:
-        code, check = _run(CHECK, True, folder=folder)   # fix 0's check: python -c "import lzma"
-    assert code == 0 and "import lzma ok" in check, check
+        check = succeeded(_run(CHECK, True, folder=folder), "import lzma ok")   # fix 0's check: python -c "import lzma"
     return output + check

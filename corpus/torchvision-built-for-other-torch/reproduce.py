@@ -15,6 +15,8 @@ torchvision uninstalled (hidden from the import system, as ``pip uninstall -y to
 it unavailable and a text-only causal LM still builds and takes a training step.
 """
 
+from kbfix.reproduce import succeeded
+
 MISMATCH = "a torchvision wheel built for another torch"
 
 
@@ -78,6 +80,4 @@ def reproduce():
 def fixed():
     from kbfix.reproduce import run_script
 
-    code, output = run_script(UNINSTALLED, timeout=240)
-    assert code == 0 and "torchvision available: False text-only step ran" in output, output
-    return output
+    return succeeded(run_script(UNINSTALLED, timeout=240), "torchvision available: False text-only step ran")

@@ -10,6 +10,8 @@ fix 1: without xformers (as after ``pip uninstall xformers``) the caller falls b
 attention runs.
 """
 
+from kbfix.reproduce import succeeded
+
 REQUIRES = ("torch", "xformers")
 FIXES = (1,)
 
@@ -59,6 +61,4 @@ def reproduce():
 def fixed():
     from kbfix.reproduce import run_script
 
-    code, output = run_script(FALLBACK, timeout=180)
-    assert code == 0 and "attention backend: sdpa output (1, 16, 2, 8)" in output, output
-    return output
+    return succeeded(run_script(FALLBACK, timeout=180), "attention backend: sdpa output (1, 16, 2, 8)")
