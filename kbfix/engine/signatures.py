@@ -69,6 +69,67 @@ def rx_folded(pattern: str):
     return _compiled("mi", pattern)
 
 
+QUOTES = "'\"‘’“”`"
+QUANTIFIERS = "?*+{"
+QUOTES_RE = re.compile("[" + re.escape(QUOTES) + "]")
+MIN_UNQUOTED_WORDING = 12
+
+
+@lru_cache(maxsize=4096)
+def unquoted(pattern: str) -> str | None:
+    """``pattern`` with every quote it asks for made optional, or None when it asks for none.
+
+    Python quotes the names in its messages (``No module named 'peft'``, ``unexpected keyword argument
+    'k'``); a message retyped into a post, or quoted inside another quote, often loses them. Quote
+    characters outside a class, and classes of quote characters only (``['"‘’`]``), get a ``?``. Only
+    for a wording with words of its own (12+ literal characters outside its captures, quotes aside): a
+    message that is nothing but a quoted name (a KeyError's) is a bare name without them."""
+    if _own_words(pattern) < MIN_UNQUOTED_WORDING:
+        return None
+    out, i, changed = [], 0, False
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\" and i + 1 < len(pattern):
+            piece, quote = pattern[i:i + 2], pattern[i + 1] in QUOTES
+            i += 2
+        elif ch == "[":
+            end = i + 1 + (pattern[i + 1:i + 2] == "^")
+            end += pattern[end:end + 1] == "]"  # a "]" first in a class is a member
+            while end < len(pattern) and pattern[end] != "]":
+                end += 2 if pattern[end] == "\\" else 1
+            piece = pattern[i:end + 1]
+            members = piece[1:-1].replace("\\", "")
+            quote = bool(members) and not members.startswith("^") and all(m in QUOTES for m in members)
+            i = end + 1
+        else:
+            piece, quote = ch, ch in QUOTES
+            i += 1
+        out.append(piece)
+        following = pattern[i:i + 1]
+        if quote and (not following or following not in QUANTIFIERS):
+            out.append("?")
+            changed = True
+    return "".join(out) if changed else None
+
+
+def _own_words(pattern: str) -> int:
+    """The literal characters a wording always holds outside its capturing groups (quotes and spaces aside)."""
+    c, tree = _parse(pattern)
+    if tree is None:
+        return 0
+
+    def count(items) -> int:
+        total = 0
+        for op, av in items:
+            if op is c.LITERAL:
+                total += not chr(av).isspace() and chr(av) not in QUOTES
+            elif op is c.SUBPATTERN and av[0] is None:
+                total += count(av[-1])
+        return total
+
+    return count(tree)
+
+
 FLAT_RE = re.compile(r"\*\*|\s+")
 
 
@@ -231,7 +292,9 @@ def signature_literals(sig: Signature) -> tuple[str | tuple[str, ...], ...]:
     run by run. Any other wording needs its literal runs but the last (a message cut inside its last
     run, or a wrapped or rendered paste, may have changed it), and its first run's start when that run
     has 8+ characters."""
-    runs = [r for r in _runs(sig.message) if isinstance(r, str)] if sig.message else []
+    # a message retyped without its quotes still fires (:func:`unquoted`): the words between them are asked for
+    runs = [piece for r in _runs(sig.message) if isinstance(r, str) for piece in QUOTES_RE.split(r)] if sig.message else []
+    runs = [r for r in runs if r]
     needed = [r.lower() for r in runs if len(r.strip()) >= 4][:-1]
     if runs and len(runs[0].strip()) >= 8:
         first = runs[0].lower()[:FRAGMENT_PREFIX].strip()
@@ -453,8 +516,9 @@ def _match_message_in_log(entry_id: str, sig: Signature, text: LogText) -> Signa
         return None
     m = rx(sig.message).search(text.text)
     line = _line_of(text.text, m.start()) if m else 0
-    if m is None:  # wrapped over lines or bolded in Markdown
-        m = rx(sig.message).search(text.flat)
+    if m is None:  # wrapped over lines or bolded in Markdown, or retyped without its quotes
+        bare = unquoted(sig.message)
+        m = rx(sig.message).search(text.flat) or (rx(bare).search(text.flat) if bare else None)
         line = text.line_of_flat(m.group(0)) if m else 0
     if not m or not _facts_hold(sig, text):
         return None
@@ -490,6 +554,10 @@ def _match_exception(entry_id: str, sig: Signature, trace: Trace, text: LogText)
                 # exception line): its words with the layout taken out
                 flat = _flat(exc.message[:MAX_SEARCH_CHARS])
                 msg_m = rx(sig.message).search(flat) or (rx_folded(sig.message).search(flat) if not exc.type else None)
+            if msg_m is None and (bare := unquoted(sig.message)):
+                # retyped without the quotes Python prints around names: never a full hit
+                msg_m = rx(bare).search(_flat(exc.message[:MAX_SEARCH_CHARS]))
+                level = LOOSE if msg_m is not None else level
             if msg_m is None:
                 fragment = _fragment(sig.message, exc.message[:MAX_SEARCH_CHARS]) if typed or not exc.type else None
                 if fragment is None:

@@ -53,12 +53,13 @@ DOTTED = r"[A-Za-z_](?:[\w.]*\w)?"
 SPEC = r"(?:[<>=!~]=?\s*[\w.*+\-]+)"
 
 FORM_RES = (
-    ("import", re.compile(rf"cannot import name {Q}(?P<name>{NAME}){Q}(?:\s+from\s+(?P<partial>partially initialized module\s+)?"
-                          rf"{Q}(?P<module>{DOTTED}){Q})?")),
+    # the quotes Python prints are optional: a message retyped into a post often loses them
+    ("import", re.compile(rf"cannot import name {Q}?(?P<name>{NAME}){Q}?(?:\s+from\s+(?P<partial>partially initialized module\s+)?"
+                          rf"{Q}?(?P<module>{DOTTED}){Q}?)?")),
     ("module", re.compile(rf"No module named {Q}?(?P<module>{NAME}(?:\.{NAME})+){Q}?")),
     ("attribute", re.compile(rf"module {Q}(?P<module>{DOTTED}){Q} has no attribute {Q}(?P<name>{NAME}){Q}")),
     ("object", re.compile(rf"{Q}(?P<cls>[A-Z]\w*){Q} object has no attribute {Q}(?P<name>{NAME}){Q}")),
-    ("kwarg", re.compile(rf"(?P<callable>{DOTTED}|{NAME})\(\) got an unexpected keyword argument {Q}(?P<kwarg>{NAME}){Q}")),
+    ("kwarg", re.compile(rf"(?P<callable>{DOTTED}|{NAME})\(\) got an unexpected keyword argument {Q}?(?P<kwarg>{NAME}){Q}?")),
     ("positional", re.compile(rf"(?P<callable>{DOTTED}|{NAME})\(\) takes (?:from \d+ to )?(?P<takes>\d+) positional "
                               r"arguments? but (?P<given>\d+) (?:were|was) given")),
     ("missing", re.compile(rf"(?P<callable>{DOTTED}|{NAME})\(\) missing (?P<count>\d+) required positional arguments?: "

@@ -7,6 +7,7 @@ import pytest
 from kbfix import corpus as corpus_mod
 from kbfix import traceback as tb
 from kbfix.engine import signatures
+from kbfix.engine.candidates import primary as primary_error
 from kbfix.model import Entry, Signature, Text
 
 OOM = Signature("oom", exception=r"(?:torch\.)?(?:cuda\.)?OutOfMemoryError|RuntimeError",
@@ -178,7 +179,7 @@ def test_the_prefilter_asks_for_one_word_of_each_branch_of_an_alternation():
     assert signatures.signature_literals(ctx) == (("adapter_config.json", "lora"), ("peft", "peftmodel"))
     assert signatures.branch_words(r"a|bcde") is None  # a branch with no word of 4+ characters
     attr = Signature("attr", exception="AttributeError", message=r"^'NoneType' object has no attribute '(?P<s>c\w+)'$")
-    assert signatures.signature_literals(attr) == ("'nonetype' o",)
+    assert signatures.signature_literals(attr) == ("nonetype",)  # quotes are not asked for: see below
     for text, fires in (("RuntimeError: Missing key(s) in state_dict: a.b", True),
                         ("RuntimeError: Unexpected key(s) in state_dict: a.b", True),
                         ("RuntimeError: Error(s) in loading state_dict", False)):
@@ -270,3 +271,22 @@ def test_a_cut_before_two_wordings_of_the_rest_is_still_a_fragment():
     assert _fragment(pattern, cut) == cut
     named = r'''__init__\(\) got an unexpected keyword argument ['"](?P<kwarg>enable_lora|merge_weights)['"] here'''
     assert _fragment(named, "__init__() got an unexpected keyword argument") is None
+
+
+def test_a_message_retyped_without_its_quotes_fires_loose():
+    """Python quotes names in its messages; a message retyped into a post often loses them. The wording
+    still fires, never as a full hit, and the prefilter does not ask for the quotes."""
+    sig = Signature("mod", exception="ModuleNotFoundError|ImportError", message=r"^No module named '(?P<module>[\w.]+)'$")
+    assert signatures.unquoted(sig.message) == r"^No module named '?(?P<module>[\w.]+)'?$"
+    assert signatures.unquoted(r"""keyword argument ['"‘’`](?P<k>\w+)""") == r"""keyword argument ['"‘’`]?(?P<k>\w+)"""
+    assert signatures.unquoted(r"""[^'"]+ and x'? and \' and plain""") == r"""[^'"]+ and x'? and \'? and plain"""
+    assert signatures.unquoted(r"no quotes in this wording") is None
+    # a wording that is only a quoted name (a KeyError's message) is not loosened: a bare name is anything
+    assert signatures.unquoted(r"""['"](?P<tensor>[\w.]*\.lora_[AB]\.weight)['"]""") is None
+    for text, level, module in (("ModuleNotFoundError: No module named 'peft'", signatures.FULL, "peft"),
+                                ("ModuleNotFoundError: No module named peft", signatures.LOOSE, "peft"),
+                                ("I run it and get:\nNo module named flash_attn", signatures.LOOSE, "flash_attn")):
+        log = tb.parse(text)
+        literals = {"e/mod": signatures.signature_literals(sig)}
+        hits = signatures.match((entry(sig),), primary_error(log), log, literals=literals)
+        assert [(h.level, h.captures["module"]) for h in hits] == [(level, module)], text

@@ -31,6 +31,11 @@ def test_forms_are_read_in_every_wording():
     assert kinds == ["import", "module", "attribute", "kwarg", "positional", "requirement", "resolver"]
     assert skew.forms("ImportError: cannot import name 'X' from partially initialized module 'x' (most likely ...)") == []
     assert skew.forms("RuntimeError: CUDA out of memory.") == []
+    # retyped into a post without the quotes Python prints
+    retyped = skew.forms("`Accelerator.__init__() got an unexpected keyword argument use_seedable_sampler`\n"
+                         "ImportError: cannot import name AdamW from transformers")
+    assert [(f.kind, f.get("kwarg") or f.get("name"), f.get("callable") or f.get("module")) for f in retyped] == [
+        ("kwarg", "use_seedable_sampler", "Accelerator.__init__"), ("import", "AdamW", "transformers")]
 
 
 def test_removed_name_pins_below_the_release_that_removed_it():
