@@ -495,16 +495,19 @@ def thread_of(url: str) -> str:
 
 def check_titles(folder: Path, cases: list[Case]) -> list[Problem]:
     """Each line of ``titles.txt`` is ``<URL> <title>``, and the URL is the source of one of the
-    entry's real ``match`` cases: a title from any other thread could be one held out for evaluation."""
+    entry's real ``match`` cases, or of a known miss of this entry (``todo-*``, not ``todo-nomatch-*``:
+    often a thread whose error is only in its title): a title from any other thread could be one held
+    out for evaluation."""
     path = folder / TITLES_FILE
-    cited = {thread_of(c.source) for c in cases if c.kind == CaseKind.MATCH and c.source}
+    cited = {thread_of(c.source) for c in cases if c.source and (
+        c.kind == CaseKind.MATCH or c.kind == CaseKind.TODO and not c.name.startswith("todo-nomatch"))}
     problems = []
     for number, found in _title_lines(folder):
         if found is None:
             problems.append(Problem(str(path), f"line {number}", "write '<thread URL> <title>' (the URL, a space, the title)"))
         elif thread_of(found["url"]) not in cited:
             problems.append(Problem(str(path), f"line {number}", f"{found['url']} is not the '# source:' of one of this "
-                                    "entry's match-* cases; add the thread's paste as a case first"))
+                                    "entry's match-* (or todo-*) cases; add the thread's paste as a case first"))
     return problems
 
 

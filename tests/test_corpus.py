@@ -250,6 +250,21 @@ def test_titles_must_come_from_the_entrys_own_real_cases(tmp_path):
         ("https://github.com/someone/else/issues/1", "a thread no case of this entry comes from")]
 
 
+def test_titles_may_come_from_the_entrys_known_misses_but_not_its_look_alikes(tmp_path):
+    """A thread whose error stands only in its title (the body is prose or a command) is a known miss
+    (``todo-*``) of the entry: its title is the entry's; a look-alike's (``todo-nomatch-*``) is not."""
+    root, folder = _copy_entry(tmp_path)
+    (folder / "cases" / "todo-real-title-only.txt").write_text(
+        "# source: https://github.com/someone/miss/issues/7\nI get this error after merging, how to fix?\n", encoding="utf-8")
+    (folder / "cases" / "todo-nomatch-real-other-cause.txt").write_text(
+        "# source: https://github.com/someone/other/issues/8\nsome other error\n", encoding="utf-8")
+    (folder / "titles.txt").write_text(
+        "https://github.com/someone/miss/issues/7 random tokens after merge_and_unload\n"
+        "https://github.com/someone/other/issues/8 a look-alike with another cause\n", encoding="utf-8")
+    problems = {p.field: p.message for p in corpus.check(root) if Path(p.file).name == "titles.txt"}
+    assert set(problems) == {"line 2"} and "not the '# source:'" in problems["line 2"]
+
+
 def test_thread_titles_are_retrieval_documents(tmp_path):
     from kbfix.engine.documents import corpus_docs
 
