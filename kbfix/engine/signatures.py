@@ -112,22 +112,82 @@ def unquoted(pattern: str) -> str | None:
     return "".join(out) if changed else None
 
 
+def _retyped(m):
+    """A match of an :func:`unquoted` wording that holds no quote at all: the message lost its quotes (a
+    quote left in it means the quotes were there, delimiting names the wording does not name)."""
+    return m if m is not None and not QUOTES_RE.search(m.group(0)) else None
+
+
 def _own_words(pattern: str) -> int:
-    """The literal characters a wording always holds outside its capturing groups (quotes and spaces aside)."""
-    c, tree = _parse(pattern)
-    if tree is None:
-        return 0
-
-    def count(items) -> int:
-        total = 0
-        for op, av in items:
-            if op is c.LITERAL:
-                total += not chr(av).isspace() and chr(av) not in QUOTES
-            elif op is c.SUBPATTERN and av[0] is None:
-                total += count(av[-1])
-        return total
-
-    return count(tree)
+    """Literal characters a wording always holds outside capturing groups, quotes and spaces aside
+    (a linear scan: optional pieces, classes, escapes such as \\w and alternated groups do not count)."""
+    total, i, n = 0, 0, len(pattern)
+    frames: list[list] = []  # per open group: [captures, total when opened, alternated]
+    captured = 0  # capturing groups open here
+    last = 0  # what the last atom added (a quantifier after it takes it back)
+    while i < n:
+        ch = pattern[i]
+        added = 0
+        if ch == "\\" and i + 1 < n:
+            nxt = pattern[i + 1]
+            added = int(not nxt.isalnum() and not nxt.isspace() and nxt not in QUOTES)
+            i += 2
+        elif ch == "[":
+            end = i + 1 + (pattern[i + 1:i + 2] == "^")
+            end += pattern[end:end + 1] == "]"
+            while end < n and pattern[end] != "]":
+                end += 2 if pattern[end] == "\\" else 1
+            i = end + 1
+        elif ch == "(":
+            if pattern.startswith("(?P<", i) or not pattern.startswith("(?", i):
+                captures = True
+                i = pattern.find(">", i) + 1 if pattern.startswith("(?P<", i) else i + 1
+            else:  # (?:...), (?i:...), (?i)
+                close = min((k for k in (pattern.find(":", i), pattern.find(")", i)) if k >= 0), default=n)
+                if pattern[close:close + 1] == ")":  # a flag group such as (?i): no group opens
+                    i = close + 1
+                    last = 0
+                    continue
+                captures = False
+                i = close + 1
+            frames.append([captures, total, False])
+            captured += captures
+            last = 0
+            continue
+        elif ch == ")":
+            captures, opened, alternated = frames.pop() if frames else (False, total, False)
+            captured -= captures
+            if alternated:
+                total = opened
+            last = total - opened
+            i += 1
+            continue
+        elif ch == "|":
+            if not frames:
+                return 0  # alternatives at the top: no words every match holds, as far as this scan knows
+            frames[-1][2] = True
+            i += 1
+            last = 0
+            continue
+        elif ch in "?*+{":
+            if ch == "{":
+                i = pattern.find("}", i) + 1 or n
+            else:
+                i += 1
+            if ch in "?*{":  # x?, x*, x{0,..}: the atom may be absent (a {n} count is taken as optional too)
+                total -= last
+            last = 0
+            if i < n and pattern[i] in "?+":
+                i += 1  # a lazy or possessive mark
+            continue
+        else:
+            added = int(ch not in ".^$" and not ch.isspace() and ch not in QUOTES)
+            i += 1
+        if captured:
+            added = 0
+        total += added
+        last = added
+    return total
 
 
 FLAT_RE = re.compile(r"\*\*|\s+")
@@ -518,7 +578,7 @@ def _match_message_in_log(entry_id: str, sig: Signature, text: LogText) -> Signa
     line = _line_of(text.text, m.start()) if m else 0
     if m is None:  # wrapped over lines or bolded in Markdown, or retyped without its quotes
         bare = unquoted(sig.message)
-        m = rx(sig.message).search(text.flat) or (rx(bare).search(text.flat) if bare else None)
+        m = rx(sig.message).search(text.flat) or (_retyped(rx(bare).search(text.flat)) if bare else None)
         line = text.line_of_flat(m.group(0)) if m else 0
     if not m or not _facts_hold(sig, text):
         return None
@@ -556,7 +616,7 @@ def _match_exception(entry_id: str, sig: Signature, trace: Trace, text: LogText)
                 msg_m = rx(sig.message).search(flat) or (rx_folded(sig.message).search(flat) if not exc.type else None)
             if msg_m is None and (bare := unquoted(sig.message)):
                 # retyped without the quotes Python prints around names: never a full hit
-                msg_m = rx(bare).search(_flat(exc.message[:MAX_SEARCH_CHARS]))
+                msg_m = _retyped(rx(bare).search(_flat(exc.message[:MAX_SEARCH_CHARS])))
                 level = LOOSE if msg_m is not None else level
             if msg_m is None:
                 fragment = _fragment(sig.message, exc.message[:MAX_SEARCH_CHARS]) if typed or not exc.type else None

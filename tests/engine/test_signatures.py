@@ -290,3 +290,9 @@ def test_a_message_retyped_without_its_quotes_fires_loose():
         literals = {"e/mod": signatures.signature_literals(sig)}
         hits = signatures.match((entry(sig),), primary_error(log), log, literals=literals)
         assert [(h.level, h.captures["module"]) for h in hits] == [(level, module)], text
+    # quotes that are there delimit names: a loosened wording must not read "model" out of "model.bert..."
+    keys = Signature("keys", exception="RuntimeError",
+                     message=r'Unexpected key\(s\) in state_dict: (?:"[\w.]+", )*"(?P<key>optimizer|model|epoch)"')
+    log = tb.parse('RuntimeError: Error(s) in loading state_dict for M:\n\tUnexpected key(s) in state_dict: "model.bert.weight", "model.bert.bias".')
+    literals = {"e/keys": signatures.signature_literals(keys)}
+    assert signatures.match((entry(keys),), primary_error(log), log, literals=literals) == []
