@@ -141,7 +141,7 @@ def _own_words(pattern: str) -> int:
         elif ch == "(":
             if pattern.startswith("(?P<", i) or not pattern.startswith("(?", i):
                 captures = True
-                i = pattern.find(">", i) + 1 if pattern.startswith("(?P<", i) else i + 1
+                i = max(pattern.find(">", i) + 1, i + 1) if pattern.startswith("(?P<", i) else i + 1
             else:  # (?:...), (?i:...), (?i)
                 close = min((k for k in (pattern.find(":", i), pattern.find(")", i)) if k >= 0), default=n)
                 if pattern[close:close + 1] == ")":  # a flag group such as (?i): no group opens

@@ -281,6 +281,8 @@ def test_a_message_retyped_without_its_quotes_fires_loose():
     assert signatures.unquoted(r"""keyword argument ['"‘’`](?P<k>\w+)""") == r"""keyword argument ['"‘’`]?(?P<k>\w+)"""
     assert signatures.unquoted(r"""[^'"]+ and x'? and \' and plain""") == r"""[^'"]+ and x'? and \'? and plain"""
     assert signatures.unquoted(r"no quotes in this wording") is None
+    # a named group without its ">" (corpus check rejects it; the scan must still end): the words before it count
+    assert signatures.unquoted("a malformed group (?P<name 'x' in some long wording") == "a malformed group (?P<name '?x'? in some long wording"
     # a wording that is only a quoted name (a KeyError's message) is not loosened: a bare name is anything
     assert signatures.unquoted(r"""['"](?P<tensor>[\w.]*\.lora_[AB]\.weight)['"]""") is None
     for text, level, module in (("ModuleNotFoundError: No module named 'peft'", signatures.FULL, "peft"),
