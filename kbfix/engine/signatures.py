@@ -93,10 +93,7 @@ def unquoted(pattern: str) -> str | None:
             piece, quote = pattern[i:i + 2], pattern[i + 1] in QUOTES
             i += 2
         elif ch == "[":
-            end = i + 1 + (pattern[i + 1:i + 2] == "^")
-            end += pattern[end:end + 1] == "]"  # a "]" first in a class is a member
-            while end < len(pattern) and pattern[end] != "]":
-                end += 2 if pattern[end] == "\\" else 1
+            end = _class_end(pattern, i)
             piece = pattern[i:end + 1]
             members = piece[1:-1].replace("\\", "")
             quote = bool(members) and not members.startswith("^") and all(m in QUOTES for m in members)
@@ -110,6 +107,15 @@ def unquoted(pattern: str) -> str | None:
             out.append("?")
             changed = True
     return "".join(out) if changed else None
+
+
+def _class_end(pattern: str, start: int) -> int:
+    """Where the character class opening at ``start`` closes (its "]"; the pattern's length if it never does)."""
+    end = start + 1 + (pattern[start + 1:start + 2] == "^")
+    end += pattern[end:end + 1] == "]"  # a "]" first in a class is a member
+    while end < len(pattern) and pattern[end] != "]":
+        end += 2 if pattern[end] == "\\" else 1
+    return end
 
 
 def _retyped(m):
@@ -133,11 +139,7 @@ def _own_words(pattern: str) -> int:
             added = int(not nxt.isalnum() and not nxt.isspace() and nxt not in QUOTES)
             i += 2
         elif ch == "[":
-            end = i + 1 + (pattern[i + 1:i + 2] == "^")
-            end += pattern[end:end + 1] == "]"
-            while end < n and pattern[end] != "]":
-                end += 2 if pattern[end] == "\\" else 1
-            i = end + 1
+            i = _class_end(pattern, i) + 1
         elif ch == "(":
             if pattern.startswith("(?P<", i) or not pattern.startswith("(?", i):
                 captures = True
