@@ -79,12 +79,46 @@ def _positive(value: str) -> int:
     return number
 
 
+def _help_width() -> int:
+    """The width argparse's help would use (``$COLUMNS``, else the terminal's, else 80; minus 2), read
+    without ``shutil``: argparse imports it in every formatter only for this, and it brings bz2, lzma
+    and zlib, 2 ms of each cold run that never prints help."""
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return (columns if columns > 0 else 80) - 2
+
+
+class _Formatter(argparse.HelpFormatter):
+    def __init__(self, prog, indent_increment=2, max_help_position=24, width=None):
+        super().__init__(prog, indent_increment, max_help_position, width or _help_width())
+
+
+class _RawFormatter(_Formatter, argparse.RawDescriptionHelpFormatter):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser with :class:`_Formatter` (raw descriptions stay raw); its subcommands' parsers
+    are of this class too."""
+
+    def __init__(self, *args, formatter_class=argparse.HelpFormatter, **kwargs):
+        raw = issubclass(formatter_class, argparse.RawDescriptionHelpFormatter)
+        super().__init__(*args, formatter_class=_RawFormatter if raw else _Formatter, **kwargs)
+
+
 def make_parser() -> argparse.ArgumentParser:
     from kbfix import __version__
 
     lang = _default_lang()
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="kbfix", description="Diagnose fine-tuning errors offline: pipe a traceback in, get the root cause and a fix.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"kbfix {__version__}")

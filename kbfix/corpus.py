@@ -45,6 +45,8 @@ TOP_KEYS = {
 
 @dataclass(frozen=True)
 class Problem:
+    """What is wrong with one field of one corpus file, said so that its author can fix it."""
+
     file: str
     field: str
     message: str

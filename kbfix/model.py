@@ -113,6 +113,8 @@ class Signature:
 
 @dataclass(frozen=True)
 class Fix:
+    """One way to fix an entry's cause: commands or a change, rated safe / unsafe / display-only, and how it was verified."""
+
     title: Text
     applicability: Applicability
     commands: tuple[str, ...] = ()
@@ -126,6 +128,8 @@ class Fix:
 
 @dataclass(frozen=True)
 class Entry:
+    """One root cause of the corpus: its signatures, fixes and bilingual text (``corpus/<id>/entry.md``)."""
+
     id: str
     title: Text
     tags: tuple[str, ...]
@@ -162,6 +166,8 @@ class Case:
 
 @dataclass(frozen=True)
 class Frame:
+    """One frame of a traceback: file, line, function, and the library the file belongs to (None: user code)."""
+
     filename: str
     lineno: int | None
     name: str
@@ -175,6 +181,8 @@ class Frame:
 
 @dataclass(frozen=True)
 class Exc:
+    """One exception as printed: its type, its message and the frames above it."""
+
     type: str
     message: str
     frames: tuple[Frame, ...] = ()
@@ -218,6 +226,8 @@ class Log:
 
 @dataclass(frozen=True)
 class Evidence:
+    """One reason a match was ranked: a signature that fired, a lexical or dense neighbour, a fact."""
+
     kind: EvidenceKind
     detail: Text | str
     lines: tuple[int, ...] = ()
@@ -245,6 +255,8 @@ class Finding:
 
 @dataclass(frozen=True)
 class Match:
+    """An entry ranked for the error, with its calibrated confidence and the evidence behind it."""
+
     entry: Entry
     confidence: float
     evidence: tuple[Evidence, ...]
@@ -255,6 +267,8 @@ class Match:
 
 @dataclass(frozen=True)
 class Report:
+    """The answer to one diagnosis: the verdict, the ranked matches and what the answer rests on."""
+
     verdict: Verdict
     matches: tuple[Match, ...]
     error: Trace | None

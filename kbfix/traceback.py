@@ -113,6 +113,8 @@ MAX_MESSAGE_LINES = 200
 
 @dataclass
 class _Line:
+    """A normalized log line with the rank and the prefix shape taken off it."""
+
     text: str
     rank: int | None
     prefix: str = ""  # the shape of the log prefix stripped from it (digits as 0), "" when none

@@ -72,7 +72,7 @@ def api_releases(use: str):
     match = USE_RE.match(use)
     if match is None:
         return None
-    from kbfix.apihistory.versionset import VersionSet
+    from kbfix.versionset import VersionSet
 
     table = _known_uses()
     row = table.get(use)

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kbfix.apihistory.signature import Param, Signature
-from kbfix.apihistory.versionset import VersionSet
+from kbfix.versionset import VersionSet
 
 __all__ = ["DATA", "Place", "Param", "Signature", "VersionSet", "libraries", "manifest", "covered", "releases",
            "library_of", "module_releases", "symbol_releases", "find_symbol", "function_releases", "signature",

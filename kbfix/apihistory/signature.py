@@ -13,6 +13,8 @@ VAR_KEYWORD = "var_keyword"
 
 @dataclass(frozen=True)
 class Param:
+    """One parameter of a callable as its source declares it."""
+
     name: str
     kind: str            # one of the five kinds above, named as inspect.Parameter names them
     has_default: bool

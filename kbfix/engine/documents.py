@@ -26,6 +26,8 @@ REGEX_ESCAPE_RE = re.compile(r"\\[a-zA-Z]|\(\?P<\w+>|\(\?[a-zA-Z:!=<]+")
 
 @dataclass(frozen=True)
 class Doc:
+    """One text retrieval compares an error with, and the entry it stands for."""
+
     entry_id: str
     source: str  # "title", "title:zh", "sig:<id>", "case:<entry>/<file>", "what", "what:zh", "report:<URL>"
     text: str

@@ -41,6 +41,8 @@ LEVEL_FEATURE = {signatures.FULL: "sig", signatures.LOOSE: "sig_loose", signatur
 
 @dataclass(frozen=True)
 class Scored:
+    """One entry scored for one error: the features, the signature hits and the calibrated logit."""
+
     entry: Entry
     features: dict[str, float]
     hits: tuple[signatures.SignatureHit, ...]

@@ -153,6 +153,8 @@ MAX_KEYS = 5000  # per list: enough to decide, bounded memory on hostile input
 
 @dataclass
 class KeyLists:
+    """The parameter names and shapes a load error lists: missing, unexpected, and mismatched."""
+
     missing: list[str] = field(default_factory=list)
     unexpected: list[str] = field(default_factory=list)
     mismatched: list[tuple[str, tuple[int, ...], tuple[int, ...]]] = field(default_factory=list)

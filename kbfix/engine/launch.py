@@ -22,6 +22,8 @@ RANKS_RE = re.compile(r"--(?:nproc[_-]per[_-]node|num[_-]processes|num[_-]gpus)(
 
 @dataclass
 class LaunchFacts:
+    """What a log says about how the run was launched, by fact name."""
+
     found: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def holds(self, name: str) -> bool:

@@ -373,6 +373,8 @@ def signature_literals(sig: Signature) -> tuple[str | tuple[str, ...], ...]:
 
 @dataclass(frozen=True)
 class SignatureHit:
+    """A signature that fired on the log: where, what it captured, and how fully it matched."""
+
     entry_id: str
     signature: Signature
     captures: dict[str, str]

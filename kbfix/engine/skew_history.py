@@ -62,7 +62,7 @@ def _first_of_series(lib: str, key) -> bool:
 
 
 def _alone_in_series(lib: str, key) -> bool:
-    from kbfix.apihistory.versionset import series_sizes
+    from kbfix.versionset import series_sizes
 
     return series_sizes(api().releases(lib)).get(tuple(key.release[:2]), 0) == 1
 

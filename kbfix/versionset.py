@@ -1,4 +1,7 @@
-"""VersionSet: a set of covered releases of one library, formatted as ranges ("4.36-4.46, 4.48")."""
+"""VersionSet: a set of covered releases of one library, formatted as ranges ("4.36-4.46, 4.48").
+
+Outside :mod:`kbfix.apihistory` (which exports it) so that a diagnosis whose version warnings come from
+the cached answers (:func:`kbfix.versions.api_releases`) never loads the history package."""
 
 from __future__ import annotations
 
