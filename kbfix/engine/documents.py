@@ -20,7 +20,7 @@ from kbfix.engine import lexical, signatures
 from kbfix.engine.candidates import primary
 from kbfix.model import CaseKind, Log, Trace
 
-VERSION = 17  # bump when corpus_docs, query, tokenize or the cached form change
+VERSION = 18  # bump when corpus_docs, query, tokenize or the cached form change
 REGEX_ESCAPE_RE = re.compile(r"\\[a-zA-Z]|\(\?P<\w+>|\(\?[a-zA-Z:!=<]+")
 
 
@@ -95,7 +95,8 @@ class Prepared:
     """
 
     def __init__(self, doc_entries: list[str], doc_sources: list[str], terms: list[str], lengths: list[int],
-                 literals: dict[str, tuple[str, ...]], postings: dict[str, str], texts: Callable[[], list[str]]):
+                 literals: dict[str, tuple[str, ...]], postings: dict[str, str], texts: Callable[[], list[str]],
+                 unquoted: dict[str, str] | None = None):
         self.doc_entries = doc_entries  # each document's entry id
         self.doc_sources = doc_sources  # each document's source (:attr:`Doc.source`)
         self.terms = terms  # each document's tokens joined by spaces (tokens never hold whitespace): split on need
@@ -103,6 +104,7 @@ class Prepared:
         self.literals = literals  # "entry/signature" -> words a match needs
         self.postings = postings  # word -> "doc:count doc:count" (lexical.postings_text)
         self._texts = texts
+        self.unquoted = unquoted or {}  # message wording -> signatures.unquoted of it ("" for None)
 
     def __len__(self) -> int:
         return len(self.doc_entries)
@@ -121,11 +123,12 @@ class Prepared:
 def prepare(corpus: Corpus) -> Prepared:
     docs = corpus_docs(corpus)
     literals = {f"{e.id}/{s.id}": signatures.signature_literals(s) for e in corpus.entries for s in e.signatures}
+    unquoted = {s.message: signatures.unquoted(s.message) or "" for e in corpus.entries for s in e.signatures if s.message}
     # a thread's title is a few words, often only generic ones ("error when training"): matched word
     # for word it outweighs the long texts that explain a cause, so only the encoder compares it
     tokens = [[] if d.source.startswith("report:") else lexical.tokenize(d.text) for d in docs]
     return Prepared([d.entry_id for d in docs], [d.source for d in docs], [" ".join(t) for t in tokens],
-                    [len(t) for t in tokens], literals, lexical.postings_text(tokens), [d.text for d in docs])
+                    [len(t) for t in tokens], literals, lexical.postings_text(tokens), [d.text for d in docs], unquoted)
 
 
 def load_or_prepare(corpus: Corpus) -> Prepared:
@@ -145,12 +148,13 @@ def load_or_prepare(corpus: Corpus) -> Prepared:
         return found
 
     cached = cache.load_data(target, lambda data: Prepared(
-        data["entries"], data["sources"], data["terms"], data["lengths"], data["literals"], data["postings"], texts))
+        data["entries"], data["sources"], data["terms"], data["lengths"], data["literals"], data["postings"], texts,
+        data["unquoted"]))
     if cached is not None:
         return cached
     prepared = prepare(corpus)
     cache.store_data(target, {"entries": prepared.doc_entries, "sources": prepared.doc_sources,
                               "terms": prepared.terms, "lengths": prepared.lengths, "literals": prepared.literals,
-                              "postings": prepared.postings})
+                              "postings": prepared.postings, "unquoted": prepared.unquoted})
     cache.store_data(text_target, {"texts": [d.text for d in prepared.docs]})
     return prepared

@@ -80,6 +80,7 @@ class Scorer:
         self.by_id = {e.id: e for e in entries}
         self.prepared = prepared
         self.literals = prepared.literals
+        signatures.remember_unquoted(prepared.unquoted)
         self.bm25 = lexical.BM25(prepared.lengths, prepared.postings)
         self.calibration = calibration
         self.dense = dense

@@ -298,3 +298,16 @@ def test_a_message_retyped_without_its_quotes_fires_loose():
     log = tb.parse('RuntimeError: Error(s) in loading state_dict for M:\n\tUnexpected key(s) in state_dict: "model.bert.weight", "model.bert.bias".')
     literals = {"e/keys": signatures.signature_literals(keys)}
     assert signatures.match((entry(keys),), primary_error(log), log, literals=literals) == []
+
+
+def test_the_prepared_corpus_keeps_each_wordings_loosened_form():
+    """The prepared corpus keeps :func:`signatures.unquoted` of every message wording, so a cold run does
+    not scan them again: the kept answers are the computed ones."""
+    from kbfix.engine import documents
+
+    corpus = corpus_mod.load_default()
+    prepared = documents.prepare(corpus)
+    wordings = {s.message for e in corpus.entries for s in e.signatures if s.message}
+    assert set(prepared.unquoted) == wordings
+    assert all((kept or None) == signatures._unquoted(pattern) for pattern, kept in prepared.unquoted.items())
+    assert any(prepared.unquoted.values()) and not all(prepared.unquoted.values())
