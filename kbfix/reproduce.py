@@ -139,13 +139,15 @@ def deepspeed_rank(env: dict[str, str] | None = None):
     """This process as a DeepSpeed rank for a real engine on the CPU: the launcher's environment ``env``
     (default: rank 0 of a one-process job on a free local port), DeepSpeed's CPU shared-memory allreduce
     kernel left out (a JIT C++ build of a minute that plays no part here), and on exit the process group,
-    DeepSpeed's cached groups, its op table and the environment as they were."""
+    DeepSpeed's cached groups, its op table and the environment as they were, and no accelerate state or
+    transformers DeepSpeed config left behind (a Trainer run under DeepSpeed sets both; a later Trainer in the same
+    process would take them for its own)."""
     import deepspeed
     import deepspeed.comm.comm as ds_comm
     import torch
 
     env = env or one_rank_env()
-    saved_env = {k: os.environ.get(k) for k in env}
+    saved_env = dict(os.environ)  # whole: TrainingArguments(deepspeed=...) sets ACCELERATE_USE_DEEPSPEED and more
     saved_ops = dict(deepspeed.ops.__compatible_ops__)
     deepspeed.ops.__compatible_ops__["deepspeed_shm_comm"] = False
     os.environ.update(env)
@@ -157,13 +159,17 @@ def deepspeed_rank(env: dict[str, str] | None = None):
         elif torch.distributed.is_initialized():
             torch.distributed.destroy_process_group()
         ds_comm.cdb = None
+        accelerate_state = sys.modules.get("accelerate.state")
+        if accelerate_state is not None:
+            accelerate_state.AcceleratorState._reset_state(True)
+        hf_deepspeed = sys.modules.get("transformers.integrations.deepspeed")
+        if hf_deepspeed is not None and hasattr(hf_deepspeed, "unset_hf_deepspeed_config"):
+            hf_deepspeed.unset_hf_deepspeed_config()
         deepspeed.ops.__compatible_ops__.clear()
         deepspeed.ops.__compatible_ops__.update(saved_ops)
-        for k, v in saved_env.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+        for k in set(os.environ) - set(saved_env):
+            os.environ.pop(k, None)
+        os.environ.update(saved_env)
 
 
 # The start of a run_script script that needs a process group but no launcher: one gloo rank on a free local
