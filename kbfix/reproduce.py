@@ -119,6 +119,19 @@ def release_within(package: str, first: tuple[int, ...], before: tuple[int, ...]
     return first <= release and (before is None or release < before)
 
 
+def tiny_llama(layers: int = 1, kv_heads: int = 2, vocab: int = 64, seed: int | None = 0):
+    """A LlamaForCausalLM small enough for a reproducer on the CPU (hidden size 16, two heads), built from a config:
+    nothing is downloaded. ``seed`` fixes its initial weights (None: leave torch's generator alone)."""
+    import torch
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    if seed is not None:
+        torch.manual_seed(seed)
+    config = LlamaConfig(vocab_size=vocab, hidden_size=16, intermediate_size=32, num_hidden_layers=layers,
+                         num_attention_heads=2, num_key_value_heads=kv_heads, max_position_embeddings=32)
+    return LlamaForCausalLM(config)
+
+
 def free_port() -> str:
     """A local TCP port nobody listens on now, for a reproducer's rendezvous (MASTER_PORT, tcp://...)."""
     import socket

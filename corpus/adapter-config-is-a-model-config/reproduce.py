@@ -14,16 +14,10 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from kbfix.reproduce import tiny_llama
+
 REQUIRES = ("torch", "transformers", "peft")
 FIXES = (0, 1)
-
-
-def _tiny():
-    from transformers import LlamaConfig, LlamaForCausalLM
-
-    config = LlamaConfig(vocab_size=64, hidden_size=16, intermediate_size=32, num_hidden_layers=1,
-                         num_attention_heads=2, num_key_value_heads=2, max_position_embeddings=32)
-    return LlamaForCausalLM(config)
 
 
 def _folders():
@@ -32,7 +26,7 @@ def _folders():
 
     root = Path(tempfile.mkdtemp())
     adapter_dir, merged_dir = root / "lora", root / "merged"
-    peft_model = get_peft_model(_tiny(), LoraConfig(r=4, lora_alpha=8, target_modules=["q_proj", "v_proj"]))
+    peft_model = get_peft_model(tiny_llama(seed=None), LoraConfig(r=4, lora_alpha=8, target_modules=["q_proj", "v_proj"]))
     peft_model.save_pretrained(adapter_dir)                       # adapter_config.json (peft_type LORA) + adapter_model.safetensors
     peft_model.merge_and_unload().save_pretrained(merged_dir)     # config.json + model.safetensors
     shutil.copy(merged_dir / "config.json", merged_dir / "adapter_config.json")   # the hand-made "adapter config"
@@ -43,7 +37,7 @@ def reproduce():
     from peft import PeftModel
 
     _, merged_dir = _folders()
-    PeftModel.from_pretrained(_tiny(), str(merged_dir))           # KeyError: 'peft_type'
+    PeftModel.from_pretrained(tiny_llama(seed=None), str(merged_dir))           # KeyError: 'peft_type'
 
 
 def fixed():
@@ -53,7 +47,7 @@ def fixed():
 
     adapter_dir, merged_dir = _folders()
     # fix 0: the folder PeftModel.save_pretrained wrote
-    model = PeftModel.from_pretrained(_tiny(), str(adapter_dir))
+    model = PeftModel.from_pretrained(tiny_llama(seed=None), str(adapter_dir))
     assert any("lora_A" in name for name, _ in model.named_parameters())
     # fix 1: the merged folder is a model: move the fake adapter_config.json away and load it with AutoModel
     (merged_dir / "adapter_config.json").rename(merged_dir / "adapter_config.json.bak")

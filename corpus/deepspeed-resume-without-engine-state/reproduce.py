@@ -8,7 +8,7 @@ the same run resumes from step 2) and fix 1 (the weights-only route: the save_on
 model of a new run, no resume_from_checkpoint).
 """
 
-from kbfix.reproduce import deepspeed_rank
+from kbfix.reproduce import deepspeed_rank, tiny_llama
 
 REQUIRES = ("torch", "transformers", "deepspeed", "accelerate")
 FIXES = (0, 1)
@@ -36,15 +36,9 @@ def _data():
 
 
 def _model(path=None):
-    import torch
-    from transformers import LlamaConfig, LlamaForCausalLM
+    from transformers import LlamaForCausalLM
 
-    if path:
-        return LlamaForCausalLM.from_pretrained(path)
-    torch.manual_seed(0)
-    config = LlamaConfig(vocab_size=32, hidden_size=16, intermediate_size=32, num_hidden_layers=1,
-                         num_attention_heads=2, num_key_value_heads=2)
-    return LlamaForCausalLM(config)
+    return LlamaForCausalLM.from_pretrained(path) if path else tiny_llama(vocab=32)
 
 
 def _train(output_dir, save_only_model, max_steps, resume=None, model_path=None):

@@ -8,18 +8,14 @@ again with PeftModel.from_pretrained and merges that one too: both return the pl
 weights left and the adapter's outputs.
 """
 
+from kbfix.reproduce import tiny_llama
+
 REQUIRES = ("torch", "transformers", "peft")
 FIXES = (0,)
 
 
 def _base():
-    import torch
-    from transformers import LlamaConfig, LlamaForCausalLM
-
-    torch.manual_seed(0)
-    config = LlamaConfig(vocab_size=64, hidden_size=16, intermediate_size=32, num_hidden_layers=2,
-                         num_attention_heads=2, num_key_value_heads=1, max_position_embeddings=32)
-    return LlamaForCausalLM(config)
+    return tiny_llama(layers=2, kv_heads=1)
 
 
 def _lora_config():
