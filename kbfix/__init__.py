@@ -28,12 +28,9 @@ if _started_as_the_command():
 
     signal.signal(signal.SIGINT, _interrupted)
 
-    import atexit
-
     from kbfix import regexcache
 
-    regexcache.warm()  # before anything compiles: the patterns earlier runs compiled
-    atexit.register(regexcache.keep)
+    regexcache.warm()  # before anything compiles: the patterns earlier diagnoses compiled (kbfix.cli keeps them)
 
 from typing import TYPE_CHECKING  # noqa: E402
 

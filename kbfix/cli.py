@@ -113,6 +113,17 @@ class _Parser(argparse.ArgumentParser):
         super().__init__(*args, formatter_class=_RawFormatter if raw else _Formatter, **kwargs)
 
 
+def _keep_compiled_patterns() -> None:
+    """A diagnosis started as the command keeps the regular expressions it compiled for the next one
+    (:mod:`kbfix.regexcache`): the cold path whose time matters. Other commands (``corpus check`` compiles
+    every corpus pattern) keep nothing, so the kept file stays what a diagnosis needs."""
+    regexcache = sys.modules.get("kbfix.regexcache")
+    if regexcache is not None and regexcache.warmed:
+        import atexit
+
+        atexit.register(regexcache.keep)
+
+
 def make_parser() -> argparse.ArgumentParser:
     from kbfix import __version__
 
@@ -509,6 +520,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\nkbfix: interrupted", file=sys.stderr)
         return EXIT_INTERRUPT
+    if args.command == "diagnose" or (args.command is None and not args.tui and not sys.stdin.isatty()):
+        _keep_compiled_patterns()  # the pipe and diagnose, not the terminal UI
     try:
         if args.command is None:
             if sys.stdin.isatty():

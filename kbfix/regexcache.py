@@ -19,10 +19,11 @@ from __future__ import annotations
 import re
 import sys
 
-VERSION = 1
+VERSION = 2
 MOST = 400  # re keeps 512 patterns; a run never needs more than a few hundred of its own
 
 _loaded: set[tuple[str, int]] = set()
+warmed = False  # warm() ran in this process (the command started): the CLI then keeps what a diagnosis compiles
 
 
 def _target():
@@ -42,6 +43,8 @@ def _store() -> dict | None:
 
 def warm() -> int:
     """Put the patterns kept by earlier runs into ``re``'s cache; how many were put."""
+    global warmed
+    warmed = True
     store = _store()
     if store is None:
         return 0

@@ -92,3 +92,13 @@ def test_the_command_keeps_and_reuses_them(tmp_path):
     out = subprocess.run([sys.executable, "-c", check], capture_output=True, env=env, text=True, timeout=60)
     count, same = out.stdout.split()
     assert int(count) > 50 and same == "True"
+
+
+def test_only_a_diagnosis_keeps_patterns(tmp_path):
+    """`kbfix corpus check` compiles every corpus pattern: it keeps none, so the kept file holds what a
+    diagnosis needs."""
+    env = {"KBFIX_CACHE_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    out = subprocess.run([sys.executable, "-m", "kbfix", "corpus", "list", "--json"], capture_output=True, env=env,
+                         timeout=120)
+    assert out.returncode == 0 and out.stdout.startswith(b"[")
+    assert not list(tmp_path.glob("regex-*.bin"))
