@@ -585,13 +585,19 @@ def load(root: Path | str | None = None, *, strict: bool = True, validate: bool 
     return Corpus(root, tuple(entries), tuple(cases), corpus_hash(root), tuple(problems))
 
 
-ENTRIES_CACHE_VERSION = 6
+ENTRIES_CACHE_VERSION = 7
 T = TypeVar("T")
 
 
+# Files no cached entry or document is read from (a reproducer, a GPU run's record): their folders' times still
+# show one added or removed, but their contents are not stamped (a stat each of every cold run)
+_UNSTAMPED = frozenset({"reproduce.py", "gpu_run.json"})
+
+
 def _walk(root: Path) -> tuple[list[tuple[str, int, int]], list[tuple[str, int]]]:
-    """Every file under the entry folders with its size and modification time (sorted), and every folder
-    with its modification time (a file added, removed or renamed changes its folder's)."""
+    """Every file under the entry folders with its size and modification time (sorted; :data:`_UNSTAMPED`
+    files aside), and every folder with its modification time (a file added, removed or renamed changes its
+    folder's)."""
     files: list[tuple[str, int, int]] = []
     folders: list[tuple[str, int]] = []
     stack = [str(root)]
@@ -603,7 +609,7 @@ def _walk(root: Path) -> tuple[list[tuple[str, int, int]], list[tuple[str, int]]
                 if item.is_dir():
                     if item.name != "__pycache__":
                         stack.append(item.path)
-                else:
+                elif item.name not in _UNSTAMPED:
                     info = item.stat()
                     files.append((item.path, info.st_size, info.st_mtime_ns))
     files.sort()

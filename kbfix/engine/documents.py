@@ -20,7 +20,7 @@ from kbfix.engine import lexical, signatures
 from kbfix.engine.candidates import primary
 from kbfix.model import CaseKind, Log, Trace
 
-VERSION = 18  # bump when corpus_docs, query, tokenize or the cached form change
+VERSION = 19  # bump when corpus_docs, query, tokenize or the cached form change
 REGEX_ESCAPE_RE = re.compile(r"\\[a-zA-Z]|\(\?P<\w+>|\(\?[a-zA-Z:!=<]+")
 
 
@@ -95,7 +95,7 @@ class Prepared:
     """
 
     def __init__(self, doc_entries: list[str], doc_sources: list[str], terms: list[str], lengths: list[int],
-                 literals: dict[str, tuple[str, ...]], postings: dict[str, str], texts: Callable[[], list[str]],
+                 literals: dict[str, tuple[str, ...]], postings: lexical.Postings, texts: Callable[[], list[str]],
                  unquoted: dict[str, str] | None = None):
         self.doc_entries = doc_entries  # each document's entry id
         self.doc_sources = doc_sources  # each document's source (:attr:`Doc.source`)
@@ -148,13 +148,14 @@ def load_or_prepare(corpus: Corpus) -> Prepared:
         return found
 
     cached = cache.load_data(target, lambda data: Prepared(
-        data["entries"], data["sources"], data["terms"], data["lengths"], data["literals"], data["postings"], texts,
+        data["entries"], data["sources"], data["terms"], data["lengths"], data["literals"],
+        lexical.Postings(*data["postings"]), texts,
         data["unquoted"]))
     if cached is not None:
         return cached
     prepared = prepare(corpus)
     cache.store_data(target, {"entries": prepared.doc_entries, "sources": prepared.doc_sources,
                               "terms": prepared.terms, "lengths": prepared.lengths, "literals": prepared.literals,
-                              "postings": prepared.postings, "unquoted": prepared.unquoted})
+                              "postings": prepared.postings.plain(), "unquoted": prepared.unquoted})
     cache.store_data(text_target, {"texts": [d.text for d in prepared.docs]})
     return prepared

