@@ -20,7 +20,7 @@ from kbfix.engine import lexical, signatures
 from kbfix.engine.candidates import primary
 from kbfix.model import CaseKind, Log, Trace
 
-VERSION = 19  # bump when corpus_docs, query, tokenize or the cached form change
+VERSION = 20  # bump when corpus_docs, query, tokenize or the cached form change
 REGEX_ESCAPE_RE = re.compile(r"\\[a-zA-Z]|\(\?P<\w+>|\(\?[a-zA-Z:!=<]+")
 
 
@@ -96,7 +96,7 @@ class Prepared:
 
     def __init__(self, doc_entries: list[str], doc_sources: list[str], terms: list[str], lengths: list[int],
                  literals: dict[str, tuple[str, ...]], postings: lexical.Postings, texts: Callable[[], list[str]],
-                 unquoted: dict[str, str] | None = None):
+                 unquoted: dict[str, str | None] | None = None):
         self.doc_entries = doc_entries  # each document's entry id
         self.doc_sources = doc_sources  # each document's source (:attr:`Doc.source`)
         self.terms = terms  # each document's tokens joined by spaces (tokens never hold whitespace): split on need
@@ -104,7 +104,7 @@ class Prepared:
         self.literals = literals  # "entry/signature" -> words a match needs
         self.postings = postings  # word -> "doc:count doc:count" (lexical.postings_text)
         self._texts = texts
-        self.unquoted = unquoted or {}  # message wording -> signatures.unquoted of it ("" for None)
+        self.unquoted = unquoted or {}  # message wording -> signatures.unquoted of it
 
     def __len__(self) -> int:
         return len(self.doc_entries)
@@ -123,7 +123,7 @@ class Prepared:
 def prepare(corpus: Corpus) -> Prepared:
     docs = corpus_docs(corpus)
     literals = {f"{e.id}/{s.id}": signatures.signature_literals(s) for e in corpus.entries for s in e.signatures}
-    unquoted = {s.message: signatures.unquoted(s.message) or "" for e in corpus.entries for s in e.signatures if s.message}
+    unquoted = {s.message: signatures.unquoted(s.message) for e in corpus.entries for s in e.signatures if s.message}
     # a thread's title is a few words, often only generic ones ("error when training"): matched word
     # for word it outweighs the long texts that explain a cause, so only the encoder compares it
     tokens = [[] if d.source.startswith("report:") else lexical.tokenize(d.text) for d in docs]

@@ -75,23 +75,23 @@ QUOTES_RE = re.compile("[" + re.escape(QUOTES) + "]")
 MIN_UNQUOTED_WORDING = 12
 
 
-_KNOWN_UNQUOTED: dict[str, str] = {}  # pattern -> unquoted(pattern) ("" for None), kept with the prepared corpus
+_UNQUOTED: dict[str, str | None] = {}  # pattern -> unquoted(pattern): computed here or kept with the prepared corpus
 
 
-def remember_unquoted(known: dict[str, str]) -> None:
+def remember_unquoted(known: dict[str, str | None]) -> None:
     """Answers of :func:`unquoted` computed when the corpus was prepared (a scan of every wording costs a
     cold run milliseconds; the prepared corpus keeps them)."""
-    _KNOWN_UNQUOTED.update(known)
+    _UNQUOTED.update(known)
 
 
 def unquoted(pattern: str) -> str | None:
     """``pattern`` with every quote it asks for made optional, or None when it asks for none (see
-    :func:`_unquoted`)."""
-    known = _KNOWN_UNQUOTED.get(pattern)
-    return (known or None) if known is not None else _unquoted(pattern)
+    :func:`_unquoted`); each answer is worked out once per process."""
+    if pattern not in _UNQUOTED:
+        _UNQUOTED[pattern] = _unquoted(pattern)
+    return _UNQUOTED[pattern]
 
 
-@lru_cache(maxsize=4096)
 def _unquoted(pattern: str) -> str | None:
     """``pattern`` with every quote it asks for made optional, or None when it asks for none.
 

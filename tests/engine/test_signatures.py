@@ -309,5 +309,5 @@ def test_the_prepared_corpus_keeps_each_wordings_loosened_form():
     prepared = documents.prepare(corpus)
     wordings = {s.message for e in corpus.entries for s in e.signatures if s.message}
     assert set(prepared.unquoted) == wordings
-    assert all((kept or None) == signatures._unquoted(pattern) for pattern, kept in prepared.unquoted.items())
+    assert all(kept == signatures._unquoted(pattern) for pattern, kept in prepared.unquoted.items())
     assert any(prepared.unquoted.values()) and not all(prepared.unquoted.values())
