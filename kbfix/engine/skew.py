@@ -54,7 +54,7 @@ SPEC = r"(?:[<>=!~]=?\s*[\w.*+\-]+)"
 
 FORM_RES = (
     # the quotes Python prints are optional: a message retyped into a post often loses them
-    ("import", re.compile(rf"cannot import name {Q}?(?P<name>{NAME}){Q}?(?:\s+from\s+(?P<partial>partially initialized module\s+)?"
+    ("import", re.compile(rf"[Cc]annot import name {Q}?(?P<name>{NAME}){Q}?(?:\s+from\s+(?P<partial>partially initialized module\s+)?"
                           rf"{Q}?(?P<module>{DOTTED}){Q}?)?")),
     ("module", re.compile(rf"No module named {Q}?(?P<module>{NAME}(?:\.{NAME})+){Q}?")),
     ("attribute", re.compile(rf"module {Q}(?P<module>{DOTTED}){Q} has no attribute {Q}(?P<name>{NAME}){Q}")),
@@ -82,7 +82,7 @@ FORM_RES = (
     ("resolver", re.compile(r"The user requested (?P<package>[A-Za-z][\w.\-]*)==(?P<have>\d[\w.+\-]*\w)\s*\n\s*"
                             r"(?P<dependent>[A-Za-z][\w.\-]*) (?P<dependent_version>\d[\w.+\-]*) depends on (?P<requirement>[^\n]+)")),
 )
-PREFILTER = ("cannot import name", "No module named", "has no attribute", "unexpected keyword argument",
+PREFILTER = ("annot import name", "No module named", "has no attribute", "unexpected keyword argument",
              "positional argument", "required positional", "is required for", "requires", "at least v", "depends on",
              "require_version", "has requirement", "To fix:")
 # --- forms --------------------------------------------------------------------------------------------

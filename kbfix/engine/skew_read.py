@@ -111,6 +111,22 @@ def _caller(text: str, form: Form, callee: str | None) -> Caller:
     return Caller(None, "")
 
 
+def _forwards_keywords(lib: str, caller: Caller, kwarg: str) -> bool:
+    """Whether the library's calling function takes ``**kwargs`` and not ``kwarg`` by name (vLLM's
+    ``LLM.__init__`` hands what it is given on to ``EngineArgs``): the keyword came from further up, a
+    package written for another release, not from the library calling a method it expects overridden."""
+    if not caller.func or not caller.package:
+        return False
+    ah = api()
+    module = _module_of(caller.path, caller.package)
+    latest = ah.releases(lib)[-1]
+    for path in methods(lib, module, caller.func) or ((caller.func,) if "." not in caller.func else ()):
+        sig = ah.signature(lib, f"{module}:{path}", latest)
+        if sig is not None and sig.varkw and kwarg not in sig.names:
+            return True
+    return False
+
+
 class Analysis:
     """Reads the forms of one log against the history (one per log; histories are cached process-wide)."""
 
@@ -518,6 +534,7 @@ class Analysis:
             return
         caller = _caller(self.text, form, None)
         if caller.library == lib and not _keywords_from_data(self.text, form, kwarg) \
+                and not _forwards_keywords(lib, caller, kwarg) \
                 and self._override(reading, form, owner, method, kwarg=kwarg, base=(lib, module)):
             return  # the library calls its own method with a keyword the method lacks: an override
         have = ah.param_releases(lib, qualname, kwarg)
@@ -568,8 +585,9 @@ class Analysis:
                 break
         if base is not None:
             candidates += [(base[0], base[1], f"{owner}.{method}")]
-        if not candidates:
-            candidates = [("transformers", "transformers.trainer", f"Trainer.{method}")]
+        if not candidates:  # no frame: the Trainer's hooks, or the model methods the Trainer calls
+            candidates = [("transformers", "transformers.trainer", f"Trainer.{method}"),
+                          ("transformers", "transformers.modeling_utils", f"PreTrainedModel.{method}")]
         for lib, mod, path in candidates:
             qualname = f"{mod}:{path}"
             exists = ah.function_releases(lib, qualname)

@@ -133,6 +133,33 @@ def test_override_out_of_step_names_the_release_that_changed_the_call():
     assert keyword.found["override_out_of_step"]["changed_in"].startswith("4.46")
 
 
+def test_a_keyword_forwarded_through_kwargs_is_not_an_override():
+    # vLLM's LLM.__init__ takes **kwargs and hands them on to EngineArgs: the keyword came from TRL above it
+    # (written for a newer vLLM), not from vLLM calling a method it expects overridden
+    text = ('  File "/x/site-packages/trl/scripts/vllm_serve.py", line 238, in main\n'
+            "    llm = LLM(\n"
+            '  File "/x/site-packages/vllm/entrypoints/llm.py", line 212, in __init__\n'
+            "    engine_args = EngineArgs(\n"
+            "TypeError: EngineArgs.__init__() got an unexpected keyword argument 'worker_extension_cls'\n")
+    found = facts(text)
+    assert not found.holds("override_out_of_step")
+    assert found.holds("kwarg_not_accepted") and found.found["kwarg_not_accepted"]["library"] == "vllm"
+
+
+def test_a_model_method_override_without_frames_is_read_against_pretrainedmodel():
+    # the Trainer calls model.gradient_checkpointing_enable(gradient_checkpointing_kwargs=...) from 4.35 on
+    found = facts("TypeError: BiEncoderModel.gradient_checkpointing_enable() got an unexpected keyword argument "
+                  "'gradient_checkpointing_kwargs'")
+    assert found.holds("override_out_of_step")
+    assert found.found["override_out_of_step"]["pin"] == "transformers<4.35"
+
+
+def test_a_retyped_capitalised_import_error_is_read():
+    forms = skew.forms("Cannot import name 'shard_checkpoint' from 'transformers.modeling_utils'")
+    assert [(f.kind, f.get("name"), f.get("module")) for f in forms] == [
+        ("import", "shard_checkpoint", "transformers.modeling_utils")]
+
+
 def test_requirements_and_resolver_conflicts():
     low = facts("ImportError: peft>=0.17.0 is required for a normal functioning of this module, but found peft==0.14.0.")
     assert low.found["minimum_not_met"]["upgrade"] == "peft>=0.17.0" and "pin" not in low.found["minimum_not_met"]
