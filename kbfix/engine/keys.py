@@ -15,7 +15,8 @@ what decides the cause:
   ``position_ids`` ...): harmless; ``benign_keys_only``: only pre-training heads and poolers unused,
   a new task head, or such buffers;
 - ``adapter_keys`` / ``base_keys_only``: only adapter (LoRA) keys, or only base-model keys;
-- ``embedding_rows``: only embedding / LM-head rows differ; ``head_only``: only a task head differs;
+- ``embedding_rows``: only embedding / LM-head rows differ (or a LoRA's vocabulary axis on them: lora_B's
+  rows on the head, lora_embedding_A's columns on the embedding); ``head_only``: only a task head differs;
 - ``pos_embed_only``: only position embeddings differ (another image resolution or grid);
 - ``placeholder``: ``[0]`` (or old DeepSpeed's ``[1]``) shapes: ZeRO-3 partitions;
 - ``lora_rank``: only adapter tensors differ, and only in the LoRA rank (an adapter of another ``r``);
@@ -127,6 +128,10 @@ WRAPPED = r"(?:\.(?:modules_to_save|original_module|base_layer)(?:\.\w+)?)?"
 VOCAB_RE = re.compile(r"(?:^|\.)(?:embed_tokens|lm_head|wte|word_embeddings|embed_in|embed_out|shared|tok_embeddings|"
                       r"output|token_embedding|embeddings|output_layer)" + WRAPPED + r"\.(?:weight|bias)$|"
                       r"(?:^|\.)final_logits_bias$|(?:^|\.)(?:lm_head|cls\.predictions)(?:\.\w+)*\.(?:weight|bias)$")
+# a LoRA on the LM head or the embedding: its vocabulary axis is lora_B's rows ([vocab, r]) on a Linear head,
+# lora_embedding_A's columns ([r, vocab]) on an Embedding
+LORA_VOCAB_RE = re.compile(r"(?:^|\.)(?:embed_tokens|lm_head|wte|word_embeddings|embed_in|embed_out|tok_embeddings|"
+                           r"output|output_layer)\.(?P<part>lora_B|lora_embedding_A)(?:\.\w+)?(?:\.weight)?$")
 HEAD_RE = re.compile(r"(?:^|\.)(?:classifier|score|qa_outputs|classification_head|fc|head|heads|cls_head|"
                      r"class_embed|cls_score|bbox_pred|logits)(?:\.|$)")
 CLASS_NAME_RE = re.compile(r"(?i)class|cls|label|logit")  # a head under a project's own name
@@ -392,6 +397,22 @@ def _unnamed_head(mismatched: list[tuple[str, tuple[int, ...], tuple[int, ...]]]
                                                       for k, _, _ in mismatched)
 
 
+def _vocab_sizes(key: str, a: tuple[int, ...], b: tuple[int, ...]) -> tuple[str, int, int] | None:
+    """The vocabulary sizes of a tensor that differs only in its vocabulary axis: an embedding or LM head
+    (rows), or a LoRA on one (lora_B's rows, lora_embedding_A's columns); None for any other difference
+    (a LoRA of another rank, another hidden size)."""
+    if len(a) != len(b) or a == b:
+        return None
+    lora = LORA_VOCAB_RE.search(key)
+    if lora:
+        axis: int | None = 1 if lora.group("part") == "lora_embedding_A" else 0
+    else:  # a head's lora_A ([r, hidden]) holds no vocabulary axis
+        axis = 0 if VOCAB_RE.search(key) and _rank_axis(key) is None else None
+    if axis is None or (lora and len(a) != 2) or any(x != y for i, (x, y) in enumerate(zip(a, b)) if i != axis):
+        return None
+    return key, a[axis], b[axis]
+
+
 def _rank_axis(key: str) -> int | None:
     """Where a LoRA tensor holds its rank: lora_A / lora_down is [r, in] ([r, in, kh, kw] on a
     convolution), lora_B / lora_up [out, r] ([out, r, 1, 1])."""
@@ -443,11 +464,13 @@ def _shapes(found: dict, mismatched: list[tuple[str, tuple[int, ...], tuple[int,
         return
     if _packed_4bit(found, mismatched):
         return
-    if all(VOCAB_RE.search(k) for k in keys):
-        rows = [(k, a[0], b[0]) for k, a, b in mismatched if a[1:] == b[1:]]
+    if all(VOCAB_RE.search(k) or LORA_VOCAB_RE.search(k) for k in keys):
+        rows = [v for k, a, b in mismatched if (v := _vocab_sizes(k, a, b))]
         if rows:
             found["embedding_rows"] = {"key": rows[0][0], "ckpt_vocab": str(rows[0][1]), "model_vocab": str(rows[0][2])}
-        return
+            return
+        if not all(_rank_axis(k) is not None for k in keys):
+            return  # another hidden size; a LoRA of another rank on the head goes on to lora_rank
     if all(HEAD_RE.search(k) for k in keys) or _unnamed_head(mismatched):
         found["head_only"] = {"key": first_key, "ckpt_labels": str(first_a[0]), "model_labels": str(first_b[0])}
         return

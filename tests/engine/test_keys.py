@@ -71,6 +71,20 @@ def test_vocabulary_rows_head_and_position_embeddings():
     assert "pos_embed_only" in pos
 
 
+def test_a_lora_on_a_resized_head_or_embedding_differs_in_vocabulary_rows():
+    # lora_B on the LM head is [vocab, r]; lora_embedding_A on the embedding is [r, vocab]
+    head = facts("size mismatch for base_model.model.output.lora_B.default.weight: copying a param with shape "
+                 "torch.Size([92608, 8]) from checkpoint, the shape in current model is torch.Size([92544, 8]).")
+    assert head["embedding_rows"]["ckpt_vocab"] == "92608" and head["embedding_rows"]["model_vocab"] == "92544"
+    embed = facts("size mismatch for base_model.model.model.embed_tokens.lora_embedding_A.default: copying a param with "
+                  "shape torch.Size([8, 32005]) from checkpoint, the shape in current model is torch.Size([8, 32000]).")
+    assert embed["embedding_rows"]["ckpt_vocab"] == "32005"
+    # the same tensors of another rank are an adapter of another r
+    rank = facts("size mismatch for base_model.model.lm_head.lora_B.default.weight: copying a param with shape "
+                 "torch.Size([32000, 16]) from checkpoint, the shape in current model is torch.Size([32000, 8]).")
+    assert "embedding_rows" not in rank and "lora_rank" in rank
+
+
 def test_zero3_placeholders_and_a_real_scalar():
     assert "placeholder" in facts("size mismatch for model.layers.0.mlp.up_proj.weight: copying a param with shape "
                                   "torch.Size([0]) from checkpoint, the shape in current model is torch.Size([11008, 4096]).")
