@@ -17,7 +17,14 @@ what decides the cause:
 - ``adapter_keys`` / ``base_keys_only``: only adapter (LoRA) keys, or only base-model keys;
 - ``embedding_rows``: only embedding / LM-head rows differ (or a LoRA's vocabulary axis on them: lora_B's
   rows on the head, lora_embedding_A's columns on the embedding); ``head_only``: only a task head differs;
-- ``pos_embed_only``: only position embeddings differ (another image resolution or grid);
+- ``pos_embed_only``: only position embeddings differ (another image resolution or grid); a position
+  table that differs only in its width (``[77, 768]`` vs ``[77, 1024]``) is ``width_ratio`` instead: the
+  model's hidden size, not its grid;
+- ``patch_size``: a patch (stem) convolution differs only in its kernel (``[768, 3, 16, 16]`` vs
+  ``[768, 3, 32, 32]``), with at most position tables besides: a ViT of another patch size (B/16 vs B/32);
+- ``embedding_tables``: only embedding tables differ, and only in their rows, in two kinds or more
+  (vocabulary, positions, token types): the config's ``vocab_size``, ``max_position_embeddings`` and
+  ``type_vocab_size`` are another model's (a blank or another family's config);
 - ``placeholder``: ``[0]`` (or old DeepSpeed's ``[1]``) shapes: ZeRO-3 partitions;
 - ``lora_rank``: only adapter tensors differ, and only in the LoRA rank (an adapter of another ``r``);
 - ``lora_old_format``: only adapter tensors differ, and a lora_B is 3-D ``[out, r, 1]`` (or, on fused q/k/v
@@ -142,6 +149,12 @@ POS_RE = re.compile(r"(?:^|\.)(?:pos_embed|pos_embedding|position_embeddings?|po
                     r"attention_bias_idxs|pos_emb|embeddings\.position_embedding)(?:\.|$)")
 # Keys whose absence or surplus is expected when a checkpoint is loaded into another head or release:
 # pre-training heads and poolers not used by a task model, a new task head, computed buffers.
+# position tables laid out [positions, width] (a leading batch axis or a 2-D grid aside): their last axis is the
+# model's hidden size. Bias tables (attention_biases [heads, offsets], relative_position_bias_table [offsets, heads])
+# are not.
+POS_WIDTH_RE = re.compile(r"(?:^|\.)(?:pos_embed|pos_embedding|position_embeddings?|positional_embedding|absolute_pos_embed|"
+                          r"pos_emb|embeddings\.position_embedding)(?:\.weight)?$")
+TYPE_EMBED_RE = re.compile(r"(?:^|\.)(?:token_type_embeddings|segment_embeddings?|type_embeddings?)(?:\.weight)?$")
 BENIGN_UNUSED_RE = re.compile(r"(?:^|\.)(?:cls\.(?:predictions|seq_relationship)|pooler\.|lm_head\.|"
                               r"vocab_(?:transform|layer_norm|projector)|discriminator_predictions|generator_lm_head|"
                               r"qa_outputs\.|classifier\.|score\.)|masked_bias|\.attn\.bias|position_ids|inv_freq|"
@@ -152,7 +165,8 @@ RENAMES = (("gamma", "weight"), ("beta", "bias"), ("running_mean", "moving_mean"
            ("scale", "weight"), ("g", "weight"), ("b", "bias"))
 FACTS = ("keys_listed", "buffers_only", "benign_keys_only", "adapter_keys", "base_keys_only", "prefix", "rename", "many_missing",
          "tail_layers", "placeholder", "embedding_rows", "head_only", "pos_embed_only", "lora_rank", "lora_old_format", "width_ratio",
-         "mixed_widths", "transposed", "leading_axis", "reshaped", "packed_4bit", "packed_4bit_checkpoint")
+         "mixed_widths", "transposed", "leading_axis", "reshaped", "packed_4bit", "packed_4bit_checkpoint", "patch_size",
+         "embedding_tables")
 MAX_KEYS = 5000  # per list: enough to decide, bounded memory on hostile input
 
 
@@ -474,6 +488,13 @@ def _shapes(found: dict, mismatched: list[tuple[str, tuple[int, ...], tuple[int,
     if all(HEAD_RE.search(k) for k in keys) or _unnamed_head(mismatched):
         found["head_only"] = {"key": first_key, "ckpt_labels": str(first_a[0]), "model_labels": str(first_b[0])}
         return
+    if _patch_size(found, mismatched) or _embedding_tables(found, mismatched):
+        return
+    if all(POS_WIDTH_RE.search(k) and len(a) == len(b) and a[:-1] == b[:-1] and a[-1] != b[-1] for k, a, b in mismatched):
+        # the same number of positions in another width: the model's hidden size differs, not its grid
+        found["width_ratio"] = {**shown, "ckpt_width": str(first_a[-1]), "model_width": str(first_b[-1]),
+                                "mismatched_count": str(len(mismatched))}
+        return
     if all(POS_RE.search(k) for k in keys):
         one_token = all(sum(x != y for x, y in zip(a, b)) == 1 and any(abs(x - y) == 1 for x, y in zip(a, b))
                         for _, a, b in mismatched if len(a) == len(b))
@@ -527,3 +548,36 @@ def _shapes(found: dict, mismatched: list[tuple[str, tuple[int, ...], tuple[int,
                                 "mismatched_count": str(len(mismatched))}
     elif layered >= 3 and len(ratios) >= 3:
         found["mixed_widths"] = shown  # every layer another width: a pruned or hand-edited model, not a size
+
+
+def _patch_size(found: dict, mismatched: list[tuple[str, tuple[int, ...], tuple[int, ...]]]) -> bool:
+    """A patch (stem) convolution of another kernel size, the channels equal, with at most position tables
+    besides (their token count follows the patch grid): a ViT of another patch size."""
+    kernels = [(k, a, b) for k, a, b in mismatched
+               if len(a) == len(b) == 4 and a[:2] == b[:2] and a[2:] != b[2:] and a[2] == a[3] and b[2] == b[3]]
+    if not kernels or not all((k, a, b) in kernels or POS_RE.search(k) for k, a, b in mismatched):
+        return False
+    key, a, b = kernels[0]
+    found["patch_size"] = {"key": key, "ckpt_shape": ", ".join(map(str, a)), "model_shape": ", ".join(map(str, b)),
+                           "ckpt_patch": str(a[2]), "model_patch": str(b[2])}
+    return True
+
+
+def _embedding_tables(found: dict, mismatched: list[tuple[str, tuple[int, ...], tuple[int, ...]]]) -> bool:
+    """Embedding tables of two kinds or more (vocabulary, positions, token types) differ, only in their rows:
+    the config sizing them is another model's."""
+    kinds = set()
+    for key, a, b in mismatched:
+        if len(a) != 2 or len(b) != 2 or a[1] != b[1] or a[0] == b[0]:
+            return False
+        kind = "vocab" if VOCAB_RE.search(key) else "pos" if POS_WIDTH_RE.search(key) else \
+            "type" if TYPE_EMBED_RE.search(key) else None
+        if kind is None:
+            return False
+        kinds.add(kind)
+    if len(kinds) < 2:
+        return False
+    key, a, b = mismatched[0]
+    found["embedding_tables"] = {"key": key, "ckpt_shape": ", ".join(map(str, a)), "model_shape": ", ".join(map(str, b)),
+                                 "tables": ", ".join(k for k, _, _ in mismatched[:6])}
+    return True

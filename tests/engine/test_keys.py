@@ -85,6 +85,35 @@ def test_a_lora_on_a_resized_head_or_embedding_differs_in_vocabulary_rows():
     assert "embedding_rows" not in rank and "lora_rank" in rank
 
 
+def test_a_position_table_of_another_width_is_another_model_size():
+    """CLIP's text positional_embedding is [context, width]: the same 77 positions in another width is a
+    text tower of another size, not another grid; a table of other rows stays pos_embed_only."""
+    line = ("size mismatch for positional_embedding: copying a param with shape torch.Size([77, {a}]) from checkpoint, "
+            "the shape in current model is torch.Size([{rows}, {b}]).")
+    found = facts(line.format(a=768, rows=77, b=1024))
+    assert found["width_ratio"]["ckpt_width"] == "768" and "pos_embed_only" not in found
+    assert "pos_embed_only" in facts(line.format(a=768, rows=50, b=768).replace("[77, 768]", "[197, 768]"))
+    biases = facts("size mismatch for attention_biases: copying a param with shape torch.Size([4, 49]) from checkpoint, "
+                   "the shape in current model is torch.Size([4, 144]).")
+    assert "pos_embed_only" in biases and "width_ratio" not in biases  # [heads, offsets]: the grid's
+
+
+def test_another_patch_size_and_tables_of_another_config():
+    patch = facts("size mismatch for vision_model.embeddings.patch_embedding.weight: copying a param with shape "
+                  "torch.Size([768, 3, 16, 16]) from checkpoint, the shape in current model is torch.Size([768, 3, 32, 32]).\n"
+                  "size mismatch for vision_model.embeddings.position_embedding.weight: copying a param with shape "
+                  "torch.Size([197, 768]) from checkpoint, the shape in current model is torch.Size([50, 768]).")
+    assert patch["patch_size"]["ckpt_patch"] == "16" and patch["patch_size"]["model_patch"] == "32"
+    line = ("size mismatch for roberta.embeddings.{k}.weight: copying a param with shape torch.Size([{a}, 768]) from "
+            "checkpoint, the shape in current model is torch.Size([{b}, 768]).")
+    tables = facts("\n".join(line.format(k=k, a=a, b=b) for k, a, b in
+                             (("word_embeddings", 50265, 30522), ("position_embeddings", 514, 512),
+                              ("token_type_embeddings", 1, 2))))
+    assert "embedding_tables" in tables and "mixed_widths" not in tables
+    vocab_only = facts(line.format(k="word_embeddings", a=50265, b=30522))
+    assert "embedding_rows" in vocab_only and "embedding_tables" not in vocab_only
+
+
 def test_zero3_placeholders_and_a_real_scalar():
     assert "placeholder" in facts("size mismatch for model.layers.0.mlp.up_proj.weight: copying a param with shape "
                                   "torch.Size([0]) from checkpoint, the shape in current model is torch.Size([11008, 4096]).")
