@@ -61,6 +61,9 @@ KEY = r"[A-Za-z_][\w.]*[\w]"
 # list's opening brackets (a set of tuples, dict_keys([...]), odict_keys, frozenset)
 LIST_START_RE = re.compile(r"[\s*`>|#\-]*(?:(?:o?dict_keys|frozenset|set)\(\s*)?[\[{(\s]*", re.S)
 QUOTED_KEY_RE = re.compile(r"""["'](?P<key>[A-Za-z_][\w.\-]*\w)["']""")
+# Flax (transformers / diffusers Flax from_pretrained) prints a key as the tuple of its path:
+# ('encoder', 'layer', '6', 'output', 'LayerNorm', 'scale') -> encoder.layer.6.output.LayerNorm.scale
+TUPLE_KEY_RE = re.compile(r"""\(\s*(?P<parts>["'][\w\-]+["'](?:\s*,\s*["'][\w\-]+["'])+)\s*,?\s*\)""")
 SHAPE = r"(?:torch\.Size\(\[(?P<{n}>[\d,\s]*)\]\)|\((?P<{n}t>[\d,\s]*)\)|\[(?P<{n}l>[\d,\s]*)\])"
 
 MISSING_RE = re.compile(
@@ -198,6 +201,10 @@ def _keys_after(text: str, start: int) -> list[str]:
     if nxt >= 0:
         end = min(end, nxt)
     chunk = text[start:end]
+    first = TUPLE_KEY_RE.search(chunk)
+    if first is not None and LIST_START_RE.fullmatch(chunk[:first.start()]):
+        return [".".join(part.strip().strip("'\"") for part in m["parts"].split(","))
+                for m in TUPLE_KEY_RE.finditer(chunk)][:MAX_KEYS]
     first = QUOTED_KEY_RE.search(chunk)
     if first is not None:
         # the list follows its heading at once: a heading in prose ("... and are newly initialized:**"),

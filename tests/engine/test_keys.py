@@ -46,6 +46,16 @@ def test_only_computed_buffers_are_harmless():
     assert "buffers_only" in found and "tail_layers" not in found
 
 
+def test_flax_keys_printed_as_path_tuples():
+    # transformers / diffusers Flax loaders print each key as the tuple of its path
+    found = facts("Some weights of FlaxBertForSequenceClassification were not initialized from the model checkpoint at "
+                  "bert-base-uncased and are newly initialized: {('classifier', 'bias'), ('classifier', 'kernel')}")
+    assert "benign_keys_only" in found
+    lists = keys.read("The checkpoint unet is missing required keys: {('up_blocks_2', 'attentions_0', 'proj_in', "
+                      "'kernel'), ('encoder', 'layer', '6', 'output', 'LayerNorm', 'scale')}")
+    assert lists.missing == ["up_blocks_2.attentions_0.proj_in.kernel", "encoder.layer.6.output.LayerNorm.scale"]
+
+
 def test_gamma_beta_rename_pairs_up():
     found = facts('Missing key(s) in state_dict: "bert.embeddings.LayerNorm.weight", "bert.embeddings.LayerNorm.bias". '
                   'Unexpected key(s) in state_dict: "bert.embeddings.LayerNorm.gamma", "bert.embeddings.LayerNorm.beta". ')
