@@ -56,6 +56,8 @@ FORM_RES = (
     # the quotes Python prints are optional: a message retyped into a post often loses them
     ("import", re.compile(rf"[Cc]annot import name {Q}?(?P<name>{NAME}){Q}?(?:\s+from\s+(?P<partial>partially initialized module\s+)?"
                           rf"{Q}?(?P<module>{DOTTED}){Q}?)?")),
+    # a report that retells the import in prose: "Fail to import `is_torch_greater_or_equal_than_1_13` since ..."
+    ("import", re.compile(rf"\b(?:[Ff]ail(?:s|ed)?|[Uu]nable) to import {Q}(?P<name>{NAME}){Q}(?:\s+from\s+{Q}?(?P<module>{DOTTED}){Q}?)?")),
     ("module", re.compile(rf"No module named {Q}?(?P<module>{NAME}(?:\.{NAME})+){Q}?")),
     ("attribute", re.compile(rf"module {Q}(?P<module>{DOTTED}){Q} has no attribute {Q}(?P<name>{NAME}){Q}")),
     ("object", re.compile(rf"{Q}(?P<cls>[A-Z]\w*){Q} object has no attribute {Q}(?P<name>{NAME}){Q}")),
@@ -82,7 +84,7 @@ FORM_RES = (
     ("resolver", re.compile(r"The user requested (?P<package>[A-Za-z][\w.\-]*)==(?P<have>\d[\w.+\-]*\w)\s*\n\s*"
                             r"(?P<dependent>[A-Za-z][\w.\-]*) (?P<dependent_version>\d[\w.+\-]*) depends on (?P<requirement>[^\n]+)")),
 )
-PREFILTER = ("annot import name", "No module named", "has no attribute", "unexpected keyword argument",
+PREFILTER = ("annot import name", "to import", "No module named", "has no attribute", "unexpected keyword argument",
              "positional argument", "required positional", "is required for", "requires", "at least v", "depends on",
              "require_version", "has requirement", "To fix:")
 # --- forms --------------------------------------------------------------------------------------------
@@ -108,9 +110,9 @@ def forms(text: str) -> list[Form]:
     seen: set[tuple] = set()
     for kind, pattern in FORM_RES:
         for m in pattern.finditer(text):
-            groups = tuple((k, v) for k, v in m.groupdict().items() if v)
+            groups = tuple((k, _ascii_tail(v) if k == "callable" else v) for k, v in m.groupdict().items() if v)
             key = (kind, groups if kind != "resolver" else tuple(g for g in groups if g[0] != "requirement"))
-            if kind == "import" and m.group("partial"):
+            if kind == "import" and m.groupdict().get("partial"):
                 continue  # a circular import or a local file shadowing the package: no version says anything
             if key in seen:
                 continue
@@ -118,6 +120,13 @@ def forms(text: str) -> list[Form]:
             found.append(Form(kind, text.count("\n", 0, m.start()), groups, m.span()))
     found.sort(key=lambda f: f.span[0])
     return found[:MAX_FORMS]
+
+
+def _ascii_tail(name: str) -> str:
+    """A callable as Python code names it: a word of prose run into it (Chinese text has no spaces:
+    ``报DPOTrainer.get_batch_logps``) is dropped."""
+    m = re.search(r"[A-Za-z_][A-Za-z0-9_.]*$", name)
+    return m.group(0) if m else name
 
 
 # --- reading one form against the history -----------------------------------------------------------

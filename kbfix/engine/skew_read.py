@@ -178,7 +178,7 @@ class Analysis:
             if key is not None and high is not None and key > high:
                 return "removed"
             if index is not None:
-                return "removed" if index > last else "not_yet"
+                return "removed" if index > first else "not_yet"  # past the first: removed, for good or for a while
         if last < len(releases) - 1:
             return "removed"
         return "not_yet"  # in the latest release: the user's is older (older than the history when first == 0)
@@ -194,6 +194,11 @@ class Analysis:
             if caller.library:
                 reading.captures["pin"] = self._caller_pin(reading, lib, caller) or caller.library
         else:
+            gap = _gap(have, self._user_release(lib, have)[1])
+            if gap:  # removed, then restored: the release that has it again, or one before the removal
+                reading.captures["upgrade"] = f"{pip_lib}>={short(lib, gap[1])}"
+                reading.captures["pin"] = f"{pip_lib}<{short(lib, gap[0])}"
+                return
             # a user known to be past the range only needs to go back; with the release unknown the whole
             # range is the safe answer (the user may as well be before it)
             back = range_spec(have, lib, lower=not self.installed(lib).from_paste)
@@ -335,10 +340,13 @@ class Analysis:
         if direction is None:
             return
         if direction == "removed":
-            gone = next((have.releases[i] for i in range(have.releases.index(last) + 1, len(have.releases))
-                         if i not in have.indices), None)
+            gap = _gap(have, index)
+            gone = gap[0] if gap else next((have.releases[i] for i in range(have.releases.index(last) + 1, len(have.releases))
+                                            if i not in have.indices), None)
             reading.captures["first_bad"] = gone or ""
             reading.say(f"it is gone from {lib} {short(lib, gone)}", f"{lib} 从 {short(lib, gone)} 起不再有它")
+            if gap:
+                reading.say(f"and back from {lib} {short(lib, gap[1])}", f"{lib} 从 {short(lib, gap[1])} 起又有了它")
             reading.hold("symbol_removed", "symbol_not_in_release")
             moved = self._moved(lib, module, name)
             if moved:
@@ -464,16 +472,19 @@ class Analysis:
         self._bounds(reading, lib, have, direction, caller)
         return direction
 
-    def _class_place(self, cls: str, form: Form) -> tuple[str, str] | None:
+    def _class_place(self, cls: str, form: Form, method: str = "", kwarg: str = "") -> tuple[str, str] | None:
         """(library, module) of a class name: the library of the frames above the error first, else the
-        first covered library that offers it."""
+        first covered library that offers it; among those, for a keyword, a class whose ``method`` takes
+        it in some release (deepspeed has a ``zero.Init`` and a ``linear.Init``)."""
         ah = api()
         places = [p for p in ah.find_symbol(cls) if not p.module.endswith("dummy_pt_objects")]
         if not places:
             return None
         framed = {ah.library_of(pkg) for _, pkg, _ in _frames_before(self.text, form.line) if pkg}
-        mentioned = [p for p in places if p.library in framed]
-        place = (mentioned or places)[0]
+        pool = [p for p in places if p.library in framed] or places
+        if kwarg and method and len(pool) > 1:
+            pool = [p for p in pool if ah.param_releases(p.library, f"{p.module}.{cls}.{method}", kwarg)] or pool
+        place = pool[0]
         return place.library, place.module
 
     # -- keywords --------------------------------------------------------------------------------------
@@ -489,7 +500,7 @@ class Analysis:
             owner = self._owner_from_code(kwarg) or ""
         if not owner:
             return None
-        place = self._class_place(owner, form)
+        place = self._class_place(owner, form, method, kwarg)
         if place is None:
             return ("", "", owner, method)
         return (place[0], place[1], owner, method)
@@ -733,6 +744,19 @@ class Analysis:
             source = installed_mod.SOURCES.get(mine.source, installed_mod.SOURCES["unknown"])
             return {"installed": "unknown", "installed_source": source.en}
         return {"installed": mine.version, "installed_source": installed_mod.SOURCES[mine.source].en}
+
+
+def _gap(have, index: int | None) -> tuple[str, str] | None:
+    """(first release without it, first release with it again) when the user's release ``index`` falls
+    between releases that have it: a name removed and then restored (transformers 4.48.0 dropped
+    ``is_torch_greater_or_equal_than_1_13``, 4.48.2 brought it back)."""
+    if index is None or index in have.indices:
+        return None
+    before = [i for i in have.indices if i < index]
+    after = [i for i in have.indices if i > index]
+    if not before or not after:
+        return None
+    return have.releases[max(before) + 1], have.releases[min(after)]
 
 
 def _same_callable(text: str, form: Form) -> list[Form]:

@@ -50,6 +50,14 @@ def test_removed_name_pins_below_the_release_that_removed_it():
     assert caps["caller"] == "colbert/training/training.py"
 
 
+def test_a_name_removed_and_restored_upgrades_past_the_gap_and_an_import_retold_in_prose_is_read():
+    # transformers 4.48.0 dropped is_torch_greater_or_equal_than_1_13 and 4.48.2 brought it back
+    found = facts("Fail to import `is_torch_greater_or_equal_than_1_13` since transformers v4.48.0 for all "
+                  "deepseek models").found
+    assert found["symbol_removed"]["upgrade"] == "transformers>=4.48.2"
+    assert found["symbol_removed"]["pin"] == "transformers<4.48"
+
+
 def test_name_added_later_upgrades_the_library_and_can_pin_the_caller():
     text = ("  File \"/usr/lib/python3.10/site-packages/accelerate/accelerator.py\", line 34, in <module>\n"
             "    from huggingface_hub import split_torch_state_dict_into_shards\n"
@@ -100,6 +108,24 @@ def test_keyword_added_later_and_keyword_removed():
     assert removed.found["kwarg_not_accepted"]["pin"] == "transformers<4.51"  # past the range: go back
     unknown = facts(message)  # only this machine's release: the paste may come from an older install
     assert unknown.found["kwarg_not_accepted"]["pin"] == "transformers>=3.2,<4.51"
+
+
+def test_a_bare_init_is_read_on_the_class_of_that_name_that_takes_the_keyword():
+    # deepspeed has zero.Init and linear.Init: the keyword tells which one the code called
+    found = facts('  File "pretrain_gpt.py", line 39, in model_provider\n'
+                  "    with deepspeed.zero.Init(sequence_data_parallel_group=mpu.get_sequence_data_parallel_group(),\n"
+                  "TypeError: __init__() got an unexpected keyword argument 'sequence_data_parallel_group'\n"
+                  "deepspeed==0.9.5").found
+    assert "kwarg_invalid" not in found
+    assert found["kwarg_not_accepted"]["library"] == "deepspeed"
+    assert found["kwarg_not_accepted"]["upgrade"] == "deepspeed>=0.10"
+
+
+def test_a_callable_run_into_chinese_prose_is_read_without_the_prose():
+    found = facts("在DPO模式下可能报DPOTrainer.get_batch_logps() got an unexpected keyword argument "
+                  "'average_log_prob'这个错误").found
+    assert found["kwarg_not_accepted"]["callable"] == "DPOTrainer.get_batch_logps"
+    assert found["kwarg_not_accepted"]["pin"] == "trl>=0.7.5,<0.9"
 
 
 def test_config_key_from_a_later_release_is_a_config_saved_by_it():
