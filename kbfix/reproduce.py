@@ -44,12 +44,13 @@ GPU_RUN = "gpu_run.json"
 NO_GPU = "a CUDA GPU"
 
 
-def _declared(path: Path) -> dict:
+def declared(path: Path) -> dict:
+    """The names a reproducer defines at module level (REQUIRES, DEVICES, FIXES, OVERLAY ...)."""
     return runpy.run_path(str(path), run_name="kbfix_reproducer_probe")
 
 
 def requirements(path: Path) -> tuple[str, ...]:
-    return tuple(_declared(path).get("REQUIRES", ()))
+    return tuple(declared(path).get("REQUIRES", ()))
 
 
 def missing_requirements(path: Path) -> tuple[str, ...]:
@@ -72,9 +73,9 @@ def _call(func) -> tuple[bool, str, str]:
     return False, "", text
 
 
-def devices(path: Path, declared: dict | None = None) -> tuple[str, ...]:
+def devices(path: Path, names: dict | None = None) -> tuple[str, ...]:
     """Where the reproducer's error can be triggered: ``("cpu",)`` unless it declares ``DEVICES``."""
-    return tuple((declared if declared is not None else _declared(path)).get("DEVICES", ("cpu",)))
+    return tuple((names if names is not None else declared(path)).get("DEVICES", ("cpu",)))
 
 
 def cuda_visible() -> bool:
@@ -239,10 +240,10 @@ def torchrun(script: str, nproc: int, env: dict[str, str] | None = None, timeout
 def run(entry_dir: Path) -> Outcome:
     path = entry_dir / "reproduce.py"
     entry_id = entry_dir.name
-    declared = _declared(path)
-    requires = tuple(declared.get("REQUIRES", ()))
+    names = declared(path)
+    requires = tuple(names.get("REQUIRES", ()))
     missing = tuple(m for m in requires if importlib.util.find_spec(m) is None)
-    if not missing and "cpu" not in devices(path, declared) and not cuda_visible():
+    if not missing and "cpu" not in devices(path, names) and not cuda_visible():
         missing = (NO_GPU,)
     if missing:
         return Outcome(entry_id, missing, "", False, "", "", (), requires)

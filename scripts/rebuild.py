@@ -1,11 +1,13 @@
 """Rebuild everything derived from the corpus, in order, after any corpus change.
 
-    python scripts/rebuild.py [--skip-verify]
+    python scripts/rebuild.py [--skip-verify] [--no-overlays]
 
 1. ``kbfix corpus check``: stop on any problem;
 2. ``scripts/build_encoder.py``: the bundled encoder (``kbfix/encoder/``, BUILD.json records the corpus hash);
 3. ``scripts/calibrate.py``: ``kbfix/engine/calibration.json`` (records the corpus hash);
-4. ``scripts/verify.py``: every reproducer, each entry's ``verified.json`` (``--skip-verify`` leaves them);
+4. ``scripts/verify.py --overlays``: every reproducer, each entry's ``verified.json`` (``--skip-verify`` leaves
+   them); a reproducer that needs releases this environment lacks is verified again with its ``OVERLAY``
+   releases installed aside (pip downloads them once; ``--no-overlays`` leaves such entries failed);
 5. ``scripts/evaluate.py``: prints the held-out numbers.
 
 ``tests/test_derived.py`` fails when the shipped encoder or calibration was built from another
@@ -33,6 +35,8 @@ def step(name: str, command: list[str]) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--skip-verify", action="store_true", help="do not run the reproducers")
+    parser.add_argument("--no-overlays", action="store_true",
+                        help="do not install the older or optional releases reproducers name in OVERLAY")
     args = parser.parse_args()
     python = sys.executable
     try:
@@ -40,7 +44,7 @@ def main() -> int:
         step("encoder", [python, str(HERE / "build_encoder.py")])
         step("calibration", [python, str(HERE / "calibrate.py")])
         if not args.skip_verify:
-            step("verification", [python, str(HERE / "verify.py")])
+            step("verification", [python, str(HERE / "verify.py"), *(() if args.no_overlays else ("--overlays",))])
         step("evaluation", [python, str(HERE / "evaluate.py")])
     except subprocess.CalledProcessError as exc:
         print(f"rebuild stopped: {exc}", file=sys.stderr)

@@ -11,19 +11,31 @@ the library printed there is diagnosed again with this engine, and the record sa
 ``check`` fixes are recorded with the check text (verified by a config or
 introspection check, not here). The JSON output of ``kbfix diagnose`` and ``kbfix corpus show``
 carries these records, and kbfix warns when installed versions differ from them.
+
+A reproducer that needs releases this environment lacks (an older transformers, bitsandbytes, trl ...)
+names them in ``OVERLAY`` (exact pins, installed without their dependencies) and, rarely,
+``OVERLAY_WITH_DEPS`` (installed with them). ``--overlays`` installs those into a folder under
+``KBFIX_OVERLAY_DIR`` (default ``~/.cache/kbfix/overlays``; pip downloads from the registry, once per
+set of pins) and verifies each such entry again in a process with that folder in front of
+``PYTHONPATH``; the environment itself is never changed. ``scripts/rebuild.py`` passes it.
 """
 
 from __future__ import annotations
 
+import argparse
 import datetime
+import hashlib
 import json
+import os
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
 from kbfix import corpus as corpus_mod
 from kbfix import traceback as tb
 from kbfix.engine import build_engine
-from kbfix.reproduce import NO_GPU, recorded, run, source_hash
+from kbfix.reproduce import NO_GPU, declared, recorded, run, source_hash
 from kbfix.versions import installed
 
 def versions(modules: tuple[str, ...]) -> dict[str, str]:
@@ -88,12 +100,65 @@ def verify_entry(engine, entry) -> dict:
     return record
 
 
-def main(ids: list[str]) -> int:
+def overlay_pins(entry) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The releases an entry's reproducer asks to be verified with: (without deps, with deps)."""
+    path = Path(entry.path) / "reproduce.py"
+    if not path.exists():
+        return (), ()
+    names = declared(path)
+    return tuple(names.get("OVERLAY", ())), tuple(names.get("OVERLAY_WITH_DEPS", ()))
+
+
+def overlay_folder(pins: tuple[str, ...], with_deps: tuple[str, ...]) -> Path:
+    """A folder holding ``pins`` (no dependencies) and ``with_deps`` (with theirs, never replacing a pin),
+    installed once and reused while the pins stay the same."""
+    root = Path(os.environ.get("KBFIX_OVERLAY_DIR") or Path.home() / ".cache" / "kbfix" / "overlays")
+    target = root / hashlib.sha256("\n".join((*pins, "--", *with_deps)).encode()).hexdigest()[:16]
+    if (target / ".complete").exists():
+        return target
+    shutil.rmtree(target, ignore_errors=True)
+    pip = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--target"]
+    subprocess.run([*pip, str(target), "--no-deps", *pins], check=True)
+    if with_deps:
+        deps = target.with_name(target.name + "-deps")
+        shutil.rmtree(deps, ignore_errors=True)
+        subprocess.run([*pip, str(deps), *with_deps], check=True)
+        for item in deps.iterdir():
+            if not (target / item.name).exists():
+                shutil.move(str(item), str(target / item.name))
+        shutil.rmtree(deps, ignore_errors=True)
+    (target / ".complete").write_text("\n".join((*pins, "--", *with_deps)) + "\n")
+    return target
+
+
+def verify_with_overlay(entry) -> bool:
+    """Verify ``entry`` again in a child process that sees its ``OVERLAY`` releases first."""
+    pins, with_deps = overlay_pins(entry)
+    if not pins and not with_deps:
+        return False
+    try:
+        folder = overlay_folder(pins, with_deps)
+    except subprocess.CalledProcessError as exc:
+        print(f"{entry.id:<50} overlay not installed: {exc}")
+        return False
+    paths = [str(folder), str(Path(__file__).resolve().parent.parent), os.environ.get("PYTHONPATH", "")]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in paths if p))
+    print(f"{entry.id:<50} again with {' '.join((*pins, *with_deps))} in front", flush=True)
+    return subprocess.run([sys.executable, __file__, entry.id], env=env).returncode == 0
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("ids", nargs="*", help="entry ids (default: every entry)")
+    parser.add_argument("--overlays", action="store_true",
+                        help="verify entries whose reproducer names OVERLAY releases again with them installed aside")
+    args = parser.parse_args(argv)
     corpus = corpus_mod.load(strict=False, validate=True)
     engine = build_engine()
     failed = []
+    skipped = []
     for entry in corpus.entries:
-        if ids and entry.id not in ids:
+        if args.ids and entry.id not in args.ids:
             continue
         record = verify_entry(engine, entry)
         (Path(entry.path) / "verified.json").write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n")
@@ -105,6 +170,12 @@ def main(ids: list[str]) -> int:
         print(f"{entry.id:<50} {status}  {record.get('reproducer', {})}")
         if bad:
             failed.append(entry.id)
+            if "skipped" in record.get("reproducer", {}):
+                skipped.append(entry)
+    if args.overlays:
+        for entry in skipped:
+            if verify_with_overlay(entry):
+                failed.remove(entry.id)
     print(f"{len(failed)} entr{'y' if len(failed) == 1 else 'ies'} with failing reproducer fixes: {failed}" if failed else "all reproducer-verified fixes pass")
     return 1 if failed else 0
 

@@ -12,6 +12,8 @@ import warnings
 from kbfix.reproduce import release_within
 
 # this module is never installed: it stands for "a TRL release that still has the collator (< 0.20)"
+# releases this reproducer is verified with where the environment lacks them (scripts/verify.py --overlays)
+OVERLAY = ('trl==0.19.1', 'transformers==4.53.3', 'tokenizers==0.21.4', 'huggingface_hub==0.34.4', 'datasets==4.0.0', 'kernels==0.7.0')
 REQUIRES = ("torch", "transformers", "tokenizers", "trl") + (
     () if release_within("trl", (0, 0), (0, 20)) else ("kbfix_requires_trl_before_0_20",))
 FIXES = (1,)

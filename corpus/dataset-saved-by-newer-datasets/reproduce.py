@@ -59,6 +59,8 @@ def _overlay():
 
 # (no dots in these names: REQUIRES entries are looked up with importlib.util.find_spec)
 OLD = "a datasets release older than 4_0 as a PYTHONPATH overlay in front of datasets 4_0 or newer, see the docstring"
+# releases this reproducer is verified with where the environment lacks them (scripts/verify.py --overlays)
+OVERLAY = ('datasets==3.6.0',)
 REQUIRES = ("datasets", "pyarrow") + (() if _overlay() else (OLD,))
 FIXES = (0,)
 

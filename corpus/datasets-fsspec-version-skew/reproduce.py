@@ -51,6 +51,9 @@ def _overlay():
 OLD = "an old datasets release (2_14_5 or older) as a PYTHONPATH overlay, see the docstring"
 NEW_FSSPEC = "fsspec 2023_12 or newer"
 _ds, _fs = _release("datasets"), _release("fsspec")
+# releases this reproducer is verified with where the environment lacks them (scripts/verify.py --overlays)
+OVERLAY = ('datasets==2.14.5', 'huggingface_hub==0.17.3', 'pyarrow==14.0.2', 'numpy==1.26.4', 'dill==0.3.7', 'multiprocess==0.70.15', 'pandas==2.1.4', 'pytz', 'tzdata')
+OVERLAY_WITH_DEPS = ('aiohttp',)
 REQUIRES = ("datasets", "fsspec") + (
     () if _ds is not None and _ds < (2, 14, 6) and _overlay() else (OLD,)) + (
     () if _fs is not None and _fs >= (2023, 12) else (NEW_FSSPEC,))

@@ -15,6 +15,8 @@ stays): with any other release the test is skipped.
 from kbfix.reproduce import release_within
 
 # this module is never installed: it stands for "a tokenizers release that raises (0.9 to 0.22)"
+# releases this reproducer is verified with where the environment lacks them (scripts/verify.py --overlays)
+OVERLAY = ('tokenizers==0.22.1', 'transformers==4.57.1', 'huggingface_hub==0.36.0')
 REQUIRES = ("tokenizers", "transformers") + (
     () if release_within("tokenizers", (0, 9), (0, 23)) else ("kbfix_requires_tokenizers_0_9_to_0_22",))
 FIXES = (0, 1, 2)

@@ -9,6 +9,8 @@ with llm_int8_skip_modules (fix 1), each with a forward pass.
 
 from kbfix.reproduce import failed, succeeded
 
+# releases this reproducer is verified with where the environment lacks them (scripts/verify.py --overlays)
+OVERLAY = ('bitsandbytes==0.50.2',)
 REQUIRES = ("torch", "transformers", "accelerate", "bitsandbytes")
 FIXES = (0, 1)
 

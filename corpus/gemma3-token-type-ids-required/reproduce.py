@@ -6,6 +6,8 @@ Only transformers 5.0 to 5.5 check for the field; with any other release the tes
 from kbfix.reproduce import release_within
 
 # this module is never installed: it stands for "a transformers release that checks (5.0-5.5)"
+# releases this reproducer is verified with where the environment lacks them (scripts/verify.py --overlays)
+OVERLAY = ('transformers==5.5.4', 'tokenizers==0.22.1', 'huggingface_hub==1.5.0')
 REQUIRES = ("torch", "transformers") + (
     () if release_within("transformers", (5, 0), (5, 6)) else ("kbfix_requires_transformers_5_0_to_5_5",))
 FIXES = (0,)

@@ -11,6 +11,8 @@ import tempfile
 from kbfix.reproduce import release_within
 
 # this module is never installed: it stands for "a TRL release that checks the batch in GRPOConfig (>= 0.18)"
+# releases this reproducer is verified with where the environment lacks them (scripts/verify.py --overlays)
+OVERLAY = ('trl==1.16.0',)
 REQUIRES = ("transformers", "trl") + (() if release_within("trl", (0, 18)) else ("kbfix_requires_trl_0_18_or_later",))
 FIXES = (0,)
 

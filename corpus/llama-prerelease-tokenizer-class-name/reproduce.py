@@ -8,6 +8,8 @@ to its generic TokenizersBackend for an unknown class name): with any other rele
 from kbfix.reproduce import release_within
 
 # this module is never installed: it stands for "a transformers release that raises (4.28 to 4.x)"
+# releases this reproducer is verified with where the environment lacks them (scripts/verify.py --overlays)
+OVERLAY = ('transformers==4.42.4', 'tokenizers==0.19.1', 'huggingface_hub==0.24.7', 'numpy==1.26.4')
 REQUIRES = ("tokenizers", "transformers") + (
     () if release_within("transformers", (4, 28), (5, 0)) else ("kbfix_requires_transformers_4_28_to_4_x",))
 FIXES = (0,)

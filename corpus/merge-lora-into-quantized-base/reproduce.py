@@ -7,6 +7,8 @@ reloaded without quantization, the saved adapter merged there (no warning, plain
 model's logits match the 16-bit base + adapter's.
 """
 
+# releases this reproducer is verified with where the environment lacks them (scripts/verify.py --overlays)
+OVERLAY = ('bitsandbytes==0.50.2',)
 REQUIRES = ("torch", "transformers", "accelerate", "bitsandbytes", "peft")
 FIXES = (0,)
 NOTICE = "Merge lora module to 4-bit linear may get different generations due to rounding errors"

@@ -9,6 +9,8 @@ models) need an older transformers with a CUDA GPU; they are the entry's real ca
 
 from kbfix.reproduce import failed, succeeded
 
+# releases this reproducer is verified with where the environment lacks them (scripts/verify.py --overlays)
+OVERLAY = ('bitsandbytes==0.50.2',)
 REQUIRES = ("torch", "transformers", "accelerate", "bitsandbytes")
 FIXES = (0, 3)
 

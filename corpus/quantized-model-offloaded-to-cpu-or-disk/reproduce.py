@@ -15,6 +15,8 @@ loses its quant_state after its first forward pass.)
 
 from kbfix.reproduce import failed, succeeded
 
+# releases this reproducer is verified with where the environment lacks them (scripts/verify.py --overlays)
+OVERLAY = ('bitsandbytes==0.50.2',)
 REQUIRES = ("torch", "transformers", "accelerate", "bitsandbytes")
 FIXES = (1, 3)
 

@@ -9,6 +9,8 @@ fixed(): fix 2 detects the pointer, fix 0 puts the real file in place (what `git
 folder loads.
 """
 
+# releases this reproducer is verified with where the environment lacks them (scripts/verify.py --overlays)
+OVERLAY = ('sentencepiece==0.2.3',)
 REQUIRES = ("transformers", "sentencepiece")
 FIXES = (0, 2)
 

@@ -9,6 +9,8 @@ Only transformers before 4.34 check the ids; with any other release the test is 
 from kbfix.reproduce import release_within
 
 # this module is never installed: it stands for "a transformers release that checks (before 4.34)"
+# releases this reproducer is verified with where the environment lacks them (scripts/verify.py --overlays)
+OVERLAY = ('transformers==4.33.3', 'tokenizers==0.13.3', 'huggingface_hub==0.17.3')
 REQUIRES = ("transformers",) + (
     () if release_within("transformers", (2, 0), (4, 34)) else ("kbfix_requires_transformers_before_4_34",))
 FIXES = (1,)

@@ -38,6 +38,8 @@ def _paired_with_installed_torch():
     return torch_base.startswith(paired.rsplit(".", 1)[0]) and tv_tag == torch_tag
 
 
+# releases this reproducer is verified with where the environment lacks them (scripts/verify.py --overlays)
+OVERLAY = ('torchvision==0.29.1',)
 REQUIRES = ("torch", "torchvision", "transformers") + ((MISMATCH,) if _paired_with_installed_torch() else ())
 FIXES = (1,)
 

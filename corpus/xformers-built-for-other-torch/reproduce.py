@@ -12,6 +12,8 @@ attention runs.
 
 from kbfix.reproduce import succeeded
 
+# releases this reproducer is verified with where the environment lacks them (scripts/verify.py --overlays)
+OVERLAY = ('xformers==0.0.28.post3',)
 REQUIRES = ("torch", "xformers")
 FIXES = (1,)
 
