@@ -45,6 +45,17 @@ def test_no_case_comes_from_a_held_out_thread():
     assert not leaked, leaked
 
 
+def test_skew_labels_name_real_cases_that_exist():
+    """scripts/evaluate_skew.py reads the labelled version-skew cases by path: a case renamed (a known
+    miss fixed, a case moved to another entry) must be renamed in scripts/skew_labels.jsonl too."""
+    rows = [json.loads(line) for line in (ROOT / "scripts" / "skew_labels.jsonl").read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+    assert len(rows) > 50
+    gone = [row["case"] for row in rows if not (ROOT / row["case"]).is_file()]
+    assert not gone, f"renamed or removed: {gone}"
+    assert all(Path(row["case"]).name.startswith(("match-real-", "todo-real-")) for row in rows)
+
+
 def test_ids_are_folder_names_and_unique():
     ids = [e.id for e in CORPUS.entries]
     assert len(ids) == len(set(ids))
