@@ -1,0 +1,82 @@
+"""`accelerate estimate-memory` on accelerate 0.21 (accelerate#2980): the subcommand came in accelerate 0.23, so the
+old release's argparse refuses it with ``Accelerate CLI tool: error: argument {config,env,launch,tpu-config,test}:
+invalid choice: 'estimate-memory' (choose from ...)`` and exits 2 before anything else runs. Nothing is downloaded.
+
+The environment's accelerate is newer, so this needs an accelerate older than 0.23 importable IN FRONT of it, as an
+overlay that an accelerate >= 0.23 sits behind (how it was checked, with 0.21.0):
+
+    pip install --no-deps --target /tmp/acc021 "accelerate==0.21.0"
+    PYTHONPATH=/tmp/acc021:$PWD python -m pytest tests/test_reproducers.py -k cli-subcommand-not-in-installed-release
+
+Elsewhere (the first accelerate found is >= 0.23, or none >= 0.23 sits behind it) the test skips it: REQUIRES then
+names what is missing. reproduce() runs the old release's CLI (its ``accelerate_cli.main``, what the ``accelerate``
+console script calls) in a fresh interpreter. fixed() applies fix 0, the upgrade: the same command with the overlay
+taken off the path, so the environment's accelerate >= 0.23 parses it and prints the subcommand's help.
+"""
+
+import os
+import sys
+
+from kbfix.reproduce import failed, run_script, succeeded
+
+
+def _found():
+    """(folder, release) of every accelerate distribution on sys.path, in import order."""
+    from importlib.metadata import distributions
+
+    seen = []
+    for folder in sys.path:
+        if not folder or not os.path.isdir(folder):
+            continue
+        for dist in distributions(path=[folder]):
+            if (dist.metadata["Name"] or "").lower() == "accelerate":
+                try:
+                    release = tuple(int(p) for p in dist.version.split(".")[:2])
+                except ValueError:
+                    continue
+                seen.append((os.path.realpath(folder), release))
+                break
+    return seen
+
+
+def _overlay():
+    """The sys.path folder holding the old (< 0.23) accelerate, when an accelerate >= 0.23 sits behind it."""
+    seen = _found()
+    if not seen or seen[0][1] >= (0, 23):
+        return None
+    return seen[0][0] if any(release >= (0, 23) and folder != seen[0][0] for folder, release in seen[1:]) else None
+
+
+# (no dots in these names: REQUIRES entries are looked up with importlib.util.find_spec)
+OLD = "an accelerate release older than 0_23 as a PYTHONPATH overlay in front of accelerate 0_23 or newer, see the docstring"
+# releases this reproducer is verified with where the environment lacks them (scripts/verify.py --overlays)
+OVERLAY = ("accelerate==0.21.0",)
+REQUIRES = ("torch", "accelerate") + (() if _overlay() else (OLD,))
+FIXES = (0,)
+
+SCRIPT = r'''
+import os, sys
+drop = sys.argv[1]
+if drop:                                   # fix 0: the upgraded environment (the overlay's old release gone)
+    sys.path[:] = [p for p in sys.path if os.path.realpath(p or ".") != drop]
+os.environ.update(HF_HUB_OFFLINE="1", HF_HOME=os.path.join(os.getcwd(), "hf"))
+import accelerate
+from accelerate.commands.accelerate_cli import main
+print("accelerate", accelerate.__version__, flush=True)
+sys.argv = ["accelerate", "estimate-memory", "--help"]
+main()
+'''
+
+
+def _run(drop=""):
+    return run_script(SCRIPT, args=(drop,), timeout=240)
+
+
+def reproduce():
+    output = failed(_run())
+    assert "invalid choice: 'estimate-memory'" in output, output
+    return output
+
+
+def fixed():
+    return succeeded(_run(_overlay() or ""), "usage: accelerate <command> [<args>] estimate-memory")
