@@ -120,6 +120,30 @@ def release_within(package: str, first: tuple[int, ...], before: tuple[int, ...]
     return first <= release and (before is None or release < before)
 
 
+def older_in_front(distribution: str, newer_from: tuple[int, int]) -> str | None:
+    """For reproducers whose error needs an older release than the environment's, placed in front of it as a
+    PYTHONPATH overlay (see ``OVERLAY``): the sys.path folder the older ``distribution`` (below ``newer_from``,
+    ``(major, minor)``) imports from, when a release at or after ``newer_from`` sits behind it; else None.
+    reproduce() runs the error with that folder, fixed() with it dropped from sys.path (the upgrade)."""
+    from importlib.metadata import distributions
+
+    seen = []  # (folder, release) of each installation, in import order
+    for folder in sys.path:
+        if not folder or not os.path.isdir(folder):
+            continue
+        for dist in distributions(path=[folder]):
+            if (dist.metadata["Name"] or "").lower() == distribution:
+                try:
+                    seen.append((os.path.realpath(folder), tuple(int(p) for p in dist.version.split(".")[:2])))
+                except ValueError:
+                    pass
+                break
+    if not seen or seen[0][1] >= newer_from:
+        return None
+    first = seen[0][0]
+    return first if any(release >= newer_from and folder != first for folder, release in seen[1:]) else None
+
+
 def tiny_llama(layers: int = 1, kv_heads: int = 2, vocab: int = 64, seed: int | None = 0):
     """A LlamaForCausalLM small enough for a reproducer on the CPU (hidden size 16, two heads), built from a config:
     nothing is downloaded. ``seed`` fixes its initial weights (None: leave torch's generator alone)."""

@@ -100,6 +100,26 @@ def test_release_within_reads_the_installed_release():
     assert not release_within("pytest", (0, 0, 0), (major, minor, patch))
 
 
+def test_older_in_front_finds_an_overlay_only_in_front_of_a_newer_release(tmp_path, monkeypatch):
+    """Reproducers of an error of an older release run it from a PYTHONPATH overlay (OVERLAY) and their fix with
+    that folder dropped: the folder counts only when it imports first and a newer release sits behind it."""
+    from kbfix.reproduce import older_in_front
+
+    def install(folder, release):
+        info = tmp_path / folder / f"kbfixdemo-{release}.dist-info"
+        info.mkdir(parents=True)
+        (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: kbfixdemo\nVersion: {release}\n")
+        return str(tmp_path / folder)
+
+    old, new = install("overlay", "0.21.0"), install("site", "1.16.0")
+    monkeypatch.setattr("sys.path", [old, new])
+    assert older_in_front("kbfixdemo", (0, 23)) == str((tmp_path / "overlay").resolve())
+    monkeypatch.setattr("sys.path", [new, old])  # the newer one imports first: no overlay in front
+    assert older_in_front("kbfixdemo", (0, 23)) is None
+    monkeypatch.setattr("sys.path", [old])  # nothing newer behind it: the fix could not be shown
+    assert older_in_front("kbfixdemo", (0, 23)) is None
+
+
 def test_one_rank_gloo_prelude_starts_a_process_group():
     """Reproducers of real FSDP/DDP errors on the CPU start their script with it: one gloo rank, no launcher."""
     from kbfix.reproduce import ONE_RANK_GLOO, run_script

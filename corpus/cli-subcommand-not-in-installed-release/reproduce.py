@@ -14,37 +14,11 @@ console script calls) in a fresh interpreter. fixed() applies fix 0, the upgrade
 taken off the path, so the environment's accelerate >= 0.23 parses it and prints the subcommand's help.
 """
 
-import os
-import sys
-
-from kbfix.reproduce import failed, run_script, succeeded
-
-
-def _found():
-    """(folder, release) of every accelerate distribution on sys.path, in import order."""
-    from importlib.metadata import distributions
-
-    seen = []
-    for folder in sys.path:
-        if not folder or not os.path.isdir(folder):
-            continue
-        for dist in distributions(path=[folder]):
-            if (dist.metadata["Name"] or "").lower() == "accelerate":
-                try:
-                    release = tuple(int(p) for p in dist.version.split(".")[:2])
-                except ValueError:
-                    continue
-                seen.append((os.path.realpath(folder), release))
-                break
-    return seen
+from kbfix.reproduce import failed, older_in_front, run_script, succeeded
 
 
 def _overlay():
-    """The sys.path folder holding the old (< 0.23) accelerate, when an accelerate >= 0.23 sits behind it."""
-    seen = _found()
-    if not seen or seen[0][1] >= (0, 23):
-        return None
-    return seen[0][0] if any(release >= (0, 23) and folder != seen[0][0] for folder, release in seen[1:]) else None
+    return older_in_front("accelerate", (0, 23))
 
 
 # (no dots in these names: REQUIRES entries are looked up with importlib.util.find_spec)

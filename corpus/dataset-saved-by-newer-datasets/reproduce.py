@@ -24,37 +24,11 @@ fixed() applies fix 0, the upgrade: the same loads with the overlay taken off th
 datasets >= 4.0 reads the same files.
 """
 
-import os
-import sys
-
-from kbfix.reproduce import run_script, succeeded
-
-
-def _found():
-    """(folder, release) of every datasets distribution on sys.path, in import order."""
-    from importlib.metadata import distributions
-
-    seen = []
-    for folder in sys.path:
-        if not folder or not os.path.isdir(folder):
-            continue
-        for dist in distributions(path=[folder]):
-            if (dist.metadata["Name"] or "").lower() == "datasets":
-                try:
-                    release = tuple(int(p) for p in dist.version.split(".")[:2])
-                except ValueError:
-                    continue
-                seen.append((os.path.realpath(folder), release))
-                break
-    return seen
+from kbfix.reproduce import older_in_front, run_script, succeeded
 
 
 def _overlay():
-    """The sys.path folder holding the old (< 4.0) datasets, when a datasets >= 4.0 sits behind it."""
-    seen = _found()
-    if not seen or seen[0][1] >= (4, 0):
-        return None
-    return seen[0][0] if any(release >= (4, 0) and folder != seen[0][0] for folder, release in seen[1:]) else None
+    return older_in_front("datasets", (4, 0))
 
 
 # (no dots in these names: REQUIRES entries are looked up with importlib.util.find_spec)
