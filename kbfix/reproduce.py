@@ -112,12 +112,17 @@ def release_within(package: str, first: tuple[int, ...], before: tuple[int, ...]
     be read (try it)."""
     from importlib.metadata import PackageNotFoundError, version
 
-    parts = max(len(first), len(before or ()))
     try:
-        release = tuple(int(part) for part in version(package).split(".")[:parts])
-    except (PackageNotFoundError, ValueError):
+        release = _release(version(package), max(len(first), len(before or ())))
+    except PackageNotFoundError:
         return True
-    return first <= release and (before is None or release < before)
+    return release is None or (first <= release and (before is None or release < before))
+
+
+def _release(text: str, parts: int) -> tuple[int, ...] | None:
+    """The first ``parts`` numbers of a version string; None when one of them is not a plain number."""
+    numbers = text.split(".")[:parts]
+    return tuple(map(int, numbers)) if all(n.isdigit() for n in numbers) else None
 
 
 def older_in_front(distribution: str, newer_from: tuple[int, int]) -> str | None:
@@ -133,10 +138,9 @@ def older_in_front(distribution: str, newer_from: tuple[int, int]) -> str | None
             continue
         for dist in distributions(path=[folder]):
             if (dist.metadata["Name"] or "").lower() == distribution:
-                try:
-                    seen.append((os.path.realpath(folder), tuple(int(p) for p in dist.version.split(".")[:2])))
-                except ValueError:
-                    pass
+                release = _release(dist.version, 2)
+                if release is not None:  # an unreadable version is not counted either way
+                    seen.append((os.path.realpath(folder), release))
                 break
     if not seen or seen[0][1] >= newer_from:
         return None

@@ -470,14 +470,19 @@ def _packed_4bit(found: dict, mismatched: list[tuple[str, tuple[int, ...], tuple
         return False
     name, rows = ("packed_4bit", into_model) if len(into_model) >= len(into_ckpt) else ("packed_4bit_checkpoint", into_ckpt)
     k, a, b = rows[0]
-    found[name] = {"key": k, "ckpt_shape": ", ".join(map(str, a)), "model_shape": ", ".join(map(str, b))}
+    found[name] = _shown(k, a, b)
     return True
+
+
+def _shown(key: str, a: tuple[int, ...], b: tuple[int, ...]) -> dict[str, str]:
+    """A mismatched tensor as the fix text names it: its key and both shapes."""
+    return {"key": key, "ckpt_shape": ", ".join(map(str, a)), "model_shape": ", ".join(map(str, b))}
 
 
 def _shapes(found: dict, mismatched: list[tuple[str, tuple[int, ...], tuple[int, ...]]]) -> None:
     keys = [k for k, _, _ in mismatched]
     first_key, first_a, first_b = mismatched[0]
-    shown = {"key": first_key, "ckpt_shape": ", ".join(map(str, first_a)), "model_shape": ", ".join(map(str, first_b))}
+    shown = _shown(first_key, first_a, first_b)
     placeholders = [(k, a, b) for k, a, b in mismatched if 0 in a or 0 in b
                     or (a == (1,) and _numel(b) >= 64) or (b == (1,) and _numel(a) >= 64)]
     if placeholders and not all(HEAD_RE.search(k) for k, _, _ in placeholders):  # a head of 0 classes is real
@@ -565,8 +570,7 @@ def _patch_size(found: dict, mismatched: list[tuple[str, tuple[int, ...], tuple[
     if not kernels or not all((k, a, b) in kernels or POS_RE.search(k) for k, a, b in mismatched):
         return False
     key, a, b = kernels[0]
-    found["patch_size"] = {"key": key, "ckpt_shape": ", ".join(map(str, a)), "model_shape": ", ".join(map(str, b)),
-                           "ckpt_patch": str(a[2]), "model_patch": str(b[2])}
+    found["patch_size"] = {**_shown(key, a, b), "ckpt_patch": str(a[2]), "model_patch": str(b[2])}
     return True
 
 
@@ -585,6 +589,5 @@ def _embedding_tables(found: dict, mismatched: list[tuple[str, tuple[int, ...], 
     if len(kinds) < 2:
         return False
     key, a, b = mismatched[0]
-    found["embedding_tables"] = {"key": key, "ckpt_shape": ", ".join(map(str, a)), "model_shape": ", ".join(map(str, b)),
-                                 "tables": ", ".join(k for k, _, _ in mismatched[:6])}
+    found["embedding_tables"] = {**_shown(key, a, b), "tables": ", ".join(k for k, _, _ in mismatched[:6])}
     return True
