@@ -585,7 +585,7 @@ def load(root: Path | str | None = None, *, strict: bool = True, validate: bool 
     return Corpus(root, tuple(entries), tuple(cases), corpus_hash(root), tuple(problems))
 
 
-ENTRIES_CACHE_VERSION = 7
+ENTRIES_CACHE_VERSION = 8
 T = TypeVar("T")
 
 
@@ -666,10 +666,35 @@ def _restore(cls: type[T], values: dict) -> T:
     return obj
 
 
+class _BodyOnDisk(Text):
+    """An entry's English and Chinese bodies, read from its folder when first used. The cached entries leave
+    the bodies out (more than half their bytes, which every cold run would read, verify and unmarshal):
+    only the few entries an answer shows need them. The cache is only used while the folder's files keep
+    the sizes and times it was built from, so the files hold the bodies it was built with."""
+
+    def __init__(self, folder: str):
+        self.__dict__["_folder"] = folder  # a frozen dataclass: set through __dict__
+
+    def __getattr__(self, name: str) -> str:  # only called while en / zh are not read yet
+        if name not in ("en", "zh"):
+            raise AttributeError(name)
+        folder = Path(self.__dict__["_folder"])
+        en = zh = ""
+        try:
+            parts = split_front_matter((folder / "entry.md").read_text(encoding="utf-8"))
+            en = parts[1].strip() if parts else ""
+            zh_path = folder / "entry.zh.md"
+            zh = zh_path.read_text(encoding="utf-8").strip() if zh_path.exists() else ""
+        except (OSError, UnicodeDecodeError):
+            pass  # removed or damaged since the run started: no body rather than a traceback
+        self.__dict__.update(en=en, zh=zh)
+        return self.__dict__[name]
+
+
 def _entry_from_data(d: dict) -> Entry:
     # asdict kept tuples as tuples and marshal keeps them: only nested dataclasses and enums are rebuilt
     return _restore(Entry, {
-        **d, "title": _restore(Text, d["title"]), "body": _restore(Text, d["body"]),
+        **d, "title": _restore(Text, d["title"]), "body": _BodyOnDisk(d["path"]),
         "signatures": tuple(_restore(Signature, s) for s in d["signatures"]),
         "fixes": tuple(_restore(Fix, {**f, "title": _restore(Text, f["title"]),
                                       "applicability": Applicability(f["applicability"]),
@@ -699,7 +724,8 @@ def load_cached(root: Path | str | None = None) -> Corpus:
         return cached
     corpus = load(root, strict=False)
     if not corpus.problems:
-        cache.store_data(target, {"hash": corpus.hash, "entries": [asdict(e) for e in corpus.entries]})
+        cache.store_data(target, {"hash": corpus.hash, "entries": [
+            {k: v for k, v in asdict(e).items() if k != "body"} for e in corpus.entries]})
     return corpus
 
 

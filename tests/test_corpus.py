@@ -196,6 +196,22 @@ def test_the_cached_corpus_follows_every_edit(tmp_path, monkeypatch):
     assert corpus.load_cached(root).entries[0].title.en.startswith("Edited: ")
 
 
+def test_the_cached_corpus_reads_bodies_from_the_entry_files(tmp_path, monkeypatch):
+    """The cache leaves bodies out and reads them from the folder on first use: the same text as a full parse,
+    in both languages, and an edited body is what the next load shows."""
+    monkeypatch.setenv("KBFIX_CACHE_DIR", str(tmp_path / "cache"))
+    root, folder = _copy_entry(tmp_path)
+    parsed = corpus.load(root, strict=False).entries[0]
+    corpus.load_cached(root)  # builds the cache
+    cached = corpus.load_cached(root).entries[0]
+    assert type(cached.body) is not type(parsed.body)  # the cached copy, whose body is read on first use
+    assert cached.body.en == parsed.body.en and cached.body.zh == parsed.body.zh and parsed.body.zh
+    assert cached.section("Fix", "zh") == parsed.section("Fix", "zh") != ""
+    entry = folder / "entry.md"
+    entry.write_text(entry.read_text().replace("## Fix\n", "## Fix\nEdited first line.\n", 1))
+    assert "Edited first line." in corpus.load_cached(root).entries[0].section("Fix")
+
+
 def test_guide_example_front_matter_parses():
     guide = (ROOT / "corpus" / "README.md").read_text()
     toml_block = guide.split("```toml\n", 1)[1].split("```", 1)[0]
