@@ -36,7 +36,7 @@ CASE_KINDS = tuple(k.value for k in CaseKind)
 SOURCE_RE = re.compile(r"\A# source:[ \t]*(?P<url>\S+)[^\n]*\n?")
 MIN_MATCH_CASES = 3
 SIGNATURE_KEYS = {"id", "exception", "message", "text", "frames", "unless", "weight", "requires", "facts",
-                  "unless_facts", "where"}
+                  "unless_facts", "where", "sets"}
 FIX_KEYS = {"title", "applicability", "commands", "change", "verification", "check", "uses"}
 TOP_KEYS = {
     "id", "title", "tags", "signatures", "fixes", "references", "cascade", "refines", "affected", "placeholders",
@@ -218,13 +218,17 @@ def _signature(check: _Checker, raw: object, index: int) -> Signature | None:
         check.add(f"{where}where", "must map capture names to regexes: where = { model_class = 'Gemma2\\w*' }")
         conditions = {}
     conditions = {k: p for k, p in ((k, check.regex(v, f"{where}where.{k}")) for k, v in conditions.items()) if p}
+    sets = raw.get("sets", {})
+    if not isinstance(sets, dict) or not all(isinstance(v, str) and v and re.fullmatch(r"\w+", k) for k, v in sets.items()):
+        check.add(f"{where}sets", "must map capture names to fixed values: sets = { upgrade = 'accelerate>=0.34.2' }")
+        sets = {}
     weight = raw.get("weight", 1.0)
     if not isinstance(weight, (int, float)) or not 0 < weight <= 1:
         check.add(f"{where}weight", f"must be a number in (0, 1], got {weight!r}")
         weight = 1.0
     message, text = (backticks_optional(patterns[k]) if patterns[k] else None for k in ("message", "text"))
     return Signature(sig_id, patterns["exception"], message, text, frames, tuple(map(backticks_optional, unless)),
-                     float(weight), tuple(map(backticks_optional, requires)), facts, unless_facts, conditions)
+                     float(weight), tuple(map(backticks_optional, requires)), facts, unless_facts, conditions, sets)
 
 
 def backticks_optional(pattern: str) -> str:
@@ -585,7 +589,7 @@ def load(root: Path | str | None = None, *, strict: bool = True, validate: bool 
     return Corpus(root, tuple(entries), tuple(cases), corpus_hash(root), tuple(problems))
 
 
-ENTRIES_CACHE_VERSION = 8
+ENTRIES_CACHE_VERSION = 9
 T = TypeVar("T")
 
 

@@ -94,7 +94,7 @@ class Signature:
     whole normalized log, every ``frames`` regex matches some frame of that exception's traceback,
     every ``facts`` name holds for the key lists in the log (:mod:`kbfix.engine.keys`), every
     ``where`` capture's value fullmatches its regex, and no ``unless`` regex matches the message or
-    the log, no ``unless_facts`` name holds. Patterns are
+    the log, no ``unless_facts`` name holds. ``sets`` are captures the wording decides by itself. Patterns are
     kept as source and compiled on first use on RE2 (:func:`kbfix.engine.signatures.rx`).
     """
 
@@ -109,6 +109,9 @@ class Signature:
     facts: tuple[str, ...] = ()
     unless_facts: tuple[str, ...] = ()
     where: Mapping[str, str] = field(default_factory=dict)  # capture name -> regex its value must fullmatch
+    # captures a wording fixes by itself ("accelerate>=0.34.2" for an optimizer's missing train()): they
+    # fill the fix text when the signature fires, over what other signatures or the API history read
+    sets: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

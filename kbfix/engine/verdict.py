@@ -102,6 +102,8 @@ def evidence(scored: Scored, findings: tuple[Finding, ...]) -> tuple[tuple[Evide
         found.extend(e for e in hit.evidence if e not in found)  # what its version facts say (engine/skew.py)
         for name, value in hit.captures.items():
             captures.setdefault(name, value)
+    # what a wording decides by itself (a signature's ``sets``) wins over what other hits read
+    captures.update({name: value for hit in scored.hits if not hit.partial for name, value in hit.signature.sets.items()})
     if scored.lex_tokens:
         terms = ", ".join(scored.lex_tokens)
         found.append(Evidence(EvidenceKind.LEXICAL, Text(f"shared terms: {terms}", f"共同的词：{terms}"),
