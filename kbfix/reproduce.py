@@ -42,6 +42,10 @@ class Outcome:
 
 GPU_RUN = "gpu_run.json"
 NO_GPU = "a CUDA GPU"
+# Where ``scripts/verify.py --overlays`` unpacks the source distributions reproducers name in ``SOURCES``
+# (``("llama-cpp-python==0.3.16",)``: scripts shipped only inside a package's sdist, such as llama.cpp's
+# converters inside llama-cpp-python's): one folder per requirement, see :func:`source_folder`
+SOURCES_ENV = "KBFIX_SOURCES"
 
 
 def declared(path: Path) -> dict:
@@ -55,6 +59,19 @@ def requirements(path: Path) -> tuple[str, ...]:
 
 def missing_requirements(path: Path) -> tuple[str, ...]:
     return tuple(m for m in requirements(path) if importlib.util.find_spec(m) is None)
+
+
+def source_name(requirement: str) -> str:
+    """The folder name of an unpacked source distribution: ``llama-cpp-python==0.3.16`` -> ``llama-cpp-python-0.3.16``."""
+    return requirement.replace("==", "-").replace("/", "_")
+
+
+def source_folder(requirement: str) -> Path | None:
+    """The unpacked source distribution of ``requirement`` (one of a reproducer's ``SOURCES``), or None where
+    ``KBFIX_SOURCES`` does not hold it (the reproducer is then skipped, as for a missing module)."""
+    root = os.environ.get(SOURCES_ENV)
+    folder = Path(root) / source_name(requirement) if root else None
+    return folder if folder is not None and (folder / ".complete").exists() else None
 
 
 def _call(func) -> tuple[bool, str, str]:
@@ -271,6 +288,7 @@ def run(entry_dir: Path) -> Outcome:
     names = declared(path)
     requires = tuple(names.get("REQUIRES", ()))
     missing = tuple(m for m in requires if importlib.util.find_spec(m) is None)
+    missing += tuple(f"the source of {s}" for s in names.get("SOURCES", ()) if source_folder(s) is None)
     if not missing and "cpu" not in devices(path, names) and not cuda_visible():
         missing = (NO_GPU,)
     if missing:

@@ -17,7 +17,10 @@ names them in ``OVERLAY`` (exact pins, installed without their dependencies) and
 ``OVERLAY_WITH_DEPS`` (installed with them). ``--overlays`` installs those into a folder under
 ``KBFIX_OVERLAY_DIR`` (default ``~/.cache/kbfix/overlays``; pip downloads from the registry, once per
 set of pins) and verifies each such entry again in a process with that folder in front of
-``PYTHONPATH``; the environment itself is never changed. ``scripts/rebuild.py`` passes it.
+``PYTHONPATH``; the environment itself is never changed. ``scripts/rebuild.py`` passes it. A reproducer
+that runs a script only a source distribution ships (llama.cpp's converters inside llama-cpp-python's)
+names it in ``SOURCES``: ``--overlays`` downloads it without building it, unpacks it under
+``KBFIX_OVERLAY_DIR/sources`` and points ``KBFIX_SOURCES`` there (``kbfix.reproduce.source_folder``).
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from pathlib import Path
 from kbfix import corpus as corpus_mod
 from kbfix import traceback as tb
 from kbfix.engine import build_engine
-from kbfix.reproduce import NO_GPU, declared, recorded, run, source_hash
+from kbfix.reproduce import NO_GPU, SOURCES_ENV, declared, recorded, run, source_hash, source_name
 from kbfix.versions import installed
 
 def versions(modules: tuple[str, ...]) -> dict[str, str]:
@@ -100,19 +103,49 @@ def verify_entry(engine, entry) -> dict:
     return record
 
 
-def overlay_pins(entry) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The releases an entry's reproducer asks to be verified with: (without deps, with deps)."""
+def overlay_pins(entry) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """The releases an entry's reproducer asks to be verified with: (without deps, with deps, sources)."""
     path = Path(entry.path) / "reproduce.py"
     if not path.exists():
-        return (), ()
+        return (), (), ()
     names = declared(path)
-    return tuple(names.get("OVERLAY", ())), tuple(names.get("OVERLAY_WITH_DEPS", ()))
+    return (tuple(names.get("OVERLAY", ())), tuple(names.get("OVERLAY_WITH_DEPS", ())),
+            tuple(names.get("SOURCES", ())))
+
+
+def overlay_root() -> Path:
+    return Path(os.environ.get("KBFIX_OVERLAY_DIR") or Path.home() / ".cache" / "kbfix" / "overlays")
+
+
+def unpack_source(requirement: str) -> Path:
+    """The source distribution of ``requirement`` (``name==version``) downloaded from the registry without
+    building it and unpacked (its top folder stripped) under ``<overlay root>/sources``, once."""
+    import tarfile
+    import tempfile
+
+    root = overlay_root() / "sources"
+    target = root / source_name(requirement)
+    if (target / ".complete").exists():
+        return root
+    shutil.rmtree(target, ignore_errors=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check",
+                        "--no-deps", "--no-binary", ":all:", "-d", tmp, requirement],
+                       check=True)
+        archive = next(p for p in Path(tmp).iterdir() if p.name.endswith((".tar.gz", ".tgz")))
+        with tarfile.open(archive) as tar:
+            tar.extractall(tmp, filter="data")  # no links out, no absolute paths, no devices
+        top = next(p for p in Path(tmp).iterdir() if p.is_dir())
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(top), str(target))
+    (target / ".complete").write_text(requirement + "\n")
+    return root
 
 
 def overlay_folder(pins: tuple[str, ...], with_deps: tuple[str, ...]) -> Path:
     """A folder holding ``pins`` (no dependencies) and ``with_deps`` (with theirs, never replacing a pin),
     installed once and reused while the pins stay the same."""
-    root = Path(os.environ.get("KBFIX_OVERLAY_DIR") or Path.home() / ".cache" / "kbfix" / "overlays")
+    root = overlay_root()
     target = root / hashlib.sha256("\n".join((*pins, "--", *with_deps)).encode()).hexdigest()[:16]
     if (target / ".complete").exists():
         return target
@@ -133,17 +166,20 @@ def overlay_folder(pins: tuple[str, ...], with_deps: tuple[str, ...]) -> Path:
 
 def verify_with_overlay(entry) -> bool:
     """Verify ``entry`` again in a child process that sees its ``OVERLAY`` releases first."""
-    pins, with_deps = overlay_pins(entry)
-    if not pins and not with_deps:
+    pins, with_deps, sources = overlay_pins(entry)
+    if not pins and not with_deps and not sources:
         return False
+    env = dict(os.environ)
     try:
-        folder = overlay_folder(pins, with_deps)
-    except subprocess.CalledProcessError as exc:
+        folder = overlay_folder(pins, with_deps) if pins or with_deps else None
+        for requirement in sources:
+            env[SOURCES_ENV] = str(unpack_source(requirement))
+    except (subprocess.CalledProcessError, StopIteration, OSError) as exc:
         print(f"{entry.id:<50} overlay not installed: {exc}")
         return False
-    paths = [str(folder), str(Path(__file__).resolve().parent.parent), os.environ.get("PYTHONPATH", "")]
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in paths if p))
-    print(f"{entry.id:<50} again with {' '.join((*pins, *with_deps))} in front", flush=True)
+    paths = [str(folder) if folder else "", str(Path(__file__).resolve().parent.parent), os.environ.get("PYTHONPATH", "")]
+    env["PYTHONPATH"] = os.pathsep.join(p for p in paths if p)
+    print(f"{entry.id:<50} again with {' '.join((*pins, *with_deps, *sources))} in front", flush=True)
     return subprocess.run([sys.executable, __file__, entry.id], env=env).returncode == 0
 
 

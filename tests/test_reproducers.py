@@ -54,6 +54,34 @@ def test_gpu_reproducer_is_skipped_without_a_gpu():
     assert run(Path(gpu_only[0].path)).missing == (NO_GPU,)
 
 
+def test_a_reproducer_whose_source_distribution_is_absent_is_skipped_and_runs_once_it_is_there(tmp_path, monkeypatch):
+    """``SOURCES`` names a source distribution (a script only its sdist ships): without the unpacked folder under
+    ``KBFIX_SOURCES`` the reproducer is skipped like one whose module is missing; with it, it runs and can read it."""
+    from kbfix.reproduce import SOURCES_ENV, source_folder
+
+    entry_dir = tmp_path / "some-entry"
+    entry_dir.mkdir()
+    (entry_dir / "reproduce.py").write_text(
+        'from kbfix.reproduce import source_folder\n'
+        'SOURCES = ("demo-pkg==1.2",)\n'
+        'def reproduce():\n'
+        '    raise ValueError((source_folder(SOURCES[0]) / "tool.py").read_text())\n'
+        'def fixed():\n'
+        '    return "fine"\n')
+    monkeypatch.delenv(SOURCES_ENV, raising=False)
+    assert run(entry_dir).missing == ("the source of demo-pkg==1.2",)
+    monkeypatch.setenv(SOURCES_ENV, str(tmp_path / "sources"))
+    unpacked = tmp_path / "sources" / "demo-pkg-1.2"
+    unpacked.mkdir(parents=True)
+    (unpacked / "tool.py").write_text("the tool's own words")
+    assert run(entry_dir).missing  # not complete yet: an interrupted unpack is not used
+    (unpacked / ".complete").write_text("demo-pkg==1.2\n")
+    assert source_folder("demo-pkg==1.2") == unpacked
+    outcome = run(entry_dir)
+    assert not outcome.missing and outcome.raised and "the tool's own words" in outcome.error_text
+    assert outcome.fixed_text == "fine"
+
+
 def check_outcome(engine, entry, outcome):
     assert outcome.error_text.strip(), "reproduce() neither raised nor returned the library's output"
     report = engine.diagnose(traceback.parse(outcome.error_text))
