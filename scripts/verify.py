@@ -119,23 +119,34 @@ def overlay_root() -> Path:
 
 def unpack_source(requirement: str) -> Path:
     """The source distribution of ``requirement`` (``name==version``) downloaded from the registry without
-    building it and unpacked (its top folder stripped) under ``<overlay root>/sources``, once."""
+    building it and unpacked (its top folder stripped) under ``<overlay root>/sources``, once. Where pip cannot
+    read the release's sdist (none published, or metadata an old build backend cannot prepare), its wheel is
+    unpacked instead: a pure-Python package's folders, ready to be put on ``PYTHONPATH``."""
     import tarfile
     import tempfile
+    import zipfile
 
     root = overlay_root() / "sources"
     target = root / source_name(requirement)
     if (target / ".complete").exists():
         return root
     shutil.rmtree(target, ignore_errors=True)
+    pip = [sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check", "--no-deps"]
     with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check",
-                        "--no-deps", "--no-binary", ":all:", "-d", tmp, requirement],
-                       check=True)
-        archive = next(p for p in Path(tmp).iterdir() if p.name.endswith((".tar.gz", ".tgz")))
-        with tarfile.open(archive) as tar:
-            tar.extractall(tmp, filter="data")  # no links out, no absolute paths, no devices
-        top = next(p for p in Path(tmp).iterdir() if p.is_dir())
+        got = Path(tmp) / "download"
+        if subprocess.run([*pip, "--no-binary", ":all:", "-d", str(got), requirement]).returncode != 0:
+            shutil.rmtree(got, ignore_errors=True)
+            subprocess.run([*pip, "--only-binary", ":all:", "-d", str(got), requirement], check=True)
+        archive = next(got.iterdir())
+        unpacked = Path(tmp) / "unpacked"
+        if archive.name.endswith(".whl"):
+            with zipfile.ZipFile(archive) as wheel:
+                wheel.extractall(unpacked)  # zipfile drops absolute paths and ".." parts, and makes no links
+            top = unpacked
+        else:
+            with tarfile.open(archive) as tar:
+                tar.extractall(unpacked, filter="data")  # no links out, no absolute paths, no devices
+            top = next(p for p in unpacked.iterdir() if p.is_dir())
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(str(top), str(target))
     (target / ".complete").write_text(requirement + "\n")
