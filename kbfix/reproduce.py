@@ -178,6 +178,18 @@ def tiny_llama(layers: int = 1, kv_heads: int = 2, vocab: int = 64, seed: int | 
     return LlamaForCausalLM(config)
 
 
+def word_tokenizer(words: list[str]):
+    """A fast tokenizer whose vocabulary is ``words`` (split on whitespace) plus [PAD], [UNK] and [EOS]: enough for a
+    trainer to pad, end and decode a few tiny examples, built here (nothing downloads)."""
+    from tokenizers import Tokenizer, models, pre_tokenizers
+    from transformers import PreTrainedTokenizerFast
+
+    vocab = {"[PAD]": 0, "[UNK]": 1, "[EOS]": 2, **{w: i + 3 for i, w in enumerate(sorted(set(words)))}}
+    core = Tokenizer(models.WordLevel(vocab, unk_token="[UNK]"))
+    core.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
+    return PreTrainedTokenizerFast(tokenizer_object=core, pad_token="[PAD]", unk_token="[UNK]", eos_token="[EOS]")
+
+
 def free_port() -> str:
     """A local TCP port nobody listens on now, for a reproducer's rendezvous (MASTER_PORT, tcp://...)."""
     import socket
@@ -187,10 +199,15 @@ def free_port() -> str:
         return str(s.getsockname()[1])
 
 
+def rank_env(rank: int, world: int, port: str | int) -> dict[str, str]:
+    """The environment a launcher gives rank ``rank`` of a ``world``-process job on one machine (port ``port``)."""
+    return {"MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(port), "RANK": str(rank), "WORLD_SIZE": str(world),
+            "LOCAL_RANK": str(rank), "LOCAL_WORLD_SIZE": str(world)}
+
+
 def one_rank_env(port: str | None = None) -> dict[str, str]:
     """The environment a launcher gives rank 0 of a one-process job on a free local port."""
-    return {"MASTER_ADDR": "127.0.0.1", "MASTER_PORT": port or free_port(), "RANK": "0", "WORLD_SIZE": "1",
-            "LOCAL_RANK": "0", "LOCAL_WORLD_SIZE": "1"}
+    return rank_env(0, 1, port or free_port())
 
 
 @contextmanager

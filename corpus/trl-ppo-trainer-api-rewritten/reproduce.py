@@ -14,7 +14,7 @@ all built here (no download).
 import os
 import tempfile
 
-from kbfix.reproduce import release_within, tiny_llama
+from kbfix.reproduce import release_within, tiny_llama, word_tokenizer
 
 # releases this reproducer is verified with where the environment lacks them (scripts/verify.py --overlays)
 OVERLAY = ('trl==0.19.1', 'transformers==4.53.3', 'tokenizers==0.21.4', 'huggingface_hub==0.34.4', 'datasets==4.0.0', 'kernels==0.7.0')
@@ -27,13 +27,7 @@ WORDS = "what is two plus four ? the answer is six".split()
 
 
 def _tokenizer():
-    from tokenizers import Tokenizer, models, pre_tokenizers
-    from transformers import PreTrainedTokenizerFast
-
-    vocab = {"[PAD]": 0, "[UNK]": 1, "[EOS]": 2, **{w: i + 3 for i, w in enumerate(sorted(set(WORDS)))}}
-    core = Tokenizer(models.WordLevel(vocab, unk_token="[UNK]"))
-    core.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
-    return PreTrainedTokenizerFast(tokenizer_object=core, pad_token="[PAD]", unk_token="[UNK]", eos_token="[EOS]")
+    return word_tokenizer(WORDS)
 
 
 def _classifier():

@@ -5,7 +5,7 @@ DeepSpeed's ZeRORuntimeException from load_checkpoint; fixed() converts the chec
 own ds_to_universal and resumes it with "checkpoint": {"load_universal": true}.
 """
 
-from kbfix.reproduce import deepspeed_rank, free_port
+from kbfix.reproduce import deepspeed_rank, free_port, rank_env
 
 REQUIRES = ("torch", "deepspeed")
 FIXES = (0,)
@@ -19,8 +19,7 @@ CONFIG = {
 
 def _rank(rank, world, port):
     """This process as rank ``rank`` of ``world`` for DeepSpeed; torn down (env, groups) on exit."""
-    return deepspeed_rank(dict(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), RANK=str(rank), WORLD_SIZE=str(world),
-                               LOCAL_RANK=str(rank), LOCAL_WORLD_SIZE=str(world)))
+    return deepspeed_rank(rank_env(rank, world, port))
 
 
 def _engine(config=CONFIG):
