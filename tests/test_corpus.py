@@ -205,6 +205,7 @@ def test_the_cached_corpus_reads_bodies_from_the_entry_files(tmp_path, monkeypat
     corpus.load_cached(root)  # builds the cache
     cached = corpus.load_cached(root).entries[0]
     assert type(cached.body) is not type(parsed.body)  # the cached copy, whose body is read on first use
+    assert cached == parsed and parsed == cached  # an entry compares by its text, however it was loaded
     assert cached.body.en == parsed.body.en and cached.body.zh == parsed.body.zh and parsed.body.zh
     assert cached.section("Fix", "zh") == parsed.section("Fix", "zh") != ""
     entry = folder / "entry.md"
