@@ -6,6 +6,7 @@ import sys
 
 import pytest
 
+import kbfix
 from kbfix import traceback as tb
 from kbfix.engine import installed, skew
 from kbfix.engine.signatures import LogText
@@ -277,3 +278,38 @@ def test_a_diagnosis_that_needs_no_version_facts_does_not_load_the_api_history()
     out = subprocess.run([sys.executable, "-c", LAZY.format(text=skewed)], cwd=ROOT, capture_output=True, text=True,
                          check=True).stdout.split()
     assert out == ["removed-or-renamed-symbol", "True", "True"]
+
+
+def test_a_wording_that_decides_its_fix_sets_the_package_over_what_other_readings_say():
+    """``sets`` on a signature: transformers 4.45's Trainer calling train() on a torch optimizer wrapped by
+    accelerate 0.34.0-0.34.1 always needs accelerate>=0.34.2, whatever the API history reads of the message."""
+    from kbfix.render import report_json
+
+    text = "\n".join([
+        "Traceback (most recent call last):",
+        '  File "/usr/lib/python3.10/site-packages/transformers/trainer.py", line 3477, in training_step',
+        "    self.optimizer.train()",
+        '  File "/usr/lib/python3.10/site-packages/accelerate/optimizer.py", line 128, in train',
+        "    return self.optimizer.train()",
+        "AttributeError: 'AdamW' object has no attribute 'train'",
+    ])
+    report = kbfix.diagnose(text)
+    assert report.verdict == "match" and report.matches[0].entry.id == "removed-or-renamed-symbol"
+    captures = report.matches[0].captures
+    assert captures["upgrade"] == "accelerate>=0.34.2" and captures["library"] == "accelerate"
+    commands = [c for f in report_json(report)["matches"][0]["fixes"] for c in f["commands"]]
+    assert any('pip install -U "accelerate>=0.34.2"' in c for c in commands), commands
+
+
+def test_sets_must_map_capture_names_to_values(tmp_path):
+    import shutil
+
+    from kbfix import corpus
+
+    root = tmp_path / "corpus"
+    shutil.copytree(ROOT / "corpus" / "no-trainable-parameters", root / "no-trainable-parameters",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    entry = root / "no-trainable-parameters" / "entry.md"
+    entry.write_text(entry.read_text().replace("[[signatures]]\n", "[[signatures]]\nsets = { 'not a name' = 3 }\n", 1))
+    problems = [p for p in corpus.check(root) if p.field.endswith("sets")]
+    assert problems and "capture names to fixed values" in problems[0].message
