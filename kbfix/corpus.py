@@ -689,14 +689,14 @@ class _BodyOnDisk(Text):
         if name not in ("en", "zh"):
             raise AttributeError(name)
         folder = Path(self.__dict__["_folder"])
-        en = zh = ""
         try:
             parts = split_front_matter((folder / "entry.md").read_text(encoding="utf-8"))
             en = parts[1].strip() if parts else ""
             zh_path = folder / "entry.zh.md"
             zh = zh_path.read_text(encoding="utf-8").strip() if zh_path.exists() else ""
-        except (OSError, UnicodeDecodeError):
-            pass  # removed or damaged since the run started: no body rather than a traceback
+        except (OSError, UnicodeDecodeError) as exc:  # removed or damaged since the run started: say so
+            en = f"(the explanation could not be read from {folder}: {exc}; `kbfix corpus check` shows what is wrong)"
+            zh = f"（无法从 {folder} 读取说明：{exc}；运行 `kbfix corpus check` 查看问题）"
         self.__dict__.update(en=en, zh=zh)
         return self.__dict__[name]
 

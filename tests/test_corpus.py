@@ -211,6 +211,9 @@ def test_the_cached_corpus_reads_bodies_from_the_entry_files(tmp_path, monkeypat
     entry = folder / "entry.md"
     entry.write_text(entry.read_text().replace("## Fix\n", "## Fix\nEdited first line.\n", 1))
     assert "Edited first line." in corpus.load_cached(root).entries[0].section("Fix")
+    gone = corpus.load_cached(root).entries[0]
+    entry.unlink()  # removed while the run goes on: the answer says so instead of a traceback or an empty text
+    assert "could not be read" in gone.body.en and "kbfix corpus check" in gone.body.zh
 
 
 def test_guide_example_front_matter_parses():
