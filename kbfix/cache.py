@@ -6,15 +6,14 @@ on its own:
 
 - the cache folder is created private (0700); a folder or file that another user owns or others can
   write is not used (a note says so, and the work is redone in memory);
-- every data file carries an HMAC of its payload under a per-user secret kept in the folder (0600);
+- every data file carries a MAC of its payload (keyed BLAKE2b) under a per-user secret kept in the folder
+  (0600);
   a file whose digest does not verify (edited, truncated, written by another tool) is ignored and
   rebuilt, never trusted.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import marshal
 import os
 import stat
@@ -23,6 +22,13 @@ import zlib
 from enum import Enum
 from pathlib import Path
 from typing import Callable, TypeVar
+
+try:  # the hash module itself, without hashlib: hashlib and hmac load OpenSSL, which costs a cold run more than
+    from _blake2 import blake2b  # signing does
+    from _operator import _compare_digest as compare_digest
+except ImportError:  # another Python implementation
+    from hashlib import blake2b
+    from hmac import compare_digest
 
 T = TypeVar("T")
 SECRET_NAME = ".key"
@@ -35,7 +41,7 @@ def checksum(data: bytes) -> str:
 
 def key(kind: str, version: int, *inputs: str) -> str:
     """The cache key of a ``kind`` of derived data, from its format version and its inputs."""
-    return hashlib.sha256("\x00".join((kind, str(version), *inputs)).encode()).hexdigest()[:20]
+    return blake2b("\x00".join((kind, str(version), *inputs)).encode(), digest_size=10).hexdigest()
 
 
 def cache_dir() -> Path:
@@ -114,7 +120,8 @@ def _secret(folder: Path) -> bytes | None:
 
 
 def _sign(secret: bytes, payload: bytes | memoryview) -> str:
-    return hmac.new(secret, payload, hashlib.sha256).hexdigest()
+    """BLAKE2b in its keyed mode: a MAC by design (no HMAC construction needed)."""
+    return blake2b(payload, key=secret, digest_size=32).hexdigest()
 
 
 def sign_bytes(payload: bytes | memoryview) -> str | None:
@@ -126,7 +133,7 @@ def sign_bytes(payload: bytes | memoryview) -> str | None:
 
 def verify_bytes(payload: bytes | memoryview, digest: str) -> bool:
     expected = sign_bytes(payload)
-    return expected is not None and hmac.compare_digest(expected, str(digest))
+    return expected is not None and compare_digest(expected, str(digest))
 
 
 def write_atomic(target: Path, content: str | bytes) -> None:
@@ -148,13 +155,13 @@ def write_atomic(target: Path, content: str | bytes) -> None:
 # marshal: several times faster to read than JSON for the same lists and dicts. It is only ever given
 # plain values (``plain``) and only reads back payloads this user's kbfix signed. Its format may
 # change with the Python version: the header names both.
-DATA_MAGIC = f"kbfix-cache-marshal {marshal.version} {sys.implementation.cache_tag} ".encode("ascii")
+DATA_MAGIC = f"kbfix-cache-marshal-b2 {marshal.version} {sys.implementation.cache_tag} ".encode("ascii")
 
 
 def plain(value: object) -> object:
-    """``value`` as dicts, lists, tuples, strings, numbers, booleans and None (an enum becomes its
+    """``value`` as dicts, lists, tuples, strings, bytes, numbers, booleans and None (an enum becomes its
     value); TypeError for anything else."""
-    if value is None or type(value) in (str, int, float, bool):
+    if value is None or type(value) in (str, int, float, bool, bytes):
         return value
     if isinstance(value, Enum):
         return plain(value.value)

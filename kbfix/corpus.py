@@ -589,61 +589,75 @@ def load(root: Path | str | None = None, *, strict: bool = True, validate: bool 
     return Corpus(root, tuple(entries), tuple(cases), corpus_hash(root), tuple(problems))
 
 
-ENTRIES_CACHE_VERSION = 9
+ENTRIES_CACHE_VERSION = 11
 T = TypeVar("T")
 
 
 # Files no cached entry or document is read from (a reproducer, a GPU run's record): their folders' times still
 # show one added or removed, but their contents are not stamped (a stat each of every cold run)
 _UNSTAMPED = frozenset({"reproduce.py", "gpu_run.json"})
+# Cases nothing at run time reads (look-alikes, known misses: only the tests and `kbfix corpus check` do, and they
+# parse the files): their names are part of the fingerprint (one added, removed or renamed is seen through its
+# folder's time), their contents are not stamped. A case edited in place leaves the cached corpus's ``hash``
+# as it was: the documents and index it keys are built from the entries and their match cases only.
+_NAMED_ONLY = ("nomatch-", "todo-")
 
 
-def _walk(root: Path) -> tuple[list[tuple[str, int, int]], list[tuple[str, int]]]:
+def _walk(root: Path) -> tuple[list[tuple[str, int, int]], list[tuple[str, int]], list[str]]:
     """Every file under the entry folders with its size and modification time (sorted; :data:`_UNSTAMPED`
-    files aside), and every folder with its modification time (a file added, removed or renamed changes its
-    folder's)."""
+    files and the :data:`_NAMED_ONLY` cases aside, whose paths are the third list), and every folder with its
+    modification time (a file added, removed or renamed changes its folder's)."""
     files: list[tuple[str, int, int]] = []
     folders: list[tuple[str, int]] = []
+    named: list[str] = []
     stack = [str(root)]
     while stack:
         folder = stack.pop()
         folders.append((folder, os.stat(folder).st_mtime_ns))
+        cases = os.path.basename(folder) == "cases"
         with os.scandir(folder) as items:
             for item in items:
                 if item.is_dir():
                     if item.name != "__pycache__":
                         stack.append(item.path)
+                elif cases and item.name.startswith(_NAMED_ONLY):
+                    named.append(item.path)
                 elif item.name not in _UNSTAMPED:
                     info = item.stat()
                     files.append((item.path, info.st_size, info.st_mtime_ns))
     files.sort()
-    return files, folders
+    named.sort()
+    return files, folders, named
 
 
-def _fingerprint(root: Path, files: list[tuple[str, int, int]] | None = None) -> str:
-    """A digest of the names, sizes and modification times of every file under the entry folders: cheap
-    to read, and any edit changes it."""
+def _fingerprint(root: Path, walked: tuple[list, list, list] | None = None) -> str:
+    """A digest of the names, sizes and modification times of the stamped files under the entry folders and
+    the names of the others: cheap to read, and any edit of what the cache holds changes it."""
     import hashlib
 
-    files = _walk(root)[0] if files is None else files
-    text = "\n".join([str(root.resolve()), *(f"{path}|{size}|{mtime}" for path, size, mtime in files)])
+    files, _, named = _walk(root) if walked is None else walked
+    text = "\n".join([str(root.resolve()), *(f"{path}|{size}|{mtime}" for path, size, mtime in files), *named])
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def _unchanged(stamp: dict) -> bool:
-    """Whether every folder and file a stamp lists still has its recorded times and sizes: the walk's
-    answer from one ``stat`` per path, without listing a folder or sorting."""
+    """Whether every folder and stamped file still has its recorded times and sizes: the walk's answer from
+    one ``stat`` per path, without listing a folder or sorting. The stamp keeps its paths as one string and
+    the times and sizes as one list (a few values to unmarshal, not thousands)."""
     stat = os.stat
     try:
-        if any(stat(path).st_mtime_ns != mtime for path, mtime in stamp["folders"]):
+        folders, files = stamp["folders"].split("\n"), stamp["files"].split("\n")
+        numbers = stamp["numbers"]
+        if len(numbers) != len(folders) + 2 * len(files):
             return False
-        for path, size, mtime in stamp["files"]:
-            info = stat(path)
-            if info.st_size != size or info.st_mtime_ns != mtime:
-                return False
-    except (OSError, KeyError, TypeError, ValueError):
+        if [stat(path).st_mtime_ns for path in folders] != numbers[:len(folders)]:
+            return False
+        found: list[int] = []
+        for info in map(stat, files):
+            found += (info.st_size, info.st_mtime_ns)
+        return found == numbers[len(folders):]
+    except (OSError, KeyError, TypeError, ValueError, AttributeError):
         return False
-    return True
 
 
 def _current_fingerprint(root: Path) -> str:
@@ -655,9 +669,13 @@ def _current_fingerprint(root: Path) -> str:
     stamp = cache.load_data(target, lambda data: data)
     if stamp is not None and _unchanged(stamp) and isinstance(stamp.get("fingerprint"), str):
         return stamp["fingerprint"]
-    files, folders = _walk(root)
-    fingerprint = _fingerprint(root, files)
-    cache.store_data(target, {"files": files, "folders": folders, "fingerprint": fingerprint})
+    walked = _walk(root)
+    files, folders, _ = walked
+    fingerprint = _fingerprint(root, walked)
+    numbers = [mtime for _, mtime in folders] + [n for _, size, mtime in files for n in (size, mtime)]
+    cache.store_data(target, {"folders": "\n".join(path for path, _ in folders),
+                              "files": "\n".join(path for path, _, _ in files),
+                              "numbers": numbers, "fingerprint": fingerprint})
     return fingerprint
 
 
@@ -701,14 +719,58 @@ class _BodyOnDisk(Text):
         return self.__dict__[name]
 
 
+# What only an answer shows (the fixes, how they were verified, the references): more than half an entry's cached
+# bytes, kept per entry as its own marshalled bytes and rebuilt for the few entries an answer renders
+_DETAILS = ("fixes", "verified", "references")
+
+
+class _EntryFromCache(Entry):
+    """An entry read from the cache: :data:`_DETAILS` are unmarshalled on first use (a cold run scores every
+    entry and renders a few). Equal to the parsed entry of the same files, whichever side asks."""
+
+    def __getattr__(self, name: str):  # only called while a detail is not rebuilt yet
+        details = self.__dict__.get("_details")
+        if name not in _DETAILS or details is None:
+            raise AttributeError(name)
+        import marshal
+
+        fixes, verified, references = marshal.loads(details)
+        self.__dict__.update(fixes=tuple(_fix_from_data(f) for f in fixes), verified=verified,
+                             references=tuple(references))
+        del self.__dict__["_details"]
+        return self.__dict__[name]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Entry):
+            return NotImplemented
+        return all(getattr(self, f) == getattr(other, f) for f in Entry.__dataclass_fields__)
+
+    __hash__ = Entry.__hash__
+
+
+def _fix_from_data(f: dict) -> Fix:
+    return _restore(Fix, {**f, "title": _restore(Text, f["title"]),
+                          "applicability": Applicability(f["applicability"]),
+                          "verification": VerificationKind(f["verification"])})
+
+
+def _entry_to_data(entry: Entry) -> dict:
+    """What the cache keeps of an entry: no body (read from the folder on use), the details as one blob."""
+    import marshal
+    from dataclasses import asdict
+
+    from kbfix.cache import plain
+
+    data = {k: v for k, v in asdict(entry).items() if k != "body"}
+    data["_details"] = marshal.dumps(plain(tuple(data.pop(k) for k in _DETAILS)))
+    return data
+
+
 def _entry_from_data(d: dict) -> Entry:
-    # asdict kept tuples as tuples and marshal keeps them: only nested dataclasses and enums are rebuilt
-    return _restore(Entry, {
+    # asdict kept tuples as tuples and marshal keeps them: only nested dataclasses are rebuilt
+    return _restore(_EntryFromCache, {
         **d, "title": _restore(Text, d["title"]), "body": _BodyOnDisk(d["path"]),
         "signatures": tuple(_restore(Signature, s) for s in d["signatures"]),
-        "fixes": tuple(_restore(Fix, {**f, "title": _restore(Text, f["title"]),
-                                      "applicability": Applicability(f["applicability"]),
-                                      "verification": VerificationKind(f["verification"])}) for f in d["fixes"]),
     })
 
 
@@ -720,8 +782,6 @@ def load_cached(root: Path | str | None = None) -> Corpus:
     rejects a copy that was edited). Falls back to :func:`load` (unvalidated) whenever the cache is
     missing, stale, untrusted or unreadable.
     """
-    from dataclasses import asdict
-
     from kbfix import cache
 
     root = Path(root) if root is not None else default_root()
@@ -734,8 +794,7 @@ def load_cached(root: Path | str | None = None) -> Corpus:
         return cached
     corpus = load(root, strict=False)
     if not corpus.problems:
-        cache.store_data(target, {"hash": corpus.hash, "entries": [
-            {k: v for k, v in asdict(e).items() if k != "body"} for e in corpus.entries]})
+        cache.store_data(target, {"hash": corpus.hash, "entries": [_entry_to_data(e) for e in corpus.entries]})
     return corpus
 
 
