@@ -729,16 +729,20 @@ class _EntryFromCache(Entry):
     entry and renders a few). Equal to the parsed entry of the same files, whichever side asks."""
 
     def __getattr__(self, name: str):  # only called while a detail is not rebuilt yet
-        details = self.__dict__.get("_details")
-        if name not in _DETAILS or details is None:
+        if name not in _DETAILS:
+            raise AttributeError(name)
+        state = self.__dict__
+        details = state.get("_details")
+        if details is None:  # another thread rebuilt them meanwhile (it sets them before it drops the blob)
+            if name in state:
+                return state[name]
             raise AttributeError(name)
         import marshal
 
         fixes, verified, references = marshal.loads(details)
-        self.__dict__.update(fixes=tuple(_fix_from_data(f) for f in fixes), verified=verified,
-                             references=tuple(references))
-        del self.__dict__["_details"]
-        return self.__dict__[name]
+        state.update(fixes=tuple(_fix_from_data(f) for f in fixes), verified=verified, references=tuple(references))
+        state.pop("_details", None)
+        return state[name]
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Entry):

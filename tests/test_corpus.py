@@ -196,6 +196,42 @@ def test_the_cached_corpus_follows_every_edit(tmp_path, monkeypatch):
     assert corpus.load_cached(root).entries[0].title.en.startswith("Edited: ")
 
 
+def test_the_cached_corpus_rebuilds_fixes_only_when_asked(tmp_path, monkeypatch):
+    """A cached entry keeps its fixes, verification record and references as one blob, rebuilt on first use:
+    the same values as a full parse (enums and all), and the blob is gone once they are."""
+    from kbfix.model import Applicability
+
+    monkeypatch.setenv("KBFIX_CACHE_DIR", str(tmp_path / "cache"))
+    root, _ = _copy_entry(tmp_path)
+    parsed = corpus.load(root, strict=False).entries[0]
+    corpus.load_cached(root)  # builds the cache
+    cached = corpus.load_cached(root).entries[0]
+    assert "fixes" not in vars(cached) and "_details" in vars(cached)
+    assert cached.fixes == parsed.fixes and isinstance(cached.fixes[0].applicability, Applicability)
+    assert cached.verified == parsed.verified and cached.references == parsed.references != ()
+    assert "_details" not in vars(cached) and cached == parsed
+
+
+def test_look_alike_cases_are_stamped_by_name(tmp_path, monkeypatch):
+    """Nothing at run time reads a look-alike or a known miss: one edited in place keeps the cached corpus
+    (no stat of it on a cold run), one added or renamed is seen."""
+    import os
+
+    monkeypatch.setenv("KBFIX_CACHE_DIR", str(tmp_path / "cache"))
+    root, folder = _copy_entry(tmp_path)
+    first = corpus.load_cached(root)
+    look_alike = folder / "cases" / "nomatch-extra.txt"
+    look_alike.write_text("ValueError: unrelated\n")
+    added = corpus.load_cached(root)
+    assert added.hash != first.hash
+    stamp = os.stat(folder / "cases").st_mtime_ns
+    look_alike.write_text("ValueError: edited in place\n")
+    os.utime(folder / "cases", ns=(stamp, stamp))
+    assert corpus.load_cached(root).hash == added.hash  # not stamped: the cached copy stands
+    look_alike.rename(folder / "cases" / "nomatch-renamed.txt")
+    assert corpus.load_cached(root).hash == corpus.load(root, strict=False).hash != added.hash
+
+
 def test_the_cached_corpus_reads_bodies_from_the_entry_files(tmp_path, monkeypatch):
     """The cache leaves bodies out and reads them from the folder on first use: the same text as a full parse,
     in both languages, and an edited body is what the next load shows."""
