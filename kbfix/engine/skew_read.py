@@ -80,18 +80,26 @@ class Caller:
         return Text("the paste shows no frame of the caller", "粘贴内容中没有调用方的栈帧")
 
 
-def _keywords_from_data(text: str, form: Form, kwarg: str) -> bool:
-    """Whether the failing call passes its keywords from a mapping (``config_cls(**kwargs)``: a saved
-    config) rather than naming ``kwarg`` itself, as a library calling a method it expects overridden does."""
+def _failing_line(text: str, form: Form) -> str:
+    """The source line a traceback shows just above the message (the failing expression), or ""."""
     lines = text.split("\n")
     for i in range(form.line - 1, max(-1, form.line - 4), -1):
         line = lines[i].strip() if 0 <= i < len(lines) else ""
         if not line or set(line) <= set("^~ "):
             continue  # a blank line, or the carets under the failing expression
-        if FRAME_RE.search(line):
-            return False
-        return "**" in line and not re.search(rf"\b{re.escape(kwarg)}\s*=", line)
-    return False
+        return "" if FRAME_RE.search(line) else line
+    return ""
+
+
+# a class called in a line of code: ``AsyncEngineArgs(`` (not ``AsyncLLMEngine.from_engine_args(``)
+CLASS_CALL_RE = re.compile(r"(?<![\w.])([A-Z]\w*)\s*\(")
+
+
+def _keywords_from_data(text: str, form: Form, kwarg: str) -> bool:
+    """Whether the failing call passes its keywords from a mapping (``config_cls(**kwargs)``: a saved
+    config) rather than naming ``kwarg`` itself, as a library calling a method it expects overridden does."""
+    line = _failing_line(text, form)
+    return bool(line) and "**" in line and not re.search(rf"\b{re.escape(kwarg)}\s*=", line)
 
 
 # Frames that forward an attribute read to another object: the code that asked sits above them.
@@ -432,6 +440,8 @@ class Analysis:
         lib, module = place
         ah = api()
         have = ah.function_releases(lib, f"{module}:{cls}.{name}") | ah.symbol_releases(lib, module, f"{cls}.{name}")
+        if not have and cls.endswith("Config"):
+            have = _config_field(lib, module, cls, name)
         reading.captures.update({"library": pip_name(lib), "symbol": f"{cls}.{name}", "name": f"{cls}.{name}", "module": module,
                                  "old_use": f"<a {cls}>.{name}   ({module}.{cls})"})
         if not have:
@@ -498,12 +508,27 @@ class Analysis:
         owner = parts[-2] if len(parts) >= 2 else ""
         if not owner and kwarg:
             owner = self._owner_from_code(kwarg) or ""
+        if not owner and method == "__init__":
+            owner = self._owner_from_call_line(form, kwarg) or ""
         if not owner:
             return None
         place = self._class_place(owner, form, method, kwarg)
         if place is None:
             return ("", "", owner, method)
         return (place[0], place[1], owner, method)
+
+    def _owner_from_call_line(self, form: Form, kwarg: str) -> str | None:
+        """The class a bare ``__init__()`` belongs to, from the failing line shown above the message
+        (``AsyncLLMEngine.from_engine_args(AsyncEngineArgs(**engine_args))``): the one class called there
+        that the history knows, or the one of them whose ``__init__`` takes ``kwarg`` in some release."""
+        line = _failing_line(self.text, form)
+        names = list(dict.fromkeys(m.group(1) for m in CLASS_CALL_RE.finditer(line)))
+        placed = [name for name in names if self._class_place(name, form) is not None]
+        if kwarg and len(placed) > 1:
+            ah = api()
+            placed = [name for name in placed if any(ah.param_releases(p.library, f"{p.module}.{name}.__init__", kwarg)
+                                                     for p in ah.find_symbol(name))] or placed
+        return placed[0] if len(placed) == 1 else None
 
     def _owner_from_code(self, kwarg: str) -> str | None:
         """The class called with ``kwarg=`` in the code shown (``TrainingArguments(..., kwarg="steps")``)."""
@@ -757,6 +782,21 @@ def _gap(have, index: int | None) -> tuple[str, str] | None:
     if not before or not after:
         return None
     return have.releases[max(before) + 1], have.releases[min(after)]
+
+
+def _config_field(lib: str, module: str, cls: str, name: str):
+    """The releases in which a config class has the attribute ``name``: a config keeps its ``__init__``
+    parameters as attributes (``LlamaConfig(attention_dropout=...)`` from transformers 4.36), so the releases
+    whose ``__init__`` takes it. A parameter the last recorded ``__init__`` still takes stays in the releases
+    the class has after it (an ``__init__`` the history no longer records: a config rewritten as a dataclass)."""
+    ah = api()
+    qualname = f"{module}.{cls}.__init__"
+    have = ah.param_releases(lib, qualname, name)
+    inits = ah.function_releases(lib, qualname)
+    if not have or not inits or max(have.indices) != max(inits.indices):
+        return have
+    later = ah.symbol_releases(lib, module, cls)
+    return have | ah.VersionSet(have.library, have.releases, frozenset(i for i in later.indices if i > max(have.indices)))
 
 
 def _same_callable(text: str, form: Form) -> list[Form]:

@@ -122,6 +122,33 @@ def test_a_bare_init_is_read_on_the_class_of_that_name_that_takes_the_keyword():
     assert found["kwarg_not_accepted"]["upgrade"] == "deepspeed>=0.10"
 
 
+def test_a_bare_init_is_read_on_the_class_called_in_the_failing_line():
+    # Python < 3.10 names only __init__(); the line above the message calls the class (with ** keywords:
+    # no kwarg= to find it by), and a class reached through an attribute (AsyncLLMEngine.) is not called
+    found = facts("    self.model = AsyncLLMEngine.from_engine_args(AsyncEngineArgs(**engine_args))\n"
+                  "TypeError: __init__() got an unexpected keyword argument 'limit_mm_per_prompt'\n"
+                  "- vLLM version: 0.4.3\n").found
+    caps = found["kwarg_not_accepted"]
+    assert caps["callable"] == "AsyncEngineArgs.__init__" and caps["library"] == "vllm"
+    assert caps["upgrade"] == "vllm>=0.5"
+    # a line that calls no class the history knows says nothing
+    assert "kwarg_not_accepted" not in facts("    x = make(**kw)\n"
+                                             "TypeError: __init__() got an unexpected keyword argument 'limit_mm_per_prompt'\n").found
+
+
+def test_a_config_attribute_is_dated_by_the_releases_whose_init_takes_it():
+    # configs keep their __init__ parameters as attributes: LlamaConfig(attention_dropout=...) from transformers 4.36,
+    # and the releases after the last recorded __init__ still have it
+    found = facts('  File "KIVI/models/llama_kivi.py", line 25, in __init__\n'
+                  "    self.attention_dropout = config.attention_dropout\n"
+                  "AttributeError: 'LlamaConfig' object has no attribute 'attention_dropout'\n").found
+    caps = found["symbol_not_yet_added"]
+    assert caps["first_good"] == "4.36.0" and caps["upgrade"] == "transformers>=4.36"
+    assert "symbol_removed" not in found
+    # a name no release of the config's __init__ takes is not dated
+    assert "symbol_not_in_release" not in facts("AttributeError: 'LlamaConfig' object has no attribute 'no_such_field'").found
+
+
 def test_a_callable_run_into_chinese_prose_is_read_without_the_prose():
     found = facts("在DPO模式下可能报DPOTrainer.get_batch_logps() got an unexpected keyword argument "
                   "'average_log_prob'这个错误").found
