@@ -39,7 +39,14 @@ what decides the cause:
   ``(5, 119, 119)`` vs ``(119, 119)``): parameters replicated over devices (``pmap``) or stacked over
   ensemble members or layers (``nn.scan``), used where single copies are expected, or the reverse;
   ``reshaped``: the same number of elements in another shape (``(1, 1, 1, 64)`` vs ``(64,)``): a
-  library release that stores the tensor in another shape. Neither is another model size.
+  library release that stores the tensor in another shape. Neither is another model size;
+- ``context_dim``: a UNet's cross-attention key/value projection (``attn2.to_k`` / ``attn2.to_v``, kohya's
+  ``attn2_to_k`` LoRA down, IP-Adapter's ``to_k_ip``) reads text features of another width, both widths
+  those of a Stable Diffusion family's text encoder (768 SD 1.x CLIP-L, 1024 SD 2.x OpenCLIP-H, 2048 SDXL
+  CLIP-L + bigG, 1280 the SDXL refiner's bigG or the original LDM text2img-large's BERT): weights of one
+  family loaded into a model built for another (an SDXL checkpoint in an SD 1.5 script). It decides over
+  the other shape facts: the rest of such a UNet differs in mixed widths and in linear-vs-1x1-conv
+  projections.
 
 Flax's ``ScopeParamShapeError`` (each of its three wordings) is read as a mismatch too, the parameter
 named by its scope (``/Dense_0`` + ``kernel`` -> ``Dense_0.kernel``).
@@ -157,6 +164,11 @@ POS_RE = re.compile(r"(?:^|\.)(?:pos_embed|pos_embedding|position_embeddings?|po
 # are not.
 POS_WIDTH_RE = re.compile(r"(?:^|\.)(?:pos_embed|pos_embedding|position_embeddings?|positional_embedding|absolute_pos_embed|"
                           r"pos_emb|embeddings\.position_embedding)(?:\.weight)?$")
+# a cross-attention key/value projection: diffusers / LDM ``attn2.to_k``, kohya's LoRA ``attn2_to_k``,
+# IP-Adapter's ``to_k_ip``
+CROSS_KV_RE = re.compile(r"(?:^|[._])(?:attn2[._]to_[kv]|to_[kv]_ip)(?:[._]|$)")
+# the text encoder widths a Stable Diffusion family's UNet cross-attends to
+CONTEXT_DIMS = {768: "SD 1.x", 1024: "SD 2.x", 2048: "SDXL", 1280: "SDXL refiner or LDM text2img-large"}
 TYPE_EMBED_RE = re.compile(r"(?:^|\.)(?:token_type_embeddings|segment_embeddings?|type_embeddings?)(?:\.weight)?$")
 BENIGN_UNUSED_RE = re.compile(r"(?:^|\.)(?:cls\.(?:predictions|seq_relationship)|pooler\.|lm_head\.|"
                               r"vocab_(?:transform|layer_norm|projector)|discriminator_predictions|generator_lm_head|"
@@ -169,7 +181,7 @@ RENAMES = (("gamma", "weight"), ("beta", "bias"), ("running_mean", "moving_mean"
 FACTS = ("keys_listed", "buffers_only", "benign_keys_only", "adapter_keys", "base_keys_only", "prefix", "rename", "many_missing",
          "tail_layers", "placeholder", "embedding_rows", "head_only", "pos_embed_only", "lora_rank", "lora_old_format", "width_ratio",
          "mixed_widths", "transposed", "leading_axis", "reshaped", "packed_4bit", "packed_4bit_checkpoint", "patch_size",
-         "embedding_tables")
+         "embedding_tables", "context_dim")
 MAX_KEYS = 5000  # per list: enough to decide, bounded memory on hostile input
 
 
@@ -488,7 +500,7 @@ def _shapes(found: dict, mismatched: list[tuple[str, tuple[int, ...], tuple[int,
     if placeholders and not all(HEAD_RE.search(k) for k, _, _ in placeholders):  # a head of 0 classes is real
         found["placeholder"] = {"key": placeholders[0][0]}
         return
-    if _packed_4bit(found, mismatched):
+    if _packed_4bit(found, mismatched) or _context_dim(found, mismatched):
         return
     if all(VOCAB_RE.search(k) or LORA_VOCAB_RE.search(k) for k in keys):
         rows = [v for k, a, b in mismatched if (v := _vocab_sizes(k, a, b))]
@@ -591,3 +603,17 @@ def _embedding_tables(found: dict, mismatched: list[tuple[str, tuple[int, ...], 
     key, a, b = mismatched[0]
     found["embedding_tables"] = {**_shown(key, a, b), "tables": ", ".join(k for k, _, _ in mismatched[:6])}
     return True
+
+
+def _context_dim(found: dict, mismatched: list[tuple[str, tuple[int, ...], tuple[int, ...]]]) -> bool:
+    """A cross-attention key/value projection ([out, context], a LoRA down [r, context]) whose context width
+    differs, both widths a Stable Diffusion family's text width (:data:`CONTEXT_DIMS`): the checkpoint is
+    another family's than the UNet built. The rows may differ too: SDXL's up_blocks.1 has 640 channels where
+    SD 1.x's has 1280 ([640, 2048] vs [1280, 768])."""
+    for key, a, b in mismatched:
+        if CROSS_KV_RE.search(key) and len(a) == len(b) == 2 and a[1] != b[1] \
+                and a[1] in CONTEXT_DIMS and b[1] in CONTEXT_DIMS:
+            found["context_dim"] = {**_shown(key, a, b), "ckpt_context": str(a[1]), "model_context": str(b[1]),
+                                    "ckpt_family": CONTEXT_DIMS[a[1]], "model_family": CONTEXT_DIMS[b[1]]}
+            return True
+    return False

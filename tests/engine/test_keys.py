@@ -294,3 +294,41 @@ def test_a_heading_without_its_list_collects_no_later_quoted_words():
                      "bert-base-uncased and are newly initialized:\n**['classifier.weight', 'classifier.bias']**"
                      ).missing == ["classifier.weight", "classifier.bias"]
     assert keys.read("Missing key(s) in state_dict: dict_keys(['fc.weight'])").missing == ["fc.weight"]
+
+
+def _mismatch(key: str, ckpt: str, model: str) -> str:
+    return (f"\tsize mismatch for {key}: copying a param with shape torch.Size([{ckpt}]) from checkpoint, "
+            f"the shape in current model is torch.Size([{model}]).")
+
+
+def test_cross_attention_context_width_names_the_stable_diffusion_family():
+    # an SDXL UNet (context 2048) into an SD 1.x one (768): the 1x1-conv-vs-linear proj_in and the mixed
+    # block widths around it do not hide the family
+    sdxl = "\n".join([_mismatch("down_blocks.1.attentions.0.proj_in.weight", "640, 640", "640, 640, 1, 1"),
+                      _mismatch("down_blocks.1.attentions.0.transformer_blocks.0.attn2.to_k.weight", "640, 2048", "640, 768"),
+                      _mismatch("up_blocks.1.attentions.1.transformer_blocks.0.attn2.to_v.weight", "640, 2048", "1280, 768"),
+                      _mismatch("up_blocks.2.resnets.0.norm1.weight", "960", "1920"),
+                      _mismatch("up_blocks.2.resnets.2.norm1.weight", "640", "960")])
+    found = facts(sdxl)["context_dim"]
+    assert (found["ckpt_family"], found["model_family"], found["ckpt_context"]) == ("SDXL", "SD 1.x", "2048")
+    # LDM keys (webui, ComfyUI): an SD 1.5 checkpoint into an SD 2 config
+    ldm = facts(_mismatch("model.diffusion_model.output_blocks.11.1.transformer_blocks.0.attn2.to_k.weight",
+                          "320, 768", "320, 1024"))
+    assert ldm["context_dim"]["model_family"] == "SD 2.x" and "width_ratio" not in ldm
+    # kohya's LoRA of an SDXL base on an SD 1.5 one: the down projection reads the context
+    lora = facts(_mismatch("lora_unet_down_blocks_1_attentions_0_transformer_blocks_0_attn2_to_k.lora_down.weight",
+                           "32, 2048", "32, 768"))
+    assert lora["context_dim"]["ckpt_family"] == "SDXL"
+
+
+def test_cross_attention_lookalikes_are_not_a_family():
+    # a LoRA of another rank on attn2: the rank differs, not the context
+    rank = facts("\n".join(_mismatch(f"lora_unet_down_blocks_2_attentions_0_transformer_blocks_0_attn2_to_{p}.lora_up.weight",
+                                     "1280, 32", "1280, 128") for p in "kv"))
+    assert "lora_rank" in rank and "context_dim" not in rank
+    # a width that no Stable Diffusion text encoder has (a hand-built model of another size)
+    other = facts("\n".join(_mismatch(f"blocks.{i}.attn2.to_k.weight", "512, 512", "512, 384") for i in range(3)))
+    assert "context_dim" not in other and "width_ratio" in other
+    # the self-attention (attn1) does not read the text
+    self_attn = facts(_mismatch("down_blocks.1.attentions.0.transformer_blocks.0.attn1.to_k.weight", "640, 768", "640, 1024"))
+    assert "context_dim" not in self_attn
