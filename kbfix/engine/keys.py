@@ -47,6 +47,10 @@ what decides the cause:
   family loaded into a model built for another (an SDXL checkpoint in an SD 1.5 script). It decides over
   the other shape facts: the rest of such a UNet differs in mixed widths and in linear-vs-1x1-conv
   projections.
+- ``quant_groups``: only the group tensors of a quantized checkpoint differ (GPTQ/AWQ ``scales``, ``qzeros``,
+  ``g_idx`` ...), each keeping a width of the model's (``[1, 4096]`` vs ``[32, 4096]``,
+  ``[8192, 1]`` vs ``[64, 8192]``): the same model quantized with another group size, or saved in another
+  release's layout of those tensors, not another model size.
 
 Flax's ``ScopeParamShapeError`` (each of its three wordings) is read as a mismatch too, the parameter
 named by its scope (``/Dense_0`` + ``kernel`` -> ``Dense_0.kernel``).
@@ -178,10 +182,12 @@ BENIGN_NEW_RE = re.compile(r"(?:^|\.)(?:classifier\.|score\.|qa_outputs\.|pooler
                            r"output_query|intermediate_query|query_tokens)|masked_bias|\.attn\.bias|position_ids|inv_freq")
 RENAMES = (("gamma", "weight"), ("beta", "bias"), ("running_mean", "moving_mean"), ("kernel", "weight"),
            ("scale", "weight"), ("g", "weight"), ("b", "bias"))
+# the per-group tensors of GPTQ / AWQ / gpt-fast / torchchat quantized layers (the packed weight is qweight / weight)
+QUANT_GROUP_RE = re.compile(r"(?:^|\.)(?:scales|qzeros|zeros|g_idx|scales_and_zeros)$")
 FACTS = ("keys_listed", "buffers_only", "benign_keys_only", "adapter_keys", "base_keys_only", "prefix", "rename", "many_missing",
          "tail_layers", "placeholder", "embedding_rows", "head_only", "pos_embed_only", "lora_rank", "lora_old_format", "width_ratio",
          "mixed_widths", "transposed", "leading_axis", "reshaped", "packed_4bit", "packed_4bit_checkpoint", "patch_size",
-         "embedding_tables", "context_dim")
+         "embedding_tables", "context_dim", "quant_groups")
 MAX_KEYS = 5000  # per list: enough to decide, bounded memory on hostile input
 
 
@@ -501,6 +507,12 @@ def _shapes(found: dict, mismatched: list[tuple[str, tuple[int, ...], tuple[int,
         found["placeholder"] = {"key": placeholders[0][0]}
         return
     if _packed_4bit(found, mismatched) or _context_dim(found, mismatched):
+        return
+    if all(QUANT_GROUP_RE.search(k) for k in keys) \
+            and all((set(a) & set(b)) - {1} for _, a, b in mismatched):
+        # a width the model has kept on both sides, only the group axis differs: another group size or
+        # another release's layout of the group tensors, not another model size
+        found["quant_groups"] = shown
         return
     if all(VOCAB_RE.search(k) or LORA_VOCAB_RE.search(k) for k in keys):
         rows = [v for k, a, b in mismatched if (v := _vocab_sizes(k, a, b))]

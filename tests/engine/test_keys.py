@@ -279,6 +279,24 @@ def test_a_16_bit_matrix_against_its_packed_4_bit_form_is_not_another_size():
     assert not {"packed_4bit", "packed_4bit_checkpoint"} & set(facts(odd))
 
 
+def test_quantization_group_tensors_of_another_group_size_are_not_another_model_size():
+    """GPTQ's scales / qzeros hold one row per group: a checkpoint quantized without groups loaded with
+    groupsize 128 ([1, 4096] vs [32, 4096]), or saved in the older per-channel layout ([8192, 1] vs
+    [64, 8192]), keeps the model's width on both sides; a group tensor of another width is another size,
+    and so is a packed weight that differs next to them."""
+    line = ("size mismatch for model.layers.{i}.self_attn.{p}: copying a param with shape torch.Size([{a}]) "
+            "from checkpoint, the shape in current model is torch.Size([{b}]).")
+    groups = "\n".join(line.format(i=i, p=p, a=a, b=b) for i in (0, 1)
+                       for p, a, b in (("k_proj.qzeros", "1, 512", "32, 512"), ("k_proj.scales", "1, 4096", "32, 4096")))
+    assert facts(groups)["quant_groups"]["model_shape"] == "32, 512"
+    old_layout = "\n".join(line.format(i=i, p="q_proj.scales", a="8192, 1", b="64, 8192") for i in (77, 78))
+    assert "quant_groups" in facts(old_layout)
+    other_width = "\n".join(line.format(i=i, p="q_proj.scales", a="5120, 1", b="1, 4096") for i in (0, 1))
+    assert "quant_groups" not in facts(other_width)
+    with_weight = groups + "\n" + line.format(i=0, p="k_proj.qweight", a="640, 5120", b="512, 4096")
+    assert "quant_groups" not in facts(with_weight)
+
+
 def test_a_heading_without_its_list_collects_no_later_quoted_words():
     """A list heading quoted in prose (its list cut from the paste) is followed by other lines: their
     quoted words ('cuda', a run name) are not keys, and the list that is there decides the facts."""
