@@ -341,3 +341,17 @@ def test_thread_titles_are_retrieval_documents(tmp_path):
     docs = [d for d in corpus_docs(corpus.load(root)) if d.source.startswith("report:")]
     assert [(d.entry_id, d.source, d.text) for d in docs] == [
         ("no-trainable-parameters", f"report:{cited}", "全部参数冻结后 DeepSpeed 报 IndexError")]
+
+
+def test_no_merge_conflict_markers_are_left_in_the_tree():
+    """A merge that stopped half-way leaves ``<<<<<<<`` / ``>>>>>>>`` lines that `kbfix corpus check` reads as text."""
+    root = Path(__file__).resolve().parent.parent
+    found = []
+    for folder, patterns in (("corpus", ("*.md", "*.txt", "*.py")), ("kbfix", ("*.py", "*.md")),
+                             ("scripts", ("*.py",)), ("tests", ("*.py",))):
+        for pattern in patterns:
+            for path in (root / folder).rglob(pattern):
+                for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+                    if line.startswith(("<<<<<<< ", ">>>>>>> ")):
+                        found.append(f"{path.relative_to(root)}:{number}")
+    assert not found, found
