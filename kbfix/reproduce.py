@@ -178,6 +178,72 @@ def tiny_llama(layers: int = 1, kv_heads: int = 2, vocab: int = 64, seed: int | 
     return LlamaForCausalLM(config)
 
 
+def tiny_llama_with_sentencepiece(folder, sentences: list[str]):
+    """:func:`tiny_llama` saved in ``folder`` with a SentencePiece ``tokenizer.model`` trained here on ``sentences``, as a
+    base model folder holds them (llama.cpp's converters read it). Needs sentencepiece. Returns the model."""
+    import io
+    from pathlib import Path
+
+    import sentencepiece as spm
+
+    model = tiny_llama(vocab=64)
+    model.save_pretrained(folder)
+    proto = io.BytesIO()
+    spm.SentencePieceTrainer.train(sentence_iterator=iter(sentences * 20), model_writer=proto, vocab_size=64,
+                                   model_type="bpe", hard_vocab_limit=False, character_coverage=1.0, minloglevel=2)
+    (Path(folder) / "tokenizer.model").write_bytes(proto.getvalue())
+    return model
+
+
+# Runs one of llama.cpp's converters as its own script: argv[1] is the converter, the rest its arguments.
+_LLAMA_CPP_DRIVER = """
+import runpy, sys
+from pathlib import Path
+
+script = Path(sys.argv[1])
+sys.path[:0] = [str(script.parent), str(script.parent / "gguf-py")]
+sys.argv = sys.argv[1:]
+runpy.run_path(str(script), run_name="__main__")
+"""
+
+
+def llama_cpp_convert(requirement: str, script: str, *args: str, timeout: float = 600) -> tuple[int, str]:
+    """Run llama.cpp's converter ``script`` (``convert_hf_to_gguf.py``, ``convert_lora_to_gguf.py`` ...) from the unpacked
+    source distribution ``requirement`` (``SOURCES``: ``llama-cpp-python==X``) in a child process, offline, with its
+    own ``gguf-py`` first on the path: (exit code, output)."""
+    folder = source_folder(requirement)
+    if folder is None:
+        raise RuntimeError(f"{requirement}'s source distribution is not unpacked (scripts/verify.py --overlays)")
+    converter = folder / "vendor" / "llama.cpp" / script
+    return run_script(_LLAMA_CPP_DRIVER, args=(str(converter), *args), timeout=timeout,
+                      env={"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"})
+
+
+def tiny_bert_classifier(num_labels: int = 2):
+    """A BertForSequenceClassification small enough for a Trainer reproducer on the CPU, built from a config."""
+    from transformers import BertConfig, BertForSequenceClassification
+
+    config = BertConfig(vocab_size=64, hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
+                        intermediate_size=32, max_position_embeddings=32, num_labels=num_labels)
+    return BertForSequenceClassification(config)
+
+
+def tiny_classification_rows(count: int = 4):
+    """``count`` tokenized rows with two labels (a torch Dataset of input_ids, attention_mask, labels) for
+    :func:`tiny_bert_classifier`."""
+    import torch
+
+    class Rows(torch.utils.data.Dataset):
+        def __len__(self):
+            return count
+
+        def __getitem__(self, i):
+            return {"input_ids": torch.tensor([1, 5 + i % 50, 7, 2]), "attention_mask": torch.ones(4, dtype=torch.long),
+                    "labels": torch.tensor(i % 2)}
+
+    return Rows()
+
+
 def word_tokenizer(words: list[str]):
     """A fast tokenizer whose vocabulary is ``words`` (split on whitespace) plus [PAD], [UNK] and [EOS]: enough for a
     trainer to pad, end and decode a few tiny examples, built here (nothing downloads)."""

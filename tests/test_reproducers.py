@@ -82,6 +82,24 @@ def test_a_reproducer_whose_source_distribution_is_absent_is_skipped_and_runs_on
     assert outcome.fixed_text == "fine"
 
 
+def test_llama_cpp_convert_runs_the_unpacked_converter_and_says_when_it_is_absent(tmp_path, monkeypatch):
+    """``llama_cpp_convert`` runs a converter of an unpacked llama-cpp-python sdist as its own script, with its
+    ``gguf-py`` first on the path, and names the missing source distribution instead of a bare path error."""
+    from kbfix.reproduce import SOURCES_ENV, llama_cpp_convert
+
+    monkeypatch.setenv(SOURCES_ENV, str(tmp_path / "sources"))
+    with pytest.raises(RuntimeError, match="verify.py --overlays"):
+        llama_cpp_convert("llama-cpp-python==9.9.9", "convert_hf_to_gguf.py")
+    unpacked = tmp_path / "sources" / "llama-cpp-python-9.9.9"
+    vendor = unpacked / "vendor" / "llama.cpp"
+    (vendor / "gguf-py" / "gguf").mkdir(parents=True)
+    (vendor / "gguf-py" / "gguf" / "__init__.py").write_text("WHERE = 'vendored gguf-py'\n")
+    (vendor / "convert_hf_to_gguf.py").write_text("import sys, gguf\nprint(gguf.WHERE, sys.argv[1:])\n")
+    (unpacked / ".complete").write_text("llama-cpp-python==9.9.9\n")
+    code, output = llama_cpp_convert("llama-cpp-python==9.9.9", "convert_hf_to_gguf.py", "model-dir", "--outfile", "x")
+    assert code == 0 and "vendored gguf-py ['model-dir', '--outfile', 'x']" in output, output
+
+
 def check_outcome(engine, entry, outcome):
     assert outcome.error_text.strip(), "reproduce() neither raised nor returned the library's output"
     report = engine.diagnose(traceback.parse(outcome.error_text))

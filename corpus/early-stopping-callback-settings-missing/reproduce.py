@@ -1,29 +1,9 @@
 """Add an EarlyStoppingCallback with the default arguments (no evaluation schedule, no metric), then set them."""
 
+from kbfix.reproduce import tiny_bert_classifier, tiny_classification_rows
+
 REQUIRES = ("torch", "transformers", "accelerate")
 FIXES = (0,)
-
-
-def _tiny_model():
-    from transformers import BertConfig, BertForSequenceClassification
-
-    config = BertConfig(vocab_size=64, hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
-                        intermediate_size=32, max_position_embeddings=32, num_labels=2)
-    return BertForSequenceClassification(config)
-
-
-def _dataset():
-    import torch
-
-    class Rows(torch.utils.data.Dataset):
-        def __len__(self):
-            return 4
-
-        def __getitem__(self, i):
-            return {"input_ids": torch.tensor([1, 5 + i, 7, 2]), "attention_mask": torch.ones(4, dtype=torch.long),
-                    "labels": torch.tensor(i % 2)}
-
-    return Rows()
 
 
 def _train(folder, **schedule):
@@ -31,7 +11,8 @@ def _train(folder, **schedule):
 
     args = TrainingArguments(output_dir=folder, max_steps=2, per_device_train_batch_size=2, save_only_model=True,
                              report_to="none", use_cpu=True, disable_tqdm=True, **schedule)
-    trainer = Trainer(model=_tiny_model(), args=args, train_dataset=_dataset(), eval_dataset=_dataset(),
+    trainer = Trainer(model=tiny_bert_classifier(), args=args, train_dataset=tiny_classification_rows(),
+                      eval_dataset=tiny_classification_rows(),
                       callbacks=[EarlyStoppingCallback(early_stopping_patience=1)])
     trainer.train()
     return trainer

@@ -12,12 +12,11 @@ and sentencepiece), which the test environment does not install: OVERLAY pins th
 SentencePiece ``tokenizer.model`` is trained here with that sentencepiece. Nothing downloads (HF_HUB_OFFLINE=1).
 """
 
-import io
 import shutil
 import tempfile
 from pathlib import Path
 
-from kbfix.reproduce import failed, run_script, source_folder, succeeded, tiny_llama
+from kbfix.reproduce import failed, llama_cpp_convert, succeeded, tiny_llama_with_sentencepiece
 
 SOURCES = ("llama-cpp-python==0.3.16",)
 OVERLAY = ("mistral_common==1.8.3", "pillow==11.3.0", "pydantic-extra-types==2.10.5", "pycountry==24.6.1",
@@ -25,38 +24,17 @@ OVERLAY = ("mistral_common==1.8.3", "pillow==11.3.0", "pydantic-extra-types==2.1
 REQUIRES = ("torch", "transformers", "peft", "safetensors", "mistral_common", "sentencepiece")
 FIXES = (0, 1)
 
-# Runs one of llama.cpp's converters as its own script: argv[1] is the converter, the rest its arguments.
-DRIVER = """
-import runpy, sys
-from pathlib import Path
-
-script = Path(sys.argv[1])
-sys.path[:0] = [str(script.parent), str(script.parent / "gguf-py")]
-sys.argv = sys.argv[1:]
-runpy.run_path(str(script), run_name="__main__")
-"""
-OFFLINE = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
 EXPORTED = "Model successfully exported"
+SENTENCES = ["the adapter holds only low rank pairs", "a merged model converts to gguf", "lora on llama"]
 
 
 def _convert(script: str, *args: str) -> tuple[int, str]:
-    llama_cpp = source_folder(SOURCES[0]) / "vendor" / "llama.cpp"
-    return run_script(DRIVER, args=(str(llama_cpp / script), *args), env=OFFLINE)
+    return llama_cpp_convert(SOURCES[0], script, *args)
 
 
 def _base(folder: Path):
     """A tiny Llama saved with a SentencePiece tokenizer.model, as a base model folder holds them."""
-    import sentencepiece as spm
-
-    model = tiny_llama(vocab=64)
-    model.save_pretrained(folder)
-    text = ["the adapter holds only low rank pairs", "a merged model converts to gguf", "lora on llama"] * 20
-    proto = io.BytesIO()
-    spm.SentencePieceTrainer.train(sentence_iterator=iter(text), model_writer=proto, vocab_size=64,
-                                   model_type="bpe", hard_vocab_limit=False, character_coverage=1.0,
-                                   minloglevel=2)
-    (folder / "tokenizer.model").write_bytes(proto.getvalue())
-    return model
+    return tiny_llama_with_sentencepiece(folder, SENTENCES)
 
 
 def _adapter(base, folder: Path, modules_to_save):
