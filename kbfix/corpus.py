@@ -630,12 +630,12 @@ def _walk(root: Path) -> tuple[list[tuple[str, int, int]], list[tuple[str, int]]
     return files, folders, named
 
 
-def _fingerprint(root: Path, walked: tuple[list, list, list] | None = None) -> str:
+def _fingerprint(root: Path, walked: tuple[list, list, list]) -> str:
     """A digest of the names, sizes and modification times of the stamped files under the entry folders and
     the names of the others: cheap to read, and any edit of what the cache holds changes it."""
     import hashlib
 
-    files, _, named = _walk(root) if walked is None else walked
+    files, _, named = walked
     text = "\n".join([str(root.resolve()), *(f"{path}|{size}|{mtime}" for path, size, mtime in files), *named])
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
 

@@ -228,6 +228,23 @@ def tiny_bert_classifier(num_labels: int = 2):
     return BertForSequenceClassification(config)
 
 
+def tiny_sentence_transformer(folder, words: list[str], vocab: int):
+    """A SentenceTransformer (a tiny BERT of ``vocab`` rows saved in ``folder`` with :func:`word_tokenizer` of ``words``,
+    then mean pooling) for a sentence-transformers reproducer on the CPU: nothing downloads. ``torch`` seeded 0."""
+    import torch
+    from sentence_transformers import SentenceTransformer, models
+    from transformers import BertConfig, BertModel
+
+    torch.manual_seed(0)
+    BertModel(BertConfig(vocab_size=vocab, hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
+                         intermediate_size=32, max_position_embeddings=32)).save_pretrained(folder)
+    word_tokenizer(words).save_pretrained(folder)
+    word = models.Transformer(folder, max_seq_length=16)
+    # sentence-transformers 6 renamed get_word_embedding_dimension to get_embedding_dimension
+    dimension = (getattr(word, "get_embedding_dimension", None) or word.get_word_embedding_dimension)()
+    return SentenceTransformer(modules=[word, models.Pooling(dimension)], device="cpu")
+
+
 def tiny_classification_rows(count: int = 4):
     """``count`` tokenized rows with two labels (a torch Dataset of input_ids, attention_mask, labels) for
     :func:`tiny_bert_classifier`."""

@@ -27,29 +27,14 @@ def fixed():
     import tempfile
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    import torch
-    from sentence_transformers import SentenceTransformer, models
     from torch.utils.data import DataLoader
-    from transformers import BertConfig, BertModel
 
-    from kbfix.reproduce import word_tokenizer
+    from kbfix.reproduce import tiny_sentence_transformer
 
-    torch.manual_seed(0)
     with tempfile.TemporaryDirectory() as folder:
-        BertModel(BertConfig(vocab_size=16, hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
-                             intermediate_size=32, max_position_embeddings=32)).save_pretrained(folder)
-        word_tokenizer(_WORDS).save_pretrained(folder)
-        word = models.Transformer(folder, max_seq_length=16)
-        model = SentenceTransformer(modules=[word, models.Pooling(_dimension(word))],
-                                    device="cpu")
+        model = tiny_sentence_transformer(folder, _WORDS, vocab=16)
         # fix 0: let sentence-transformers collate (tokenize) the InputExample batch
         train_dataloader = DataLoader(_examples(), shuffle=True, batch_size=16)
         train_dataloader.collate_fn = model.smart_batching_collate
         features, labels = next(iter(train_dataloader))
         assert labels.shape == (2,) and "input_ids" in features[0]
-
-
-def _dimension(word):
-    # sentence-transformers 6 renamed get_word_embedding_dimension to get_embedding_dimension
-    getter = getattr(word, "get_embedding_dimension", None) or word.get_word_embedding_dimension
-    return getter()

@@ -16,23 +16,13 @@ def _train(labels):
     import tempfile
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    import torch
     from datasets import Dataset
-    from sentence_transformers import SentenceTransformer, SentenceTransformerTrainer
-    from sentence_transformers import SentenceTransformerTrainingArguments, losses, models
-    from transformers import BertConfig, BertModel
+    from sentence_transformers import SentenceTransformerTrainer, SentenceTransformerTrainingArguments, losses
 
-    from kbfix.reproduce import word_tokenizer
+    from kbfix.reproduce import tiny_sentence_transformer
 
-    torch.manual_seed(0)
     with tempfile.TemporaryDirectory() as folder:
-        base = os.path.join(folder, "tiny-bert")
-        BertModel(BertConfig(vocab_size=32, hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
-                             intermediate_size=32, max_position_embeddings=32)).save_pretrained(base)
-        word_tokenizer(_WORDS).save_pretrained(base)
-        word = models.Transformer(base, max_seq_length=16)
-        model = SentenceTransformer(modules=[word, models.Pooling(_dimension(word))],
-                                    device="cpu")
+        model = tiny_sentence_transformer(os.path.join(folder, "tiny-bert"), _WORDS, vocab=32)
         data = Dataset.from_dict({"premise": [p for p, _ in _PAIRS], "hypothesis": [h for _, h in _PAIRS],
                                   "label": labels})
         loss = losses.SoftmaxLoss(model, model.get_sentence_embedding_dimension(), num_labels=2)
@@ -52,8 +42,3 @@ def fixed():
     label2id = {name: i for i, name in enumerate(names)}
     _train([label2id[name] for name in _NAMES])
 
-
-def _dimension(word):
-    # sentence-transformers 6 renamed get_word_embedding_dimension to get_embedding_dimension
-    getter = getattr(word, "get_embedding_dimension", None) or word.get_word_embedding_dimension
-    return getter()
