@@ -33,11 +33,16 @@ if TYPE_CHECKING:  # each compiles its own patterns: imported when a matched sig
 FULL, LOOSE, FRAGMENT = "full", "loose", "fragment"
 MIN_FRAGMENT_CHARS = 24
 MIN_FRAGMENT_SHARE = 0.5
+MIN_EXCLUSION_CHARS = 16  # an exclusion the cut may have hidden shows this much of its wording
 MAX_FRAGMENT_TAIL = 200  # a cut message ends this close after the last words found
 VARIABLE_ITEM_CHARS = 8
 MIN_ALTERNATIVE_CHARS = 3  # a cut inside a wording's alternatives must show this much of one of them
 MAX_SEARCH_CHARS = 2_000_000  # the most of one text any pattern searches (a log is already an excerpt)
 ELISION_SPLIT_RE = re.compile(r"\.{3,}|…|。{2,}")
+ELISION_END_RE = re.compile(r"(?:\.{3,}|…|。{2,})\s*$")
+ELISION_LINE_RE = re.compile(r"\s*(?:\.{3,}|…|。{2,}|\[\.\.\.\]|\(\.\.\.\))\s*$")
+MAX_CUT_LINES_SCANNED = 5_000  # a cut is looked for in the log's last lines
+MAX_CUT_LINES = 32  # and at most this many cut lines are tried per text signature
 
 
 class _Never:
@@ -266,11 +271,66 @@ def _literal_alternatives(c, items) -> tuple[str, ...] | None:
 ONE_CHAR = 1  # in a wording's runs: a class or ``.`` standing for exactly one character
 MIXED = 2  # in a wording's runs: an alternation whose branches are not plain words (each says something)
 MIXED_CAPTURED = 3  # the same inside a named group: what the signature is about (a value it captures)
+SPACE = 4  # in a wording's runs: whitespace of any length (``\s+``, ``\s*``, `` +``): layout, not words
+OPTIONAL_CHAR = 5  # one character that may be absent (`` `? ``, ``,?``, ``['"]?``): punctuation, not words
+LAYOUT = (SPACE, OPTIONAL_CHAR)
 
 
 class Captured(tuple):
     """Alternatives of plain words inside a named group (``(?P<kwarg>enable_lora|merge_weights)``): the
     values the signature is about, not two wordings of one message."""
+
+
+class Repeat:
+    """A repeat of one character class (``[\\w.]*``, ``\\S+``, ``\\d+``) in a wording: how far it can
+    stretch in a text, so a fragment does not look for the next words past where the class stops."""
+
+    __slots__ = ("_pattern", "captured")
+
+    def __init__(self, source: str, captured: bool):
+        self._pattern = re.compile(f"(?:{source})*")
+        self.captured = captured  # inside a named group: part of the value the signature is about
+
+    def reach(self, text: str, pos: int) -> int:
+        return self._pattern.match(text, pos).end()
+
+
+_CATEGORIES = {"CATEGORY_DIGIT": r"\d", "CATEGORY_NOT_DIGIT": r"\D", "CATEGORY_SPACE": r"\s",
+               "CATEGORY_NOT_SPACE": r"\S", "CATEGORY_WORD": r"\w", "CATEGORY_NOT_WORD": r"\W"}
+
+
+def _one_char_source(c, items) -> str | None:
+    """The regex of a repeated item that stands for one character (a class, ``.``, a letter), or None."""
+    items = list(items)
+    if len(items) != 1:
+        return None
+    op, av = items[0]
+    if op is c.LITERAL:
+        return re.escape(chr(av))
+    if op is c.NOT_LITERAL:
+        return f"[^{re.escape(chr(av))}]"
+    if op is c.ANY:
+        return "[^\n]"
+    if op is not c.IN:
+        return None
+    parts = []
+    for kind, value in av:
+        if kind is c.NEGATE:
+            parts.append("^")
+        elif kind is c.LITERAL:
+            parts.append(re.escape(chr(value)))
+        elif kind is c.RANGE:
+            parts.append(f"{re.escape(chr(value[0]))}-{re.escape(chr(value[1]))}")
+        elif kind is c.CATEGORY and str(value) in _CATEGORIES:
+            parts.append(_CATEGORIES[str(value)])
+        else:
+            return None
+    return f"[{''.join(parts)}]"
+
+
+class CapturedText(str):
+    """Words inside a named group (``(?P<repo>\\S*gguf\\S*)``): part of the value the signature is
+    about, not of the message's frame."""
 
 
 def _runs(pattern: str) -> list:
@@ -292,7 +352,7 @@ def _runs_of(c, items) -> list:
                 current.append(chr(av))
                 continue
             if current:
-                runs.append("".join(current))
+                runs.append(CapturedText("".join(current)) if captured else "".join(current))
                 current = []
             if op is c.SUBPATTERN:
                 named = captured or av[0] is not None
@@ -309,13 +369,34 @@ def _runs_of(c, items) -> list:
                     runs.append(MIXED_CAPTURED if captured else MIXED)
             elif op in (c.IN, c.ANY):
                 runs.append(ONE_CHAR)
+            elif op in (c.MAX_REPEAT, c.MIN_REPEAT) and (layout := _layout(c, av)) is not None:
+                runs.append(layout)
+            elif op in (c.MAX_REPEAT, c.MIN_REPEAT) and (source := _one_char_source(c, av[2])) is not None:
+                runs.append(Repeat(source, captured))
             elif op not in (c.AT,):
                 runs.append(None)
         if current:
-            runs.append("".join(current))
+            runs.append(CapturedText("".join(current)) if captured else "".join(current))
 
     walk(items)
     return runs
+
+
+def _layout(c, repeat) -> int | None:
+    """SPACE for a repeat of whitespace only, OPTIONAL_CHAR for one character that may be absent,
+    else None (a repeat that stands for words: a count, a name, a list)."""
+    low, high, items = repeat
+    items = list(items)
+    if len(items) != 1:
+        return None
+    op, av = items[0]
+    if op is c.LITERAL and chr(av).isspace() or op is c.IN and all(
+            kind is c.CATEGORY and value is c.CATEGORY_SPACE or kind is c.LITERAL and chr(value).isspace()
+            for kind, value in av):
+        return SPACE
+    if low == 0 and high == 1 and op in (c.LITERAL, c.IN):
+        return OPTIONAL_CHAR
+    return None
 
 
 def branch_words(pattern: str | None) -> tuple[str, ...] | None:
@@ -383,6 +464,13 @@ def signature_literals(sig: Signature) -> tuple[str | tuple[str, ...], ...]:
     groups = {words for p in ((sig.message,) if _exception_bound(sig) else (sig.text, *sig.requires))
               if (words := branch_words(p)) is not None}
     words = {*needed, *(lit for p in (sig.text, *sig.requires) for lit in required_literals(p))}
+    if not _exception_bound(sig) and sig.text and _can_fragment(sig.text):
+        # a text signature fires as a fragment on a cut line (_match_text_fragment): its first run's start
+        # is asked for instead of the words a cut may have taken
+        text_runs = [r for r in _runs(sig.text) if isinstance(r, str) and r.strip()]
+        if text_runs and len(text_runs[0].strip()) >= 8:
+            words = {*needed, text_runs[0].lower()[:FRAGMENT_PREFIX].strip(),
+                     *(lit for p in sig.requires for lit in required_literals(p))}
     words = {w for w in words if not any(w != other and w in other for other in words)}  # the longer says it
     return (*sorted(words), *sorted(groups))
 
@@ -436,6 +524,21 @@ class LogText:
         if pattern not in self._found:
             self._found[pattern] = rx(pattern).search(self.text)
         return self._found[pattern]
+
+    @cached_property
+    def cut_lines(self) -> tuple[tuple[int, str], ...]:
+        """The lines a paste may have cut off, with their line numbers: the last line that holds words,
+        and every line that ends in an elision (``...``, ``…``, ``。。``) or stands before a line that is
+        one. (An elision inside a line, such as a path shortened to ``models/(...)``, cuts nothing.)"""
+        lines = self.text.rstrip().split("\n")[-MAX_CUT_LINES_SCANNED:]
+        first = len(self.text.rstrip().split("\n")) - len(lines)
+        found = [(first + i, line) for i, line in enumerate(lines)
+                 if ELISION_END_RE.search(line) or i + 1 < len(lines) and ELISION_LINE_RE.match(lines[i + 1])]
+        if lines and lines[-1].strip():
+            found.append((first + len(lines) - 1, lines[-1]))
+        found = [(i, cut) for i, line in found
+                 if (cut := ELISION_END_RE.sub("", line)).strip() and not ELISION_SPLIT_RE.search(cut)]
+        return tuple(found[-MAX_CUT_LINES:])
 
     @cached_property
     def flat(self) -> str:
@@ -505,6 +608,13 @@ def _version_evidence(sig: Signature, log: LogText) -> tuple[Evidence, ...]:
 
     names = tuple(n for n in sig.facts if n in skew.FACTS)
     return log.versions.evidence(names) if names else ()
+
+
+def _cut_exclusion(sig: Signature, cut: str) -> bool:
+    """An exclusion the cut may have hidden: an ``unless`` wording whose start the cut text shows (the
+    words that would have told the look-alike apart are gone with the rest of the line)."""
+    return any(_fragment(p, cut, least=MIN_EXCLUSION_CHARS, share=0.0, values_after=True) is not None
+               for p in sig.unless)
 
 
 def _blocked(sig: Signature, log: LogText, message: str = "") -> bool:
@@ -577,7 +687,9 @@ def match(entries: tuple[Entry, ...], trace: Trace | None, log: Log, text: LogTe
 
 def _match_text(entry_id: str, sig: Signature, text: LogText) -> SignatureHit | None:
     m = text.search(sig.text)
-    if not m or not _facts_hold(sig, text):
+    if not m:
+        return _match_text_fragment(entry_id, sig, text)
+    if not _facts_hold(sig, text):
         return None
     caps = {k: v for k, v in m.groupdict().items() if v is not None}
     caps.update(_fact_captures(sig, text))
@@ -586,6 +698,26 @@ def _match_text(entry_id: str, sig: Signature, text: LogText) -> SignatureHit | 
     near = _blocked(sig, text) or contradicted(caps) or not _where_holds(sig, caps)
     return SignatureHit(entry_id, sig, caps, (_line_of(text.text, m.start()),), m.group(0), partial=near,
                         evidence=_version_evidence(sig, text))
+
+
+def _match_text_fragment(entry_id: str, sig: Signature, text: LogText) -> SignatureHit | None:
+    """A log line the paste cut off (its last line, or one that ends in ``...``) that starts the
+    signature's wording: a fragment hit when every condition holds (a cut line proves too little to
+    count against the entry when one does not)."""
+    if not _can_fragment(sig.text):
+        return None
+    for line, body in text.cut_lines:
+        fragment = _fragment(sig.text, body)
+        if fragment is None:
+            continue
+        if not _facts_hold(sig, text) or not _conditions_hold(sig, text):
+            return None
+        caps = _fact_captures(sig, text)
+        if _blocked(sig, text) or contradicted(caps) or not _where_holds(sig, caps) or _cut_exclusion(sig, body):
+            return None
+        return SignatureHit(entry_id, sig, caps, (line,), fragment, level=FRAGMENT,
+                            evidence=_version_evidence(sig, text))
+    return None
 
 
 def _match_message_in_log(entry_id: str, sig: Signature, text: LogText) -> SignatureHit | None:
@@ -668,7 +800,7 @@ def _match_exception(entry_id: str, sig: Signature, trace: Trace, text: LogText)
         frames_ok = not sig.frames or all(any(rx(p).search(f) for f in frame_strings(exc)) for p in sig.frames)
         context_ok = (sig.text is None or text_m is not None) and _conditions_hold(sig, text)
         against = (not frames_ok or not context_ok or _blocked(sig, text, exc.message) or contradicted(caps)
-                   or not _where_holds(sig, caps))
+                   or not _where_holds(sig, caps) or level == FRAGMENT and _cut_exclusion(sig, exc.message))
         if not against:
             if best is None or _rank(hit.level) > _rank(best.level):
                 best = hit
@@ -689,17 +821,49 @@ def _wording(pattern: str) -> tuple[str | None, ...]:
     return tuple(_runs(pattern))
 
 
+def _item_chars(item) -> int:
+    """What one item of a wording says: its literal characters; one for layout (whitespace, a
+    character that may be absent); VARIABLE_ITEM_CHARS for a class, alternation or repeat (a list of
+    alternatives carries information a fragment cannot show)."""
+    return len(item) if isinstance(item, str) else 1 if item in LAYOUT else VARIABLE_ITEM_CHARS
+
+
 def _wording_chars(runs) -> int:
-    """What a wording says: its literal characters, and each class, alternation or repeat counted as
-    VARIABLE_ITEM_CHARS (a list of alternatives carries information a fragment cannot show)."""
-    return sum(len(r) if isinstance(r, str) else VARIABLE_ITEM_CHARS for r in runs)
+    return sum(_item_chars(r) for r in runs)
 
 
 def _can_fragment(pattern: str) -> bool:
     return _wording_chars(_wording(pattern)) >= MIN_FRAGMENT_CHARS
 
 
-def _fragment(pattern: str, message: str) -> str | None:
+def _reach(variables: list, body: str, pos: int) -> int | None:
+    """How far the variable part since the last words found can stretch from ``pos``: known when it is
+    one class repeated (whitespace after it allowed), else None (anything may stand there)."""
+    if not variables or not isinstance(variables[0], Repeat) or any(v is not SPACE for v in variables[1:]):
+        return None
+    end = variables[0].reach(body, pos)
+    while len(variables) > 1 and end < len(body) and body[end].isspace():
+        end += 1
+    return end
+
+
+def _after_layout(body: str, pos: int, spaces: bool, optional: int) -> list[int]:
+    """Where a wording may go on after layout at ``pos``: whitespace skipped (when the wording allows
+    any there) and up to ``optional`` characters that may be absent taken or not."""
+    found: set[int] = set()
+    frontier = [(pos, optional)]
+    while frontier:
+        at, left = frontier.pop()
+        while spaces and at < len(body) and body[at].isspace():
+            at += 1
+        found.add(at)
+        if left and at < len(body):
+            frontier.append((at + 1, left - 1))
+    return sorted(found)
+
+
+def _fragment(pattern: str, message: str, least: int = MIN_FRAGMENT_CHARS, share: float = MIN_FRAGMENT_SHARE,
+              values_after: bool = False) -> str | None:
     """The start of the signature's wording found in a message that was cut off, or None.
 
     The pattern's literal runs are looked for in order; the message must end (or reach an elision:
@@ -711,25 +875,41 @@ def _fragment(pattern: str, message: str) -> str | None:
     """
     runs = _wording(pattern)
     total = _wording_chars(runs)
-    if total < MIN_FRAGMENT_CHARS:
+    if total < least:
         return None
     body = ELISION_SPLIT_RE.split(message, maxsplit=1)[0].rstrip()
     pos, covered, start, after_variable = 0, 0, None, False
-    exact = False  # the next run must start right here (after a one-character class)
+    exact = False  # the next run must start right here (after a one-character class), or after layout
+    spaces, optional = False, 0  # layout since the last run: whitespace, characters that may be absent
     passed_mixed = False
+    variables: list = []  # what stood between the last run found and here, when a variable did
     for index, item in enumerate(runs):  # (runs is not empty: its total passed the check above)
-        if item is None or item is MIXED or item is MIXED_CAPTURED:
+        if item is None or item is MIXED or item is MIXED_CAPTURED or isinstance(item, Repeat):
+            if spaces and exact:
+                pos = _after_layout(body, pos, True, 0)[0]  # the whitespace before the variable part
             after_variable, exact = start is not None, False
-            passed_mixed = passed_mixed or (item is not None and start is not None)
+            spaces, optional = False, 0
+            passed_mixed = passed_mixed or (item is not None and not isinstance(item, Repeat) and start is not None)
+            variables.append(item)
             continue
-        if item is ONE_CHAR:
+        if after_variable and not isinstance(item, str):
+            variables.append(item)
+        if isinstance(item, int) and item in LAYOUT:
             if start is not None and not after_variable:  # (after a repeat, where it stands is unknown)
+                spaces, optional, exact = spaces or item is SPACE, optional + (item is OPTIONAL_CHAR), True
+            continue
+        starts = _after_layout(body, pos, spaces, optional) if exact else [pos]
+        spaces, optional = False, 0
+        if item is ONE_CHAR:
+            if start is not None and not after_variable:
+                pos = starts[0]
                 if pos >= len(body):
                     break  # cut right before it
                 pos += 1
                 exact = True
             continue
         if isinstance(item, tuple):  # alternatives: the text there must begin like one of them
+            pos = next((at for at in starts if any(body.startswith(w, at) for w in item)), starts[0])
             rest = body[pos:]
             word = next((w for w in item if rest.startswith(w)), None)
             if word is not None:
@@ -747,9 +927,12 @@ def _fragment(pattern: str, message: str) -> str | None:
                 return None  # something else stands where the wording names its alternatives
             break
         at = body.find(item, pos)
-        if exact and at != pos:
-            rest = body[pos:]
-            if rest and not item.startswith(rest):
+        reach = _reach(variables, body, pos) if after_variable else None
+        if reach is not None and at > reach:
+            at = -1  # the class before it stops earlier: these words elsewhere are not the wording going on
+        if exact and at not in starts:
+            rest = next((body[at:] for at in starts if item.startswith(body[at:])), None)
+            if rest is None:
                 return None  # another word stands where the wording goes on: another message, not a cut one
             covered += len(rest)
             break
@@ -758,7 +941,7 @@ def _fragment(pattern: str, message: str) -> str | None:
             start = at if start is None else start
             covered += len(item)
             pos = at + len(item)
-            after_variable = False
+            after_variable, variables = False, []
             # a literal run right after it (a group's words, as in "header: (?P<reason>Invalid...)") must
             # go on from here: other words there are another message, not this one cut off
             exact = index + 1 < len(runs) and isinstance(runs[index + 1], str)
@@ -766,6 +949,10 @@ def _fragment(pattern: str, message: str) -> str | None:
         rest = body[pos:]
         if len(rest) > MAX_FRAGMENT_TAIL and not after_variable:
             return None  # a long text where the wording goes on: another message, not a cut one
+        if reach is not None and body[reach:] and not item.startswith(body[reach:]):
+            return None  # the class stopped and other words follow: a whole message, not a cut one
+        if reach is not None and not body[reach:] and variables[0].captured and not isinstance(item, CapturedText):
+            return None  # cut inside the value the signature is about, before the words that end it (a quote)
         # (after a class or repeat, such as a list of keys, the cut may come any distance later)
         cut = next((k for k in range(min(len(item), len(rest)), 0, -1) if rest.endswith(item[:k])), 0)
         covered += cut
@@ -774,15 +961,16 @@ def _fragment(pattern: str, message: str) -> str | None:
         break
     else:
         return None  # every run is there: the regex failed for another reason than a cut
-    if passed_mixed or any(isinstance(item, Captured) or item is MIXED_CAPTURED for item in runs[index + 1:]):
+    if not values_after and (passed_mixed or any(isinstance(item, (Captured, CapturedText)) or item is MIXED_CAPTURED
+                                                 for item in runs[index + 1:])):
         # the values this wording is about (the kwargs, the modules it names: alternatives in a named
         # group) come after the cut, or text before the cut stands unchecked (an alternation of branches
         # that are not plain words, such as the placeholder shapes it is about): what is checked is the
         # frame of a family of messages. Two wordings of the message after the cut ("present keys: ...|
         # dict: ") are not: the message was cut before it said which.
         return None
-    unseen = sum(VARIABLE_ITEM_CHARS for item in runs[index + 1:] if not isinstance(item, str))  # after the cut
-    if start is None or covered < MIN_FRAGMENT_CHARS or covered < MIN_FRAGMENT_SHARE * (total - unseen):
+    unseen = sum(_item_chars(item) for item in runs[index + 1:] if not isinstance(item, str))  # after the cut
+    if start is None or covered < least or covered < share * (total - unseen):
         return None
     if pattern.startswith("^") and body[:start].strip():
         return None  # the wording starts the message ("^__init__() got ..."): here other words come first

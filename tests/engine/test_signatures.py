@@ -83,6 +83,53 @@ def test_other_words_where_a_group_goes_on_are_no_fragment():
     assert hit.level == signatures.FRAGMENT
 
 
+SPACED = Signature("spaced", message=r"Quantization\s+method\s+specified\s+in\s+the\s+model\s+config\s*\((?P<config>[^()\n]*)\)"
+                                      r"\s*does\s+not\s+match\s+the\s+quantization\s+method\s+specified\s+in\s+the\s+`?quantization`?\s+argument")
+
+
+def test_whitespace_in_a_wording_is_layout_when_a_fragment_is_measured():
+    """``\\s+`` between the words says nothing a cut can lose: a message cut two thirds in is a fragment;
+    one cut before half its words, or going on with other words, is not."""
+    message = "ValueError: Quantization method specified in the model config (gptq) does not match the quantization method specified in the `quantization` argument (awq)."
+    (hit,) = hits(message[:120], SPACED)
+    assert hit.level == signatures.FRAGMENT
+    assert hits(message[:70], SPACED) == []
+    assert hits(message[:100] + " xyz and more words", SPACED) == []
+
+
+def test_a_cut_before_the_value_in_a_named_group_is_no_fragment():
+    gguf = Signature("gguf", text=r"Error no file named [^\n]*?(?:pytorch_model\.bin|model\.safetensors)[^\n]*? found in directory (?P<repo>\S*gguf\S*)")
+    cut = "OSError: Error no file named pytorch_model.bin, model.safetensors, tf_model.h5 found in direct"
+    assert hits(cut, gguf) == []
+    (hit,) = hits(cut + "ory models/qwen-gg", gguf)
+    assert hit.level == signatures.FRAGMENT
+
+
+def test_a_cut_that_may_hide_an_exclusion_is_no_fragment():
+    frames = Signature("frames", message=r"Invalid\s+input\s+features\s+shape:\s+expected\s+an\s+input\s+with\s+shape\s+\(\d+,\s+\d+,\s+(?P<expected>\d+)\),\s+but\s+got\s+an\s+input\s+with\s+shape\s+\(\d+,\s+\d+,\s+(?P<found>\d+)\)",
+                       unless=[r"expected\s+an\s+input\s+with\s+shape\s+\(\d+,\s+128,\s+\d+\),\s+but\s+got\s+an\s+input\s+with\s+shape\s+\(\d+,\s+80,"])
+    assert hits("ValueError: Invalid input features shape: expected an input with shape (1, 128, 3000), but got an input wi", frames) == []
+    (hit,) = hits("ValueError: Invalid input features shape: expected an input with shape (1, 80, 3000), but got an input wi", frames)
+    assert hit.level == signatures.FRAGMENT
+
+
+LOGGED = Signature("logged", text=r"num_samples should be a positive integ\w* value, but got num_samples=0\b")
+
+
+def test_a_log_line_the_paste_cut_off_is_a_fragment_of_a_text_wording():
+    (hit,) = hits('I meet "ValueError: num_samples should be a positive integer va', LOGGED)
+    assert hit.level == signatures.FRAGMENT
+    (hit,) = hits("num_samples should be a positive integer value, but ...\nthen my question", LOGGED)
+    assert hit.level == signatures.FRAGMENT and hit.lines == (0,)
+    # a line that goes on past an elision inside it (a shortened path) was not cut; nor a line mid-log
+    assert hits("num_samples should be a positive integer (...) value\nnext line", LOGGED) == []
+    assert hits("num_samples should be a positive integer va\nnext line", LOGGED) == []
+
+
+def test_the_prefilter_asks_a_fragmentable_text_wording_only_for_its_start():
+    assert signatures.signature_literals(LOGGED) == ("num_samples",)
+
+
 def test_too_short_a_start_is_no_fragment():
     assert hits("ValueError: Dict key mis", DICT) == []
 
