@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # each compiles its own patterns: imported when a matched sig
 FULL, LOOSE, FRAGMENT = "full", "loose", "fragment"
 MIN_FRAGMENT_CHARS = 24
 MIN_FRAGMENT_SHARE = 0.5
+DIVERGE_CHARS = 3  # the start of a wording's next words, found and then left, says the message went on otherwise
 MIN_EXCLUSION_CHARS = 16  # an exclusion the cut may have hidden shows this much of its wording
 MAX_FRAGMENT_TAIL = 200  # a cut message ends this close after the last words found
 VARIABLE_ITEM_CHARS = 8
@@ -955,6 +956,8 @@ def _fragment(pattern: str, message: str, least: int = MIN_FRAGMENT_CHARS, share
             return None  # cut inside the value the signature is about, before the words that end it (a quote)
         # (after a class or repeat, such as a list of keys, the cut may come any distance later)
         cut = next((k for k in range(min(len(item), len(rest)), 0, -1) if rest.endswith(item[:k])), 0)
+        if not cut and not after_variable and len(item) >= DIVERGE_CHARS and item[:DIVERGE_CHARS] in rest:
+            return None  # the wording's next words start here and go on otherwise: another message, not a cut one
         covered += cut
         if start is None and cut:
             start = pos + len(rest) - cut  # cut inside the wording's first words: the message ends with their start

@@ -126,6 +126,13 @@ def test_a_log_line_the_paste_cut_off_is_a_fragment_of_a_text_wording():
     assert hits("num_samples should be a positive integer va\nnext line", LOGGED) == []
 
 
+def test_a_wording_that_starts_its_next_words_and_goes_on_otherwise_is_no_fragment():
+    busy = Signature("busy", text=r"TPU initialization failed: open\((?P<device>/dev/(?:accel\d+|vfio/\d+))\): Device or resource busy")
+    assert hits("RuntimeError: TPU initialization failed: open(/dev/accel2): Operation not permitted", busy) == []
+    (hit,) = hits("RuntimeError: TPU initialization failed: open(/dev/accel2): Device or res", busy)
+    assert hit.level == signatures.FRAGMENT
+
+
 def test_the_prefilter_asks_a_fragmentable_text_wording_only_for_its_start():
     assert signatures.signature_literals(LOGGED) == ("num_samples",)
 
