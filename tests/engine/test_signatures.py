@@ -133,6 +133,22 @@ def test_a_wording_that_starts_its_next_words_and_goes_on_otherwise_is_no_fragme
     assert hit.level == signatures.FRAGMENT
 
 
+def test_a_repeated_class_stops_where_it_stops():
+    """``'[\\w.]*InputExample'>``: a complete class name that is not InputExample ends the class; the words
+    after it are no cut of the wording, and the same words far later in the text are not its continuation."""
+    collate = Signature("collate", exception="TypeError", message=r"batch\s+must\s+contain\s+tensors,\s+numbers,\s+dicts\s+or\s+lists;\s+found\s+<class\s+'[\w.]*InputExample'>")
+    assert hits("TypeError: batch must contain tensors, numbers, dicts or lists; found <class 'torch_geometric.data.Data'>`", collate) == []
+    (hit,) = hits("TypeError: batch must contain tensors, numbers, dicts or lists; found <class 'sentence_transformers.readers.InputExam", collate)
+    assert hit.level == signatures.FRAGMENT
+    named = Signature("named", exception="ValueError", message=r"Unrecognized image processor in\s+(?P<model>\S*?qwen2\.?5[-_ ]?vl\S*?)\.?\s+Should have a `image_processor_type` key")
+    assert hits("ValueError: Unrecognized image processor in meta-llama/Llama-4. Should have a `image_processor_type` key in its, or one of qwen2_5_vl, qwe", named) == []
+
+
+def test_a_cut_inside_a_captured_value_before_the_words_that_end_it_is_no_fragment():
+    top = Signature("top", text=r"(?:ModuleNotFoundError|ImportError): No module named '(?P<module>[A-Za-z_]\w*)'")
+    assert hits("ModuleNotFoundError: No module named 'vllm", top) == []  # 'vllm' or 'vllm.engine.ray_utils'?
+
+
 def test_the_prefilter_asks_a_fragmentable_text_wording_only_for_its_start():
     assert signatures.signature_literals(LOGGED) == ("num_samples",)
 
