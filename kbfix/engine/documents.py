@@ -20,7 +20,7 @@ from kbfix.engine import lexical, signatures
 from kbfix.engine.candidates import primary
 from kbfix.model import CaseKind, Log, Trace
 
-VERSION = 21  # bump when corpus_docs, query, tokenize or the cached form change
+VERSION = 22  # bump when corpus_docs, query, tokenize or the cached form change
 REGEX_ESCAPE_RE = re.compile(r"\\[a-zA-Z]|\(\?P<\w+>|\(\?[a-zA-Z:!=<]+")
 
 
@@ -96,7 +96,7 @@ class Prepared:
 
     def __init__(self, doc_entries: list[str], doc_sources: list[str], terms: list[str], lengths: list[int],
                  literals: dict[str, tuple[str, ...]], postings: lexical.Postings, texts: Callable[[], list[str]],
-                 unquoted: dict[str, str | None] | None = None):
+                 unquoted: dict[str, str | None] | None = None, fragment_starts: dict[str, str | None] | None = None):
         self.doc_entries = doc_entries  # each document's entry id
         self.doc_sources = doc_sources  # each document's source (:attr:`Doc.source`)
         self.terms = terms  # each document's tokens joined by spaces (tokens never hold whitespace): split on need
@@ -105,6 +105,7 @@ class Prepared:
         self.postings = postings  # word -> "doc:count doc:count" (lexical.postings_text)
         self._texts = texts
         self.unquoted = unquoted or {}  # message wording -> signatures.unquoted of it
+        self.fragment_starts = fragment_starts or {}  # text wording -> signatures.fragment_start of it
 
     def __len__(self) -> int:
         return len(self.doc_entries)
@@ -124,11 +125,14 @@ def prepare(corpus: Corpus) -> Prepared:
     docs = corpus_docs(corpus)
     literals = {f"{e.id}/{s.id}": signatures.signature_literals(s) for e in corpus.entries for s in e.signatures}
     unquoted = {s.message: signatures.unquoted(s.message) for e in corpus.entries for s in e.signatures if s.message}
+    fragment_starts = {s.text: signatures.fragment_start(s.text) for e in corpus.entries for s in e.signatures
+                       if s.text and s.message is None}
     # a thread's title is a few words, often only generic ones ("error when training"): matched word
     # for word it outweighs the long texts that explain a cause, so only the encoder compares it
     tokens = [[] if d.source.startswith("report:") else lexical.tokenize(d.text) for d in docs]
     return Prepared([d.entry_id for d in docs], [d.source for d in docs], [" ".join(t) for t in tokens],
-                    [len(t) for t in tokens], literals, lexical.postings_text(tokens), [d.text for d in docs], unquoted)
+                    [len(t) for t in tokens], literals, lexical.postings_text(tokens), [d.text for d in docs], unquoted,
+                    fragment_starts)
 
 
 def load_or_prepare(corpus: Corpus) -> Prepared:
@@ -150,12 +154,13 @@ def load_or_prepare(corpus: Corpus) -> Prepared:
     cached = cache.load_data(target, lambda data: Prepared(
         data["entries"], data["sources"], data["terms"], data["lengths"], data["literals"],
         lexical.Postings(*data["postings"]), texts,
-        data["unquoted"]))
+        data["unquoted"], data["fragment_starts"]))
     if cached is not None:
         return cached
     prepared = prepare(corpus)
     cache.store_data(target, {"entries": prepared.doc_entries, "sources": prepared.doc_sources,
                               "terms": prepared.terms, "lengths": prepared.lengths, "literals": prepared.literals,
-                              "postings": prepared.postings.plain(), "unquoted": prepared.unquoted})
+                              "postings": prepared.postings.plain(), "unquoted": prepared.unquoted,
+                              "fragment_starts": prepared.fragment_starts})
     cache.store_data(text_target, {"texts": [d.text for d in prepared.docs]})
     return prepared

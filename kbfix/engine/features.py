@@ -81,6 +81,7 @@ class Scorer:
         self.prepared = prepared
         self.literals = prepared.literals
         signatures.remember_unquoted(prepared.unquoted)
+        signatures.remember_fragment_starts(prepared.fragment_starts)
         self.bm25 = lexical.BM25(prepared.lengths, prepared.postings)
         self.calibration = calibration
         self.dense = dense

@@ -153,6 +153,16 @@ def test_the_prefilter_asks_a_fragmentable_text_wording_only_for_its_start():
     assert signatures.signature_literals(LOGGED) == ("num_samples",)
 
 
+def test_a_text_wording_is_read_for_a_fragment_only_when_a_cut_line_holds_its_first_words():
+    assert signatures.fragment_start(LOGGED.text) == "num_samples should be a positive integ"
+    assert signatures.fragment_start("CUDA out of memory") is None  # too short to fire cut off
+    from kbfix.engine.documents import prepare
+    from kbfix import corpus as corpus_mod
+
+    prepared = prepare(corpus_mod.load_default())
+    assert prepared.fragment_starts and all(v is None or isinstance(v, str) for v in prepared.fragment_starts.values())
+
+
 def test_too_short_a_start_is_no_fragment():
     assert hits("ValueError: Dict key mis", DICT) == []
 
