@@ -547,8 +547,9 @@ class LogText:
         """The lines a paste may have cut off, with their line numbers: the last line that holds words,
         and every line that ends in an elision (``...``, ``…``, ``。。``) or stands before a line that is
         one. (An elision inside a line, such as a path shortened to ``models/(...)``, cuts nothing.)"""
-        lines = self.text.rstrip().split("\n")[-MAX_CUT_LINES_SCANNED:]
-        first = len(self.text.rstrip().split("\n")) - len(lines)
+        every = self.text.rstrip().split("\n")
+        lines = every[-MAX_CUT_LINES_SCANNED:]
+        first = len(every) - len(lines)
         found = [(first + i, line) for i, line in enumerate(lines)
                  if ELISION_END_RE.search(line) or i + 1 < len(lines) and ELISION_LINE_RE.match(lines[i + 1])]
         if lines and lines[-1].strip():
@@ -888,10 +889,14 @@ def _fragment(pattern: str, message: str, least: int = MIN_FRAGMENT_CHARS, share
 
     The pattern's literal runs are looked for in order; the message must end (or reach an elision:
     ``...``, ``。。。``) soon after the last run found, inside the next run, or anywhere inside a class
-    or repeat that follows it (a long list of keys cut off),
-    and what was found must cover at least half the wording's literal characters and 24 of them.
+    or repeat that follows it (a long list of keys cut off; a repeated class such as ``[\\w.]*`` only as
+    far as the class reaches), and what was found must cover at least half the wording's literal
+    characters and 24 of them (whitespace and characters that may be absent count one each: layout).
     Classes, repeats and alternatives after the cut are not counted against it: what they would have
-    matched (a count, a key's name) is gone with the cut, not missing. Linear in the message.
+    matched (a count, a key's name) is gone with the cut, not missing; words or values inside a named
+    group after the cut are what the signature is about, and their loss fires nothing. ``least``,
+    ``share`` and ``values_after`` loosen this for exclusions (:func:`_cut_exclusion`). Linear in the
+    message.
     """
     runs = _wording(pattern)
     total = _wording_chars(runs)
