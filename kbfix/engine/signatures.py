@@ -318,12 +318,8 @@ _CATEGORIES = {"CATEGORY_DIGIT": r"\d", "CATEGORY_NOT_DIGIT": r"\D", "CATEGORY_S
                "CATEGORY_NOT_SPACE": r"\S", "CATEGORY_WORD": r"\w", "CATEGORY_NOT_WORD": r"\W"}
 
 
-def _one_char_source(c, items) -> str | None:
-    """The regex of a repeated item that stands for one character (a class, ``.``, a letter), or None."""
-    items = list(items)
-    if len(items) != 1:
-        return None
-    op, av = items[0]
+def _one_char_source(c, op, av) -> str | None:
+    """The regex of an item that stands for one character (a class, ``.``, a letter), or None."""
     if op is c.LITERAL:
         return re.escape(chr(av))
     if op is c.NOT_LITERAL:
@@ -388,10 +384,8 @@ def _runs_of(c, items) -> list:
                     runs.append(MIXED_CAPTURED if captured else MIXED)
             elif op in (c.IN, c.ANY):
                 runs.append(ONE_CHAR)
-            elif op in (c.MAX_REPEAT, c.MIN_REPEAT) and (layout := _layout(c, av)) is not None:
-                runs.append(layout)
-            elif op in (c.MAX_REPEAT, c.MIN_REPEAT) and (source := _one_char_source(c, av[2])) is not None:
-                runs.append(Repeat(source, captured))
+            elif op in (c.MAX_REPEAT, c.MIN_REPEAT) and (repeated := _repeat_run(c, av, captured)) is not None:
+                runs.append(repeated)
             elif op not in (c.AT,):
                 runs.append(None)
         if current:
@@ -401,9 +395,10 @@ def _runs_of(c, items) -> list:
     return runs
 
 
-def _layout(c, repeat) -> int | None:
-    """SPACE for a repeat of whitespace only, OPTIONAL_CHAR for one character that may be absent,
-    else None (a repeat that stands for words: a count, a name, a list)."""
+def _repeat_run(c, repeat, captured: bool):
+    """What a repeat of one item is in a wording's runs: SPACE for whitespace only, OPTIONAL_CHAR for one
+    character that may be absent, a :class:`Repeat` for a class repeated (a count, a name); else None
+    (a repeat of a group: anything may stand there)."""
     low, high, items = repeat
     items = list(items)
     if len(items) != 1:
@@ -415,7 +410,8 @@ def _layout(c, repeat) -> int | None:
         return SPACE
     if low == 0 and high == 1 and op in (c.LITERAL, c.IN):
         return OPTIONAL_CHAR
-    return None
+    source = _one_char_source(c, op, av)
+    return Repeat(source, captured) if source is not None else None
 
 
 def branch_words(pattern: str | None) -> tuple[str, ...] | None:
@@ -484,7 +480,7 @@ def signature_literals(sig: Signature) -> tuple[str | tuple[str, ...], ...]:
               if (words := branch_words(p)) is not None}
     words = {*needed, *(lit for p in (sig.text, *sig.requires) for lit in required_literals(p))}
     if not _exception_bound(sig) and sig.text and (start := fragment_start(sig.text)) and len(start.strip()) >= 8:
-        # a text signature fires as a fragment on a cut line (_match_text_fragment): its first run's start
+        # a text signature fires as a fragment on a cut line (_match_text): its first run's start
         # is asked for instead of the words a cut may have taken
         words = {*needed, start.lower()[:FRAGMENT_PREFIX].strip(),
                  *(lit for p in sig.requires for lit in required_literals(p))}
@@ -704,24 +700,31 @@ def match(entries: tuple[Entry, ...], trace: Trace | None, log: Log, text: LogTe
 
 
 def _match_text(entry_id: str, sig: Signature, text: LogText) -> SignatureHit | None:
+    """A text signature on the whole log, or a fragment of it on a log line the paste cut off (its last
+    line, or one that ends in ``...``) when every condition holds (a cut line proves too little to count
+    against the entry when one does not)."""
     m = text.search(sig.text)
-    if not m:
-        return _match_text_fragment(entry_id, sig, text)
+    if m:
+        line, found, cut = _line_of(text.text, m.start()), m.group(0), None
+        caps = {k: v for k, v in m.groupdict().items() if v is not None}
+    elif (fragment := _cut_line_fragment(sig, text)) is not None:
+        (line, found, cut), caps = fragment, {}
+    else:
+        return None
     if not _facts_hold(sig, text):
         return None
-    caps = {k: v for k, v in m.groupdict().items() if v is not None}
     caps.update(_fact_captures(sig, text))
     if not _conditions_hold(sig, text):
         return None
     near = _blocked(sig, text) or contradicted(caps) or not _where_holds(sig, caps)
-    return SignatureHit(entry_id, sig, caps, (_line_of(text.text, m.start()),), m.group(0), partial=near,
+    if cut is not None and (near or _cut_exclusion(sig, cut)):
+        return None
+    return SignatureHit(entry_id, sig, caps, (line,), found, partial=near, level=FULL if cut is None else FRAGMENT,
                         evidence=_version_evidence(sig, text))
 
 
-def _match_text_fragment(entry_id: str, sig: Signature, text: LogText) -> SignatureHit | None:
-    """A log line the paste cut off (its last line, or one that ends in ``...``) that starts the
-    signature's wording: a fragment hit when every condition holds (a cut line proves too little to
-    count against the entry when one does not)."""
+def _cut_line_fragment(sig: Signature, text: LogText) -> tuple[int, str, str] | None:
+    """The first cut line that starts the signature's wording: (line, the fragment, the cut line)."""
     start = fragment_start(sig.text)
     if start is None:
         return None
@@ -729,15 +732,8 @@ def _match_text_fragment(entry_id: str, sig: Signature, text: LogText) -> Signat
         if start[:FRAGMENT_PREFIX] not in body:
             continue  # (without its first words no line can be a cut of the wording: the regex is not read)
         fragment = _fragment(sig.text, body)
-        if fragment is None:
-            continue
-        if not _facts_hold(sig, text) or not _conditions_hold(sig, text):
-            return None
-        caps = _fact_captures(sig, text)
-        if _blocked(sig, text) or contradicted(caps) or not _where_holds(sig, caps) or _cut_exclusion(sig, body):
-            return None
-        return SignatureHit(entry_id, sig, caps, (line,), fragment, level=FRAGMENT,
-                            evidence=_version_evidence(sig, text))
+        if fragment is not None:
+            return line, fragment, body
     return None
 
 
