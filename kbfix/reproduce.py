@@ -219,13 +219,19 @@ def llama_cpp_convert(requirement: str, script: str, *args: str, timeout: float 
                       env={"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"})
 
 
+def _tiny_bert_config(vocab: int, **extra):
+    """A BERT config small enough for a reproducer on the CPU (one layer, 16 wide)."""
+    from transformers import BertConfig
+
+    return BertConfig(vocab_size=vocab, hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
+                      intermediate_size=32, max_position_embeddings=32, **extra)
+
+
 def tiny_bert_classifier(num_labels: int = 2):
     """A BertForSequenceClassification small enough for a Trainer reproducer on the CPU, built from a config."""
-    from transformers import BertConfig, BertForSequenceClassification
+    from transformers import BertForSequenceClassification
 
-    config = BertConfig(vocab_size=64, hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
-                        intermediate_size=32, max_position_embeddings=32, num_labels=num_labels)
-    return BertForSequenceClassification(config)
+    return BertForSequenceClassification(_tiny_bert_config(64, num_labels=num_labels))
 
 
 def tiny_sentence_transformer(folder, words: list[str], vocab: int):
@@ -233,11 +239,10 @@ def tiny_sentence_transformer(folder, words: list[str], vocab: int):
     then mean pooling) for a sentence-transformers reproducer on the CPU: nothing downloads. ``torch`` seeded 0."""
     import torch
     from sentence_transformers import SentenceTransformer, models
-    from transformers import BertConfig, BertModel
+    from transformers import BertModel
 
     torch.manual_seed(0)
-    BertModel(BertConfig(vocab_size=vocab, hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
-                         intermediate_size=32, max_position_embeddings=32)).save_pretrained(folder)
+    BertModel(_tiny_bert_config(vocab)).save_pretrained(folder)
     word_tokenizer(words).save_pretrained(folder)
     word = models.Transformer(folder, max_seq_length=16)
     # sentence-transformers 6 renamed get_word_embedding_dimension to get_embedding_dimension
