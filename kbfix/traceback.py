@@ -103,7 +103,7 @@ LIB_RE = re.compile(r"[/\\](?:site|dist)-packages[/\\](?P<lib>[A-Za-z_][\w]*)")
 KNOWN_LIBS = (
     "transformers", "peft", "deepspeed", "accelerate", "torch", "trl", "llamafactory", "flax", "jax", "jaxlib",
     "optax", "orbax", "safetensors", "tokenizers", "datasets", "bitsandbytes", "flash_attn", "sentence_transformers",
-    "cn_clip", "open_clip", "vllm", "xformers", "huggingface_hub", "swift", "unsloth", "numpy", "gemma",
+    "cn_clip", "open_clip", "vllm", "xformers", "huggingface_hub", "swift", "unsloth", "numpy", "gemma", "diffusers",
 )
 SRC_LIB_RE = re.compile(r"[/\\](?P<lib>" + "|".join(KNOWN_LIBS) + r")[/\\]")
 STDLIB_RE = re.compile(r"[/\\]lib[/\\]python3\.\d+[/\\](?!site-packages|dist-packages)|^<frozen ")

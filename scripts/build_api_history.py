@@ -85,6 +85,7 @@ LIBRARIES = (
     # torch's Linux wheels carry CUDA (~800 MB): the macOS arm64 wheel has the same Python sources.
     Library("torch", ("torch",), "2.1", "minor", MAC),
     Library("vllm", ("vllm",), "0.2"),
+    Library("diffusers", ("diffusers",), "0.21", older="0.3"),
 )
 # Series start within their minor for fast movers: first release of the window (December 2023).
 FIRST = {"jax": "0.4.23", "optax": "0.1.7", "orbax-checkpoint": "0.4.7", "deepspeed": "0.12.5",

@@ -13,7 +13,7 @@ from conftest import ROOT
 
 EXPECTED = ("transformers", "peft", "trl", "accelerate", "datasets", "huggingface_hub", "tokenizers", "safetensors",
             "deepspeed", "bitsandbytes", "sentence-transformers", "flax", "optax", "orbax-checkpoint", "jax",
-            "unsloth", "unsloth_zoo", "llamafactory", "ms-swift")
+            "unsloth", "unsloth_zoo", "llamafactory", "ms-swift", "diffusers")
 
 
 def test_importing_loads_no_data():
@@ -69,6 +69,19 @@ def test_peft_lora_config_use_dora_added_in_0_9():
     signature = ah.signature("peft", "peft.LoraConfig", "0.9.0")
     assert signature is not None and signature.complete
     assert signature.accepts_keyword("use_dora") and signature.accepts_keyword("no_such_option") is False
+
+
+def test_diffusers_one_release_per_minor_and_names_moved_or_removed():
+    releases = ah.releases("diffusers")
+    assert releases[0] == "0.3.0" and "0.21.4" in releases and "0.21.0" not in releases  # last patch of each minor
+    # checked in the wheels: diffusers.utils.DIFFUSERS_CACHE is gone in 0.25, LTXPipeline arrives in 0.32,
+    # diffusers/modeling_utils.py moved under diffusers/models/ in 0.12
+    cache = ah.symbol_releases("diffusers", "diffusers.utils", "DIFFUSERS_CACHE")
+    assert cache.last() == "0.24.0" and not cache.contains("0.25.1")
+    assert ah.symbol_releases("diffusers", "diffusers", "LTXPipeline").first() == "0.32.2"
+    assert ah.module_releases("diffusers", "diffusers.modeling_utils").last() == "0.11.1"
+    assert ah.module_releases("diffusers", "diffusers.models.modeling_utils").first() == "0.12.1"
+    assert ah.library_of("diffusers") == "diffusers"
 
 
 def test_peft_prepare_model_for_int8_training_removed_in_0_10():

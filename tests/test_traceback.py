@@ -240,6 +240,7 @@ def test_library_detection():
     assert library_of("/opt/conda/lib/python3.10/site-packages/torch/nn/modules/module.py") == "torch"
     assert library_of(r"C:\Python311\Lib\site-packages\transformers\trainer.py") == "transformers"
     assert library_of("/root/LLaMA-Factory/src/llamafactory/train/tuner.py") == "llamafactory"
+    assert library_of("/home/me/diffusers/src/diffusers/models/unet_2d_condition.py") == "diffusers"
     assert library_of("/usr/lib/python3.11/runpy.py") == "python"
     assert library_of("/home/me/train.py") is None
 

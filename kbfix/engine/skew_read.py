@@ -54,7 +54,7 @@ def _package_in(path: str) -> str | None:
     for i, part in enumerate(parts[:-1]):
         lib = ah.library_of(part)
         if lib and part in ("swift", "trl", "peft", "transformers", "accelerate", "deepspeed", "llamafactory", "unsloth",
-                            "unsloth_zoo", "vllm", "datasets", "huggingface_hub", "flax", "jax", "optax") \
+                            "unsloth_zoo", "vllm", "datasets", "huggingface_hub", "flax", "jax", "optax", "diffusers") \
                 and is_module(lib, ".".join(parts[i:])):
             return part
     return None

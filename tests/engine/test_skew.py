@@ -71,6 +71,22 @@ def test_name_added_later_upgrades_the_library_and_can_pin_the_caller():
     assert not found.holds("symbol_removed")
 
 
+def test_diffusers_names_and_diffusers_as_the_caller():
+    # diffusers.utils.DIFFUSERS_CACHE: in every release up to 0.24, gone in 0.25
+    caps = facts("  File \"/home/u/MagicTime/utils/unet.py\", line 12, in <module>\n"
+                 "    from diffusers.utils import DIFFUSERS_CACHE, WEIGHTS_NAME\n"
+                 "ImportError: cannot import name 'DIFFUSERS_CACHE' from 'diffusers.utils' "
+                 "(/usr/local/lib/python3.10/dist-packages/diffusers/utils/__init__.py)\n").found["symbol_removed"]
+    assert caps["library"] == "diffusers" and caps["pin"] == "diffusers<0.25"
+    # diffusers imports huggingface_hub.cached_download until 0.28 (dynamic_modules_utils): upgrade it past that
+    caps = facts("  File \"/usr/local/lib/python3.11/dist-packages/diffusers/dynamic_modules_utils.py\", line 26, "
+                 "in <module>\n"
+                 "    from huggingface_hub import HfFolder, cached_download, hf_hub_download, model_info\n"
+                 "ImportError: cannot import name 'cached_download' from 'huggingface_hub'\n").found["symbol_removed"]
+    assert caps["caller"] == "diffusers" and caps["upgrade"] == "diffusers>=0.29"
+    assert caps["pin"] == "huggingface_hub<0.26"
+
+
 def test_the_caller_named_by_its_import_name_and_its_use_by_attribute():
     # orbax-checkpoint reads jax's serialization._DEFAULT_DRIVER as a module attribute (no import of the name);
     # the paste names it by its import name
