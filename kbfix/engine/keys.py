@@ -106,6 +106,15 @@ MISMATCH_RES = (
     # detectron2's c2_model_loading (align_and_update_state_dicts): the model's name comes second
     re.compile(r"Shape of [\w.]+ in checkpoint is " + SHAPE.format(n="a") + r",\s*while shape of (?P<key>[\w.]+) in model is "
                + SHAPE.format(n="b")),
+    # PaddleSeg / PaddleDetection / PaddleClas load_pretrained_model: "[SKIP] Shape of pretrained params {key}
+    # doesn't match.(Pretrained: [..], Actual: [..])"; PaddleSeg 0.x (static graph) names a variable's path:
+    # "[SKIP] Shape of pretrained weight {dir}/logit/weights doesn't match.(Pretrained: (21, ..), Actual: (19, ..))"
+    re.compile(r"Shape of pretrained (?:params|weight) (?P<key>[\w./]+) doesn't match\.\s*\(Pretrained:\s*" + SHAPE.format(n="a")
+               + r",\s*Actual:\s*" + SHAPE.format(n="b")),
+    # PaddleOCR / PaddleClas load_pretrained_params: the model's shape comes first, then the loaded one (named
+    # "loaded params {key} [..]" in older releases, "loaded params shape [..]" in newer)
+    re.compile(r"The shape of model params (?P<key>[\w.]+) " + SHAPE.format(n="b") + r" not matched with loaded params "
+               r"(?:shape|[\w.]+) " + SHAPE.format(n="a")),
 )
 # Flax's ScopeParamShapeError, by release: (key from scope and parameter; a: the existing value, b: the
 # initializer's shape). >= 0.11.2; 0.6.8-0.11.1 (first shape the existing one); < 0.6.8 (value, initializer)
@@ -129,7 +138,7 @@ INLINE_MISSING_RES = (
 TABLE_RE = re.compile(r"^\s*(?P<key>[A-Za-z_][\w.{}, ]*?)\s*\|\s*(?P<status>MISSING|UNEXPECTED)\b", re.M)
 PREFILTER = ("key", "size mismatch", "generate shape", "Inconsistent shapes", "weights of", "Weights of",
              "from pretrained model", "MISMATCH", "MISSING", "Skip loading", "not found in the checkpoint",
-             "receives a shape", "in checkpoint is",
+             "receives a shape", "in checkpoint is", "Shape of pretrained", "not matched with loaded params",
              "found shape", "required keys", "missing tensor", "device set", "does not exist",
              "not initialized from checkpoint")
 
@@ -177,7 +186,10 @@ TYPE_EMBED_RE = re.compile(r"(?:^|\.)(?:token_type_embeddings|segment_embeddings
 BENIGN_UNUSED_RE = re.compile(r"(?:^|\.)(?:cls\.(?:predictions|seq_relationship)|pooler\.|lm_head\.|"
                               r"vocab_(?:transform|layer_norm|projector)|discriminator_predictions|generator_lm_head|"
                               r"qa_outputs\.|classifier\.|score\.)|masked_bias|\.attn\.bias|position_ids|inv_freq|"
-                              r"num_batches_tracked")
+                              r"num_batches_tracked|"
+                              # the other tower of a dual encoder (CLIPTextModel / CLIPVisionModel from a whole CLIP
+                              # checkpoint): top-level names only, a VLM's vision_tower.vision_model is no such tower
+                              r"^(?:vision_model|text_model|visual_projection|text_projection)\.|^logit_scale$")
 BENIGN_NEW_RE = re.compile(r"(?:^|\.)(?:classifier\.|score\.|qa_outputs\.|pooler\.|lm_head\.decoder\.|crossattention\.|"
                            r"output_query|intermediate_query|query_tokens)|masked_bias|\.attn\.bias|position_ids|inv_freq")
 RENAMES = (("gamma", "weight"), ("beta", "bias"), ("running_mean", "moving_mean"), ("kernel", "weight"),
@@ -258,7 +270,7 @@ def read(text: str) -> KeyLists:
     seen = set()
     for pattern in MISMATCH_RES:
         for m in pattern.finditer(text):
-            key = m["key"].strip()
+            key = re.sub(r"[./]*/+", ".", m["key"].strip()).strip(".")  # a static-graph variable path: dir/logit/weights
             if key not in seen:
                 seen.add(key)
                 lists.mismatched.append((key, _shape(m, "a"), _shape(m, "b")))
@@ -522,7 +534,10 @@ def _shapes(found: dict, mismatched: list[tuple[str, tuple[int, ...], tuple[int,
         if not all(_rank_axis(k) is not None for k in keys):
             return  # another hidden size; a LoRA of another rank on the head goes on to lora_rank
     if all(HEAD_RE.search(k) for k in keys) or _unnamed_head(mismatched):
-        found["head_only"] = {"key": first_key, "ckpt_labels": str(first_a[0]), "model_labels": str(first_b[0])}
+        # the labels are the axis that differs: the first in torch's [out, in], the last in Paddle's [in, out]
+        axis = next((i for i, (x, y) in enumerate(zip(first_a, first_b)) if x != y), 0) \
+            if len(first_a) == len(first_b) else 0
+        found["head_only"] = {"key": first_key, "ckpt_labels": str(first_a[axis]), "model_labels": str(first_b[axis])}
         return
     if _patch_size(found, mismatched) or _embedding_tables(found, mismatched):
         return

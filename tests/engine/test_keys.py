@@ -200,6 +200,35 @@ def test_paddle_and_detectron2_wordings():
     assert keys.analyse(detectron2).found["head_only"]["ckpt_labels"] == "81"
 
 
+def test_paddleseg_and_paddleocr_pretrained_wordings():
+    seg = keys.read("[WARNING]   [SKIP] Shape of pretrained params backbone.features.4.conv_list.0.bn.weight doesn't "
+                    "match.(Pretrained: [256], Actual: [128])")
+    assert seg.mismatched == [("backbone.features.4.conv_list.0.bn.weight", (256,), (128,))]
+    ocr = keys.read("ppocr WARNING: The shape of model params backbone.conv1.conv.weight [40, 3, 3, 3] not matched with "
+                    "loaded params backbone.conv1.conv.weight [16, 3, 3, 3] !\n"
+                    "The shape of model params head.fc.bias [12] not matched with loaded params shape [6625] !")
+    assert ocr.mismatched == [("backbone.conv1.conv.weight", (16, 3, 3, 3), (40, 3, 3, 3)),
+                              ("head.fc.bias", (6625,), (12,))]
+
+    static = keys.read("[SKIP] Shape of pretrained weight ./pretrained_model/fast_scnn_cityscapes//classifier/weights "
+                       "doesn't match.(Pretrained: (19, 128, 1, 1), Actual: (3, 128, 1, 1))")
+    assert static.mismatched == [("pretrained_model.fast_scnn_cityscapes.classifier.weights", (19, 128, 1, 1), (3, 128, 1, 1))]
+    assert keys.analyse(static).found["head_only"]["ckpt_labels"] == "19"
+    # Paddle stores a Linear as [in, out]: the labels are the last axis
+    head = keys.analyse(keys.read("The shape of model params head.fc.weight [512, 8423] not matched with loaded params "
+                                  "head.fc.weight [512, 6625] !")).found["head_only"]
+    assert (head["ckpt_labels"], head["model_labels"]) == ("6625", "8423")
+
+
+def test_the_other_tower_of_a_clip_checkpoint_is_an_expected_surplus():
+    text = facts("Some weights of the model checkpoint at openai/clip-vit-large-patch14 were not used when initializing "
+                 "CLIPTextModel: ['vision_model.encoder.layers.4.mlp.fc1.bias', 'visual_projection.weight', 'logit_scale']")
+    assert "benign_keys_only" in text
+    vlm = facts("Some weights of the model checkpoint at x were not used when initializing Gemma3ForCausalLM: "
+                "['vision_tower.vision_model.encoder.layers.0.mlp.fc1.bias']")
+    assert "benign_keys_only" not in vlm
+
+
 def test_bounded_on_hostile_input():
     text = 'Missing key(s) in state_dict: ' + '"a.b", ' * 200_000
     lists = keys.read(text)
