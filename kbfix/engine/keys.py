@@ -158,6 +158,12 @@ WRAPPED = r"(?:\.(?:modules_to_save|original_module|base_layer)(?:\.\w+)?)?"
 VOCAB_RE = re.compile(r"(?:^|\.)(?:embed_tokens|lm_head|wte|word_embeddings|embed_in|embed_out|shared|tok_embeddings|"
                       r"output|token_embedding|embeddings|output_layer)" + WRAPPED + r"\.(?:weight|bias)$|"
                       r"(?:^|\.)final_logits_bias$|(?:^|\.)(?:lm_head|cls\.predictions)(?:\.\w+)*\.(?:weight|bias)$")
+# an nn.Embedding named just `embedding` / `embed` (seq2seq, captioning, VQA and text-classification models): a
+# vocabulary table when every mismatching tensor (it and the output projection's weight and bias) differs only in
+# its first axis, by one pair of vocabulary-sized counts; ChatGLM's PrefixEncoder names its prefix table
+# `embedding` too, with pre_seq_len rows (8 - 512)
+BARE_EMBEDDING_RE = re.compile(r"(?:^|\.)(?:embedding|embed)\.weight$")
+MIN_BARE_VOCAB = 1000
 # a LoRA on the LM head or the embedding: its vocabulary axis is lora_B's rows ([vocab, r]) on a Linear head,
 # lora_embedding_A's columns ([r, vocab]) on an Embedding
 LORA_VOCAB_RE = re.compile(r"(?:^|\.)(?:embed_tokens|lm_head|wte|word_embeddings|embed_in|embed_out|tok_embeddings|"
@@ -525,6 +531,13 @@ def _shapes(found: dict, mismatched: list[tuple[str, tuple[int, ...], tuple[int,
         # a width the model has kept on both sides, only the group axis differs: another group size or
         # another release's layout of the group tensors, not another model size
         found["quant_groups"] = shown
+        return
+    if any(BARE_EMBEDDING_RE.search(k) for k in keys) \
+            and all(len(a) == len(b) >= 1 and a[1:] == b[1:] for _, a, b in mismatched) \
+            and len(pairs := {(a[0], b[0]) for _, a, b in mismatched}) == 1 \
+            and min(next(iter(pairs))) >= MIN_BARE_VOCAB:
+        key = next(k for k in keys if BARE_EMBEDDING_RE.search(k))
+        found["embedding_rows"] = {"key": key, "ckpt_vocab": str(first_a[0]), "model_vocab": str(first_b[0])}
         return
     if all(VOCAB_RE.search(k) or LORA_VOCAB_RE.search(k) for k in keys):
         rows = [v for k, a, b in mismatched if (v := _vocab_sizes(k, a, b))]

@@ -81,6 +81,24 @@ def test_vocabulary_rows_head_and_position_embeddings():
     assert "pos_embed_only" in pos
 
 
+def test_a_bare_embedding_and_its_output_layer_of_another_vocabulary():
+    seq = facts("size mismatch for embedding.weight: copying a param with shape torch.Size([13380, 468]) from checkpoint, "
+                "the shape in current model is torch.Size([13475, 468]).\n"
+                "size mismatch for out.weight: copying a param with shape torch.Size([13380, 512]) from checkpoint, the "
+                "shape in current model is torch.Size([13475, 512]).\n"
+                "size mismatch for out.bias: copying a param with shape torch.Size([13380]) from checkpoint, the shape in "
+                "current model is torch.Size([13475]).")
+    assert seq["embedding_rows"] == {"key": "embedding.weight", "ckpt_vocab": "13380", "model_vocab": "13475"}
+    # ChatGLM's PrefixEncoder table is `embedding` too: pre_seq_len rows are no vocabulary
+    prefix = facts("size mismatch for embedding.weight: copying a param with shape torch.Size([8, 229376]) from "
+                   "checkpoint, the shape in current model is torch.Size([128, 229376]).")
+    assert "embedding_rows" not in prefix
+    # rows and widths both differ: another model size
+    size = facts("size mismatch for embed.weight: copying a param with shape torch.Size([30000, 512]) from checkpoint, "
+                 "the shape in current model is torch.Size([32000, 768]).")
+    assert "embedding_rows" not in size
+
+
 def test_a_lora_on_a_resized_head_or_embedding_differs_in_vocabulary_rows():
     # lora_B on the LM head is [vocab, r]; lora_embedding_A on the embedding is [r, vocab]
     head = facts("size mismatch for base_model.model.output.lora_B.default.weight: copying a param with shape "
