@@ -25,7 +25,7 @@ what decides the cause:
 - ``embedding_tables``: only embedding tables differ, and only in their rows, in two kinds or more
   (vocabulary, positions, token types): the config's ``vocab_size``, ``max_position_embeddings`` and
   ``type_vocab_size`` are another model's (a blank or another family's config);
-- ``placeholder``: ``[0]`` (or old DeepSpeed's ``[1]``) shapes: ZeRO-3 partitions;
+- ``placeholder``: 1-D ``[0]`` (or old DeepSpeed's ``[1]``) shapes: ZeRO-3 partitions (a ``[0, 17]`` is a DTensor shard);
 - ``lora_rank``: only adapter tensors differ, and only in the LoRA rank (an adapter of another ``r``);
 - ``lora_old_format``: only adapter tensors differ, and a lora_B is 3-D ``[out, r, 1]`` (or, on fused q/k/v
   projections, every lora_A holds exactly twice the model's rank): an adapter saved by PEFT < 0.3, which
@@ -519,7 +519,9 @@ def _shapes(found: dict, mismatched: list[tuple[str, tuple[int, ...], tuple[int,
     keys = [k for k, _, _ in mismatched]
     first_key, first_a, first_b = mismatched[0]
     shown = _shown(first_key, first_a, first_b)
-    placeholders = [(k, a, b) for k, a, b in mismatched if 0 in a or 0 in b
+    # ZeRO-3 frees a partitioned parameter to a 1-D torch.empty(0) (old DeepSpeed: a [1]); a zero inside a
+    # shape of two or more dimensions ([0, 17]) is a DTensor / FSDP2 shard of an uneven split, not a placeholder
+    placeholders = [(k, a, b) for k, a, b in mismatched if a == (0,) or b == (0,)
                     or (a == (1,) and _numel(b) >= 64) or (b == (1,) and _numel(a) >= 64)]
     if placeholders and not all(HEAD_RE.search(k) for k, _, _ in placeholders):  # a head of 0 classes is real
         found["placeholder"] = {"key": placeholders[0][0]}
