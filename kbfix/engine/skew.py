@@ -36,6 +36,9 @@ FACTS = (
     "symbol_misspelled",         # in no release, and a name of the same module differs only in case or a letter
     "attribute_across_libraries",  # a package reads an attribute another library's object lacks (the history
                                  # lists public names only: it cannot date private ones)
+    "class_attribute_undated",   # a class attribute read on a covered library's class itself ("type object 'X' has
+                                 # no attribute 'y'") that no covered release lists: removed before the history
+                                 # starts, or a private one it cannot date
     "kwarg_not_accepted",        # the callable takes the keyword in other releases than the user's
     "kwarg_never_existed",       # no covered release of the callable takes the keyword
     "kwarg_invalid",             # ... and the user's own code passes it (a wrong argument, not a version)
@@ -61,6 +64,8 @@ FORM_RES = (
     ("module", re.compile(rf"No module named {Q}?(?P<module>{NAME}(?:\.{NAME})+){Q}?")),
     ("attribute", re.compile(rf"module {Q}(?P<module>{DOTTED}){Q} has no attribute {Q}(?P<name>{NAME}){Q}")),
     ("object", re.compile(rf"{Q}(?P<cls>[A-Z]\w*){Q} object has no attribute {Q}(?P<name>{NAME}){Q}")),
+    # the same read on the class itself (a class attribute: `TrainingArguments._VALID_DICT_FIELDS` in a subclass body)
+    ("object", re.compile(rf"(?P<type_object>type) object {Q}(?P<cls>[A-Z]\w*){Q} has no attribute {Q}(?P<name>{NAME}){Q}")),
     ("kwarg", re.compile(rf"(?P<callable>{DOTTED}|{NAME})\(\) got an unexpected keyword argument {Q}?(?P<kwarg>{NAME}){Q}?")),
     ("positional", re.compile(rf"(?P<callable>{DOTTED}|{NAME})\(\) takes (?:from \d+ to )?(?P<takes>\d+) positional "
                               r"arguments? but (?P<given>\d+) (?:were|was) given")),

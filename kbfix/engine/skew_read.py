@@ -453,9 +453,18 @@ class Analysis:
                 reading.say(f"{caller.library} reads {cls}.{name} of {lib} ({module}.{cls}); the API history lists "
                             f"public names only and cannot date it", f"{caller.library} 读取 {lib} 的 {cls}.{name}"
                             f"（{module}.{cls}）；API 历史只收录公开名字，无法确定它存在于哪些版本")
+                reading.hold("attribute_across_libraries")
+            if reading.form.get("type_object"):
+                # read on the class itself (`type object 'X' has no attribute 'y'`): a class attribute of the library's
+                # class that no covered release has
+                reading.say(f"no covered release of {lib} ({coverage(lib)}) has {cls}.{name}: a class attribute removed "
+                            f"before the history starts, or a private one it cannot date",
+                            f"{lib} 的已覆盖版本（{coverage(lib)}）中都没有 {cls}.{name}：该类属性在历史起点之前已被删除，"
+                            f"或是历史无法确定的私有属性")
+                reading.hold("class_attribute_undated")
+            if reading.facts - {"skew_form"}:
                 reading.says.append(self.installed(lib).says())
                 reading.captures.update(self._installed_captures(self.installed(lib)))
-                reading.hold("attribute_across_libraries")
             return
         self._releases_of(reading, lib, have, f"{module}.{cls}.{name}", reading.form)
 
