@@ -1,0 +1,67 @@
+"""A merge / export script that saves only the model: a tiny base model folder (a LlamaForCausalLM built from a config,
+with a word-level tokenizer built here, both saved with save_pretrained) is loaded and written to a ``merged-model``
+folder with ``model.save_pretrained`` alone, as scripts that merge an adapter or export a checkpoint do. The folder holds
+config.json, generation_config.json and model.safetensors; ``AutoTokenizer.from_pretrained`` on it picks
+LlamaTokenizerFast from config.json, finds none of its vocabulary files and raises "OSError: Can't load tokenizer for
+'<folder>'". Everything is local and the child runs with HF_HUB_OFFLINE=1: nothing downloads.
+
+fixed() applies fix 0: the base model's tokenizer saved into the folder (``AutoTokenizer.from_pretrained(base)
+.save_pretrained(folder)``); the folder's tokenizer then loads, with as many tokens as the model's embedding rows.
+
+Only transformers 4.x before 4.52 raises it (4.52 dropped the "no vocabulary file found" check: the tokenizer class is
+then built without files and fails later with other words); with any other release the test is skipped.
+"""
+
+from kbfix.reproduce import release_within, run_script, succeeded
+
+# releases this reproducer is verified with where the environment lacks them (scripts/verify.py --overlays)
+OVERLAY = ('transformers==4.47.1', 'tokenizers==0.21.0', 'huggingface_hub==0.27.0')
+# the last module is never installed: it stands for "a transformers release that raises (4.x before 4.52)"
+REQUIRES = ("torch", "transformers", "tokenizers") + (
+    () if release_within("transformers", (4, 0), (4, 52)) else ("kbfix_requires_transformers_4_x_before_4_52",))
+FIXES = (0,)
+
+SCRIPT = r'''
+import os, sys, tempfile
+work = tempfile.mkdtemp()
+import torch
+from tokenizers import Tokenizer, models, pre_tokenizers
+from transformers import AutoModelForCausalLM, AutoTokenizer, LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
+
+# the base model: weights and tokenizer in one folder
+words = ["<unk>", "<s>", "</s>"] + [f"w{i}" for i in range(61)]
+core = Tokenizer(models.WordLevel({w: i for i, w in enumerate(words)}, unk_token="<unk>"))
+core.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
+base = os.path.join(work, "base-model")
+PreTrainedTokenizerFast(tokenizer_object=core, unk_token="<unk>", bos_token="<s>", eos_token="</s>").save_pretrained(base)
+torch.manual_seed(0)
+LlamaForCausalLM(LlamaConfig(vocab_size=len(words), hidden_size=16, intermediate_size=32, num_hidden_layers=1,
+                             num_attention_heads=2, num_key_value_heads=2, max_position_embeddings=32)).save_pretrained(base)
+
+# the merge / export step: only the model is saved
+folder = os.path.join(work, "merged-model")
+model = AutoModelForCausalLM.from_pretrained(base)
+model.save_pretrained(folder)
+print("saved:", sorted(os.listdir(folder)), flush=True)
+
+if sys.argv[1] == "fix":                   # fix 0: save the tokenizer into the model folder
+    AutoTokenizer.from_pretrained(base).save_pretrained(folder)
+
+tokenizer = AutoTokenizer.from_pretrained(folder)
+assert len(tokenizer) == model.get_input_embeddings().weight.shape[0], (len(tokenizer), model.config.vocab_size)
+print("tokenizer loaded:", type(tokenizer).__name__, len(tokenizer), "tokens", flush=True)
+'''
+
+
+def _run(mode):
+    return run_script(SCRIPT, args=(mode,), env={"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}, timeout=300)
+
+
+def reproduce():
+    code, output = _run("model-only")
+    assert code != 0 and "Can't load tokenizer for" in output, output
+    return output
+
+
+def fixed():
+    return succeeded(_run("fix"), "tokenizer loaded:")
