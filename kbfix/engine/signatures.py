@@ -654,11 +654,26 @@ def _where_holds(sig: Signature, captures: dict[str, str]) -> bool:
     return all(rx(pattern).fullmatch(captures.get(name, "")) for name, pattern in sig.where.items())
 
 
+_MEMORY_SIZE = re.compile(r"(\d+(?:\.\d+)?) (B|bytes|KiB|MiB|GiB|TiB)")
+_MEMORY_UNITS = {"B": 1, "bytes": 1, "KiB": 2 ** 10, "MiB": 2 ** 20, "GiB": 2 ** 30, "TiB": 2 ** 40}
+
+
+def _memory_bytes(value: str | None) -> float | None:
+    m = _MEMORY_SIZE.fullmatch(value or "")
+    return float(m.group(1)) * _MEMORY_UNITS[m.group(2)] if m else None
+
+
 def contradicted(captures: dict[str, str]) -> bool:
     """An entry about a difference whose own captures show none: ``ckpt_X`` equals ``model_X``
-    (a vocabulary mismatch with as many rows on both sides is some other mismatch)."""
-    return any(value and captures.get("model_" + name[5:]) == value
-               for name, value in captures.items() if name.startswith("ckpt_"))
+    (a vocabulary mismatch with as many rows on both sides is some other mismatch); or an
+    allocation failure whose own message shows the device had far more memory ``free`` than the
+    ``size`` asked for (torch's caching allocator reads the free figure from the driver after
+    releasing its cache: a refusal beside many free GiB is not the device being full)."""
+    if any(value and captures.get("model_" + name[5:]) == value
+           for name, value in captures.items() if name.startswith("ckpt_")):
+        return True
+    size, free = _memory_bytes(captures.get("size")), _memory_bytes(captures.get("free"))
+    return size is not None and free is not None and free >= 4 * size and free - size >= 2 * 2 ** 30
 
 
 def _fact_captures(sig: Signature, log: LogText) -> dict[str, str]:

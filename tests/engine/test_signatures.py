@@ -37,6 +37,21 @@ def test_full_hit_captures_values():
     assert hit.level == signatures.FULL and hit.captures == {"size": "2.00 GiB"} and not hit.partial
 
 
+OOM_FREE = Signature("oom-free", exception=r"(?:torch\.)?(?:cuda\.)?OutOfMemoryError|RuntimeError",
+                     message=r"CUDA out of memory\. Tried to allocate (?P<size>[\d.]+ [KMG]iB)\. GPU \d+ has a total "
+                             r"capacity of [\d.]+ [KMG]iB of which (?P<free>[\d.]+ [KMG]iB) is free")
+
+
+def test_an_allocation_refused_beside_many_free_gib_is_a_near_miss():
+    full = "torch.cuda.OutOfMemoryError: CUDA out of memory. Tried to allocate 214.00 MiB. GPU 1 has a total capacity of 22.00 GiB of which {} is free"
+    (refused,) = hits(full.format("20.28 GiB"), OOM_FREE)
+    assert refused.partial                             # far more free than asked: not the device being full
+    (full_device,) = hits(full.format("562.06 MiB"), OOM_FREE)
+    assert not full_device.partial                     # a little more free than asked is fragmentation / other use
+    assert signatures.contradicted({"size": "1.16 GiB", "free": "1.17 GiB"}) is False
+    assert signatures.contradicted({"size": "2.0G", "free": "30.0G"}) is False     # another wording's units: not read
+
+
 def test_another_exception_type_is_a_loose_hit():
     text = "ValueError: wrapped: CUDA out of memory. Tried to allocate 20.00 MiB (GPU 0; 7.79 GiB total)"
     (hit,) = hits(text, OOM)
