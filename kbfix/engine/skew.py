@@ -63,6 +63,13 @@ FORM_RES = (
     ("import", re.compile(rf"\b(?:[Ff]ail(?:s|ed)?|[Uu]nable) to import {Q}(?P<name>{NAME}){Q}(?:\s+from\s+{Q}?(?P<module>{DOTTED}){Q}?)?")),
     ("module", re.compile(rf"No module named {Q}?(?P<module>{NAME}(?:\.{NAME})+){Q}?")),
     ("attribute", re.compile(rf"module {Q}(?P<module>{DOTTED}){Q} has no attribute {Q}(?P<name>{NAME}){Q}")),
+    # jax's module __getattr__ for a deprecated or removed name (jax/_src/deprecations.py deprecation_getattr raises
+    # AttributeError with the deprecation message itself: "jax.interpreters.xla.backend_specific_translations is
+    # deprecated. Register ...", "jax.tree_map was removed in JAX v0.6.0 ...")
+    ("attribute", re.compile(rf"AttributeError:\s*{Q}?(?P<module>{NAME}(?:\.{NAME})*)\.(?P<name>{NAME}){Q}? "
+                             r"(?:is deprecated|was removed|has been removed)\b")),
+    # the same message retold without the exception name: jax words it "jax.<name> was removed in JAX v0.6.0"
+    ("attribute", re.compile(rf"(?<![\w.])(?P<module>jax(?:\.{NAME})*)\.(?P<name>{NAME}) was removed in (?:JAX )?v ?\d")),
     ("object", re.compile(rf"{Q}(?P<cls>[A-Z]\w*){Q} object has no attribute {Q}(?P<name>{NAME}){Q}")),
     # the same read on the class itself (a class attribute: `TrainingArguments._VALID_DICT_FIELDS` in a subclass body)
     ("object", re.compile(rf"(?P<type_object>type) object {Q}(?P<cls>[A-Z]\w*){Q} has no attribute {Q}(?P<name>{NAME}){Q}")),
@@ -89,7 +96,8 @@ FORM_RES = (
     ("resolver", re.compile(r"The user requested (?P<package>[A-Za-z][\w.\-]*)==(?P<have>\d[\w.+\-]*\w)\s*\n\s*"
                             r"(?P<dependent>[A-Za-z][\w.\-]*) (?P<dependent_version>\d[\w.+\-]*) depends on (?P<requirement>[^\n]+)")),
 )
-PREFILTER = ("annot import name", "to import", "No module named", "has no attribute", "unexpected keyword argument",
+PREFILTER = ("annot import name", "to import", "No module named", "has no attribute", "is deprecated", "was removed",
+             "has been removed", "unexpected keyword argument",
              "positional argument", "required positional", "is required for", "requires", "at least v", "depends on",
              "require_version", "has requirement", "To fix:")
 # --- forms --------------------------------------------------------------------------------------------

@@ -51,6 +51,23 @@ def test_removed_name_pins_below_the_release_that_removed_it():
     assert caps["caller"] == "colbert/training/training.py"
 
 
+def test_jax_deprecation_message_raised_as_attribute_error_is_read_as_a_removed_name():
+    # jax/_src/deprecations.py answers a read of a removed module attribute with its deprecation message
+    found = facts("    xla.backend_specific_translations[\"cpu\"][prim] = partial(\n"
+                  "AttributeError: jax.interpreters.xla.backend_specific_translations is deprecated. Register custom "
+                  "primitives via jax.interpreters.mlir instead.\n")
+    assert found.holds("symbol_removed")
+    caps = found.found["symbol_removed"]
+    assert caps["library"] == "jax" and caps["pin"] == "jax<0.4.29"
+    assert [(f.get("module"), f.get("name")) for f in skew.forms("AttributeError: jax.tree_map was removed in JAX v0.6.0")] == [
+        ("jax", "tree_map")]
+    # the message retold in a post without the exception name
+    assert [(f.get("module"), f.get("name")) for f in skew.forms("jax.tree_map was removed in v 6.0.0: use jax.tree.map")] == [
+        ("jax", "tree_map")]
+    # a warning line that only says a name is deprecated is no failed read
+    assert skew.forms("DeprecationWarning: jax.tree_map is deprecated: use jax.tree.map") == []
+
+
 def test_a_name_removed_and_restored_upgrades_past_the_gap_and_an_import_retold_in_prose_is_read():
     # transformers 4.48.0 dropped is_torch_greater_or_equal_than_1_13 and 4.48.2 brought it back
     found = facts("Fail to import `is_torch_greater_or_equal_than_1_13` since transformers v4.48.0 for all "
