@@ -122,6 +122,17 @@ def recorded(entry_dir: Path) -> tuple[Outcome | None, dict]:
     return outcome, record
 
 
+def distribution_installed(distribution: str) -> bool:
+    """Whether ``distribution`` is installed, by its metadata rather than ``find_spec``: kbfix's own
+    ``scripts/evaluate.py`` shadows the ``evaluate`` package when ``scripts/`` is on sys.path."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return bool(version(distribution))
+    except PackageNotFoundError:
+        return False
+
+
 def release_within(package: str, first: tuple[int, ...], before: tuple[int, ...] | None = None) -> bool:
     """For reproducers of an error that only some releases raise: whether the installed ``package`` is at
     least ``first`` and below ``before`` (``(major, minor)``, or ``(major, minor, patch)`` where a patch release

@@ -11,23 +11,14 @@ evaluate is not a dependency of kbfix's test environment: where its distribution
 that cannot exist, so the test skips this entry; ``scripts/verify.py --overlays`` installs the release below to run it.
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
-from kbfix.reproduce import run_script, succeeded
-
-
-def _installed(distribution):
-    # by its metadata, not find_spec: scripts/evaluate.py (kbfix's own) shadows the package when scripts/ is on sys.path
-    try:
-        return bool(version(distribution))
-    except PackageNotFoundError:
-        return False
+from kbfix.reproduce import distribution_installed, run_script, succeeded
 
 
 # releases this reproducer is verified with where the environment lacks them (scripts/verify.py --overlays)
 OVERLAY = ("evaluate==0.4.6",)
 # (no dots in these names: REQUIRES entries are looked up with importlib.util.find_spec)
-REQUIRES = ("datasets",) + (("evaluate",) if _installed("evaluate") else ("kbfix_requires_the_evaluate_package",))
+REQUIRES = ("datasets",) + (
+    ("evaluate",) if distribution_installed("evaluate") else ("kbfix_requires_the_evaluate_package",))
 FIXES = (0,)
 
 SCRIPT = r'''

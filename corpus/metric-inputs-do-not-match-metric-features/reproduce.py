@@ -6,7 +6,7 @@ references don't match the expected format.`` with the ``Feature option N`` line
 
 Nothing downloads: the metric is a local metric script written for this test (a word-overlap score; not evaluate's
 or sacrebleu's code) loaded with ``evaluate.load(<path to the .py>)``, with HF_EVALUATE_OFFLINE / HF_HUB_OFFLINE set
-and an empty HF_HOME; the tokenizer is a tiny word-level one built here. fixed() applies fix 0: -100 replaced by the
+and an empty HF_HOME; the tokenizer is kbfix.reproduce's tiny word-level one. fixed() applies fix 0: -100 replaced by the
 pad id, predictions and labels decoded with ``tokenizer.batch_decode(..., skip_special_tokens=True)`` and each
 reference wrapped in a list, and the same metric returns a score.
 
@@ -14,24 +14,14 @@ evaluate is not a dependency of kbfix's test environment: where its distribution
 that cannot exist, so the test skips this entry; ``scripts/verify.py --overlays`` installs the release below to run it.
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
-from kbfix.reproduce import failed, run_script, succeeded
-
-
-def _installed(distribution):
-    # by its metadata, not find_spec: scripts/evaluate.py (kbfix's own) shadows the package when scripts/ is on sys.path
-    try:
-        return bool(version(distribution))
-    except PackageNotFoundError:
-        return False
+from kbfix.reproduce import distribution_installed, failed, run_script, succeeded
 
 
 # releases this reproducer is verified with where the environment lacks them (scripts/verify.py --overlays)
 OVERLAY = ("evaluate==0.4.6",)
 # (no dots in these names: REQUIRES entries are looked up with importlib.util.find_spec)
 REQUIRES = ("datasets", "numpy", "tokenizers", "transformers") + (
-    ("evaluate",) if _installed("evaluate") else ("kbfix_requires_the_evaluate_package",))
+    ("evaluate",) if distribution_installed("evaluate") else ("kbfix_requires_the_evaluate_package",))
 FIXES = (0,)
 
 SCRIPT = r'''
@@ -72,16 +62,11 @@ class Overlap(evaluate.Metric):
 """)
 
 import numpy as np
-from tokenizers import Tokenizer, models, pre_tokenizers
-from transformers import PreTrainedTokenizerFast
 import evaluate
+from kbfix.reproduce import word_tokenizer
 
 print("evaluate", evaluate.__version__, flush=True)
-words = "the cat sat on a mat dog ran".split()
-vocab = {"[PAD]": 0, "[UNK]": 1, "[EOS]": 2, **{w: i + 3 for i, w in enumerate(words)}}
-core = Tokenizer(models.WordLevel(vocab, unk_token="[UNK]"))
-core.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
-tokenizer = PreTrainedTokenizerFast(tokenizer_object=core, pad_token="[PAD]", unk_token="[UNK]", eos_token="[EOS]")
+tokenizer = word_tokenizer("the cat sat on a mat dog ran".split())
 
 # what Seq2SeqTrainer (predict_with_generate) hands compute_metrics: generated ids padded with the pad id,
 # label ids padded with -100
@@ -91,7 +76,7 @@ for row, text in enumerate(targets):
     ids = tokenizer(text)["input_ids"] + [tokenizer.eos_token_id]
     labels[row, :len(ids)] = ids
 preds = np.where(labels != -100, labels, tokenizer.pad_token_id)
-preds[1, 1] = vocab["cat"]                                # one wrong word
+preds[1, 1] = tokenizer.convert_tokens_to_ids("cat")    # one wrong word
 
 metric = evaluate.load("./metrics/overlap")
 

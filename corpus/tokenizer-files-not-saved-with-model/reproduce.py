@@ -1,6 +1,6 @@
-"""A merge / export script that saves only the model: a tiny base model folder (a LlamaForCausalLM built from a config,
-with a word-level tokenizer built here, both saved with save_pretrained) is loaded and written to a ``merged-model``
-folder with ``model.save_pretrained`` alone, as scripts that merge an adapter or export a checkpoint do. The folder holds
+"""A merge / export script that saves only the model: a tiny base model folder (kbfix.reproduce's tiny_llama and
+word_tokenizer, both saved with save_pretrained) is loaded and written to a ``merged-model`` folder with
+``model.save_pretrained`` alone, as scripts that merge an adapter or export a checkpoint do. The folder holds
 config.json, generation_config.json and model.safetensors; ``AutoTokenizer.from_pretrained`` on it picks
 LlamaTokenizerFast from config.json, finds none of its vocabulary files and raises "OSError: Can't load tokenizer for
 '<folder>'". Everything is local and the child runs with HF_HUB_OFFLINE=1: nothing downloads.
@@ -24,19 +24,14 @@ FIXES = (0,)
 SCRIPT = r'''
 import os, sys, tempfile
 work = tempfile.mkdtemp()
-import torch
-from tokenizers import Tokenizer, models, pre_tokenizers
-from transformers import AutoModelForCausalLM, AutoTokenizer, LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
+from transformers import AutoModelForCausalLM, AutoTokenizer
+from kbfix.reproduce import tiny_llama, word_tokenizer
 
 # the base model: weights and tokenizer in one folder
-words = ["<unk>", "<s>", "</s>"] + [f"w{i}" for i in range(61)]
-core = Tokenizer(models.WordLevel({w: i for i, w in enumerate(words)}, unk_token="<unk>"))
-core.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
 base = os.path.join(work, "base-model")
-PreTrainedTokenizerFast(tokenizer_object=core, unk_token="<unk>", bos_token="<s>", eos_token="</s>").save_pretrained(base)
-torch.manual_seed(0)
-LlamaForCausalLM(LlamaConfig(vocab_size=len(words), hidden_size=16, intermediate_size=32, num_hidden_layers=1,
-                             num_attention_heads=2, num_key_value_heads=2, max_position_embeddings=32)).save_pretrained(base)
+base_tokenizer = word_tokenizer([f"w{i}" for i in range(61)])
+base_tokenizer.save_pretrained(base)
+tiny_llama(vocab=len(base_tokenizer)).save_pretrained(base)
 
 # the merge / export step: only the model is saved
 folder = os.path.join(work, "merged-model")
