@@ -17,7 +17,7 @@ DUNDERS = frozenset({"__init__", "__call__", "__new__", "__post_init__"})
 DATACLASS_DECORATORS = frozenset({"dataclass", "dataclasses.dataclass", "struct.dataclass",
                                   "flax.struct.dataclass", "chex.dataclass", "pydantic.dataclasses.dataclass"})
 LAZY_TABLE_CALLS = ("define_import_structure",)
-VERSION = 6  # bump when the facts change shape or meaning: invalidates the per-file cache
+VERSION = 7  # bump when the facts change shape or meaning: invalidates the per-file cache
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,41 @@ def signature_text(args: ast.arguments) -> str:
     if args.kwarg:
         parts.append("**" + args.kwarg.arg)
     return ",".join(parts)
+
+
+# decorators that keep accepting a renamed keyword (transformers.utils.deprecation.deprecate_kwarg, which trl and
+# sentence-transformers import too): ``@deprecate_kwarg("tokenizer", new_name="processing_class", version="5.0.0")``
+# on ``Trainer.__init__`` means ``Trainer(tokenizer=...)`` works, with a warning, until that decorator is removed
+RENAMED_KWARG_DECORATORS = ("deprecate_kwarg",)
+
+
+def _renamed_kwargs(node: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
+    """Old keyword names a decorator still accepts for ``node``."""
+    names: list[str] = []
+    for decorator in node.decorator_list:
+        if not isinstance(decorator, ast.Call) or dotted(decorator.func).rsplit(".", 1)[-1] not in RENAMED_KWARG_DECORATORS:
+            continue
+        old = decorator.args[0] if decorator.args else next(
+            (k.value for k in decorator.keywords if k.arg == "old_name"), None)
+        if isinstance(old, ast.Constant) and isinstance(old.value, str) and old.value.isidentifier():
+            names.append(old.value)
+    return names
+
+
+def function_signature(node: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
+    """:func:`signature_text` of a def, plus the old keyword names its decorators still accept, as
+    keyword-only parameters with a default (before ``**kwargs``)."""
+    text = signature_text(node.args)
+    parts = [p for p in text.split(",") if p]
+    declared = {p.lstrip("*").rstrip("=") for p in parts}
+    extra = [name for name in dict.fromkeys(_renamed_kwargs(node)) if name not in declared]
+    if not extra:
+        return text
+    var_kw = [p for p in parts if p.startswith("**")]
+    rest = [p for p in parts if not p.startswith("**")]
+    if not any(p.startswith("*") for p in rest):
+        rest.append("*")
+    return ",".join(rest + [name + "=" for name in extra] + var_kw)
 
 
 def dotted(node: ast.AST) -> str:
@@ -169,7 +204,7 @@ class _Collector:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             self.defs[stmt.name] = None
             if is_public(stmt.name):
-                self.funcs[stmt.name] = signature_text(stmt.args)
+                self.funcs[stmt.name] = function_signature(stmt)
         elif isinstance(stmt, ast.ClassDef):
             self.defs[stmt.name] = None
             self.klass(stmt, stmt.name)
@@ -276,7 +311,7 @@ class _Collector:
         for stmt in cls.body:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and is_public(stmt.name):
                 self.methods[f"{path}.{stmt.name}"] = None
-                self.funcs[f"{path}.{stmt.name}"] = signature_text(stmt.args)
+                self.funcs[f"{path}.{stmt.name}"] = function_signature(stmt)
                 own_init = own_init or stmt.name == "__init__"
             elif isinstance(stmt, ast.ClassDef) and is_public(stmt.name):
                 self.methods[f"{path}.{stmt.name}"] = None

@@ -41,3 +41,21 @@ def test_names_read_through_an_imported_module_count_as_uses():
     assert {(0, "jax.numpy", "DeviceArray"), (0, "jax", "tree_util"), (0, "jax.tree_util", "tree_map"),
             (0, "flax.linen", "relu")} <= uses
     assert not any(name == "x" or module == "x" for _, module, name in uses)  # a plain variable is no module
+
+
+def test_a_keyword_renamed_by_a_decorator_is_still_accepted():
+    # transformers 4.46-4.57 Trainer.__init__ (trl 0.12-0.15 trainers too): `tokenizer=` works, with a warning,
+    # until the decorator is removed; a name the def declares itself is not added twice
+    facts = extract(
+        "from transformers.utils.deprecation import deprecate_kwarg\n"
+        "class Trainer:\n"
+        '    @deprecate_kwarg("tokenizer", new_name="processing_class", version="5.0.0", raise_if_both_names=True)\n'
+        "    def __init__(self, model=None, processing_class=None):\n        pass\n"
+        '    @deprecate_kwarg(old_name="past_key_value", new_name="past_key_values", version="4.58")\n'
+        "    def forward(self, x, *, past_key_values=None, **kwargs):\n        pass\n"
+        '    @deprecate_kwarg("model", version="1.0")\n'
+        "    def step(self, model):\n        pass\n")
+    funcs = dict(facts.funcs)
+    assert funcs["Trainer.__init__"] == "self,model=,processing_class=,*,tokenizer="
+    assert funcs["Trainer.forward"] == "self,x,*,past_key_values=,past_key_value=,**kwargs"
+    assert funcs["Trainer.step"] == "self,model"

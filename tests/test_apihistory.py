@@ -51,15 +51,22 @@ def test_releases_are_ascending_every_one_since_december_2023_and_older_minors()
 
 
 def test_trl_sft_trainer_tokenizer_renamed_processing_class_in_0_12():
+    # 0.12 renamed the parameter; a deprecate_kwarg decorator kept accepting `tokenizer=` until 0.16 removed it
     tokenizer = ah.param_releases("trl", "trl.SFTTrainer.__init__", "tokenizer")
     processing = ah.param_releases("trl", "trl.SFTTrainer.__init__", "processing_class")
-    assert tokenizer.last() == "0.11.4" and tokenizer.first() == "0.4.2"  # SFTTrainer arrived in 0.4.2
+    assert tokenizer.first() == "0.4.2" and tokenizer.last() == "0.15.2"  # SFTTrainer arrived in 0.4.2
     assert processing.first() == "0.12.0"
     assert processing.next_after("0.11.4") == "0.12.0"
-    assert tokenizer.contains("0.11.4") and not tokenizer.contains("0.12.0")
-    assert not (tokenizer & processing)
+    assert tokenizer.contains("0.12.0") and tokenizer.contains("0.15.2") and not tokenizer.contains("0.16.0")
+    assert not processing.contains("0.11.4")
     # a class name stands for its __init__, and the dotted top-level name follows the re-export
     assert ah.param_releases("trl", "trl.SFTTrainer", "processing_class") == processing
+
+
+def test_trainer_tokenizer_accepted_through_its_deprecation_until_transformers_5():
+    tokenizer = ah.param_releases("transformers", "transformers.Trainer.__init__", "tokenizer")
+    assert tokenizer.contains("4.45.2") and tokenizer.contains("4.46.0") and tokenizer.contains("4.57.6")
+    assert not tokenizer.contains("5.0.0")
 
 
 def test_peft_lora_config_use_dora_added_in_0_9():
