@@ -7,7 +7,8 @@ A paste shows versions in many places; :func:`read` looks for them in order of t
 2. ``pip list`` rows (``trl    0.15.2``) and ``pip freeze`` lines (``trl==0.15.2``);
 3. environment reports (``transformers env``, ``llamafactory-cli env``, ``accelerate env``, issue
    templates' "System Info": ``- Transformers version: 4.50.0.dev0``, ``peft: 0.15.2``);
-4. pip's output (``Successfully installed trl-0.16.1``, ``Requirement already satisfied: ... (4.45.2)``);
+4. pip's output (``Successfully installed trl-0.16.1``, ``Requirement already satisfied: ... (4.45.2)``,
+   ``pip show``'s ``Name: trl`` / ``Version: 0.16.1``);
 5. ``.dist-info`` / ``.egg`` names in paths (``transformers-4.31.0.dist-info``);
 6. a version written next to the name in prose or a banner (``With transformers-4.48.1``, ``jax-0.4.14``,
    ``when I load `optax==0.1.7` ``), not after "install" / "downgrade" (a version wanted is not the one
@@ -89,9 +90,13 @@ def _patterns(library: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
         ("resolver", re.compile(rf"The user requested {edge}{n}==+{VERSION}", re.I)),
         ("pip list", re.compile(rf"^\s*{n}\s{{2,}}{VERSION}(?:\s|$)", re.I | re.M)),
         ("pip freeze", re.compile(rf"^\s*{n}=={VERSION}\s*$", re.I | re.M)),
+        # `pip show L`: "Name: L" then "Version: X" on the next line
+        ("pip", re.compile(rf"^[\s`>]*Name:\s*{n}\s*\n[\s`>]*Version:\s*{VERSION}", re.I | re.M)),
         ("env", re.compile(rf"^[\s\-*>|`]*{n}`?(?:\.__version__)?(?:\s+version)?\s*(?:\([^)\n]*\))?\s*[:=]+\s*`?v?{VERSION}", re.I | re.M)),
         ("pip", re.compile(rf"Successfully installed\b[^\n]*?\s{n}-{VERSION}", re.I)),
         ("pip", re.compile(rf"Requirement already satisfied: {n}\b[^\n(]*\({VERSION}\)", re.I)),
+        # the same line copied without its prefix: "transformers in /usr/local/lib/python3.10/dist-packages (4.42.4)"
+        ("pip", re.compile(rf"^[\s`>\-]*{n} in [^\s(][^\n(]*\({VERSION}\)", re.I | re.M)),
         ("path", re.compile(rf"{edge}{n}-{VERSION}(?:\.dist-info|-py\d)", re.I)),
         ("env", re.compile(rf"{edge}{n}\.__version__\s*[:=]+\s*{VERSION}", re.I)),
         ("prose", re.compile(rf"{edge}{n}(?:-| v?| version |: |==){PROSE_VERSION}{end}", re.I)),

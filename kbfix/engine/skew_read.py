@@ -173,6 +173,8 @@ class Analysis:
         first, last = min(have.indices), max(have.indices)
         if mine.version is not None:
             key, low, high = vkey(mine.version), vkey(releases[first]), vkey(releases[last])
+            if _patch_gap(have, mine, index):  # a patch before the covered one of its series, which has it:
+                return "not_yet" if index == first else "removed"  # added in a later patch, or dropped and restored
             if index is not None and index in have.indices:
                 # the paste names a release that has it: the failing process may run another installation
                 # (a training and a serving environment); only a one-sided history still says which way
@@ -197,12 +199,21 @@ class Analysis:
         spec = range_spec(have, lib)
         pip_lib = pip_name(lib)
         reading.captures["range"] = f"{pip_lib}{spec}" if spec else pip_lib
+        mine, index = self._user_release(lib, have)
+        patch = _patch_gap(have, mine, index)
+        if patch:  # the user's patch lacks it, the covered later patch of the series has it: exact releases
+            reading.captures["upgrade"] = f"{pip_lib}>={patch[1]}" + _until(have, have.releases.index(patch[1]))
+            if direction == "removed":
+                reading.captures["pin"] = f"{pip_lib}<{patch[0]}"
+            elif caller.library:
+                reading.captures["pin"] = self._caller_pin(reading, lib, caller) or caller.library
+            return
         if direction == "not_yet":
             reading.captures["upgrade"] = f"{pip_lib}{spec}" if spec else f"{pip_lib}>={short(lib, have.releases[min(have.indices)])}"
             if caller.library:
                 reading.captures["pin"] = self._caller_pin(reading, lib, caller) or caller.library
         else:
-            gap = _gap(have, self._user_release(lib, have)[1])
+            gap = _gap(have, index)
             if gap:  # removed, then restored: the release that has it again, or one before the removal
                 reading.captures["upgrade"] = f"{pip_lib}>={short(lib, gap[1])}"
                 reading.captures["pin"] = f"{pip_lib}<{short(lib, gap[0])}"
@@ -341,19 +352,28 @@ class Analysis:
         reading.captures.update({"first_good": first, "last_good": last, "releases": str(have)})
         reading.say(f"{history}: {module}.{name} exists in {have}", f"{history_zh}：{module}.{name} 存在于 {have}")
         reading.says.append(mine.says())
-        if index is not None and index in have.indices:
+        patch = _patch_gap(have, mine, index)
+        if patch:
+            reading.say(f"the history covers {mine.version} only by {patch[1]}, a later patch of its series that has it: "
+                        f"a patch release dropped or restored it", f"API 历史只收录了同一系列中更晚的补丁版本 {patch[1]}（其中有它），"
+                        f"没有 {mine.version}：某个补丁版本删掉或恢复了它")
+        elif index is not None and index in have.indices:
             reading.say(f"the history says {mine.version} has it: the failing process runs another installation, or a "
                         "broken, partial or shadowed one", f"API 历史显示 {mine.version} 中有它：出错的进程用的是另一处安装，"
                         "或者安装损坏、不完整、被同名文件遮蔽")
         if direction is None:
             return
         if direction == "removed":
-            gap = _gap(have, index)
+            gap = _gap(have, index) or patch
             gone = gap[0] if gap else next((have.releases[i] for i in range(have.releases.index(last) + 1, len(have.releases))
                                             if i not in have.indices), None)
             reading.captures["first_bad"] = gone or ""
-            reading.say(f"it is gone from {lib} {short(lib, gone)}", f"{lib} 从 {short(lib, gone)} 起不再有它")
-            if gap:
+            if patch:
+                reading.say(f"{lib} {patch[0]} lacks it (the error) and {patch[1]} has it",
+                            f"{lib} {patch[0]} 中没有它（见报错），{patch[1]} 中有它")
+            else:
+                reading.say(f"it is gone from {lib} {short(lib, gone)}", f"{lib} 从 {short(lib, gone)} 起不再有它")
+            if gap and not patch:
                 reading.say(f"and back from {lib} {short(lib, gap[1])}", f"{lib} 从 {short(lib, gap[1])} 起又有了它")
             reading.hold("symbol_removed", "symbol_not_in_release")
             moved = self._moved(lib, module, name)
@@ -362,7 +382,10 @@ class Analysis:
                 reading.say(f"{name} now lives in {moved}", f"{name} 现在位于 {moved}")
         else:
             reading.hold("symbol_not_yet_added", "symbol_not_in_release")
-            if min(have.indices) == 0:
+            if patch:
+                reading.say(f"{lib} {patch[0]} lacks it (the error) and {patch[1]} has it",
+                            f"{lib} {patch[0]} 中没有它（见报错），{patch[1]} 中有它")
+            elif min(have.indices) == 0:
                 reading.say(f"every covered release has it: yours is older than {first}, or not the real {lib}",
                             f"所有已覆盖的版本都有它：你的版本早于 {first}，或者装的不是真正的 {lib}")
             else:
@@ -477,7 +500,7 @@ class Analysis:
         reading.say(f"from the API history of {lib} {coverage(lib)}: {what} exists in {have}",
                     f"根据 {lib} {coverage(lib)} 的 API 历史：{what} 存在于 {have}")
         reading.says.append(mine.says())
-        if index is not None and index in have.indices:
+        if index is not None and index in have.indices and not _patch_gap(have, mine, index):
             reading.say(f"the history says {mine.version} has it: the failing process runs another installation, or a "
                         "broken one", f"API 历史显示 {mine.version} 中有它：出错的进程用的是另一处安装，或者安装已损坏")
         if direction is None:
@@ -653,7 +676,7 @@ class Analysis:
                 what = f"{path} with {given} positional parameters"
                 reading.hold("positional_count_changed")
             pip_lib = pip_name(lib)
-            reading.captures.update({"library": pip_lib, "base": f"{mod}.{path}", "changed_in": changed,
+            reading.captures.update({"library": pip_lib, "base": f"{mod}.{path}", "changed_in": short(lib, changed),
                                      "pin": f"{pip_lib}<{short(lib, changed)}", "releases": str(have)})
             holder = _caller(self.text, form, lib)
             reading.say(f"from the API history of {lib} {coverage(lib)}: {lib} calls {what} from {changed} on "
@@ -791,6 +814,27 @@ def _gap(have, index: int | None) -> tuple[str, str] | None:
     if not before or not after:
         return None
     return have.releases[max(before) + 1], have.releases[min(after)]
+
+
+def _patch_gap(have, mine: installed_mod.Installed, index: int | None) -> tuple[str, str] | None:
+    """(the user's release, the covered release that stands for it) when the paste shows a release the history
+    does not cover, an earlier patch of a series covered by a later one that has the name: the history cannot
+    speak for that patch (transformers 4.35.0 dropped ``is_flash_attn_available`` from ``transformers.utils``,
+    a later 4.35 patch put it back; the history covers the series by 4.35.2)."""
+    if not mine.from_paste or index is None or index not in have.indices or mine.version in have.releases:
+        return None
+    key, stand = vkey(mine.version), vkey(have.releases[index])
+    if key is None or stand is None or not key < stand:
+        return None
+    if (key.is_prerelease or key.is_devrelease) and key.base_version in have.releases:
+        return None  # 0.13.0.dev0 is the code that became 0.13.0: the history speaks for it
+    return mine.version, have.releases[index]
+
+
+def _until(have, index: int) -> str:
+    """``,<X``: the first release after ``index`` without the name, when a later one lacks it."""
+    after = next((i for i in range(index + 1, len(have.releases)) if i not in have.indices), None)
+    return f",<{have.releases[after]}" if after is not None else ""
 
 
 def _config_field(lib: str, module: str, cls: str, name: str):

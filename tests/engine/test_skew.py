@@ -76,6 +76,26 @@ def test_a_name_removed_and_restored_upgrades_past_the_gap_and_an_import_retold_
     assert found["symbol_removed"]["pin"] == "transformers<4.48"
 
 
+def test_an_uncovered_earlier_patch_that_lacks_a_name_its_covered_patch_has_is_not_called_another_installation():
+    # transformers 4.35.0 dropped is_flash_attn_available from transformers.utils, a later 4.35 patch put it back;
+    # the history covers the 4.35 series by 4.35.2 only, so it cannot speak for 4.35.0
+    found = facts("transformers: 4.35.0\n"
+                  "ImportError: cannot import name 'is_flash_attn_available' from 'transformers.utils' "
+                  "(~/lib/python3.10/site-packages/transformers/utils/__init__.py)\n")
+    assert found.holds("symbol_removed")
+    caps = found.found["symbol_removed"]
+    assert caps["installed"] == "4.35.0"
+    assert caps["upgrade"] == "transformers>=4.35.2,<4.39.0" and caps["pin"] == "transformers<4.35.0"
+    # the covered patch is the first with the name: the user's earlier patch predates it (added in the series)
+    added = facts("transformers: 4.46.0\n"
+                  "ImportError: cannot import name 'AutoModelForImageTextToText' from 'transformers'\n").found
+    assert added["symbol_not_yet_added"]["upgrade"] == "transformers>=4.46.1"
+    # a development release stands for the release it became: the history speaks for it
+    dev = facts("transformers: 4.38.0.dev0\n"
+                "ImportError: cannot import name 'is_flash_attn_available' from 'transformers.utils'\n")
+    assert not dev.holds("symbol_removed")
+
+
 def test_name_added_later_upgrades_the_library_and_can_pin_the_caller():
     text = ("  File \"/usr/lib/python3.10/site-packages/accelerate/accelerator.py\", line 34, in <module>\n"
             "    from huggingface_hub import split_torch_state_dict_into_shards\n"
@@ -215,6 +235,8 @@ def test_override_out_of_step_names_the_release_that_changed_the_call():
     found = facts(text)
     assert found.holds("override_out_of_step") and found.holds("positional_count_changed")
     assert found.found["override_out_of_step"]["pin"] == "transformers<4.46"
+    # the history covers the 4.46 series from 4.46.1: the bound the fix text names is the series, as the pin's is
+    assert found.found["override_out_of_step"]["changed_in"] == "4.46"
     keyword = facts("  File \"/x/site-packages/transformers/trainer.py\", line 3579, in training_step\n"
                     "TypeError: MyTrainer.compute_loss() got an unexpected keyword argument 'num_items_in_batch'\n")
     assert keyword.found["override_out_of_step"]["changed_in"].startswith("4.46")
@@ -280,6 +302,8 @@ def test_private_and_uncovered_names_claim_nothing():
     ("trl==0.15.2\ntorch==2.5.1\n", "0.15.2", "pip freeze"),
     ("- TRL version: 0.15.0.dev0\n- Transformers version: 4.50.0", "0.15.0.dev0", "env"),
     ("Successfully installed trl-0.16.1 transformers-4.50.0", "0.16.1", "pip"),
+    ("$ pip show trl\nName: trl\nVersion: 0.16.1\nSummary: Train transformer language models", "0.16.1", "pip"),
+    ("### System Info\n\ntrl in /usr/local/lib/python3.10/dist-packages (0.9.6)\n", "0.9.6", "pip"),
     ("/venv/lib/python3.10/site-packages/trl-0.9.6.dist-info/METADATA", "0.9.6", "path"),
     ("With trl-0.12.1 I get the following error", "0.12.1", "prose"),
     ("==((====))==  Unsloth 2025.3.7: Fast Llama patching. TRL: 0.15.2. Transformers: 4.48.3.", "0.15.2", "prose"),
