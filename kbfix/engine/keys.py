@@ -83,11 +83,15 @@ MISSING_RE = re.compile(
     r"not initialized from pretrained model:|"
     r"are not found in the checkpoint:|Found missing adapter keys while loading the checkpoint:|"
     r"missing required keys:?|Missing keys?:|"
+    # timm's load_pretrained log: "Missing keys (a, b) discovered while loading pretrained weights" (and "Unexpected
+    # keys (a, b) found while ..." below)
+    r"Missing keys \(|"
     # vLLM's model loaders (a set of names): weights the model has that no checkpoint file provided
     r"weights were not initialized from checkpoint:)")
 UNEXPECTED_RE = re.compile(
-    r"(?:Unexpected key\(s\) in state_dict:|unexpected_keys=\[|unexpected key in source state_dict:|"
+    r"(?:Unexpected key\(s\) in state_dict:|unexpected_keys=\[|unexpected keys? in source state_dict:|"
     r"were not used when initializing \w+:|contains keys that are not used by the model:|Unexpected keys?:|"
+    r"Unexpected keys \(|"
     r"not\s*u\s*sed in \w+:)")
 MISMATCH_RES = (
     # (a terminal or a mail client may wrap the line anywhere, even swallowing a space at the break)
@@ -115,6 +119,10 @@ MISMATCH_RES = (
     # "loaded params {key} [..]" in older releases, "loaded params shape [..]" in newer)
     re.compile(r"The shape of model params (?P<key>[\w.]+) " + SHAPE.format(n="b") + r" not matched with loaded params "
                r"(?:shape|[\w.]+) " + SHAPE.format(n="a")),
+    # diffusers' load_model_dict_into_meta: "Cannot load {path} because {key} expected shape {model's}, but got {checkpoint's}";
+    # releases that printed the meta tensor itself show "tensor(..., device='meta', size=(320, 4, 3, 3))"
+    re.compile(r"\bbecause\s+(?P<key>[\w.]+)\s+expected\s+shape\s+(?:tensor\(\.\.\.,\s*device='meta',\s*size=)?"
+               + SHAPE.format(n="b") + r"\)?,\s*but\s+got\s+" + SHAPE.format(n="a")),
 )
 # Flax's ScopeParamShapeError, by release: (key from scope and parameter; a: the existing value, b: the
 # initializer's shape). >= 0.11.2; 0.6.8-0.11.1 (first shape the existing one); < 0.6.8 (value, initializer)
@@ -132,15 +140,18 @@ FLAX_MISMATCH_RES = (
 # text-generation-inference
 INLINE_MISSING_RES = (
     re.compile(r"missing tensor:?\s*['\"]?(?P<key>" + KEY + r")"),
-    re.compile(r"(?P<key>" + KEY + r") doesn't have any device set"),
     re.compile(r"\bweight (?P<key>" + KEY + r") does not exist"),
 )
+# accelerate's "{key} doesn't have any device set": the name comes before the words, so it is read backwards from
+# each occurrence of them (a pattern that starts with the name would try every position of a long dotted line)
+DEVICE_SET = " doesn't have any device set"
+KEY_RE = re.compile(KEY)
 TABLE_RE = re.compile(r"^\s*(?P<key>[A-Za-z_][\w.{}, ]*?)\s*\|\s*(?P<status>MISSING|UNEXPECTED)\b", re.M)
 PREFILTER = ("key", "size mismatch", "generate shape", "Inconsistent shapes", "weights of", "Weights of",
              "from pretrained model", "MISMATCH", "MISSING", "Skip loading", "not found in the checkpoint",
              "receives a shape", "in checkpoint is", "Shape of pretrained", "not matched with loaded params",
              "found shape", "required keys", "missing tensor", "device set", "does not exist",
-             "not initialized from checkpoint")
+             "not initialized from checkpoint", "expected shape")
 
 LAYER_RE = re.compile(r"^(?P<stack>(?:.*\.)?(?:layers|layer|h|blk|blocks|block|resblocks|encoder\.layer|decoder\.layers?|"
                       r"[A-Za-z]\w*_(?:blocks|layers)))"
@@ -195,9 +206,14 @@ BENIGN_UNUSED_RE = re.compile(r"(?:^|\.)(?:cls\.(?:predictions|seq_relationship)
                               r"num_batches_tracked|"
                               # the other tower of a dual encoder (CLIPTextModel / CLIPVisionModel from a whole CLIP
                               # checkpoint): top-level names only, a VLM's vision_tower.vision_model is no such tower
-                              r"^(?:vision_model|text_model|visual_projection|text_projection)\.|^logit_scale$")
+                              r"^(?:vision_model|text_model|visual_projection|text_projection)\.|^logit_scale$|"
+                              # an ImageNet backbone's own classifier (torchvision / timm names, top level only),
+                              # unused by the detector or segmenter that loads the backbone
+                              r"^(?:fc|head|head\.fc)\.(?:weight|bias)$")
 BENIGN_NEW_RE = re.compile(r"(?:^|\.)(?:classifier\.|score\.|qa_outputs\.|pooler\.|lm_head\.decoder\.|crossattention\.|"
-                           r"output_query|intermediate_query|query_tokens)|masked_bias|\.attn\.bias|position_ids|inv_freq")
+                           r"output_query|intermediate_query|query_tokens)|masked_bias|\.attn\.bias|position_ids|inv_freq|"
+                           # timm / torchvision: the classifier of a backbone built for another number of classes
+                           r"^(?:fc|head|head\.fc)\.(?:weight|bias)$")
 RENAMES = (("gamma", "weight"), ("beta", "bias"), ("running_mean", "moving_mean"), ("kernel", "weight"),
            ("scale", "weight"), ("g", "weight"), ("b", "bias"))
 # the per-group tensors of GPTQ / AWQ / gpt-fast / torchchat quantized layers (the packed weight is qweight / weight)
@@ -242,21 +258,33 @@ def _keys_after(text: str, start: int) -> list[str]:
         return [".".join(part.strip().strip("'\"") for part in m["parts"].split(","))
                 for m in TUPLE_KEY_RE.finditer(chunk)][:MAX_KEYS]
     first = QUOTED_KEY_RE.search(chunk)
-    if first is not None:
-        # the list follows its heading at once: a heading in prose ("... and are newly initialized:**"),
-        # or one whose list was cut from the paste, must not collect the quoted words of later lines
-        if not LIST_START_RE.fullmatch(chunk[:first.start()]):
-            return []
+    # the list follows its heading at once: a heading in prose ("... and are newly initialized:**"), or one
+    # whose list was cut from the paste, must not collect the quoted words of later lines; a bare list (below)
+    # may still stand there, with quoted words in the prose after it
+    if first is not None and LIST_START_RE.fullmatch(chunk[:first.start()]):
         return [m["key"] for m in QUOTED_KEY_RE.finditer(chunk)][:MAX_KEYS]
-    found = []  # fvcore/mmcv: bare keys, comma- or line-separated
-    for token in re.split(r"[\s,]+", chunk[:20000]):
+    found = []  # fvcore/mmcv: bare keys, comma- or line-separated (a full-width comma in Chinese prose)
+    for token in re.split(r"[\s,\uff0c\u3001]+", chunk[:20000]):
         token = token.strip("'\"[]{}()")
+        if token.endswith(("..", "\u2026")):  # a key the user cut with "..." / "……": the list ends there
+            cut = token.rstrip(".\u2026")
+            if re.fullmatch(KEY, cut) and "." in cut:
+                found.append(cut)
+                break
+        token = token.removesuffix(".")  # the full stop after the last name
         if re.fullmatch(KEY, token) and "." in token:
             found.append(token)
         elif token and found:
             break
         elif token.strip("*`>|-#:"):
             return []  # a word before the first key: not this heading's list
+    else:
+        # the list runs to the end of the paste: its last name may be cut mid-word ("...attn.relati"), as a quoted
+        # list's last name would be (that one lacks its closing quote and is never read)
+        if end == len(text) and len(chunk) <= 20000 and len(found) > 1:
+            leaf = found[-1].rpartition(".")[2]
+            if leaf not in ("weight", "bias") and leaf not in {k.rpartition(".")[2] for k in found[:-1]}:
+                found.pop()
     return found[:MAX_KEYS]
 
 
@@ -271,6 +299,14 @@ def read(text: str) -> KeyLists:
         lists.unexpected += _keys_after(text, heading.end())
     for pattern in INLINE_MISSING_RES:
         lists.missing += [m["key"] for m in pattern.finditer(text)]
+    at = text.find(DEVICE_SET)
+    while at >= 0:
+        start, low = at, max(0, at - 300)
+        while start > low and (text[start - 1].isalnum() or text[start - 1] in "._"):
+            start -= 1
+        if KEY_RE.fullmatch(text, start, at):
+            lists.missing.append(text[start:at])
+        at = text.find(DEVICE_SET, at + len(DEVICE_SET))
     for row in TABLE_RE.finditer(text):
         (lists.missing if row["status"] == "MISSING" else lists.unexpected).extend(expand(row["key"].strip()))
     seen = set()

@@ -256,6 +256,19 @@ def test_bounded_on_hostile_input():
     assert len(lists.missing) <= keys.MAX_KEYS
 
 
+def test_a_long_dotted_line_is_read_in_linear_time():
+    """A name pattern that starts anywhere (accelerate's "{key} doesn't have any device set") must not try every
+    position of a long unquoted dotted line: the name is read backwards from the words instead."""
+    import time
+
+    text = 'Missing key(s) in state_dict: "' + "k." * 100_000 + '"\n\tUnexpected key(s) in state_dict: "' + "k." * 100_000
+    start = time.perf_counter()
+    keys.read(text)
+    assert time.perf_counter() - start < 2.0
+    assert keys.read("ValueError: model.layers.31.mlp.down_proj.weight doesn't have any device set.").missing == [
+        "model.layers.31.mlp.down_proj.weight"]
+
+
 def test_one_width_ratio_across_stages_of_different_widths():
     # Swin-T stage widths (192, 384, 768) in the checkpoint, Swin-B (256, 512, 1024) in the model: one ratio, 3/4
     line = ("WARNING [fvcore.common.checkpoint]: Skip loading parameter 'sem_seg_head.pixel_decoder.input_proj.{i}.0.weight' "
@@ -362,6 +375,57 @@ def test_a_heading_without_its_list_collects_no_later_quoted_words():
                      "bert-base-uncased and are newly initialized:\n**['classifier.weight', 'classifier.bias']**"
                      ).missing == ["classifier.weight", "classifier.bias"]
     assert keys.read("Missing key(s) in state_dict: dict_keys(['fc.weight'])").missing == ["fc.weight"]
+
+
+def test_diffusers_meta_load_wording_model_shape_first():
+    """diffusers' load_model_dict_into_meta names the model's (expected) shape first, the checkpoint's second;
+    older releases print the meta tensor itself."""
+    old = keys.read("ValueError: Cannot load ./unet because conv_in.weight expected shape tensor(..., device='meta', "
+                    "size=(320, 4, 3, 3)), but got torch.Size([320, 9, 3, 3]). If you want to instead overwrite")
+    assert old.mismatched == [("conv_in.weight", (320, 9, 3, 3), (320, 4, 3, 3))]
+    new = facts("Cannot load  because text_model.embeddings.position_embedding.weight expected shape "
+                "torch.Size([77, 1280]), but got torch.Size([77, 768]).")
+    assert new["width_ratio"]["ckpt_width"] == "768" and new["width_ratio"]["model_width"] == "1280"
+
+
+def test_a_bare_mmcv_list_followed_by_quoted_prose_is_read():
+    """mmcv/mmengine list keys bare, comma-separated; a quoted word in the prose after the list ('backbone')
+    does not hide it, nor does a full-width comma or a key the user cut with "..."."""
+    text = ("unexpected key in source state_dict: backbone.conv1.weight, backbone.bn1.weight\uff0cand missing keys in "
+            "source state_dict: conv1.weight, bn1.weight, bn1.bias, layer1.0.c\n\n"
+            "I think your pretrained model have a 'backbone' prefix for the key")
+    lists = keys.read(text)
+    assert lists.unexpected == ["backbone.conv1.weight", "backbone.bn1.weight"]
+    assert lists.missing == ["conv1.weight", "bn1.weight", "bn1.bias", "layer1.0.c"]
+    assert facts(text)["prefix"]["strip"] == "backbone."
+    cut = keys.read('missing keys in source state_dict: module.backbone.conv1.weight.... It says "wrong"')
+    assert cut.missing == ["module.backbone.conv1.weight"]
+    # prose after a heading is still no list, whatever it quotes later
+    assert keys.read("missing keys in source state_dict: see the log in 'run.txt'").missing == []
+    # a bare list that runs to the end of the paste may end in a name cut mid-word: it is not read
+    cut = keys.read("missing keys in source state_dict: blocks.0.attn.relative_position_index, "
+                    "blocks.1.attn.relative_position_index, blocks.2.attn.relati")
+    assert cut.missing == ["blocks.0.attn.relative_position_index", "blocks.1.attn.relative_position_index"]
+    assert "buffers_only" in keys.analyse(cut).found
+
+
+def test_timm_pretrained_load_log():
+    lists = keys.read("INFO:timm.models._builder:Missing keys (head.fc.weight, head.fc.bias) discovered while loading "
+                      "pretrained weights. This is expected if model is being adapted.\nUnexpected keys "
+                      "(blocks.0.attn.relative_position_index) found while loading pretrained weights.")
+    assert lists.missing == ["head.fc.weight", "head.fc.bias"]
+    assert lists.unexpected == ["blocks.0.attn.relative_position_index"]
+
+
+def test_an_imagenet_backbones_own_classifier_is_an_expected_surplus():
+    """A detector loading an ImageNet backbone does not use its classifier (mmcv's warning), and a timm model
+    built for another number of classes starts a new head: both expected. A complete last name is kept."""
+    text = "WARNING - The model and loaded state dict do not match exactly unexpected key in source state_dict: fc.weight, fc.bias"
+    assert keys.read(text).unexpected == ["fc.weight", "fc.bias"]
+    assert "benign_keys_only" in facts(text)
+    assert "benign_keys_only" in facts("Missing keys (head.weight, head.bias) discovered while loading pretrained weights.")
+    # a nested fc is a model's own layer, not a backbone's classifier
+    assert "benign_keys_only" not in facts("unexpected key in source state_dict: backbone.fc.weight, neck.fc.bias\n")
 
 
 def _mismatch(key: str, ckpt: str, model: str) -> str:
