@@ -417,6 +417,14 @@ def _known_entry(entry_id: str):
         raise UsageError(f"unknown entry {entry_id!r}; 'kbfix corpus list' shows the ids") from None
 
 
+def _fix_proven_by_reproducer(verified) -> bool:
+    """Whether an entry's ``verified.json`` records a fix its reproducer showed working (on this machine or a GPU's)."""
+    from collections.abc import Mapping
+
+    fixes = verified.get("fixes", ()) if isinstance(verified, Mapping) else ()
+    return any(isinstance(f, dict) and f.get("kind") == "reproducer" and f.get("passed") is True for f in fixes)
+
+
 def cmd_corpus(args) -> int:
     from kbfix import corpus, render
 
@@ -429,9 +437,11 @@ def cmd_corpus(args) -> int:
             return 1
         loaded = corpus.load_default()
         reproducers = sum((Path(e.path) / "reproduce.py").exists() for e in loaded.entries)
+        proven = sum(_fix_proven_by_reproducer(e.verified) for e in loaded.entries)
         kinds = {k: sum(c.kind == k for c in loaded.cases) for k in ("match", "nomatch", "todo")}
         print(f"ok: {len(loaded.entries)} entries, {kinds['match']} match / {kinds['nomatch']} nomatch / "
-              f"{kinds['todo']} todo cases, {reproducers} reproducers")
+              f"{kinds['todo']} todo cases, {reproducers} reproducers; {proven} entries "
+              f"({proven / max(len(loaded.entries), 1):.1%}) have a fix that passed its reproducer (verified.json)")
         return 0
     loaded = corpus.load_default()
     if args.corpus_command == "list":

@@ -154,6 +154,8 @@ def test_version_and_corpus_commands():
     proc = run_kbfix("corpus", "check")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout.startswith(b"ok: ")
+    proven = re.search(rb"; (\d+) entries \(\d+\.\d%\) have a fix that passed its reproducer", proc.stdout)
+    assert proven and int(proven.group(1)) > 0, proc.stdout
     listing = json.loads(run_kbfix("corpus", "list", "--json").stdout)
     assert "no-trainable-parameters" in {e["id"] for e in listing}
     shown = json.loads(run_kbfix("corpus", "show", "no-trainable-parameters", "--json").stdout)
@@ -161,6 +163,15 @@ def test_version_and_corpus_commands():
     assert shown["fixes"][0]["verification"]["kind"] == "reproducer"
     proc = run_kbfix("corpus", "show", "no-such-entry")
     assert proc.returncode == 2 and b"unknown entry" in proc.stderr
+
+
+def test_a_fix_counts_as_proven_only_when_its_reproducer_passed():
+    from kbfix.cli import _fix_proven_by_reproducer
+
+    assert _fix_proven_by_reproducer({"fixes": [{"kind": "check", "passed": None}, {"kind": "reproducer", "passed": True}]})
+    assert not _fix_proven_by_reproducer({"fixes": [{"kind": "check", "passed": True}, {"kind": "reproducer", "passed": False}]})
+    assert not _fix_proven_by_reproducer({"fixes": [{"kind": "reproducer", "passed": None}]})
+    assert not _fix_proven_by_reproducer({}) and not _fix_proven_by_reproducer(None)
 
 
 def test_index_command_rebuilds(tmp_path):
