@@ -221,6 +221,9 @@ class Log:
     truncated: bool = False
     headless: tuple[Trace, ...] = ()
     described: bool = False  # a few words and no log: ``headless`` holds the description itself
+    # the log prefixes stripped from the lines ("(TaskRunner pid=0)", "ERROR 00-00 00:00:00 [engine.py:0]"), each once,
+    # digits as 0: where the error was printed, evidence for a signature's ``requires`` / ``unless``
+    prefixes: tuple[str, ...] = ()
 
     @property
     def text(self) -> str:

@@ -562,6 +562,9 @@ def _unescape_line(line: str) -> str:
     return html.unescape(body).replace("\r", " ").replace("\n", " ") + line[len(body):]
 
 
+MAX_PREFIXES = 64  # distinct stripped prefixes kept as evidence (a log of many workers has one per worker)
+
+
 def parse(text: str, *, truncated: bool = False) -> Log:
     """Parse pasted output into normalized lines and traces (one per rank and error)."""
     raw_lines = _rejoin_hard_wrapped(_unescaped_lines(text))
@@ -581,12 +584,13 @@ def parse(text: str, *, truncated: bool = False) -> Log:
             traces.append(Trace(trace.exceptions, key if key is not None else trace.rank, trace.start, trace.end))
     traces.sort(key=lambda t: (t.start, t.rank or 0))
     texts = tuple(line.text for line in lines)
+    prefixes = tuple(dict.fromkeys(line.prefix for line in lines if line.prefix))[:MAX_PREFIXES]
     headless = () if any(not t.final.type.endswith("Warning") for t in traces) else _headless(texts, traces)
     if not traces and not headless:
         described = _description(texts)
         if described:
-            return Log(texts, (), truncated, described, described=True)
-    return Log(texts, tuple(traces), truncated, headless)
+            return Log(texts, (), truncated, described, described=True, prefixes=prefixes)
+    return Log(texts, tuple(traces), truncated, headless, prefixes=prefixes)
 
 
 def _description(lines: tuple[str, ...]) -> tuple[Trace, ...]:

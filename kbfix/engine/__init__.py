@@ -33,7 +33,7 @@ def score_candidates(scorer: Scorer, log: Log, findings: tuple[Finding, ...] = (
     """Every candidate error of the log with its scored entries (whole-log searches run once);
     ``dense=False`` leaves dense retrieval out even when it is loaded. Passing the ``text`` of an
     earlier pass over the same log reuses its signature and lexical work."""
-    text = text or signatures.LogText(log.text)
+    text = text or signatures.LogText.of(log)
     return [(trace, verdict.apply_findings(scorer.score(log, trace, text, dense=dense), findings))
             for trace in candidates(log) or [None]]
 
@@ -79,7 +79,7 @@ class Engine:
         """The report for a parsed log with findings as evidence, or for findings alone (``log=None``)."""
         if log is None:
             return verdict.from_findings(self.by_id, findings, top, self.status())
-        text = signatures.LogText(log.text)
+        text = signatures.LogText.of(log)
         quick = score_candidates(self.scorer, log, findings, dense=False, text=text)
         chosen_trace, _ = verdict.choose_root_cause(quick)
         if verdict.decisive(quick, chosen_trace):

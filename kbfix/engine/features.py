@@ -98,7 +98,7 @@ class Scorer:
               dense: bool = True) -> list[Scored]:
         """Every entry scored for ``trace`` (None: the log as a whole), best first; ``dense=False``:
         without dense retrieval even when it is loaded."""
-        text = text or signatures.LogText(log.text)
+        text = text or signatures.LogText.of(log)
         key = (id(self), id(trace))
         if key not in text.scored:  # a second pass over the same log (now with dense) reuses the first's work
             hits, near_misses = self._signature_hits(log, trace, text)

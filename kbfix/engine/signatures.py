@@ -526,17 +526,29 @@ class LogText:
     computed on first need.
     """
 
-    def __init__(self, text: str):
+    def __init__(self, text: str, prefixes: tuple[str, ...] = ()):
         self.text = text[:MAX_SEARCH_CHARS]
-        self.lower = self.text.lower()
+        # the log prefixes the parser stripped (Ray's "(TaskRunner pid=0)", vLLM's "ERROR ... [engine.py:0]"): what
+        # printed the error, which a signature's whole-log conditions may ask about (``search_context``)
+        self.prefixes = "\n".join(prefixes)[:MAX_SEARCH_CHARS]
+        self.lower = (self.text + "\n" + self.prefixes).lower() if self.prefixes else self.text.lower()
         self._found: dict[str, object] = {}
         self.scored: dict[tuple[int, int], tuple] = {}  # a scorer's dense-free work per error (features.Scorer)
         self._worth: dict[tuple[int, int, bool], list[tuple[Entry, Signature]]] = {}  # worth_trying's answers
+
+    @classmethod
+    def of(cls, log: Log) -> "LogText":
+        return cls(log.text, log.prefixes)
 
     def search(self, pattern: str):
         if pattern not in self._found:
             self._found[pattern] = rx(pattern).search(self.text)
         return self._found[pattern]
+
+    def search_context(self, pattern: str) -> bool:
+        """A whole-log condition (``requires``, ``unless``): the pattern in the log's lines or in the prefixes
+        stripped from them."""
+        return bool(self.search(pattern) or self.prefixes and rx(pattern).search(self.prefixes))
 
     @cached_property
     def cut_lines(self) -> tuple[tuple[int, str], ...]:
@@ -634,13 +646,13 @@ def _cut_exclusion(sig: Signature, cut: str) -> bool:
 def _blocked(sig: Signature, log: LogText, message: str = "") -> bool:
     if any(log.fact(name).holds(name) for name in sig.unless_facts):
         return True
-    return any(log.search(p) or (message and rx(p).search(message[:MAX_SEARCH_CHARS])) for p in sig.unless)
+    return any(log.search_context(p) or (message and rx(p).search(message[:MAX_SEARCH_CHARS])) for p in sig.unless)
 
 
 def _conditions_hold(sig: Signature, log: LogText) -> bool:
     """The whole-log conditions: every ``requires`` regex (a fact's absence is no evidence against:
     see :func:`_facts_hold`)."""
-    return all(log.search(p) for p in sig.requires)
+    return all(log.search_context(p) for p in sig.requires)
 
 
 def _facts_hold(sig: Signature, log: LogText) -> bool:
@@ -691,7 +703,7 @@ def match(entries: tuple[Entry, ...], trace: Trace | None, log: Log, text: LogTe
     ``literals`` maps "entry/signature" to the words the signature cannot match without; a signature
     whose words are missing from the lowercased log is skipped uncompiled.
     """
-    text = text if text is not None else LogText(log.text)
+    text = text if text is not None else LogText.of(log)
     headless = trace is None or not any(exc.type for exc in trace.exceptions)
     # a message wrapped over lines, bolded or without its exception line is matched with its layout
     # taken out (_match_exception): the prefilter looks for its words the same way

@@ -406,3 +406,18 @@ def test_the_prepared_corpus_keeps_each_wordings_loosened_form():
     assert set(prepared.unquoted) == wordings
     assert all(kept == signatures._unquoted(pattern) for pattern, kept in prepared.unquoted.items())
     assert any(prepared.unquoted.values()) and not all(prepared.unquoted.values())
+
+
+def test_whole_log_conditions_see_the_prefixes_the_parser_stripped():
+    """A Ray actor's or a server's log prefix says where the error was printed: the parser strips it from the
+    lines (the traceback reads as usual), and ``requires`` / ``unless`` still find it."""
+    drivers = Signature("drivers", exception="RuntimeError", message=r"0 active drivers \(\[\]\)",
+                        requires=[r"TaskRunner|ray::Runner"])
+    quiet = Signature("quiet", exception="RuntimeError", message=r"0 active drivers \(\[\]\)", unless=[r"TaskRunner"])
+    line = "RuntimeError: 0 active drivers ([]). There should only be one."
+    prefixed = f"(TaskRunner pid=54685) {line}"
+    assert tb.parse(prefixed).lines == (line,) and tb.parse(prefixed).prefixes == ("(TaskRunner pid=00000)",)
+    assert [(h.level, h.partial) for h in hits(prefixed, drivers)] == [(signatures.FULL, False)]
+    assert [h.partial for h in hits(line, drivers)] == [True]   # nothing says where: only a near miss
+    assert [h.partial for h in hits(prefixed, quiet)] == [True]  # the prefix rules it out
+    assert [h.partial for h in hits(line, quiet)] == [False]
