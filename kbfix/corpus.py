@@ -35,6 +35,8 @@ ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 CASE_KINDS = tuple(k.value for k in CaseKind)
 SOURCE_RE = re.compile(r"\A# source:[ \t]*(?P<url>\S+)[^\n]*\n?")
 MIN_MATCH_CASES = 3
+# a character no corpus regex means: what a TOML basic string makes of "\b", "\f" ... that were meant for the regex
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 SIGNATURE_KEYS = {"id", "exception", "message", "text", "frames", "unless", "weight", "requires", "facts",
                   "unless_facts", "where", "sets"}
 FIX_KEYS = {"title", "applicability", "commands", "change", "verification", "check", "uses"}
@@ -140,6 +142,12 @@ class _Checker:
     def regex(self, pattern: str, field: str) -> str | None:
         if not self.validate:
             return pattern
+        control = CONTROL_RE.search(pattern)
+        if control:
+            self.add(field, f"control character {control.group(0)!r} in a regular expression (a TOML \"...\" string reads "
+                            f"\\b as a backspace): write the regex between triple single quotes or double its "
+                            f"backslashes: {pattern!r}")
+            return None
         try:
             re.compile(pattern, re.M)
         except re.error as exc:

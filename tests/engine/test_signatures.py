@@ -251,6 +251,21 @@ def test_corpus_check_rejects_what_re2_cannot_run(tmp_path):
     assert any("RE2" in p and "(?!a)" in p for p in problems), problems
 
 
+def test_corpus_check_rejects_a_control_character_a_toml_string_made_of_a_regex_escape(tmp_path):
+    """requires = ["\\bdegrad"] in a TOML basic string is a backspace and "degrad": a regex that never matches."""
+    from conftest import ROOT
+    import shutil
+
+    root = tmp_path / "corpus"
+    shutil.copytree(ROOT / "corpus" / "no-trainable-parameters", root / "no-trainable-parameters")
+    path = root / "no-trainable-parameters" / "entry.md"
+    path.write_text(path.read_text().replace("message = 'optimizer got an empty parameter list'",
+                                             'message = "optimizer got an \\bempty parameter list"', 1))
+    assert "\\bempty" in path.read_text()
+    problems = [str(p) for p in corpus_mod.check(root)]
+    assert any("control character '\\x08'" in p for p in problems), problems
+
+
 def test_literal_prefilter_asks_for_what_every_match_holds():
     # a wording long enough for a fragment: the start of its first run (a cut message may stop
     # anywhere after it; the fragment checks what is there run by run)
