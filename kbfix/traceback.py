@@ -381,6 +381,9 @@ def _parse_frames(lines: list[_Line], i: int) -> tuple[list[Frame], int]:
                 if stripped and not set(stripped) <= set("^~ "):
                     code = code or stripped
                 j += 1
+            if j == i + 1 and _unindented_code(lines, j):
+                code = lines[j].text.strip()
+                j += 1
             frames.append(_frame(match["file"], match["line"], match["name"], code))
             i = j
             continue
@@ -398,6 +401,20 @@ def _parse_frames(lines: list[_Line], i: int) -> tuple[list[Frame], int]:
             continue
         break
     return frames, i
+
+
+def _unindented_code(lines: list[_Line], j: int) -> bool:
+    """A frame's code line that lost its indentation (a paste through a log prefix or a chat that strips
+    leading spaces): a line that is neither a frame nor an exception line, between a frame and the next
+    frame or the exception line."""
+    if j + 1 >= len(lines):
+        return False
+    text = lines[j].text
+    if not text.strip() or text[0].isspace() or FRAME_RE.match(text) or _is_exception_line(text) \
+            or TRACEBACK_RE.search(text) or CHAIN_RE.search(text):
+        return False
+    following = lines[j + 1].text
+    return bool(FRAME_RE.match(following) or _is_exception_line(following))
 
 
 def _parse_stream(lines: list[_Line], index: list[int]) -> list[Trace]:

@@ -194,6 +194,25 @@ def test_a_traceback_pasted_indented_as_a_whole_is_read(indent):
     assert final.message.endswith("Please check the target modules and try again.")
 
 
+@pytest.mark.parametrize("prefix", ["", "(ActorModelRayActor pid=700388) "])
+def test_frames_whose_code_lines_lost_their_indentation_are_read(prefix):
+    """A chat or a log prefix that strips leading spaces leaves each frame's code line at the frame's column:
+    the frames are still the traceback's, each with its code line."""
+    text = "\n".join(prefix + line for line in (
+        "Traceback (most recent call last):",
+        'File "/x/openrlhf/trainer/ray/vllm_engine.py", line 95, in update',
+        'return self.llm.collective_rpc("update_weight")',
+        'File "/x/vllm/entrypoints/llm.py", line 495, in collective_rpc',
+        "executor = self.llm_engine.model_executor",
+        "AttributeError: 'LLMEngine' object has no attribute 'model_executor'"))
+    (trace,) = parse(text).traces
+    (exc,) = trace.exceptions
+    assert exc.type == "AttributeError"
+    assert [(f.name, f.line, f.library) for f in exc.frames] == [
+        ("update", 'return self.llm.collective_rpc("update_weight")', None),
+        ("collective_rpc", "executor = self.llm_engine.model_executor", "vllm")]
+
+
 def test_a_full_width_frame_line_is_not_joined_to_its_code_line():
     frame = '  File "/srv/app/peft/src/peft/config.py", line 134, in from_pretrained'
     frame = frame.replace("/srv/app", "/srv/app" + "x" * (80 - len(frame)))  # exactly the terminal's width
