@@ -582,6 +582,16 @@ def _unescape_line(line: str) -> str:
 MAX_PREFIXES = 64  # distinct stripped prefixes kept as evidence (a log of many workers has one per worker)
 
 
+def _distinct_prefixes(lines: list[_Line]) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for line in lines:
+        if line.prefix and line.prefix not in seen:
+            seen[line.prefix] = None
+            if len(seen) == MAX_PREFIXES:
+                break
+    return tuple(seen)
+
+
 def parse(text: str, *, truncated: bool = False) -> Log:
     """Parse pasted output into normalized lines and traces (one per rank and error)."""
     raw_lines = _rejoin_hard_wrapped(_unescaped_lines(text))
@@ -601,7 +611,7 @@ def parse(text: str, *, truncated: bool = False) -> Log:
             traces.append(Trace(trace.exceptions, key if key is not None else trace.rank, trace.start, trace.end))
     traces.sort(key=lambda t: (t.start, t.rank or 0))
     texts = tuple(line.text for line in lines)
-    prefixes = tuple(dict.fromkeys(line.prefix for line in lines if line.prefix))[:MAX_PREFIXES]
+    prefixes = _distinct_prefixes(lines)
     headless = () if any(not t.final.type.endswith("Warning") for t in traces) else _headless(texts, traces)
     if not traces and not headless:
         described = _description(texts)
