@@ -422,3 +422,40 @@ def run(entry_dir: Path) -> Outcome:
         tuple(namespace.get("FIXES", (0,))),
         requires,
     )
+
+
+# A one-op C++ library (TORCH_LIBRARY, as torch-scatter / torch-sparse register theirs) built with
+# torch.utils.cpp_extension.load into a temporary folder and called: the extension-build reproducers run it in a child
+# (run_script); arguments are extra compiler flags. It includes only torch/library.h, so a build takes seconds.
+TINY_TORCH_OP_SCRIPT = r'''
+import os, sys, tempfile
+import torch
+from torch.utils.cpp_extension import load
+
+SOURCE = """
+#include <ATen/core/Tensor.h>
+#include <torch/library.h>
+
+at::Tensor twice(const at::Tensor& x) { return x.add(x); }
+
+TORCH_LIBRARY(kbfix_tiny, m) { m.def("twice(Tensor x) -> Tensor", twice); }
+"""
+
+with tempfile.TemporaryDirectory() as build:
+    source = os.path.join(build, "tiny_ops.cpp")
+    with open(source, "w") as f:
+        f.write(SOURCE)
+    load("kbfix_tiny_ops", sources=[source], build_directory=build, is_python_module=False, extra_cflags=sys.argv[1:])
+    print("twice", torch.ops.kbfix_tiny.twice(torch.ones(2)).tolist())
+'''
+
+# The CUDA build of torch 2.14.1 (CUDA 13.0) with the exact nvidia-* and triton wheels its metadata pins (nvjitlink: a
+# range, 13.4.92 the copy in the local index): the overlay of the reproducers that need a CUDA torch without a GPU
+CUDA_TORCH_2_14_OVERLAY = (
+    "torch==2.14.1", "triton==3.8.0",
+    "nvidia-cublas==13.1.1.3", "nvidia-cuda-cupti==13.0.85", "nvidia-cuda-nvrtc==13.0.88",
+    "nvidia-cuda-runtime==13.0.96", "nvidia-cudnn-cu13==9.24.0.43", "nvidia-cufft==12.0.0.61",
+    "nvidia-cufile==1.15.1.6", "nvidia-curand==10.4.0.35", "nvidia-cusolver==12.0.4.66",
+    "nvidia-cusparse==12.6.3.3", "nvidia-cusparselt-cu13==0.8.1", "nvidia-nccl-cu13==2.30.7",
+    "nvidia-nvjitlink==13.4.92", "nvidia-nvshmem-cu13==3.4.5", "nvidia-nvtx==13.0.85",
+)

@@ -12,32 +12,12 @@ import os
 import shutil
 import tempfile
 
-from kbfix.reproduce import failed, run_script, succeeded
+from kbfix.reproduce import TINY_TORCH_OP_SCRIPT, failed, run_script, succeeded
 
 REQUIRES = ("torch", "ninja")
 FIXES = (0,)
 
-SCRIPT = r'''
-import os, sys, tempfile
-import torch
-from torch.utils.cpp_extension import load
-
-SOURCE = """
-#include <ATen/core/Tensor.h>
-#include <torch/library.h>
-
-at::Tensor twice(const at::Tensor& x) { return x.add(x); }
-
-TORCH_LIBRARY(kbfix_tiny, m) { m.def("twice(Tensor x) -> Tensor", twice); }
-"""
-
-with tempfile.TemporaryDirectory() as build:
-    source = os.path.join(build, "tiny_ops.cpp")
-    with open(source, "w") as f:
-        f.write(SOURCE)
-    load("kbfix_tiny_ops", sources=[source], build_directory=build, is_python_module=False)
-    print("twice", torch.ops.kbfix_tiny.twice(torch.ones(2)).tolist())
-'''
+SCRIPT = TINY_TORCH_OP_SCRIPT
 
 
 def _run(*path):

@@ -22,16 +22,9 @@ import tempfile
 from importlib.metadata import PathDistribution, distribution
 from pathlib import Path
 
-from kbfix.reproduce import failed, release_within, succeeded
+from kbfix.reproduce import CUDA_TORCH_2_14_OVERLAY, failed, release_within, succeeded
 
-OVERLAY = (
-    "torch==2.14.1", "triton==3.8.0",
-    "nvidia-cublas==13.1.1.3", "nvidia-cuda-cupti==13.0.85", "nvidia-cuda-nvrtc==13.0.88",
-    "nvidia-cuda-runtime==13.0.96", "nvidia-cudnn-cu13==9.24.0.43", "nvidia-cufft==12.0.0.61",
-    "nvidia-cufile==1.15.1.6", "nvidia-curand==10.4.0.35", "nvidia-cusolver==12.0.4.66",
-    "nvidia-cusparse==12.6.3.3", "nvidia-cusparselt-cu13==0.8.1", "nvidia-nccl-cu13==2.30.7",
-    "nvidia-nvjitlink==13.4.92", "nvidia-nvshmem-cu13==3.4.5", "nvidia-nvtx==13.0.85",
-)
+OVERLAY = CUDA_TORCH_2_14_OVERLAY
 
 
 def _overlay_torch():

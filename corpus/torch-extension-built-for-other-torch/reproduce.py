@@ -12,34 +12,13 @@ folder against the installed torch (the flags ``cpp_extension`` derives from it)
 Each build runs in a child process (a registered op library stays for the life of a process) and takes seconds: it
 includes only ``torch/library.h``, not ``torch/extension.h``."""
 
-from kbfix.reproduce import failed, release_within, run_script, succeeded
+from kbfix.reproduce import TINY_TORCH_OP_SCRIPT, failed, release_within, run_script, succeeded
 
 # the old-ABI flag reproduces a mismatch only under a new-ABI torch: pip's torch since 2.7 (verified with 2.13.0+cpu)
 REQUIRES = ("torch", "ninja") + (() if release_within("torch", (2, 7)) else ("kbfix_requires_torch_2_7_or_later",))
 FIXES = (0,)
 
-SCRIPT = r'''
-import os, sys, tempfile
-import torch
-from torch.utils.cpp_extension import load
-
-SOURCE = """
-#include <ATen/core/Tensor.h>
-#include <torch/library.h>
-
-at::Tensor twice(const at::Tensor& x) { return x.add(x); }
-
-TORCH_LIBRARY(kbfix_tiny, m) { m.def("twice(Tensor x) -> Tensor", twice); }
-"""
-
-with tempfile.TemporaryDirectory() as build:
-    source = os.path.join(build, "tiny_ops.cpp")
-    with open(source, "w") as f:
-        f.write(SOURCE)
-    # the build flags of the torch the op is compiled for (argv), then torch.ops.load_library under this torch
-    load("kbfix_tiny_ops", sources=[source], build_directory=build, is_python_module=False, extra_cflags=sys.argv[1:])
-    print("twice", torch.ops.kbfix_tiny.twice(torch.ones(2)).tolist())
-'''
+SCRIPT = TINY_TORCH_OP_SCRIPT
 
 
 def reproduce():
