@@ -40,7 +40,7 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp())
     save_encoder(tokenizer, weights, tmp / "encoder")
     build = {
-        "recipe": "scripts/encoder_training.py: WordPiece tokenizer + StaticEmbedding, in-batch contrastive loss",
+        "recipe": "scripts/encoder_training.py: byte-pair tokenizer + StaticEmbedding, in-batch contrastive loss",
         "dim": DIM, "vocab_target": VOCAB, "vocab": tokenizer.get_vocab_size(), "seed": args.seed,
         "epochs": args.epochs, "final_loss": round(loss, 4), "corpus_hash": corpus.hash,
         "entries": len(corpus.entries), "training_texts": sum(len(v) for v in texts.values()),

@@ -1,7 +1,7 @@
 """Train kbfix's bundled static encoder from the corpus (used by build_encoder.py and calibrate.py).
 
 Recipe (recorded in kbfix/encoder/BUILD.json by build_encoder.py):
-1. a WordPiece tokenizer (lowercased, Chinese split per character) trained on every corpus text;
+1. a byte-pair tokenizer (lowercased, Chinese split per character) trained on every corpus text;
 2. a sentence-transformers ``StaticEmbedding`` (mean of token vectors) trained with an in-batch
    contrastive loss (MultipleNegativesRanking / InfoNCE): each training text is pulled towards
    another text of the same entry and pushed from the other entries' texts in the batch. The texts
@@ -124,16 +124,23 @@ def corpus_text_for_tokenizer(corpus) -> list[str]:
 
 
 def train_tokenizer(corpus):
+    return train_tokenizer_on(corpus_text_for_tokenizer(corpus))
+
+
+def train_tokenizer_on(texts: list[str]):
+    """A byte-pair vocabulary of ``VOCAB`` pieces over ``texts``, the same for the same texts.
+
+    BPE without a continuing-subword prefix: the tokenizers WordPiece trainer numbers its ``##`` pieces
+    in hash-map order, so two builds from one corpus broke count ties differently, and every rebuild
+    moved borderline cases across the confidence line. These pieces are numbered by the merge order.
+    """
     from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, trainers
 
-    tokenizer = Tokenizer(models.WordPiece(unk_token="[UNK]"))
+    tokenizer = Tokenizer(models.BPE(unk_token="[UNK]"))
     tokenizer.normalizer = normalizers.BertNormalizer(clean_text=True, handle_chinese_chars=True, lowercase=True)
-    tokenizer.pre_tokenizer = pre_tokenizers.Sequence([pre_tokenizers.BertPreTokenizer()])
-    trainer = trainers.WordPieceTrainer(vocab_size=VOCAB, min_frequency=1, special_tokens=["[UNK]", "[PAD]"])
-    tokenizer.train_from_iterator(corpus_text_for_tokenizer(corpus), trainer)
-    from tokenizers import decoders
-
-    tokenizer.decoder = decoders.WordPiece()
+    tokenizer.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    trainer = trainers.BpeTrainer(vocab_size=VOCAB, min_frequency=1, special_tokens=["[UNK]", "[PAD]"])
+    tokenizer.train_from_iterator(texts, trainer)
     return tokenizer
 
 
