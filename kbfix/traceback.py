@@ -93,7 +93,9 @@ CHAIN_RE = re.compile(
 )
 EXC_TYPE = (r"(?:[A-Za-z_][\w]*\.)*(?:_?[A-Z][A-Za-z0-9_]*(?:Error|Exception|Warning|Interrupt|Exit|Fault|Failure|Abort)"
             r"|KeyError|StopIteration|Exception)|(?:[a-z_][\w]*\.)+[A-Z]\w*")  # or any dotted class: jax's UnfilteredStackTrace
-EXC_RE = re.compile(rf"^(?P<type>{EXC_TYPE})(?:(?::\s?)(?P<msg>.*))?$")
+# Ray re-raises a worker's error as "ray.exceptions.RayTaskError(ValueError): ray::Worker.f() (pid=...)": the
+# class in brackets is the worker's exception, the one a signature names (its own line may be cut off below)
+EXC_RE = re.compile(rf"^(?P<type>{EXC_TYPE})(?:\((?P<inner>{EXC_TYPE})\))?(?:(?::\s?)(?P<msg>.*))?$")
 # An exception line glued to prose: "报错如下：RuntimeError: ...", "I got ValueError: ...", "FAILED x.py::t - KeyError: 'a'"
 GLUED_RE = re.compile(
     r"(?:(?<=[\s:：>*`(\[（“\"'，,。！!？?；;-])|(?<=[\u3000-\u9fff]))"
@@ -321,8 +323,10 @@ def _glued(text: str) -> re.Match[str] | None:
     return GLUED_RE.search(text)
 
 
-def _unwrap(exc_type: str, message: str) -> tuple[str, str]:
-    """``Wrapper: inner.Type: text`` (JAX's UnfilteredStackTrace, re-raisers) -> the inner exception."""
+def _unwrap(match: re.Match[str], message: str) -> tuple[str, str]:
+    """``Wrapper: inner.Type: text`` (JAX's UnfilteredStackTrace, re-raisers) and ``Wrapper(inner.Type): text``
+    (Ray) -> the inner exception."""
+    exc_type = match.groupdict().get("inner") or match["type"]
     inner = EXC_RE.match(message.split("\n", 1)[0])
     if inner and inner["msg"] is not None:
         rest = message.split("\n", 1)[1] if "\n" in message else ""
@@ -447,7 +451,7 @@ def _parse_stream(lines: list[_Line], index: list[int]) -> list[Trace]:
             exc_match = _is_exception_line(lines[j].text) if j < len(lines) else None
             if exc_match:
                 message, k = _read_message(lines, j + 1, exc_match["msg"] or "")
-                chain.append(Exc(*_unwrap(exc_match["type"], message), tuple(frames), index[j]))
+                chain.append(Exc(*_unwrap(exc_match, message), tuple(frames), index[j]))
                 i = k
             else:
                 if frames:  # a traceback cut off before its exception line
@@ -474,7 +478,7 @@ def _parse_stream(lines: list[_Line], index: list[int]) -> list[Trace]:
             frames = _orphan_frames(lines, i)
             start = index[i] if not frames else index[max(0, i - 2 * len(frames))]
             chain_start = start
-            chain.append(Exc(*_unwrap(exc_match["type"], message), tuple(frames), index[i]))
+            chain.append(Exc(*_unwrap(exc_match, message), tuple(frames), index[i]))
             close(index[k - 1])
             i = k
             continue

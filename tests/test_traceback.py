@@ -271,6 +271,24 @@ def test_wrapped_exception_is_unwrapped():
     assert trace.final.message.startswith("Initializer expected")
 
 
+def test_ray_wrapper_names_the_workers_exception_when_the_paste_ends_at_it():
+    log = parse('Traceback (most recent call last):\n'
+                   '  File "/usr/lib/python3/dist-packages/ray/_private/worker.py", line 929, in get_objects\n'
+                   '    raise value.as_instanceof_cause()\n'
+                   'ray.exceptions.RayTaskError(ImportError): ray::TaskRunner.run() (pid=2384, ip=10.0.0.2)\n')
+    assert [t.final.type for t in log.traces] == ["ImportError"]
+    assert log.traces[0].final.message.startswith("ray::TaskRunner.run()")
+
+
+def test_ray_wrapper_followed_by_the_workers_traceback_keeps_its_exception_last():
+    log = parse('ray.exceptions.RayTaskError(AssertionError): ray::TaskRunner.run() (pid=2384)\n'
+                   '  File "/root/verl/verl/workers/fsdp_workers.py", line 150, in __init__\n'
+                   '    assert x > 0\n'
+                   'AssertionError: ppo_mini_batch_size 0 should be larger than 0 after normalization\n')
+    assert log.traces[-1].final.type == "AssertionError"
+    assert log.traces[-1].final.message.startswith("ppo_mini_batch_size 0")
+
+
 def test_message_continues_over_a_blank_line_when_indented():
     trace = only("_pickle.UnpicklingError: Weights only load failed. This file can still be loaded:\n"
                  "\t(1) Re-running `torch.load` with `weights_only` set to `False` will likely succeed.\n\n"
