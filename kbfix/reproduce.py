@@ -459,3 +459,40 @@ CUDA_TORCH_2_14_OVERLAY = (
     "nvidia-cusparse==12.6.3.3", "nvidia-cusparselt-cu13==0.8.1", "nvidia-nccl-cu13==2.30.7",
     "nvidia-nvjitlink==13.4.92", "nvidia-nvshmem-cu13==3.4.5", "nvidia-nvtx==13.0.85",
 )
+
+# verl 0.9.1 and what it imports on the way to its config validation (ray, tensordict and its pyvers / orjson, hydra,
+# codetiming and, through need_critic, Pillow): the overlay of the verl config reproducers (one folder for all)
+VERL_OVERLAY = ('verl==0.9.1', 'ray==2.60.0', 'tensordict==0.10.0', 'pyvers==0.2.3', 'orjson==3.13.0',
+                'omegaconf==2.3.0', 'antlr4-python3-runtime==4.9.3', 'hydra-core==1.3.2', 'codetiming==1.4.0',
+                'pillow==12.0.0')
+# (no dots in these names: REQUIRES entries are looked up with importlib.util.find_spec)
+VERL_REQUIRES = ("torch", "transformers", "omegaconf", "hydra", "tensordict", "ray", "codetiming", "PIL", "verl")
+
+
+def verl_validate(config_name: str, overrides: list[str]) -> None:
+    """What verl's PPO entry point (``python -m verl.trainer.main_ppo``, verl >= 0.6) does before Ray starts: compose
+    its packaged config ``config_name`` (``ppo_trainer``, ``ppo_megatron_trainer``) with the command line's
+    ``overrides``, then ``verl.utils.config.validate_config`` on it. Raises what verl raises."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    import verl
+    from hydra import compose, initialize_config_dir
+    from verl.trainer.ppo.utils import need_critic, need_reference_policy
+    from verl.utils.config import validate_config
+
+    folder = os.path.join(os.path.dirname(verl.__file__), "trainer", "config")
+    with initialize_config_dir(config_dir=folder, version_base=None):
+        config = compose(config_name=config_name, overrides=overrides)
+    validate_config(config=config, use_reference_policy=need_reference_policy(config), use_critic=need_critic(config))
+
+
+# The start of a child script (run_script) that caps its own address space at what it uses plus ``headroom`` MiB
+# (``resource.setrlimit(RLIMIT_AS, ...)``: what ``ulimit -v``, a quota or a strict container limit does); a script
+# calls ``cap_address_space(300)`` right before the allocation that must not fit. Linux only (/proc/self/status).
+CAP_ADDRESS_SPACE = r'''
+import resource
+
+def cap_address_space(headroom_mib):
+    with open("/proc/self/status") as status:
+        used = next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmSize:"))
+    resource.setrlimit(resource.RLIMIT_AS, (used + headroom_mib * 2**20, resource.RLIM_INFINITY))
+'''

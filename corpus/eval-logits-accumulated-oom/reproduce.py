@@ -14,23 +14,17 @@ Linux only (RLIMIT_AS on /proc/self/status's VmSize); elsewhere REQUIRES names a
 
 import sys
 
-from kbfix.reproduce import failed, run_script, succeeded
+from kbfix.reproduce import CAP_ADDRESS_SPACE, failed, run_script, succeeded
 
 LINUX = "a Linux host where RLIMIT_AS limits allocations"
 REQUIRES = ("torch", "transformers", "accelerate", "resource") + (() if sys.platform.startswith("linux") else (LINUX,))
 FIXES = (0,)
 
-SCRIPT = r'''
-import resource, sys, tempfile
+SCRIPT = CAP_ADDRESS_SPACE + r'''
+import sys, tempfile
 import torch
 from torch.utils.data import Dataset
 from transformers import LlamaConfig, LlamaForCausalLM, Trainer, TrainingArguments
-
-def address_space():
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmSize:"):
-                return int(line.split()[1]) * 1024
 
 torch.manual_seed(0)
 VOCAB, SEQ, ROWS = 32000, 64, 64   # the kept logits: ROWS x SEQ x VOCAB float32 = 524 MB
@@ -57,7 +51,7 @@ args = TrainingArguments(output_dir=tempfile.mkdtemp(), per_device_eval_batch_si
 trainer = Trainer(model=model, args=args, eval_dataset=Rows(), compute_metrics=compute_metrics,
                   preprocess_logits_for_metrics=preprocess_logits_for_metrics if sys.argv[1] == "fixed" else None)
 # from here the process may grow by 300 MiB: less than the kept logits need
-resource.setrlimit(resource.RLIMIT_AS, (address_space() + 300 * 2**20, resource.RLIM_INFINITY))
+cap_address_space(300)
 print("evaluated", trainer.evaluate())
 '''
 

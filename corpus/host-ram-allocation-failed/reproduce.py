@@ -11,23 +11,17 @@ Linux only (RLIMIT_AS on /proc/self/status's VmSize); elsewhere REQUIRES names a
 
 import sys
 
-from kbfix.reproduce import failed, run_script, succeeded
+from kbfix.reproduce import CAP_ADDRESS_SPACE, failed, run_script, succeeded
 
 LINUX = "a Linux host where RLIMIT_AS limits allocations"
 REQUIRES = ("torch", "resource") + (() if sys.platform.startswith("linux") else (LINUX,))
 FIXES = (0,)
 
-SCRIPT = r'''
-import resource, sys, torch
-
-def address_space():
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmSize:"):
-                return int(line.split()[1]) * 1024
+SCRIPT = CAP_ADDRESS_SPACE + r'''
+import sys, torch
 
 # the process may grow by 300 MiB from here: a memory limit below what the weights need
-resource.setrlimit(resource.RLIMIT_AS, (address_space() + 300 * 2**20, resource.RLIM_INFINITY))
+cap_address_space(300)
 dtype = torch.bfloat16 if sys.argv[1] == "bf16" else torch.float32      # fix 0: load in 16-bit
 embed_tokens = torch.nn.Embedding(100_000, 1024, dtype=dtype)
 print("built", embed_tokens.weight.dtype, embed_tokens.weight.numel() * embed_tokens.weight.element_size(), "bytes")

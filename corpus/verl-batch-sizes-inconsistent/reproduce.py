@@ -10,16 +10,11 @@ Nothing runs on a GPU and no model is loaded: validation only reads the config. 
 environment (it needs ray, tensordict and hydra): elsewhere the test skips it.
 """
 
-import os
+from kbfix.reproduce import VERL_OVERLAY, VERL_REQUIRES, release_within, verl_validate
 
-from kbfix.reproduce import release_within
-
-# releases this reproducer is verified with where the environment lacks them (scripts/verify.py --overlays);
-# verl imports ray, tensordict (and its pyvers, orjson), hydra, codetiming and, through need_critic, Pillow
-OVERLAY = ('verl==0.9.1', 'ray==2.60.0', 'tensordict==0.10.0', 'pyvers==0.2.3', 'orjson==3.13.0', 'omegaconf==2.3.0',
-           'antlr4-python3-runtime==4.9.3', 'hydra-core==1.3.2', 'codetiming==1.4.0', 'pillow==12.0.0')
-# (no dots in these names: REQUIRES entries are looked up with importlib.util.find_spec)
-REQUIRES = ("torch", "transformers", "omegaconf", "hydra", "tensordict", "ray", "codetiming", "PIL", "verl") + (
+# releases this reproducer is verified with where the environment lacks them (scripts/verify.py --overlays)
+OVERLAY = VERL_OVERLAY
+REQUIRES = VERL_REQUIRES + (
     () if release_within("verl", (0, 6)) else ("kbfix_requires_verl_0_6_or_newer",))
 FIXES = (0,)
 
@@ -31,17 +26,7 @@ RUN = ["algorithm.adv_estimator=grpo", "actor_rollout_ref.rollout.n=5", "trainer
 
 
 def _validate(*overrides):
-    """What main_ppo's main() does before Ray starts: compose the config, then validate it."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    import verl
-    from hydra import compose, initialize_config_dir
-    from verl.trainer.ppo.utils import need_critic, need_reference_policy
-    from verl.utils.config import validate_config
-
-    folder = os.path.join(os.path.dirname(verl.__file__), "trainer", "config")
-    with initialize_config_dir(config_dir=folder, version_base=None):
-        config = compose(config_name="ppo_trainer", overrides=[*RUN, *overrides])
-    validate_config(config=config, use_reference_policy=need_reference_policy(config), use_critic=need_critic(config))
+    verl_validate("ppo_trainer", [*RUN, *overrides])
 
 
 def reproduce():
