@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 PATH = Path(__file__).with_name("calibration.json")
@@ -78,19 +79,26 @@ class Calibration:
             miss *= 1.0 - features.get(name, 0.0) * precision
         return 1.0 - miss
 
+    @cached_property
+    def _terms(self) -> tuple[tuple[tuple[str, float], ...], tuple[tuple[str, float], ...]]:
+        """The precision and weight items as tuples, read once (a frozen instance's cache)."""
+        return tuple((self.signature_precision or {}).items()), tuple(self.weights.items())
+
     def probability(self, features: dict[str, float]) -> float:
         # retrieval_logit and signature_evidence written out (the same operations in the same order, so
         # the same digits): this runs for every entry and every candidate error of a log
         get = features.get
+        precisions, weights = self._terms
         miss, fired = 1.0, False
-        for name, precision in (self.signature_precision or {}).items():
+        for name, precision in precisions:
             value = get(name, 0.0)
             fired = fired or bool(value)
             miss *= 1.0 - value * precision
         total = 0
-        for name, w in self.weights.items():
+        for name, w in weights:
             total += w * get(name, 0.0)
-        retrieval = sigmoid(self.bias + total + (self.corroboration_shift if fired else 0.0))
+        x = self.bias + total + (self.corroboration_shift if fired else 0.0)
+        retrieval = 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, x))))  # sigmoid, inline
         return 1.0 - (1.0 - (1.0 - miss)) * (1.0 - retrieval)
 
     def logit(self, features: dict[str, float]) -> float:

@@ -63,6 +63,16 @@ class Scored:
     def lex_tokens(self) -> tuple[str, ...]:
         return self.shared_terms()
 
+    @classmethod
+    def of(cls, entry: Entry, features: dict[str, float], hits: tuple[signatures.SignatureHit, ...],
+           shared_terms: Callable[[], tuple[str, ...]], dense_source: str | None, logit: float, raw: float) -> Scored:
+        """The same instance as the constructor gives, with the fields set at once: the scorer makes one per entry
+        and candidate error, where the frozen constructor's one ``object.__setattr__`` per field shows."""
+        obj = object.__new__(cls)
+        obj.__dict__.update(entry=entry, features=features, hits=hits, shared_terms=shared_terms,
+                            dense_source=dense_source, logit=logit, raw=raw)
+        return obj
+
     def shifted(self, delta: float) -> Scored:
         return replace(self, logit=self.logit + delta, raw=self.raw + delta)
 
@@ -110,40 +120,43 @@ class Scorer:
         dense_best = self._dense(query) if dense else {}
         # the best dense score of any other entry: the runner-up for the winner, the winner for the rest
         ranked_dense = sorted(((s, eid) for eid, (s, _) in dense_best.items()), reverse=True)[:2]
+        first_dense, first_id = ranked_dense[0] if ranked_dense else (0.0, None)
+        second_dense = ranked_dense[1][0] if len(ranked_dense) > 1 else 0.0
+        no_error = trace is None or not trace.final.type or trace.final.type.endswith("Warning")
+        seen, logit_of, factor = self.seen, self.calibration.logit, self.calibration.factor
         results = []
         for entry in self.entries:
-            lex_score, lex_doc = lex_best.get(entry.id, (0.0, -1))
-            d_score, d_source = dense_best.get(entry.id, (0.0, None))
-            other = next((s for s, eid in ranked_dense if eid != entry.id), 0.0)
-            entry_hits = hits.get(entry.id, [])
+            entry_id = entry.id
+            lex_score, lex_doc = lex_best.get(entry_id, (0.0, -1))
+            d_score, d_source = dense_best.get(entry_id, (0.0, None))
+            entry_hits = hits.get(entry_id, ())
             weight = {"sig": 0.0, "sig_loose": 0.0, "sig_frag": 0.0}
             for hit in entry_hits:
                 name = LEVEL_FEATURE[hit.level]
-                factor = self.calibration.factor(entry.id, hit.signature.id, fragment=name == "sig_frag")
-                weight[name] = max(weight[name], hit.weight * factor)
-            features = self.seen({
-                **weight,
-                "lex": lex_score / max_possible,
-                "lex_top": lex_score / top_lex,
-                "dense": d_score,
-                "dense_gap": d_score - other,
-                "near_miss": 1.0 if entry.id in near_misses and not entry_hits else 0.0,
-            })
+                weight[name] = max(weight[name], hit.weight * factor(entry_id, hit.signature.id,
+                                                                     fragment=name == "sig_frag"))
+            weight["lex"] = lex_score / max_possible
+            weight["lex_top"] = lex_score / top_lex
+            weight["dense"] = d_score
+            weight["dense_gap"] = d_score - (second_dense if entry_id == first_id else first_dense)
+            weight["near_miss"] = 1.0 if not entry_hits and entry_id in near_misses else 0.0
+            features = seen(weight)
             shared = partial(self._shared_terms, q_tokens, lex_doc) if lex_doc >= 0 and lex_score > 0 else _no_terms
-            logit = raw = self.calibration.logit(features)
-            if entry.cascade and not entry_hits:
-                # a consequence (an NCCL watchdog timeout) looks like any launcher noise to retrieval:
-                # only its own signature may name it confidently
-                logit = min(logit, CASCADE_RETRIEVAL_LOGIT)
-            if (trace is None or not trace.final.type or trace.final.type.endswith("Warning")) and not entry_hits:
-                # no error, only a message body without its exception line, or only a warning: too
-                # little for retrieval alone to name a cause; a signature may
-                logit = min(logit, NO_ERROR_RETRIEVAL_LOGIT)
-            if features["near_miss"]:
-                # the entry's own signature matched the wording and a condition its author wrote for
-                # look-alikes ruled this error out: retrieval alone must not bring the entry back
-                logit = min(logit, NEAR_MISS_LOGIT)
-            results.append(Scored(entry, features, tuple(entry_hits), shared, d_source, logit, raw))
+            logit = raw = logit_of(features)
+            if not entry_hits:
+                if entry.cascade:
+                    # a consequence (an NCCL watchdog timeout) looks like any launcher noise to retrieval:
+                    # only its own signature may name it confidently
+                    logit = min(logit, CASCADE_RETRIEVAL_LOGIT)
+                if no_error:
+                    # no error, only a message body without its exception line, or only a warning: too
+                    # little for retrieval alone to name a cause; a signature may
+                    logit = min(logit, NO_ERROR_RETRIEVAL_LOGIT)
+                if features["near_miss"]:
+                    # the entry's own signature matched the wording and a condition its author wrote for
+                    # look-alikes ruled this error out: retrieval alone must not bring the entry back
+                    logit = min(logit, NEAR_MISS_LOGIT)
+            results.append(Scored.of(entry, features, tuple(entry_hits), shared, d_source, logit, raw))
         results.sort(key=lambda s: s.order)
         return results
 
@@ -167,10 +180,12 @@ class Scorer:
 
     def _lexical(self, q_tokens: list[str]) -> tuple[dict[str, tuple[float, int]], float]:
         best: dict[str, tuple[float, int]] = {}
-        entries, sources = self.prepared.doc_entries, self.prepared.doc_sources
-        for i, score in sorted(self.bm25.sparse_scores(q_tokens).items()):  # by index: ties go to the first
+        entries, sources, usable = self.prepared.doc_entries, self.prepared.doc_sources, self.usable
+        for i, score in self.bm25.sparse_scores(q_tokens).items():
             entry_id = entries[i]
-            if score > best.get(entry_id, (0.0, -1))[0] and self.usable(sources[i]):
+            held, at = best.get(entry_id, (0.0, -1))
+            # the entry's best document; of equal scores the first (by index), in whatever order they come
+            if (score > held or score == held and 0 <= i < at) and usable(sources[i]):
                 best[entry_id] = (score, i)
         return best, self.bm25.max_score(q_tokens)
 
@@ -190,6 +205,8 @@ class Scorer:
             return {}
         entries, sources = self.prepared.doc_entries, self.prepared.doc_sources
         sims, ids = index.search(encoder.encode([query]))
+        if type(self).usable is Scorer.usable:  # every document counts: each entry's first row, found at once
+            return self._nearest_per_entry(sims[0], ids[0])
         best: dict[str, tuple[float, str]] = {}
         for sim, idx in zip(sims[0].tolist(), ids[0].tolist()):
             if idx < 0:
@@ -201,3 +218,28 @@ class Scorer:
             if len(best) == len(self.by_id):
                 break  # every entry has its nearest document
         return best
+
+    def _nearest_per_entry(self, sims, ids) -> dict[str, tuple[float, str]]:
+        """What :meth:`_dense`'s loop finds when every document counts: for each entry, the first of its
+        documents in ``ids`` (best first) and that document's similarity; numpy over the whole ranking
+        instead of a Python step per document."""
+        import numpy as np
+
+        owners = self._doc_owners
+        ranked = ids[ids >= 0]
+        owner = owners[ranked]
+        kept = owner >= 0
+        entry_rows, first = np.unique(owner[kept], return_index=True)
+        doc_ids = ranked[kept][first].tolist()
+        values = sims[ids >= 0][kept][first].tolist()
+        entries, sources = self.prepared.doc_entries, self.prepared.doc_sources
+        return {entries[idx]: (sim, sources[idx]) for idx, sim in zip(doc_ids, values)}
+
+    @cached_property
+    def _doc_owners(self):
+        """Per document, the position of its entry among this scorer's entries (-1: not one of them)."""
+        import numpy as np
+
+        order = {e.id: i for i, e in enumerate(self.entries)}
+        return np.array([order.get(entry_id, -1) for entry_id in self.prepared.doc_entries], dtype=np.int64)
+

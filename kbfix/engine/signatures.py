@@ -582,7 +582,14 @@ class LogText:
         key = (id(entries), id(literals), flat)
         found = self._worth.get(key)
         if found is None:
-            has = self.has
+            known: dict[str, bool] = {}  # signatures share many words: each is looked for once
+
+            def has(word: str, flat: bool) -> bool:
+                held = known.get(word)
+                if held is None:
+                    held = known[word] = self.has(word, flat)
+                return held
+
             found = self._worth[key] = [
                 (entry, sig) for entry in entries for sig in entry.signatures
                 if literals is None or all(has(word, flat) if isinstance(word, str) else any(has(w, flat) for w in word)
