@@ -77,7 +77,7 @@ def _import_vllm():
 def _serve(model_folder, adapter_folder=None):
     """What ``vllm serve <model_folder> [--enable-lora --lora-modules a=<adapter_folder>]`` does up to the adapter's
     load: the engine config, a one-rank group, vLLM's own model with the folder's weights, the LoRA manager wrapped
-    around it and the worker's load of the adapter."""
+    around it, and the worker adding the adapter (``add_adapter``: loaded, then activated in the manager)."""
     _import_vllm()
     import torch
     from vllm.config import set_current_vllm_config
@@ -105,7 +105,7 @@ def _serve(model_folder, adapter_folder=None):
             if adapter_folder is not None:
                 workers = LRUCacheWorkerLoRAManager(config, torch.device("cpu"), model.embedding_modules)
                 workers.create_lora_manager(model, config)
-                workers._load_adapter(LoRARequest("adapter", 1, adapter_folder))
+                assert workers.add_adapter(LoRARequest("adapter", 1, adapter_folder))   # what the engine calls
         finally:
             destroy_model_parallel()
             destroy_distributed_environment()
