@@ -59,8 +59,12 @@ class _Never:
 def _compiled(flags: str, pattern: str):
     import re2
 
+    options = re2.Options()
+    # RE2 falls back from its DFA to its NFA when a pattern's automaton outgrows its memory budget (large bounded
+    # repeats on a long log) and says so on stderr: the answer is the same, the user's terminal stays clean
+    options.log_errors = False
     try:
-        return re2.compile(f"(?{flags})" + pattern)
+        return re2.compile(f"(?{flags})" + pattern, options)
     except re2.error:
         return _Never()
 
