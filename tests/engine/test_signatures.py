@@ -436,3 +436,28 @@ def test_whole_log_conditions_see_the_prefixes_the_parser_stripped():
     assert [h.partial for h in hits(line, drivers)] == [True]   # nothing says where: only a near miss
     assert [h.partial for h in hits(prefixed, quiet)] == [True]  # the prefix rules it out
     assert [h.partial for h in hits(line, quiet)] == [False]
+
+
+def test_a_pattern_outgrowing_the_dfa_still_matches_and_prints_nothing(tmp_path):
+    """Large bounded repeats on a long log make RE2 leave its DFA for its NFA; the match stands and RE2's
+    'DFA out of memory' line does not reach the user's stderr (C++ writes it to fd 2: a child process)."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "dfa.py"
+    script.write_text(
+        "from kbfix.engine.signatures import rx\n"
+        "pattern = (r'No solution found when resolving dependencies[\\s\\S]{0,400}?Because [^\\n]*?\\bdepends on\\b'\n"
+        "           r'[\\s\\S]{0,1000}?we can\\s+conclude that|Because [^\\n]*?\\bdepends on\\b[^\\n]*[\\s\\S]{0,1000}?'\n"
+        "           r'version solving failed')\n"
+        "log = ('  × No solution found when resolving dependencies:\\n'\n"
+        "       '  ╰─▶ Because only pkg-a==2.0.0.dev0 is available and pkg-a==2.0.0.dev0 depends on lib-c>=4.5.1, we can '\n"
+        "       'conclude that all versions of pkg-a depend on lib-c>=4.5.1.\\n'\n"
+        "       '      And because only the following versions of lib-c are available:\\n          lib-c<4.5.1\\n'\n"
+        "       '          lib-c>=5\\n      and pkg-b==1.2.0 depends on lib-c>=4.5.0,<5, we can conclude that all '\n"
+        "       'versions of pkg-a and pkg-b==1.2.0 are incompatible.\\n') * 3\n"
+        "print(bool(rx(pattern).search(log)))\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "True"
+    assert "DFA out of memory" not in done.stderr
