@@ -519,6 +519,35 @@ def _line_of(text: str, pos: int) -> int:
     return text.count("\n", 0, pos)
 
 
+_PLANS: dict[tuple[int, int], tuple] = {}
+
+
+def _literal_plan(entries: tuple[Entry, ...], literals: dict[str, tuple[str, ...]]) -> tuple:
+    """The signatures grouped by one word each needs (its longest plain word), as ``(word or None, members)``;
+    each member is ``(corpus order, entry, signature, its other words)``. A log that lacks a group's word
+    rules the whole group out with one lookup instead of one per signature. Built once per corpus (the
+    engine's entries and literals live as long as it does; the cache keeps them, so an id is never reused)."""
+    key = (id(entries), id(literals))
+    cached = _PLANS.get(key)
+    if cached is not None and cached[0] is entries and cached[1] is literals:
+        return cached[2]
+    groups: dict[str | None, list] = {}
+    order = 0
+    for entry in entries:
+        for sig in entry.signatures:
+            words = tuple(literals.get(f"{entry.id}/{sig.id}") or ())
+            plain = [w for w in words if isinstance(w, str)]
+            first = max(plain, key=len) if plain else None
+            rest = tuple(w for w in words if w is not first) if first is not None else words
+            groups.setdefault(first, []).append((order, entry, sig, rest))
+            order += 1
+    plan = tuple(groups.items())
+    if len(_PLANS) > 8:
+        _PLANS.clear()
+    _PLANS[key] = (entries, literals, plan)
+    return plan
+
+
 class LogText:
     """The normalized log as signatures see it, searched once per pattern.
 
@@ -586,19 +615,32 @@ class LogText:
         key = (id(entries), id(literals), flat)
         found = self._worth.get(key)
         if found is None:
-            known: dict[str, bool] = {}  # signatures share many words: each is looked for once
-
-            def has(word: str, flat: bool) -> bool:
-                held = known.get(word)
-                if held is None:
-                    held = known[word] = self.has(word, flat)
-                return held
-
-            found = self._worth[key] = [
-                (entry, sig) for entry in entries for sig in entry.signatures
-                if literals is None or all(has(word, flat) if isinstance(word, str) else any(has(w, flat) for w in word)
-                                           for word in literals.get(f"{entry.id}/{sig.id}") or ())]
+            if literals is None:
+                found = [(entry, sig) for entry in entries for sig in entry.signatures]
+            else:
+                found = self._holding(_literal_plan(entries, literals), flat)
+            self._worth[key] = found
         return found
+
+    def _holding(self, plan: tuple, flat: bool) -> list[tuple[Entry, Signature]]:
+        """The signatures of ``plan`` (:func:`_literal_plan`) whose every word the log holds, in corpus order."""
+        known: dict[str, bool] = {}  # signatures share many words: each is looked for once
+
+        def has(word: str) -> bool:
+            held = known.get(word)
+            if held is None:
+                held = known[word] = self.has(word, flat)
+            return held
+
+        kept: list[tuple[int, Entry, Signature]] = []
+        for first, members in plan:
+            if first is not None and not has(first):
+                continue  # one word all of them need is absent: none of them is tried further
+            for order, entry, sig, rest in members:
+                if all(has(word) if isinstance(word, str) else any(has(w) for w in word) for word in rest):
+                    kept.append((order, entry, sig))
+        kept.sort(key=lambda item: item[0])
+        return [(entry, sig) for _, entry, sig in kept]
 
     def has(self, word: str, flat: bool = False) -> bool:
         """Whether the lowercased log holds ``word`` (with ``flat``: also across wraps and bold)."""
