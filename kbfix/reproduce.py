@@ -11,6 +11,7 @@ real library printed there is diagnosed again by every test run and verification
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
 import io
@@ -483,6 +484,56 @@ def verl_validate(config_name: str, overrides: list[str]) -> None:
     with initialize_config_dir(config_dir=folder, version_base=None):
         config = compose(config_name=config_name, overrides=overrides)
     validate_config(config=config, use_reference_policy=need_reference_policy(config), use_critic=need_critic(config))
+
+
+# vLLM 0.34's engine on a CPU, in this process (the reproducers that build vLLM's own model and drive its engine steps):
+# vllm, what vllm.config imports (pyzmq, aiohttp and its dependencies), what the model registry imports when it
+# inspects an architecture (msgspec, cbor2, pillow, pybase64, cachetools, llguidance, xgrammar, apache-tvm-ffi), and
+# triton, without which vLLM 0.34's CPU platform refuses to build an engine config on an x86 CPU
+VLLM_ENGINE_OVERLAY = ('vllm==0.34.0', 'pyzmq==27.3.0', 'aiohttp==3.14.5', 'multidict==7.2.1', 'yarl==1.25.1',
+                       'propcache==0.5.4', 'aiohappyeyeballs==2.7.1', 'aiosignal==1.4.0', 'frozenlist==1.8.0',
+                       'msgspec==0.23.0', 'cbor2==6.3.0', 'pillow==13.0.0', 'pybase64==1.5.1', 'cachetools==8.0.3',
+                       'llguidance==1.7.6', 'xgrammar==0.2.8', 'apache-tvm-ffi==0.1.11', 'triton==3.9.0')
+VLLM_ENGINE_REQUIRES = ("torch", "transformers", "pydantic", "zmq", "aiohttp", "msgspec", "cbor2", "PIL", "pybase64",
+                        "xgrammar", "triton", "vllm")
+
+
+def import_vllm_on_cpu() -> None:
+    """Import vLLM for its CPU platform with Triton kept on: vLLM 0.34 reads ``CUDA_VISIBLE_DEVICES`` once, when
+    ``vllm.triton_utils`` is first imported, and with it empty takes the missing GPU driver for a worker whose GPUs
+    are not yet visible (instead of disabling Triton). The variable is restored right after; nothing compiles or runs a
+    Triton kernel."""
+    os.environ.setdefault("VLLM_TARGET_DEVICE", "cpu")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    visible = os.environ.get("CUDA_VISIBLE_DEVICES")
+    os.environ["CUDA_VISIBLE_DEVICES"] = ""
+    try:
+        import vllm.triton_utils  # noqa: F401
+    finally:
+        if visible is None:
+            del os.environ["CUDA_VISIBLE_DEVICES"]
+        else:
+            os.environ["CUDA_VISIBLE_DEVICES"] = visible
+
+
+@contextlib.contextmanager
+def vllm_one_rank(config):
+    """vLLM's current config set to ``config`` and a one-rank gloo group with model parallel sizes 1 x 1 around the
+    block, torn down after it (what a single worker has before it builds its model)."""
+    from vllm.config import set_current_vllm_config
+    from vllm.distributed import (destroy_distributed_environment, destroy_model_parallel,
+                                  init_distributed_environment, initialize_model_parallel)
+    from vllm.utils.network_utils import get_open_port
+
+    with set_current_vllm_config(config):
+        init_distributed_environment(world_size=1, rank=0, local_rank=0, backend="gloo",
+                                     distributed_init_method=f"tcp://127.0.0.1:{get_open_port()}")
+        try:
+            initialize_model_parallel(1, 1)
+            yield config
+        finally:
+            destroy_model_parallel()
+            destroy_distributed_environment()
 
 
 # The start of a child script (run_script) that caps its own address space at what it uses plus ``headroom`` MiB

@@ -22,22 +22,15 @@ first imports it (vLLM then takes the missing GPU driver for a worker whose GPUs
 disabling Triton). Nothing here compiles or runs a Triton kernel.
 """
 
-import os
 import tempfile
 
-from kbfix.reproduce import release_within
+from kbfix.reproduce import (VLLM_ENGINE_OVERLAY, VLLM_ENGINE_REQUIRES, import_vllm_on_cpu, release_within,
+                             vllm_one_rank)
 
-# releases this reproducer is verified with where the environment lacks them (scripts/verify.py --overlays): vllm,
-# what vllm.config imports (pyzmq, aiohttp and its dependencies), what the model registry imports when it inspects
-# the architecture (msgspec, cbor2, pillow, pybase64, cachetools, llguidance, xgrammar, apache-tvm-ffi), and triton,
-# without which vLLM 0.34's CPU platform refuses to build an engine config on an x86 CPU
-OVERLAY = ('vllm==0.34.0', 'pyzmq==27.3.0', 'aiohttp==3.14.5', 'multidict==7.2.1', 'yarl==1.25.1', 'propcache==0.5.4',
-           'aiohappyeyeballs==2.7.1', 'aiosignal==1.4.0', 'frozenlist==1.8.0', 'msgspec==0.23.0', 'cbor2==6.3.0',
-           'pillow==13.0.0', 'pybase64==1.5.1', 'cachetools==8.0.3', 'llguidance==1.7.6', 'xgrammar==0.2.8',
-           'apache-tvm-ffi==0.1.11', 'triton==3.9.0')
+# releases this reproducer is verified with where the environment lacks them (scripts/verify.py --overlays)
+OVERLAY = VLLM_ENGINE_OVERLAY
 # the V1 engine core's KV cache sizing (get_kv_cache_configs, kv_cache_planning) is verified with vllm 0.34.0
-REQUIRES = ("torch", "transformers", "pydantic", "zmq", "aiohttp", "msgspec", "cbor2", "PIL", "pybase64", "xgrammar",
-            "triton", "vllm") + (() if release_within("vllm", (0, 34), (0, 35)) else ("kbfix_requires_vllm_0_34",))
+REQUIRES = VLLM_ENGINE_REQUIRES + (() if release_within("vllm", (0, 34), (0, 35)) else ("kbfix_requires_vllm_0_34",))
 FIXES = (0, 4)
 
 KV_CACHE_BYTES = 3 << 30        # --kv-cache-memory-bytes 3221225472 (VLLM_CPU_KVCACHE_SPACE=3)
@@ -54,32 +47,14 @@ def _model_folder(folder):
     return folder
 
 
-def _import_vllm():
-    os.environ.setdefault("VLLM_TARGET_DEVICE", "cpu")
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    visible = os.environ.get("CUDA_VISIBLE_DEVICES")
-    os.environ["CUDA_VISIBLE_DEVICES"] = ""        # read once, when vllm.triton_utils is first imported
-    try:
-        import vllm.triton_utils  # noqa: F401
-    finally:
-        if visible is None:
-            del os.environ["CUDA_VISIBLE_DEVICES"]
-        else:
-            os.environ["CUDA_VISIBLE_DEVICES"] = visible
-
-
 def _start(folder, **engine_args):
     """The engine config of ``LLM(folder, kv_cache_memory_bytes=3 GiB, **engine_args)``, vLLM's model built from it,
     then the engine core's KV cache sizing for the one worker."""
-    _import_vllm()
+    import_vllm_on_cpu()
     import torch
-    from vllm.config import set_current_vllm_config
-    from vllm.distributed import (destroy_distributed_environment, destroy_model_parallel,
-                                  init_distributed_environment, initialize_model_parallel)
     from vllm.distributed.kv_transfer.kv_connector.utils import get_current_attn_backends
     from vllm.engine.arg_utils import EngineArgs
     from vllm.model_executor.model_loader.utils import initialize_model
-    from vllm.utils.network_utils import get_open_port
     from vllm.utils.torch_utils import set_default_torch_dtype
     from vllm.v1.attention.backends.utils import get_supported_kv_cache_layouts, resolve_kv_cache_layout
     from vllm.v1.core.kv_cache_planning import get_global_kv_cache_groups, get_kv_cache_configs
@@ -88,25 +63,18 @@ def _start(folder, **engine_args):
 
     config = EngineArgs(model=folder, skip_tokenizer_init=True, load_format="dummy",
                         kv_cache_memory_bytes=KV_CACHE_BYTES, **engine_args).create_engine_config()
-    with set_current_vllm_config(config):
-        init_distributed_environment(world_size=1, rank=0, local_rank=0, backend="gloo",
-                                     distributed_init_method=f"tcp://127.0.0.1:{get_open_port()}")
-        try:
-            initialize_model_parallel(1, 1)
-            with set_default_torch_dtype(config.model_config.dtype), torch.device("meta"):
-                initialize_model(vllm_config=config, model_config=config.model_config)   # registers its attention layers
-            # EngineCore._initialize_kv_caches with one worker (WorkerBase.get_supported_kv_cache_layouts,
-            # get_kv_cache_spec; the CPU worker's available memory: the KV cache size it was given)
-            register_all_kvcache_specs(config)
-            specs = [get_kv_cache_spec(config)]
-            layouts = [[layout.name for layout in get_supported_kv_cache_layouts(get_current_attn_backends(config))]]
-            resolve_kv_cache_layout(config, layouts, [spec for worker in specs for spec in worker.values()])
-            groups = get_global_kv_cache_groups(config, specs)
-            config.adjust_dcp_kv_cache_interleave_size(groups)
-            return get_kv_cache_configs(config, specs, [config.cache_config.kv_cache_memory_bytes], groups)
-        finally:
-            destroy_model_parallel()
-            destroy_distributed_environment()
+    with vllm_one_rank(config):
+        with set_default_torch_dtype(config.model_config.dtype), torch.device("meta"):
+            initialize_model(vllm_config=config, model_config=config.model_config)   # registers its attention layers
+        # EngineCore._initialize_kv_caches with one worker (WorkerBase.get_supported_kv_cache_layouts,
+        # get_kv_cache_spec; the CPU worker's available memory: the KV cache size it was given)
+        register_all_kvcache_specs(config)
+        specs = [get_kv_cache_spec(config)]
+        layouts = [[layout.name for layout in get_supported_kv_cache_layouts(get_current_attn_backends(config))]]
+        resolve_kv_cache_layout(config, layouts, [spec for worker in specs for spec in worker.values()])
+        groups = get_global_kv_cache_groups(config, specs)
+        config.adjust_dcp_kv_cache_interleave_size(groups)
+        return get_kv_cache_configs(config, specs, [config.cache_config.kv_cache_memory_bytes], groups)
 
 
 def reproduce():

@@ -21,20 +21,14 @@ visible instead of disabling Triton). Nothing here compiles or runs a Triton ker
 import os
 import tempfile
 
-from kbfix.reproduce import release_within
+from kbfix.reproduce import (VLLM_ENGINE_OVERLAY, VLLM_ENGINE_REQUIRES, import_vllm_on_cpu, release_within,
+                             vllm_one_rank)
 
-# releases this reproducer is verified with where the environment lacks them (scripts/verify.py --overlays): vllm,
-# what vllm.config imports (pyzmq, aiohttp and its dependencies), what the model registry imports when it inspects
-# the architecture (msgspec, cbor2, pillow, pybase64, cachetools, llguidance, xgrammar, apache-tvm-ffi), and triton,
-# without which vLLM 0.34's CPU platform refuses to build an engine config on an x86 CPU
-OVERLAY = ('vllm==0.34.0', 'pyzmq==27.3.0', 'aiohttp==3.14.5', 'multidict==7.2.1', 'yarl==1.25.1', 'propcache==0.5.4',
-           'aiohappyeyeballs==2.7.1', 'aiosignal==1.4.0', 'frozenlist==1.8.0', 'msgspec==0.23.0', 'cbor2==6.3.0',
-           'pillow==13.0.0', 'pybase64==1.5.1', 'cachetools==8.0.3', 'llguidance==1.7.6', 'xgrammar==0.2.8',
-           'apache-tvm-ffi==0.1.11', 'triton==3.9.0')
+# releases this reproducer is verified with where the environment lacks them (scripts/verify.py --overlays)
+OVERLAY = VLLM_ENGINE_OVERLAY
 # the check is in every vLLM release with LoRA (0.3 ..); this engine path (LRUCacheWorkerLoRAManager over the
 # model vLLM builds) is verified with vllm 0.34.0
-REQUIRES = ("torch", "transformers", "peft", "safetensors", "pydantic", "zmq", "aiohttp", "msgspec", "cbor2", "PIL",
-            "pybase64", "xgrammar", "triton", "vllm") + (
+REQUIRES = VLLM_ENGINE_REQUIRES + ("peft", "safetensors") + (
     () if release_within("vllm", (0, 34), (0, 35)) else ("kbfix_requires_vllm_0_34",))
 FIXES = (0, 1)
 
@@ -60,55 +54,30 @@ def _adapter(model, folder, target_modules):
     return peft_model
 
 
-def _import_vllm():
-    os.environ.setdefault("VLLM_TARGET_DEVICE", "cpu")
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    visible = os.environ.get("CUDA_VISIBLE_DEVICES")
-    os.environ["CUDA_VISIBLE_DEVICES"] = ""        # read once, when vllm.triton_utils is first imported
-    try:
-        import vllm.triton_utils  # noqa: F401
-    finally:
-        if visible is None:
-            del os.environ["CUDA_VISIBLE_DEVICES"]
-        else:
-            os.environ["CUDA_VISIBLE_DEVICES"] = visible
-
-
 def _serve(model_folder, adapter_folder=None):
     """What ``vllm serve <model_folder> [--enable-lora --lora-modules a=<adapter_folder>]`` does up to the adapter's
     load: the engine config, a one-rank group, vLLM's own model with the folder's weights, the LoRA manager wrapped
     around it, and the worker adding the adapter (``add_adapter``: loaded, then activated in the manager)."""
-    _import_vllm()
+    import_vllm_on_cpu()
     import torch
-    from vllm.config import set_current_vllm_config
-    from vllm.distributed import (destroy_distributed_environment, destroy_model_parallel,
-                                  init_distributed_environment, initialize_model_parallel)
     from vllm.engine.arg_utils import EngineArgs
     from vllm.lora.request import LoRARequest
     from vllm.lora.worker_manager import LRUCacheWorkerLoRAManager
     from vllm.model_executor.model_loader import get_model_loader
     from vllm.model_executor.model_loader.utils import initialize_model
     from vllm.utils.torch_utils import set_default_torch_dtype
-    from vllm.utils.network_utils import get_open_port
 
     config = EngineArgs(model=model_folder, skip_tokenizer_init=True, max_model_len=64,
                         enable_lora=adapter_folder is not None).create_engine_config()
-    with set_current_vllm_config(config):
-        init_distributed_environment(world_size=1, rank=0, local_rank=0, backend="gloo",
-                                     distributed_init_method=f"tcp://127.0.0.1:{get_open_port()}")
-        try:
-            initialize_model_parallel(1, 1)
-            # DefaultModelLoader.load_model's steps, short of its final accelerator cache release (no GPU here)
-            with set_default_torch_dtype(config.model_config.dtype), torch.device("cpu"):
-                model = initialize_model(vllm_config=config, model_config=config.model_config)
-            get_model_loader(config.load_config).load_weights(model, config.model_config)
-            if adapter_folder is not None:
-                workers = LRUCacheWorkerLoRAManager(config, torch.device("cpu"), model.embedding_modules)
-                workers.create_lora_manager(model, config)
-                assert workers.add_adapter(LoRARequest("adapter", 1, adapter_folder))   # what the engine calls
-        finally:
-            destroy_model_parallel()
-            destroy_distributed_environment()
+    with vllm_one_rank(config):
+        # DefaultModelLoader.load_model's steps, short of its final accelerator cache release (no GPU here)
+        with set_default_torch_dtype(config.model_config.dtype), torch.device("cpu"):
+            model = initialize_model(vllm_config=config, model_config=config.model_config)
+        get_model_loader(config.load_config).load_weights(model, config.model_config)
+        if adapter_folder is not None:
+            workers = LRUCacheWorkerLoRAManager(config, torch.device("cpu"), model.embedding_modules)
+            workers.create_lora_manager(model, config)
+            assert workers.add_adapter(LoRARequest("adapter", 1, adapter_folder))   # what the engine calls
 
 
 def reproduce():
