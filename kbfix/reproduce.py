@@ -486,6 +486,83 @@ def verl_validate(config_name: str, overrides: list[str]) -> None:
     validate_config(config=config, use_reference_policy=need_reference_policy(config), use_critic=need_critic(config))
 
 
+# A child script's start (run_script) that writes a tiny Llama-architecture GGUF with gguf-py's GGUFWriter: one block,
+# hidden size 8, two heads, a byte-fallback vocabulary of 285 tokens, random weights. ``head``: "random" (an output.weight
+# of its own), "tied" (none: the file holds token_embd.weight only, as a converter writes a tied checkpoint) or "copy"
+# (an output.weight that is an exact copy of the embedding: the head untied); ``extra``: more (name, array) tensors.
+TINY_LLAMA_GGUF = r'''
+import numpy as np
+import gguf
+
+def write_tiny_llama_gguf(path, name, head="random", extra=()):
+    writer = gguf.GGUFWriter(path, "llama")
+    writer.add_name(name)
+    writer.add_context_length(32)
+    writer.add_embedding_length(8)
+    writer.add_block_count(1)
+    writer.add_feed_forward_length(16)
+    writer.add_head_count(2)
+    writer.add_head_count_kv(2)
+    writer.add_layer_norm_rms_eps(1e-5)
+    writer.add_tokenizer_model("llama")
+    tokens = ["<unk>", "<s>", "</s>"] + ["<0x%02X>" % b for b in range(256)]
+    tokens += ["\u2581" + chr(97 + i) for i in range(13)] + [chr(97 + i) for i in range(13)]
+    writer.add_token_list(tokens)
+    writer.add_token_scores([0.0] * len(tokens))
+    writer.add_token_types([2, 3, 3] + [6] * 256 + [1] * 26)
+    writer.add_bos_token_id(1)
+    writer.add_eos_token_id(2)
+    writer.add_unk_token_id(0)
+    rng = np.random.default_rng(0)
+    dense = lambda *shape: rng.standard_normal(shape).astype(np.float32)
+    vocab, embed, ff = len(tokens), 8, 16
+    embedding = dense(vocab, embed)
+    writer.add_tensor("token_embd.weight", embedding)
+    writer.add_tensor("output_norm.weight", np.ones(embed, np.float32))
+    if head == "random":
+        writer.add_tensor("output.weight", dense(vocab, embed))
+    elif head == "copy":
+        writer.add_tensor("output.weight", embedding.copy())
+    writer.add_tensor("blk.0.attn_norm.weight", np.ones(embed, np.float32))
+    for part in ("attn_q", "attn_k", "attn_v", "attn_output"):
+        writer.add_tensor(f"blk.0.{part}.weight", dense(embed, embed))
+    writer.add_tensor("blk.0.ffn_norm.weight", np.ones(embed, np.float32))
+    writer.add_tensor("blk.0.ffn_gate.weight", dense(ff, embed))
+    writer.add_tensor("blk.0.ffn_up.weight", dense(ff, embed))
+    writer.add_tensor("blk.0.ffn_down.weight", dense(embed, ff))
+    for tensor_name, array in extra:
+        writer.add_tensor(tensor_name, array)
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+'''
+
+# The end of such a script: the GGUF at ``model_file`` loaded by GPT4All's Python package (its wheels bundle prebuilt
+# llama.cpp libraries; the CPU one is used here) and three tokens generated
+_GPT4ALL_GENERATE = r'''
+from importlib.metadata import version
+from gpt4all import GPT4All
+
+print("gpt4all", version("gpt4all"), flush=True)
+model = GPT4All(MODEL_FILE, model_path=".", allow_download=False, device="cpu", n_ctx=32)
+text = model.generate("ab", max_tokens=3)
+print(f"generated {len(text)} characters", flush=True)
+'''
+
+
+def gpt4all_generate(runtime: str, write: str, model_file: str, timeout: float = 200) -> tuple[int, str]:
+    """A fresh process (llama.cpp prints to the process's stderr) in a temporary folder: gguf-py of this environment,
+    ``write`` (lines calling ``write_tiny_llama_gguf``, :data:`TINY_LLAMA_GGUF`), then the ``runtime`` release of
+    gpt4all (one of the reproducer's ``SOURCES``, unpacked by ``scripts/verify.py --overlays``) loading
+    ``model_file`` and generating. (exit code, output)."""
+    gguf_folder = os.path.dirname(os.path.dirname(importlib.util.find_spec("gguf").origin))
+    script = "\n".join([f"import sys\nsys.path.insert(0, {gguf_folder!r})", TINY_LLAMA_GGUF, write,
+                        f"sys.path.insert(0, {str(source_folder(runtime))!r})\nMODEL_FILE = {model_file!r}",
+                        _GPT4ALL_GENERATE])
+    return run_script(script, env={"HF_HUB_OFFLINE": "1"}, timeout=timeout)
+
+
 # vLLM 0.34's engine on a CPU, in this process (the reproducers that build vLLM's own model and drive its engine steps):
 # vllm, what vllm.config imports (pyzmq, aiohttp and its dependencies), what the model registry imports when it
 # inspects an architecture (msgspec, cbor2, pillow, pybase64, cachetools, llguidance, xgrammar, apache-tvm-ffi), and

@@ -18,10 +18,7 @@ environment: ``OVERLAY`` pins gguf and ``SOURCES`` names the two gpt4all release
 ``scripts/verify.py --overlays`` unpacks (no sdist is published); without them the test skips this entry.
 """
 
-import importlib.util
-import os
-
-from kbfix.reproduce import run_script, source_folder, succeeded
+from kbfix.reproduce import gpt4all_generate, succeeded
 
 SOURCES = ("gpt4all==2.3.2", "gpt4all==2.7.0")
 # releases this reproducer is verified with where the environment lacks them (scripts/verify.py --overlays)
@@ -29,72 +26,19 @@ OVERLAY = ("gguf==0.19.0",)
 REQUIRES = ("numpy", "gguf")
 FIXES = (0, 2)
 
-# runs in a fresh process (llama.cpp prints to the process's stderr), in a temporary folder
-DRIVER = r'''
-import sys
-sys.path.insert(0, {gguf_folder!r})
-import numpy as np
-import gguf
-
-UNTIED = {untied!r}
-path = "tiny-llama-untied.gguf" if UNTIED else "tiny-llama-tied.gguf"
-writer = gguf.GGUFWriter(path, "llama")
-writer.add_name("tiny-llama-tied")
-writer.add_context_length(32)
-writer.add_embedding_length(8)
-writer.add_block_count(1)
-writer.add_feed_forward_length(16)
-writer.add_head_count(2)
-writer.add_head_count_kv(2)
-writer.add_layer_norm_rms_eps(1e-5)
-writer.add_tokenizer_model("llama")
-tokens = ["<unk>", "<s>", "</s>"] + ["<0x%02X>" % b for b in range(256)]
-tokens += ["\u2581" + chr(97 + i) for i in range(13)] + [chr(97 + i) for i in range(13)]
-writer.add_token_list(tokens)
-writer.add_token_scores([0.0] * len(tokens))
-writer.add_token_types([2, 3, 3] + [6] * 256 + [1] * 26)
-writer.add_bos_token_id(1)
-writer.add_eos_token_id(2)
-writer.add_unk_token_id(0)
-rng = np.random.default_rng(0)
-dense = lambda *shape: rng.standard_normal(shape).astype(np.float32)
-vocab, embed, ff = len(tokens), 8, 16
-embedding = dense(vocab, embed)
-# a tied checkpoint: the head is the embedding, and the file holds token_embd.weight only
-writer.add_tensor("token_embd.weight", embedding)
-writer.add_tensor("output_norm.weight", np.ones(embed, np.float32))
-if UNTIED:   # fix 2: the head untied as an exact copy of the embedding
-    writer.add_tensor("output.weight", embedding.copy())
-writer.add_tensor("blk.0.attn_norm.weight", np.ones(embed, np.float32))
-for name in ("attn_q", "attn_k", "attn_v", "attn_output"):
-    writer.add_tensor(f"blk.0.{{name}}.weight", dense(embed, embed))
-writer.add_tensor("blk.0.ffn_norm.weight", np.ones(embed, np.float32))
-writer.add_tensor("blk.0.ffn_gate.weight", dense(ff, embed))
-writer.add_tensor("blk.0.ffn_up.weight", dense(ff, embed))
-writer.add_tensor("blk.0.ffn_down.weight", dense(embed, ff))
-writer.write_header_to_file()
-writer.write_kv_data_to_file()
-writer.write_tensors_to_file()
-writer.close()
+# a tied checkpoint's file holds token_embd.weight only; fix 2 writes the head untied, an exact copy of the embedding
+WRITE = '''
+path = "tiny-llama-untied.gguf" if {untied!r} else "tiny-llama-tied.gguf"
+write_tiny_llama_gguf(path, "tiny-llama-tied", head="copy" if {untied!r} else "tied")
 names = [t.name for t in gguf.GGUFReader(path).tensors]
 print(f"{{path}}: token_embd.weight {{'token_embd.weight' in names}}, output.weight {{'output.weight' in names}}",
       flush=True)
-
-sys.path.insert(0, {runtime_folder!r})
-from importlib.metadata import version
-from gpt4all import GPT4All
-
-print("gpt4all", version("gpt4all"), flush=True)
-model = GPT4All(path, model_path=".", allow_download=False, device="cpu", n_ctx=32)
-text = model.generate("ab", max_tokens=3)
-print(f"generated {{len(text)}} characters", flush=True)
 '''
 
 
 def _load(runtime: str, untied: bool) -> tuple[int, str]:
-    gguf_folder = os.path.dirname(os.path.dirname(importlib.util.find_spec("gguf").origin))
-    script = DRIVER.format(gguf_folder=gguf_folder, runtime_folder=str(source_folder(runtime)), untied=untied)
-    return run_script(script, env={"HF_HUB_OFFLINE": "1"}, timeout=200)
+    model_file = "tiny-llama-untied.gguf" if untied else "tiny-llama-tied.gguf"
+    return gpt4all_generate(runtime, WRITE.format(untied=untied), model_file)
 
 
 def reproduce():
