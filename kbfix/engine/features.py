@@ -229,7 +229,7 @@ class Scorer:
         ranked = ids[ids >= 0]
         owner = owners[ranked]
         kept = owner >= 0
-        entry_rows, first = np.unique(owner[kept], return_index=True)
+        _, first = np.unique(owner[kept], return_index=True)
         doc_ids = ranked[kept][first].tolist()
         values = sims[ids >= 0][kept][first].tolist()
         entries, sources = self.prepared.doc_entries, self.prepared.doc_sources
