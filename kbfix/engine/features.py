@@ -89,7 +89,7 @@ class Scorer:
         self.entries = entries
         self.by_id = {e.id: e for e in entries}
         self.prepared = prepared
-        self.literals = prepared.literals
+        self.plan = signatures.literal_plan(entries, prepared.literals)  # the literal prefilter, grouped once
         signatures.remember_unquoted(prepared.unquoted)
         signatures.remember_fragment_starts(prepared.fragment_starts)
         self.bm25 = lexical.BM25(prepared.lengths, prepared.postings)
@@ -161,7 +161,7 @@ class Scorer:
         return results
 
     def _signature_hits(self, log: Log, trace: Trace | None, text: signatures.LogText | None):
-        hits = signatures.match(self.entries, trace, log, text, self.literals)
+        hits = signatures.match(self.entries, trace, log, text, plan=self.plan)
         explained = any(h.exc is not None and not h.partial for h in hits)
         by_entry: dict[str, list[signatures.SignatureHit]] = {}
         near_misses: set[str] = set()

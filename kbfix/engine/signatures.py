@@ -519,18 +519,10 @@ def _line_of(text: str, pos: int) -> int:
     return text.count("\n", 0, pos)
 
 
-_PLANS: dict[tuple[int, int], tuple] = {}
-
-
-def _literal_plan(entries: tuple[Entry, ...], literals: dict[str, tuple[str, ...]]) -> tuple:
-    """The signatures grouped by one word each needs (its longest plain word), as ``(word or None, members)``;
-    each member is ``(corpus order, entry, signature, its other words)``. A log that lacks a group's word
-    rules the whole group out with one lookup instead of one per signature. Built once per corpus (the
-    engine's entries and literals live as long as it does; the cache keeps them, so an id is never reused)."""
-    key = (id(entries), id(literals))
-    cached = _PLANS.get(key)
-    if cached is not None and cached[0] is entries and cached[1] is literals:
-        return cached[2]
+def literal_plan(entries: tuple[Entry, ...], literals: dict[str, tuple[str, ...]]) -> tuple:
+    """The signatures of ``entries`` grouped by one word each needs (its longest plain word in ``literals``), as
+    ``(word or None, members)``; each member is ``(corpus order, entry, signature, its other words)``. A log that lacks
+    a group's word rules the whole group out with one lookup instead of one per signature. A scorer builds it once."""
     groups: dict[str | None, list] = {}
     order = 0
     for entry in entries:
@@ -541,11 +533,7 @@ def _literal_plan(entries: tuple[Entry, ...], literals: dict[str, tuple[str, ...
             rest = tuple(w for w in words if w is not first) if first is not None else words
             groups.setdefault(first, []).append((order, entry, sig, rest))
             order += 1
-    plan = tuple(groups.items())
-    if len(_PLANS) > 8:
-        _PLANS.clear()
-    _PLANS[key] = (entries, literals, plan)
-    return plan
+    return tuple(groups.items())
 
 
 class LogText:
@@ -608,22 +596,21 @@ class LogText:
     def flat_lower(self) -> str:
         return self.flat.lower()
 
-    def worth_trying(self, entries: tuple[Entry, ...], literals: dict[str, tuple[str, ...]] | None,
-                     flat: bool) -> list[tuple[Entry, Signature]]:
-        """The signatures whose words the log holds (all, without ``literals``): the same for every
-        candidate error of the log, so worked out once per log."""
-        key = (id(entries), id(literals), flat)
+    def worth_trying(self, entries: tuple[Entry, ...], plan: tuple | None, flat: bool) -> list[tuple[Entry, Signature]]:
+        """The signatures whose words the log holds (:func:`literal_plan` of ``entries``; all of them without one): the
+        same for every candidate error of the log, so worked out once per log."""
+        key = (id(entries), id(plan), flat)
         found = self._worth.get(key)
         if found is None:
-            if literals is None:
+            if plan is None:
                 found = [(entry, sig) for entry in entries for sig in entry.signatures]
             else:
-                found = self._holding(_literal_plan(entries, literals), flat)
+                found = self._holding(plan, flat)
             self._worth[key] = found
         return found
 
     def _holding(self, plan: tuple, flat: bool) -> list[tuple[Entry, Signature]]:
-        """The signatures of ``plan`` (:func:`_literal_plan`) whose every word the log holds, in corpus order."""
+        """The signatures of ``plan`` (:func:`literal_plan`) whose every word the log holds, in corpus order."""
         known: dict[str, bool] = {}  # signatures share many words: each is looked for once
 
         def has(word: str) -> bool:
@@ -749,20 +736,23 @@ def _fact_captures(sig: Signature, log: LogText) -> dict[str, str]:
 
 
 def match(entries: tuple[Entry, ...], trace: Trace | None, log: Log, text: LogText | None = None,
-          literals: dict[str, tuple[str, ...]] | None = None) -> list[SignatureHit]:
+          literals: dict[str, tuple[str, ...]] | None = None, plan: tuple | None = None) -> list[SignatureHit]:
     """Signature hits for one candidate error (exception signatures) and the whole log (text-only
     signatures).
 
     ``literals`` maps "entry/signature" to the words the signature cannot match without; a signature
-    whose words are missing from the lowercased log is skipped uncompiled.
+    whose words are missing from the lowercased log is skipped uncompiled. ``plan``: the same words as
+    :func:`literal_plan` grouped them (a scorer passes its own, built once, instead of ``literals``).
     """
+    if plan is None and literals is not None:
+        plan = literal_plan(entries, literals)
     text = text if text is not None else LogText.of(log)
     headless = trace is None or not any(exc.type for exc in trace.exceptions)
     # a message wrapped over lines, bolded or without its exception line is matched with its layout
     # taken out (_match_exception): the prefilter looks for its words the same way
     flat = headless or any("\n" in exc.message or "**" in exc.message or not exc.type for exc in trace.exceptions)
     hits: list[SignatureHit] = []
-    for entry, sig in text.worth_trying(entries, literals, flat):
+    for entry, sig in text.worth_trying(entries, plan, flat):
         if not _exception_bound(sig):
             hit = _match_text(entry.id, sig, text)
         elif trace is not None:
