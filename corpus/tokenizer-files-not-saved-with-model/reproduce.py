@@ -8,17 +8,21 @@ LlamaTokenizerFast from config.json, finds none of its vocabulary files and rais
 fixed() applies fix 0: the base model's tokenizer saved into the folder (``AutoTokenizer.from_pretrained(base)
 .save_pretrained(folder)``); the folder's tokenizer then loads, with as many tokens as the model's embedding rows.
 
-Only transformers 4.x before 4.52 raises it (4.52 dropped the "no vocabulary file found" check: the tokenizer class is
-then built without files and fails later with other words); with any other release the test is skipped.
+transformers 4.x before 4.52 raises it (4.52 dropped the "no vocabulary file found" check: the tokenizer class is
+then built without files and fails later with other words). transformers 5.x builds LlamaTokenizer (TokenizersBackend)
+without any file and raises "ValueError: Couldn't instantiate the backend tokenizer from one of: ... You need to have
+sentencepiece or tiktoken installed ..." in tokenization_utils_tokenizers.py's __init__: the same folder, the same fix
+(verified with 5.25.0). With 4.52-4.57 the test is skipped.
 """
 
 from kbfix.reproduce import release_within, run_script, succeeded
 
 # releases this reproducer is verified with where the environment lacks them (scripts/verify.py --overlays)
 OVERLAY = ('transformers==4.47.1', 'tokenizers==0.21.0', 'huggingface_hub==0.27.0')
-# the last module is never installed: it stands for "a transformers release that raises (4.x before 4.52)"
+# the last module is never installed: it stands for "a transformers release that raises (4.x before 4.52, or 5.x)"
 REQUIRES = ("torch", "transformers", "tokenizers") + (
-    () if release_within("transformers", (4, 0), (4, 52)) else ("kbfix_requires_transformers_4_x_before_4_52",))
+    () if release_within("transformers", (4, 0), (4, 52)) or release_within("transformers", (5, 0))
+    else ("kbfix_requires_transformers_4_x_before_4_52_or_5_x",))
 FIXES = (0,)
 
 SCRIPT = r'''
@@ -54,7 +58,9 @@ def _run(mode):
 
 def reproduce():
     code, output = _run("model-only")
-    assert code != 0 and "Can't load tokenizer for" in output, output
+    # 4.x before 4.52: "Can't load tokenizer for '<folder>'"; 5.x: "Couldn't instantiate the backend tokenizer"
+    assert code != 0 and ("Can't load tokenizer for" in output
+                          or "Couldn't instantiate the backend tokenizer" in output), output
     return output
 
 
