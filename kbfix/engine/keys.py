@@ -184,9 +184,11 @@ HEAD_RE = re.compile(r"(?:^|\.)(?:classifier|score|qa_outputs|classification_hea
 CLASS_NAME_RE = re.compile(r"(?i)class|cls|label|logit")  # a head under a project's own name
 BOX_NAME_RE = re.compile(r"(?i)bbox|box|reg|proposal")
 MAX_HEAD_TENSORS = 6  # weight and bias of a class head, a box head and one more
+# (relative tables: SAM / ViTDet ``rel_pos_h`` and prefixed ones such as ``full_attn_rel_pos_h``, Swin's bias table and
+# index, Swin-V2 / FasterViT's ``relative_coords_table`` and ``relative_bias``: their sizes follow the window or grid)
 POS_RE = re.compile(r"(?:^|\.)(?:pos_embed|pos_embedding|position_embeddings?|positional_embedding|absolute_pos_embed|"
-                    r"rel_pos_[hw]|relative_position_bias_table|relative_position_index|attention_biases|"
-                    r"attention_bias_idxs|pos_emb|embeddings\.position_embedding)(?:\.|$)")
+                    r"(?:\w+_)?rel_pos_[hw]|relative_position_bias_table|relative_position_index|relative_coords_table|"
+                    r"relative_bias|attention_biases|attention_bias_idxs|pos_emb|embeddings\.position_embedding)(?:\.|$)")
 # Keys whose absence or surplus is expected when a checkpoint is loaded into another head or release:
 # pre-training heads and poolers not used by a task model, a new task head, computed buffers.
 # position tables laid out [positions, width] (a leading batch axis or a 2-D grid aside): their last axis is the

@@ -126,6 +126,20 @@ def test_a_position_table_of_another_width_is_another_model_size():
     assert "pos_embed_only" in biases and "width_ratio" not in biases  # [heads, offsets]: the grid's
 
 
+
+def test_relative_position_tables_of_another_window_are_position_tables():
+    """SAM / ViTDet ``rel_pos_h`` under a prefix of its own (``full_attn_rel_pos_h``) and Swin-V2 / FasterViT's
+    ``relative_coords_table`` / ``relative_bias`` follow the window or grid, as ``pos_embed`` does."""
+    line = ("size mismatch for {key}: copying a param with shape torch.Size([{a}, 64]) from checkpoint, the shape in "
+            "current model is torch.Size([{b}, 64]).")
+    for key in ("blocks.2.attn.full_attn_rel_pos_h", "layers.0.blocks.1.attn.relative_coords_table",
+                "levels.1.blocks.0.mixer.pos_emb_funct.relative_bias"):
+        assert "pos_embed_only" in facts(line.format(key=key, a=27, b=63)), key
+    # a projection beside them is another model, not another grid
+    both = facts(line.format(key="blocks.2.attn.full_attn_rel_pos_h", a=27, b=63) + "\n"
+                 + line.format(key="blocks.2.attn.qkv.weight", a=192, b=288))
+    assert "pos_embed_only" not in both
+
 def test_another_patch_size_and_tables_of_another_config():
     patch = facts("size mismatch for vision_model.embeddings.patch_embedding.weight: copying a param with shape "
                   "torch.Size([768, 3, 16, 16]) from checkpoint, the shape in current model is torch.Size([768, 3, 32, 32]).\n"
