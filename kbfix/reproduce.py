@@ -278,6 +278,76 @@ def tiny_classification_rows(count: int = 4):
     return Rows()
 
 
+REMOTE_CONFIG_CODE = '''
+from transformers import PretrainedConfig
+
+
+class CONFIG_CLASS(PretrainedConfig):
+    model_type = "MODEL_TYPE"
+
+    def __init__(self, hidden_size=8, vocab_size=32, **kwargs):
+        self.hidden_size = hidden_size
+        self.vocab_size = vocab_size
+        super().__init__(**kwargs)
+'''
+
+REMOTE_MODEL_CODE = '''
+import torch
+from transformers import PreTrainedModel
+
+from .configuration_MODEL_TYPE import CONFIG_CLASS
+
+
+class MODEL_CLASS(PreTrainedModel):
+    config_class = CONFIG_CLASS
+
+    def __init__(self, config):
+        super().__init__(config)
+        self.EMBEDDING = torch.nn.Embedding(config.vocab_size, config.hidden_size)
+        self.post_init()
+
+    def forward(self, input_ids):
+        return self.EMBEDDING(input_ids)
+'''
+
+
+def remote_code_sources(model_type: str, config_class: str, model_class: str | None = None, embedding: str = "embed",
+                        methods: str = "") -> dict[str, str]:
+    """The files of a tiny trust_remote_code model, by name: ``configuration_<model_type>.py`` (``config_class``, with
+    hidden_size 8 and vocab_size 32) and, given ``model_class``, ``modeling_<model_type>.py`` (one embedding named
+    ``embedding``, then ``methods``: source text indented as class members)."""
+    def fill(code: str) -> str:
+        for name, value in (("CONFIG_CLASS", config_class), ("MODEL_CLASS", model_class or ""),
+                            ("MODEL_TYPE", model_type), ("EMBEDDING", embedding)):
+            code = code.replace(name, value)
+        return code
+
+    files = {f"configuration_{model_type}.py": fill(REMOTE_CONFIG_CODE)}
+    if model_class:
+        files[f"modeling_{model_type}.py"] = fill(REMOTE_MODEL_CODE) + methods
+    return files
+
+
+def remote_code_model(folder, model_type: str, config_class: str, model_class: str | None = None,
+                      auto_class: str = "AutoModel", files: dict[str, str] | None = None, **sources) -> str:
+    """Write a tiny trust_remote_code model into ``folder`` (created): the :func:`remote_code_sources` files (or
+    ``files``) and a config.json whose ``auto_map`` names them, as a Hub repository with its own code holds them.
+    Returns the folder."""
+    os.makedirs(folder)
+    files = files if files is not None else remote_code_sources(model_type, config_class, model_class, **sources)
+    for name, code in files.items():
+        with open(os.path.join(folder, name), "w") as f:
+            f.write(code)
+    auto_map = {"AutoConfig": f"configuration_{model_type}.{config_class}"}
+    if model_class:
+        auto_map[auto_class] = f"modeling_{model_type}.{model_class}"
+    config = {"model_type": model_type, "auto_map": auto_map, "hidden_size": 8, "vocab_size": 32,
+              **({"architectures": [model_class]} if model_class else {})}
+    with open(os.path.join(folder, "config.json"), "w") as f:
+        json.dump(config, f)
+    return folder
+
+
 def word_tokenizer(words: list[str]):
     """A fast tokenizer whose vocabulary is ``words`` (split on whitespace) plus [PAD], [UNK] and [EOS]: enough for a
     trainer to pad, end and decode a few tiny examples, built here (nothing downloads)."""

@@ -7,24 +7,15 @@ trust_remote_code=True in the installed transformers raises the real ``SyntaxErr
 and the folder loads. CPU only, nothing downloaded.
 """
 
-import json
 import os
 import tempfile
+
+from kbfix.reproduce import remote_code_model, remote_code_sources
 
 REQUIRES = ("transformers",)
 FIXES = (0,)
 
-CONFIG_CODE = '''
-from transformers import PretrainedConfig
-
-
-class ToyChatConfig(PretrainedConfig):
-    model_type = "toychat"
-
-    def __init__(self, hidden_size=16, **kwargs):
-        self.hidden_size = hidden_size
-        super().__init__(**kwargs)
-'''
+CONFIG_CODE = remote_code_sources("toychat", "ToyChatConfig")["configuration_toychat.py"]
 
 # what `wget https://huggingface.co/<repo>/blob/main/configuration_toychat.py` saves: the page around the code
 HTML_PAGE = '''<!DOCTYPE html>
@@ -41,14 +32,8 @@ HTML_PAGE = '''<!DOCTYPE html>
 
 
 def _folder(root, code):
-    folder = os.path.join(root, "toychat-7b")
-    os.makedirs(folder)
-    with open(os.path.join(folder, "configuration_toychat.py"), "w") as f:
-        f.write(code)
-    config = {"model_type": "toychat", "auto_map": {"AutoConfig": "configuration_toychat.ToyChatConfig"}, "hidden_size": 16}
-    with open(os.path.join(folder, "config.json"), "w") as f:
-        json.dump(config, f)
-    return folder
+    return remote_code_model(os.path.join(root, "toychat-7b"), "toychat", "ToyChatConfig",
+                             files={"configuration_toychat.py": code})
 
 
 def reproduce():
@@ -69,5 +54,5 @@ def fixed():
         with open(path) as f:
             assert not f.readline().lstrip().startswith("<")         # the check of fix 0: not a page any more
         config = AutoConfig.from_pretrained(folder, trust_remote_code=True)
-        assert type(config).__name__ == "ToyChatConfig" and config.hidden_size == 16
+        assert type(config).__name__ == "ToyChatConfig" and config.hidden_size == 8
         return f"loaded {type(config).__name__}"

@@ -7,64 +7,18 @@ CPU only, nothing downloaded.
 """
 
 import glob
-import json
 import os
 import shutil
 import tempfile
 
+from kbfix.reproduce import remote_code_model
+
 REQUIRES = ("torch", "transformers", "safetensors")
 FIXES = (0,)
 
-CONFIG_CODE = '''
-from transformers import PretrainedConfig
-
-
-class ToyGLMConfig(PretrainedConfig):
-    model_type = "toyglm"
-
-    def __init__(self, hidden_size=8, vocab_size=32, **kwargs):
-        self.hidden_size = hidden_size
-        self.vocab_size = vocab_size
-        super().__init__(**kwargs)
-'''
-
-MODEL_CODE = '''
-import torch
-from transformers import PreTrainedModel
-
-from .configuration_toyglm import ToyGLMConfig
-
-
-class ToyGLMModel(PreTrainedModel):
-    config_class = ToyGLMConfig
-
-    def __init__(self, config):
-        super().__init__(config)
-        self.embed = torch.nn.Embedding(config.vocab_size, config.hidden_size)
-        self.post_init()
-
-    def forward(self, input_ids):
-        return self.embed(input_ids)
-'''
-
 
 def _original(root):
-    folder = os.path.join(root, "toyglm-base")
-    os.makedirs(folder)
-    with open(os.path.join(folder, "configuration_toyglm.py"), "w") as f:
-        f.write(CONFIG_CODE)
-    with open(os.path.join(folder, "modeling_toyglm.py"), "w") as f:
-        f.write(MODEL_CODE)
-    config = {
-        "model_type": "toyglm",
-        "architectures": ["ToyGLMModel"],
-        "auto_map": {"AutoConfig": "configuration_toyglm.ToyGLMConfig", "AutoModel": "modeling_toyglm.ToyGLMModel"},
-        "hidden_size": 8,
-        "vocab_size": 32,
-    }
-    with open(os.path.join(folder, "config.json"), "w") as f:
-        json.dump(config, f)
-    return folder
+    return remote_code_model(os.path.join(root, "toyglm-base"), "toyglm", "ToyGLMConfig", "ToyGLMModel")
 
 
 def _train_and_save(root):

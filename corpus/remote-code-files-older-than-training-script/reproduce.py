@@ -7,77 +7,39 @@ folder's modeling file is replaced by the repository's newer revision (the weigh
 in a new process and the same call streams. CPU only, nothing downloaded.
 """
 
-import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
 
+from kbfix.reproduce import remote_code_model
+
 REQUIRES = ("torch", "transformers")
 FIXES = (0,)
 
-CONFIG_CODE = '''
-from transformers import PretrainedConfig
-
-
-class QWenConfig(PretrainedConfig):
-    model_type = "qwen"
-
-    def __init__(self, hidden_size=8, vocab_size=32, **kwargs):
-        self.hidden_size = hidden_size
-        self.vocab_size = vocab_size
-        super().__init__(**kwargs)
-'''
-
-MODEL_CODE = '''
-import torch
-from transformers import PreTrainedModel
-
-from .configuration_qwen import QWenConfig
-
-
-class QWenLMHeadModel(PreTrainedModel):
-    config_class = QWenConfig
-
-    def __init__(self, config):
-        super().__init__(config)
-        self.wte = torch.nn.Embedding(config.vocab_size, config.hidden_size)
-        self.post_init()
-
-    def forward(self, input_ids):
-        return self.wte(input_ids)
-
-    def chat(self, tokenizer, query, history=None{NEW_ARGS}):
+OLD_CHAT = '''
+    def chat(self, tokenizer, query, history=None):
         response = "echo: " + query
-{NEW_BODY}        return response, (history or []) + [(query, response)]
+        return response, (history or []) + [(query, response)]
+'''
+NEW_CHAT = '''
+    def chat(self, tokenizer, query, history=None, stream=False):
+        response = "echo: " + query
+        if stream:
+            return iter([response])
+        return response, (history or []) + [(query, response)]
 '''
 
-OLD = MODEL_CODE.replace("{NEW_ARGS}", "").replace("{NEW_BODY}", "")
-NEW = MODEL_CODE.replace("{NEW_ARGS}", ", stream=False").replace(
-    "{NEW_BODY}", "        if stream:\n            return iter([response])\n")
 
-
-def _folder(root, modeling_code):
+def _folder(root, chat, name="Qwen-7B-Chat", weights=True):
     import torch
     from safetensors.torch import save_file
 
-    folder = os.path.join(root, "Qwen-7B-Chat")
-    os.makedirs(folder)
-    with open(os.path.join(folder, "configuration_qwen.py"), "w") as f:
-        f.write(CONFIG_CODE)
-    with open(os.path.join(folder, "modeling_qwen.py"), "w") as f:
-        f.write(modeling_code)
-    config = {
-        "model_type": "qwen",
-        "architectures": ["QWenLMHeadModel"],
-        "auto_map": {"AutoConfig": "configuration_qwen.QWenConfig", "AutoModelForCausalLM": "modeling_qwen.QWenLMHeadModel"},
-        "hidden_size": 8,
-        "vocab_size": 32,
-    }
-    with open(os.path.join(folder, "config.json"), "w") as f:
-        json.dump(config, f)
-    save_file({"wte.weight": torch.full((32, 8), 0.25)}, os.path.join(folder, "model.safetensors"))
+    folder = remote_code_model(os.path.join(root, name), "qwen", "QWenConfig", "QWenLMHeadModel",
+                               auto_class="AutoModelForCausalLM", embedding="wte", methods=chat)
+    if weights:
+        save_file({"wte.weight": torch.full((32, 8), 0.25)}, os.path.join(folder, "model.safetensors"))
     return folder
 
 
@@ -93,16 +55,14 @@ def _demo(folder):
 
 def reproduce():
     with tempfile.TemporaryDirectory() as root:
-        _demo(_folder(root, OLD))
+        _demo(_folder(root, OLD_CHAT))
 
 
 def fixed():
     with tempfile.TemporaryDirectory() as root:
-        folder = _folder(root, OLD)
-        with tempfile.TemporaryDirectory() as hub:               # the repository's current revision
-            with open(os.path.join(hub, "modeling_qwen.py"), "w") as f:
-                f.write(NEW)
-            shutil.copy(os.path.join(hub, "modeling_qwen.py"), folder)   # fix 0: code files only
+        folder = _folder(root, OLD_CHAT)
+        hub = _folder(root, NEW_CHAT, name="hub-revision", weights=False)   # the repository's current revision
+        shutil.copy(os.path.join(hub, "modeling_qwen.py"), folder)           # fix 0: code files only
         # the script is run again in a new process: a process (a notebook kernel) that already imported the old
         # class keeps it registered for the unchanged config class
         code = (f"import sys; sys.path.insert(0, {os.path.dirname(os.path.abspath(__file__))!r}); import reproduce; "
