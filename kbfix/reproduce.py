@@ -278,6 +278,27 @@ def tiny_classification_rows(count: int = 4):
     return Rows()
 
 
+TINY_LLAMA_SCRIPT_HEAD = '''
+import sys, tempfile, warnings
+warnings.filterwarnings("ignore")
+import torch
+from transformers import BitsAndBytesConfig, LlamaConfig, LlamaForCausalLM
+
+mode = sys.argv[1]
+torch.manual_seed(0)
+cfg = LlamaConfig(vocab_size=64, hidden_size=64, intermediate_size=128, num_hidden_layers=LAYERS,
+                  num_attention_heads=4, num_key_value_heads=4)
+folder = tempfile.mkdtemp()
+LlamaForCausalLM(cfg).save_pretrained(folder)
+'''
+
+
+def tiny_llama_script(body: str, layers: int = 1) -> str:
+    """A script for :func:`run_script` (the bitsandbytes reproducers, each run in a process of its own): ``mode`` from
+    its first argument, a tiny Llama config ``cfg`` (64 wide, ``layers`` layers) saved to ``folder``, then ``body``."""
+    return TINY_LLAMA_SCRIPT_HEAD.replace("LAYERS", str(layers)) + body
+
+
 REMOTE_CONFIG_CODE = '''
 from transformers import PretrainedConfig
 

@@ -7,25 +7,14 @@ loading the saved folder (fix 0), and keeps the module whose weights are loaded 
 with llm_int8_skip_modules (fix 1), each with a forward pass.
 """
 
-from kbfix.reproduce import failed, succeeded
+from kbfix.reproduce import failed, succeeded, tiny_llama_script
 
 # releases this reproducer is verified with where the environment lacks them (scripts/verify.py --overlays)
 OVERLAY = ('bitsandbytes==0.50.2',)
 REQUIRES = ("torch", "transformers", "accelerate", "bitsandbytes")
 FIXES = (0, 1)
 
-SCRIPT = '''
-import sys, tempfile, warnings
-warnings.filterwarnings("ignore")
-import torch
-from transformers import BitsAndBytesConfig, LlamaConfig, LlamaForCausalLM
-
-mode = sys.argv[1]
-torch.manual_seed(0)
-cfg = LlamaConfig(vocab_size=64, hidden_size=64, intermediate_size=128, num_hidden_layers=1,
-                  num_attention_heads=4, num_key_value_heads=4)
-folder = tempfile.mkdtemp()
-LlamaForCausalLM(cfg).save_pretrained(folder)
+SCRIPT = tiny_llama_script('''
 weights = LlamaForCausalLM(cfg).state_dict()  # 16-bit-shaped weights from elsewhere (a projector, a fine-tune)
 four_bit = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_compute_dtype=torch.float32)
 ids = torch.tensor([[1, 2, 3, 4]])
@@ -50,7 +39,7 @@ else:
     result = model.load_state_dict(q_proj, strict=False)
     assert not result.unexpected_keys, result
     print("skipped module:", type(model.model.layers[0].self_attn.q_proj).__name__, model(ids).logits.shape, flush=True)
-'''
+''')
 
 
 def _run(mode):

@@ -13,25 +13,14 @@ map, so with "auto" the offloaded layers stay Linear4bit/Linear8bitLt, and on th
 loses its quant_state after its first forward pass.)
 """
 
-from kbfix.reproduce import failed, succeeded
+from kbfix.reproduce import failed, succeeded, tiny_llama_script
 
 # releases this reproducer is verified with where the environment lacks them (scripts/verify.py --overlays)
 OVERLAY = ('bitsandbytes==0.50.2',)
 REQUIRES = ("torch", "transformers", "accelerate", "bitsandbytes")
 FIXES = (1, 3)
 
-SCRIPT = '''
-import sys, tempfile, warnings
-warnings.filterwarnings("ignore")
-import torch
-from transformers import BitsAndBytesConfig, LlamaConfig, LlamaForCausalLM
-
-mode = sys.argv[1]
-torch.manual_seed(0)
-cfg = LlamaConfig(vocab_size=64, hidden_size=64, intermediate_size=128, num_hidden_layers=2,
-                  num_attention_heads=4, num_key_value_heads=4)
-folder = tempfile.mkdtemp()
-LlamaForCausalLM(cfg).save_pretrained(folder)
+SCRIPT = tiny_llama_script('''
 budget = {"cpu": 110_000}  # bytes on the device the quantized model goes to: fits 4-bit, not 8-bit
 ids = torch.tensor([[1, 2, 3, 4]])
 
@@ -61,7 +50,7 @@ else:
     assert out.shape == (1, 8), out.shape
     print("offloaded on purpose:", sorted(set(device_map.values())), "offloaded layer", type(layer).__name__,
           layer.weight.dtype, "generated", out[0, 4:].tolist(), flush=True)
-'''
+''', layers=2)
 
 
 def _run(mode):

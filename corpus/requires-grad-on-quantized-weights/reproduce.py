@@ -8,25 +8,14 @@ to train in full kept out of quantization with ``llm_int8_skip_modules``, then u
 ``modules_to_save``) and fix 3 (the model loaded unquantized, every parameter trainable).
 """
 
-from kbfix.reproduce import failed, succeeded
+from kbfix.reproduce import failed, succeeded, tiny_llama_script
 
 # releases this reproducer is verified with where the environment lacks them (scripts/verify.py --overlays)
 OVERLAY = ('bitsandbytes==0.50.2',)
 REQUIRES = ("torch", "transformers", "accelerate", "bitsandbytes", "peft")
 FIXES = (0, 1, 2, 3)
 
-SCRIPT = '''
-import sys, tempfile, warnings
-warnings.filterwarnings("ignore")
-import torch
-from transformers import BitsAndBytesConfig, LlamaConfig, LlamaForCausalLM
-
-mode = sys.argv[1]
-torch.manual_seed(0)
-cfg = LlamaConfig(vocab_size=64, hidden_size=64, intermediate_size=128, num_hidden_layers=1,
-                  num_attention_heads=4, num_key_value_heads=4)
-folder = tempfile.mkdtemp()
-LlamaForCausalLM(cfg).save_pretrained(folder)
+SCRIPT = tiny_llama_script('''
 ids = torch.tensor([[1, 2, 3, 4]])
 
 
@@ -78,7 +67,7 @@ else:
         param.requires_grad = True
     trainable, loss = step(model)
     print(f"fix 3: unquantized model, all {trainable} tensors trainable, loss {loss:.3f}", flush=True)
-'''
+''')
 
 
 def _run(mode):
