@@ -20,50 +20,18 @@ REQUIRES = ("torch", "transformers")
 FIXES = (0, 1)
 
 SETUP = r'''
-import json, os, shutil, sys, tempfile
+import os, shutil, sys, tempfile
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["HF_MODULES_CACHE"] = tempfile.mkdtemp(prefix="hf_modules_")
 
-CONFIGURATION = """
-from transformers import PretrainedConfig
+from kbfix.reproduce import remote_code_model
 
-class TinyConfig(PretrainedConfig):
-    model_type = "tiny_remote"
-
-    def __init__(self, hidden_size=8, **kwargs):
-        self.hidden_size = hidden_size
-        super().__init__(**kwargs)
-"""
-
-MODELING = """
-import torch
-from transformers import PreTrainedModel
-from .configuration_tiny import TinyConfig          # a relative import, as ChatGLM / Qwen / MiniCPM remote code has
-
-class TinyModel(PreTrainedModel):
-    config_class = TinyConfig
-
-    def __init__(self, config):
-        super().__init__(config)
-        self.proj = torch.nn.Linear(config.hidden_size, config.hidden_size)
-        self.post_init()
-
-    def forward(self, x):
-        return self.proj(x)
-"""
 
 def remote_code_folder(parent, name):
-    path = os.path.join(parent, name)
-    os.makedirs(path)
-    with open(os.path.join(path, "configuration_tiny.py"), "w") as f:
-        f.write(CONFIGURATION)
-    with open(os.path.join(path, "modeling_tiny.py"), "w") as f:
-        f.write(MODELING)
-    with open(os.path.join(path, "config.json"), "w") as f:
-        json.dump({"model_type": "tiny_remote", "hidden_size": 8, "architectures": ["TinyModel"],
-                   "auto_map": {"AutoConfig": "configuration_tiny.TinyConfig",
-                                "AutoModel": "modeling_tiny.TinyModel"}}, f)
-    return path
+    # configuration_tiny.py / modeling_tiny.py, the modeling file importing the config relatively
+    # (``from .configuration_tiny import TinyConfig``), as ChatGLM / Qwen / MiniCPM remote code does
+    return remote_code_model(os.path.join(parent, name), "tiny", "TinyConfig", "TinyModel")
+
 
 models = tempfile.mkdtemp(prefix="models_")
 '''
@@ -93,7 +61,7 @@ plain = os.path.join(models, "tiny_chat_v1_1")                      # fix 0: the
 shutil.copytree(dotted, plain)
 config = AutoConfig.from_pretrained(plain, trust_remote_code=True)
 model = AutoModel.from_config(config, trust_remote_code=True)
-print("plain folder:", type(model).__module__, tuple(model(torch.ones(1, 8)).shape))
+print("plain folder:", type(model).__module__, tuple(model(torch.tensor([[1, 2]])).shape))
 '''
 
 INSTALLED_RELEASE = SETUP + r'''
@@ -103,7 +71,7 @@ from transformers import AutoConfig, AutoModel
 dotted = remote_code_folder(models, "tiny-chat-v1.1")               # fix 1: a release that sanitises the name (>= 4.57)
 config = AutoConfig.from_pretrained(dotted, trust_remote_code=True)
 model = AutoModel.from_config(config, trust_remote_code=True)
-print("transformers", transformers.__version__, "dotted folder:", type(model).__module__, tuple(model(torch.ones(1, 8)).shape))
+print("transformers", transformers.__version__, "dotted folder:", type(model).__module__, tuple(model(torch.tensor([[1, 2]])).shape))
 '''
 
 
@@ -115,5 +83,5 @@ def fixed():
     output = succeeded(run_script(PLAIN_NAME, timeout=240), "plain folder: transformers_modules.tiny_chat_v1_1")
     from kbfix.reproduce import release_within
     if release_within("transformers", (4, 57)):
-        output += succeeded(run_script(INSTALLED_RELEASE, timeout=240), "dotted folder:", "(1, 8)")
+        output += succeeded(run_script(INSTALLED_RELEASE, timeout=240), "dotted folder:", "(1, 2, 8)")
     return output
