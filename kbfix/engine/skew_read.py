@@ -623,6 +623,10 @@ class Analysis:
                 reading.captures["kwargs"] = ", ".join(sorted(others))
                 reading.hold("kwargs_never_existed")
             return
+        elsewhere = self._class_elsewhere(reading, lib, owner, method, kwarg, have)
+        if elsewhere:
+            lib, have = elsewhere
+            reading.captures["library"] = pip_name(lib)
         direction = self._releases_of(reading, lib, have, f"{shown}({kwarg}=...)", form, kind="kwarg")
         if direction is None:
             return
@@ -632,6 +636,31 @@ class Analysis:
             reading.say(f"a config saved by {lib} {have.first()} or later holds {kwarg}; this release cannot read it",
                         f"由 {lib} {have.first()} 或更新版本保存的配置含有 {kwarg}；当前版本无法读取")
             reading.hold("config_saved_by_newer")
+
+    def _class_elsewhere(self, reading: Reading, lib: str, owner: str, method: str, kwarg: str, have):
+        """(library, releases taking ``kwarg``) of a class that another covered library, named in the paste, defines
+        under the same name (Unsloth's own ``LlamaRotaryEmbedding``), when the paste shows a release of ``lib`` whose
+        class takes the keyword: the call reached the other library's class, so a bound on ``lib`` that the user
+        already meets would fix nothing. None otherwise."""
+        mine = self.installed(lib)
+        if not (mine.from_paste and mine.version):
+            return None
+        index = release_index(lib, have, mine.version)
+        if index is None or index not in have.indices or _patch_gap(have, mine, index):
+            return None
+        ah = api()
+        text = self.text.lower()
+        for place in ah.find_symbol(owner):
+            if place.library == lib or not re.search(rf"(?<![\w-]){re.escape(place.library.lower())}(?![\w-])", text):
+                continue
+            other = ah.param_releases(place.library, f"{place.module}.{owner}.{method}", kwarg)
+            if other:
+                reading.say(f"{lib} {mine.version} (in the paste) takes {kwarg} there; {place.library} defines its own "
+                            f"{owner}: the call reached {place.library}'s class",
+                            f"{lib} {mine.version}（粘贴内容中的版本）在这里接受 {kwarg}；{place.library} 定义了自己的 "
+                            f"{owner}：调用到的是 {place.library} 的类")
+                return place.library, other
+        return None
 
     def _written_by_user(self, kwarg: str, form: Form) -> bool:
         caller = _caller(self.text, form, None)

@@ -397,3 +397,16 @@ def test_sets_must_map_capture_names_to_values(tmp_path):
     entry.write_text(entry.read_text().replace("[[signatures]]\n", "[[signatures]]\nsets = { 'not a name' = 3 }\n", 1))
     problems = [p for p in corpus.check(root) if p.field.endswith("sets")]
     assert problems and "capture names to fixed values" in problems[0].message
+
+
+def test_a_keyword_the_pasted_release_takes_points_at_the_library_named_in_the_paste_that_defines_the_same_class():
+    # transformers >= 4.43's LlamaRotaryEmbedding takes config=; the paste shows 4.49.0 and names Unsloth, which
+    # defines its own LlamaRotaryEmbedding: upgrading transformers to >= 4.43 would change nothing, Unsloth is behind
+    text = ("I run unsloth and get\n"
+            "TypeError: LlamaRotaryEmbedding.__init__() got an unexpected keyword argument 'config'\n"
+            "transformers : 4.49.0\n")
+    caps = facts(text).found["kwarg_not_accepted"]
+    assert caps["library"] == "unsloth" and caps["upgrade"].startswith("unsloth>=")
+    # without another library named, the class is transformers' own: the bound stays on transformers
+    alone = facts(text.replace("I run unsloth and get\n", "")).found
+    assert all(c.get("library") == "transformers" for c in alone.values() if c.get("library"))
