@@ -7,57 +7,45 @@ The Trainer's quantization check (``validate_quantization_for_training``; inline
 releases) sees ``is_quantized`` without a trainable ``hf_quantizer`` and, to word its refusal, reads
 ``model.hf_quantizer.quantization_config.quant_method``: through PEFT's ``__getattr__`` chain that ends in the real
 ``AttributeError: 'BaichuanForCausalLM' object has no attribute 'hf_quantizer'`` (transformers before 4.38 refused with
-"The model you want to train is loaded in 8-bit precision ..." instead). The model here is a tiny stand-in for the
-remote-code class (float weights: only the marker matters to the check).
+"The model you want to train is loaded in 8-bit precision ..." instead). The model here is a tiny remote-code model,
+loaded from its folder with trust_remote_code=True (float weights: only the marker matters to the check).
 
 fixed(): fix 0, the full-precision release of the same model (no quantized marker) with the same LoRA adapters: the
 Trainer accepts it and trains two steps. CPU only, nothing downloaded.
 """
 
+import os
+import tempfile
+
+from kbfix.reproduce import remote_code_model
+
 REQUIRES = ("torch", "transformers", "peft")
 FIXES = (0,)
 
+LM_FORWARD = '''
+    def forward(self, input_ids, labels=None, **kwargs):
+        logits = self.embed_tokens(input_ids) @ self.embed_tokens.weight.T
+        loss = None
+        if labels is not None:
+            loss = torch.nn.functional.cross_entropy(logits.view(-1, logits.size(-1)), labels.view(-1))
+        return {"loss": loss, "logits": logits}
+'''
 
-def _model(prequantized):
+
+def _model(root, prequantized):
     import torch
     from peft import LoraConfig, get_peft_model
-    from torch import nn
-    from transformers import PretrainedConfig, PreTrainedModel
-    from transformers.modeling_outputs import CausalLMOutput
+    from transformers import AutoConfig, AutoModelForCausalLM
 
-    class BaichuanConfig(PretrainedConfig):
-        model_type = "tiny_baichuan"
-
-        def __init__(self, vocab_size=32, hidden_size=8, **kwargs):
-            self.vocab_size = vocab_size
-            self.hidden_size = hidden_size
-            super().__init__(**kwargs)
-
-    class BaichuanForCausalLM(PreTrainedModel):
-        config_class = BaichuanConfig
-
-        def __init__(self, config):
-            super().__init__(config)
-            self.embed_tokens = nn.Embedding(config.vocab_size, config.hidden_size)
-            self.W_pack = nn.Linear(config.hidden_size, config.hidden_size)
-            self.lm_head = nn.Linear(config.hidden_size, config.vocab_size, bias=False)
-            self.post_init()
-
-        def _init_weights(self, module):
-            pass
-
-        def forward(self, input_ids, labels=None, **kwargs):
-            logits = self.lm_head(torch.relu(self.W_pack(self.embed_tokens(input_ids))))
-            loss = None
-            if labels is not None:
-                loss = nn.functional.cross_entropy(logits.view(-1, logits.size(-1)), labels.view(-1))
-            return CausalLMOutput(loss=loss, logits=logits)
-
+    name = "baichuan_4bits" if prequantized else "baichuan"
+    folder = remote_code_model(os.path.join(root, name), name, "BaichuanConfig", "BaichuanForCausalLM",
+                               auto_class="AutoModelForCausalLM", embedding="embed_tokens", methods=LM_FORWARD)
     torch.manual_seed(0)
-    model = BaichuanForCausalLM(BaichuanConfig())
+    model = AutoModelForCausalLM.from_config(AutoConfig.from_pretrained(folder, trust_remote_code=True),
+                                             trust_remote_code=True)
     if prequantized:
         model.is_quantized = True   # what the -4bits remote code's from_pretrained sets after loading its int4 weights
-    return get_peft_model(model, LoraConfig(r=2, lora_alpha=4, target_modules=["W_pack"]))
+    return get_peft_model(model, LoraConfig(r=2, lora_alpha=4, target_modules=["embed_tokens"]))
 
 
 def _trainer(model, output_dir):
@@ -71,17 +59,13 @@ def _trainer(model, output_dir):
 
 
 def reproduce():
-    import tempfile
-
     with tempfile.TemporaryDirectory() as out:
-        _trainer(_model(prequantized=True), out)   # raises the real AttributeError in the quantization check
+        _trainer(_model(out, prequantized=True), out)   # raises the real AttributeError in the quantization check
 
 
 def fixed():
-    import tempfile
-
     with tempfile.TemporaryDirectory() as out:
-        model = _model(prequantized=False)          # fix 0: the full-precision checkpoint, LoRA on top
+        model = _model(out, prequantized=False)          # fix 0: the full-precision checkpoint, LoRA on top
         trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
         assert trainable > 0
         result = _trainer(model, out).train()
