@@ -59,6 +59,7 @@ def fixed():
         _check(_load(root, "tinyfixed", methods=ACCESSORS))       # fix 1: the modeling file implements both methods
         model = _load(root, "tinypatched")                         # fix 2: patch the loaded instance
         model.get_input_embeddings = types.MethodType(lambda self: self.word_embeddings, model)
-        model.set_input_embeddings = types.MethodType(lambda self, value: setattr(self, "word_embeddings", value), model)
+        model.set_input_embeddings = types.MethodType(
+            lambda self, value: setattr(self, "word_embeddings", value), model)
         _check(model)
     return "resize_token_embeddings(40) works with the accessors in the modeling file and patched on the instance\n"
