@@ -465,13 +465,26 @@ def succeeded(run: tuple[int, str], *shows: str) -> str:
     return output
 
 
+# put before a script run ``without`` a sys.path folder: the folder leaves sys.path before the script's first import
+_WITHOUT_FOLDER = """import os as _os, sys as _sys
+_sys.path[:] = [_p for _p in _sys.path if _os.path.realpath(_p or ".") != {folder!r}]
+del _os, _sys
+"""
+
+
 def run_script(script: str, launcher: tuple[str, ...] = (), args: tuple[str, ...] = (),
-               env: dict[str, str] | None = None, unset: tuple[str, ...] = (), timeout: float = 240) -> tuple[int, str]:
+               env: dict[str, str] | None = None, unset: tuple[str, ...] = (), timeout: float = 240,
+               without: str | None = None) -> tuple[int, str]:
     """For reproducers whose error needs a fresh process (process-wide state, a launcher): run ``script``
     (Python source, saved as ``train.py`` in a temporary folder) with this interpreter, ``launcher``
     arguments before it (``-m torch.distributed.run ...``) and ``args`` after it; ``env`` is added to the
-    environment and ``unset`` taken out of it. The exit code and what the terminal showed (stdout, then
-    stderr)."""
+    environment and ``unset`` taken out of it. ``without``: a sys.path folder taken off the path before the
+    script runs, for reproducers whose fix is the upgrade and whose error needs an older release as a
+    PYTHONPATH overlay in front of the environment's (:func:`older_in_front`): ``reproduce()`` runs the script
+    as it is, ``fixed()`` runs it ``without`` the overlay's folder (``script`` may not start with a
+    ``from __future__`` import then). The exit code and what the terminal showed (stdout, then stderr)."""
+    if without:
+        script = _WITHOUT_FOLDER.format(folder=os.path.realpath(without)) + script
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "train.py"
         path.write_text(script, encoding="utf-8")

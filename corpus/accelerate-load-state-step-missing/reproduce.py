@@ -26,9 +26,6 @@ FIXES = (0,)
 
 SCRIPT = r'''
 import os, sys, tempfile
-drop = sys.argv[1]
-if drop:                                   # fix 0: the upgraded environment (the overlay's old release gone)
-    sys.path[:] = [p for p in sys.path if os.path.realpath(p or ".") != drop]
 import torch
 import accelerate
 from accelerate import Accelerator
@@ -57,8 +54,8 @@ print("state loaded, step", accelerator.step, flush=True)
 '''
 
 
-def _run(drop=""):
-    return run_script(SCRIPT, args=(drop,), timeout=300)
+def _run(without=None):
+    return run_script(SCRIPT, timeout=300, without=without)
 
 
 def reproduce():
@@ -69,4 +66,4 @@ def reproduce():
 
 
 def fixed():
-    return succeeded(_run(_overlay() or ""), "state loaded, step")
+    return succeeded(_run(_overlay()), "state loaded, step")

@@ -32,9 +32,6 @@ FIXES = (0,)
 
 SCRIPT = r'''
 import json, os, sys, tempfile
-drop = sys.argv[1]
-if drop:                                   # fix 0: the upgraded environment (the overlay's old release gone)
-    sys.path[:] = [p for p in sys.path if os.path.realpath(p or ".") != drop]
 work = tempfile.mkdtemp()
 os.environ.update(HF_HOME=os.path.join(work, "hf"), HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
 import torch
@@ -71,8 +68,8 @@ print("loaded", type(model).__name__, "logits", tuple(logits.shape), flush=True)
 '''
 
 
-def _run(drop=""):
-    return run_script(SCRIPT, args=(drop,), timeout=300)
+def _run(without=None):
+    return run_script(SCRIPT, timeout=300, without=without)
 
 
 def reproduce():
@@ -83,4 +80,4 @@ def reproduce():
 
 
 def fixed():
-    return succeeded(_run(_overlay() or ""), "loaded LlamaForCausalLM logits (1, 3, 64)")
+    return succeeded(_run(_overlay()), "loaded LlamaForCausalLM logits (1, 3, 64)")

@@ -30,9 +30,6 @@ FIXES = (0,)
 
 SCRIPT = r'''
 import os, sys
-drop = sys.argv[1]
-if drop:                                   # fix 0: the upgraded environment (the overlay's old release gone)
-    sys.path[:] = [p for p in sys.path if os.path.realpath(p or ".") != drop]
 os.environ.update(HF_HUB_OFFLINE="1", HF_HOME=os.path.join(os.getcwd(), "hf"))
 import accelerate
 from accelerate.commands.accelerate_cli import main
@@ -42,8 +39,8 @@ main()
 '''
 
 
-def _run(drop=""):
-    return run_script(SCRIPT, args=(drop,), timeout=240)
+def _run(without=None):
+    return run_script(SCRIPT, timeout=240, without=without)
 
 
 def reproduce():
@@ -53,4 +50,4 @@ def reproduce():
 
 
 def fixed():
-    return succeeded(_run(_overlay() or ""), "usage: accelerate <command> [<args>] estimate-memory")
+    return succeeded(_run(_overlay()), "usage: accelerate <command> [<args>] estimate-memory")

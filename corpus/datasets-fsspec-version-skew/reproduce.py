@@ -61,9 +61,6 @@ FIXES = (0,)
 
 SCRIPT = '''
 import os, sys, tempfile, traceback
-drop = sys.argv[1]
-if drop:                                   # fix 0: the upgraded environment (the overlay's old release gone)
-    sys.path[:] = [p for p in sys.path if os.path.realpath(p or ".") != drop]
 work = tempfile.mkdtemp()
 os.environ.update(HF_HOME=os.path.join(work, "hf"), HF_DATASETS_OFFLINE="1", HF_HUB_OFFLINE="1")
 import datasets, fsspec
@@ -88,10 +85,10 @@ sys.exit(failed)
 '''
 
 
-def _run(drop=""):
+def _run(without=None):
     from kbfix.reproduce import run_script
 
-    return run_script(SCRIPT, args=(drop,), timeout=300)
+    return run_script(SCRIPT, timeout=300, without=without)
 
 
 def reproduce():
@@ -102,4 +99,4 @@ def reproduce():
 
 
 def fixed():
-    return succeeded(_run(_overlay() or ""), "json data_files loaded: {'train': 2}", "folder loaded:")
+    return succeeded(_run(_overlay()), "json data_files loaded: {'train': 2}", "folder loaded:")

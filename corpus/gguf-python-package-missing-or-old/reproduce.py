@@ -83,9 +83,7 @@ print("wrote tiny.gguf", flush=True)
 
 LOAD = r'''
 import os, sys, traceback
-folder, drop = sys.argv[1], sys.argv[2]
-if drop:                                   # the environment without gguf: the overlay folder taken off the path
-    sys.path[:] = [p for p in sys.path if os.path.realpath(p or ".") != drop]
+folder = sys.argv[1]
 os.environ.update(HF_HOME=os.path.join(folder, "hf"), HF_HUB_OFFLINE="1")
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -109,21 +107,21 @@ sys.exit(failed)
 '''
 
 
-def _run(drop):
+def _run(without):
     import tempfile
 
     with tempfile.TemporaryDirectory() as folder:
         code, output = run_script(WRITE, args=(folder,), timeout=120)
         assert code == 0, "gguf could not write the tiny GGUF file\n" + output
-        return run_script(LOAD, args=(folder, drop), timeout=300)
+        return run_script(LOAD, args=(folder,), timeout=300, without=without)
 
 
 def reproduce():
-    code, output = _run(_overlay() or "")
+    code, output = _run(_overlay())  # the environment without gguf: the overlay folder taken off the path
     assert code == 2, "transformers loaded the GGUF file without gguf\n" + output
     assert "gguf>=0.10.0 to load a GGUF checkpoint" in output, output
     return output
 
 
 def fixed():
-    return succeeded(_run(""), "model loaded: LlamaForCausalLM (1, 3, 8)", "tokenizer loaded: [1, 3, 4]")
+    return succeeded(_run(None), "model loaded: LlamaForCausalLM (1, 3, 8)", "tokenizer loaded: [1, 3, 4]")

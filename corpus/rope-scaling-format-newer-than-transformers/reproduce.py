@@ -45,8 +45,6 @@ LLAMA_3_1_ROPE_SCALING = {
 # checkpoint whose config.json carries the Llama 3.1 rope_scaling
 UPGRADED = r'''
 import json, os, sys, tempfile
-drop = sys.argv[1]
-sys.path[:] = [p for p in sys.path if os.path.realpath(p or ".") != drop]
 work = tempfile.mkdtemp()
 os.environ.update(HF_HOME=os.path.join(work, "hf"), HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
 import torch
@@ -60,7 +58,7 @@ tiny_llama().save_pretrained(folder)
 path = os.path.join(folder, "config.json")
 with open(path) as f:
     config = json.load(f)
-config["rope_scaling"] = json.loads(sys.argv[2])      # what Meta-Llama-3.1-8B's config.json says
+config["rope_scaling"] = json.loads(sys.argv[1])      # what Meta-Llama-3.1-8B's config.json says
 config["max_position_embeddings"] = 131072
 with open(path, "w") as f:
     json.dump(config, f, indent=2)
@@ -83,7 +81,7 @@ def reproduce():
 def fixed():
     import json
 
-    drop = _overlay()
-    assert drop, "no older transformers in front to take away"
-    return succeeded(run_script(UPGRADED, args=(drop, json.dumps(LLAMA_3_1_ROPE_SCALING)), timeout=300),
+    overlay = _overlay()
+    assert overlay, "no older transformers in front to take away"
+    return succeeded(run_script(UPGRADED, args=(json.dumps(LLAMA_3_1_ROPE_SCALING),), timeout=300, without=overlay),
                      "rope_type llama3 loaded LlamaForCausalLM logits (1, 3, 64)")
