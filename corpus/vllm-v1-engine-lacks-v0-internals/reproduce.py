@@ -24,7 +24,7 @@ import os
 import tempfile
 
 from kbfix.reproduce import (VLLM_CPU_OVERLAY, VLLM_CPU_REQUIRES, failed, run_script, succeeded, vllm_cpu_missing,
-                             word_tokenizer)
+                             vllm_cpu_model_folder)
 
 # releases this reproducer is verified with where the environment lacks them (scripts/verify.py --overlays)
 OVERLAY = VLLM_CPU_OVERLAY
@@ -58,28 +58,10 @@ if __name__ == "__main__":   # vLLM starts its engine core and worker with spawn
     main(sys.argv[1])
 '''
 
-WORDS = "the cat sat on a mat and ran to see dog".split()
-
-
-def _model_folder(folder):
-    """A tiny Qwen2-architecture model (head size 32, one vLLM's CPU attention supports) with random weights and a
-    word-level tokenizer (with a chat template, which vLLM renders once at start-up), saved in ``folder``."""
-    import torch
-    from transformers import Qwen2Config, Qwen2ForCausalLM
-
-    torch.manual_seed(0)
-    tokenizer = word_tokenizer(WORDS)
-    tokenizer.chat_template = "{% for m in messages %}{{ m['content'] }} {% endfor %}"
-    tokenizer.save_pretrained(folder)
-    Qwen2ForCausalLM(Qwen2Config(hidden_size=64, intermediate_size=128, num_attention_heads=2, num_key_value_heads=2,
-                                 num_hidden_layers=1, vocab_size=32, max_position_embeddings=64,
-                                 architectures=["Qwen2ForCausalLM"])).to(torch.bfloat16).save_pretrained(folder)
-    return folder
-
 
 def _train(**env):
     with tempfile.TemporaryDirectory() as folder:
-        return run_script(TRAINER, args=(_model_folder(os.path.join(folder, "model")),), timeout=540,
+        return run_script(TRAINER, args=(vllm_cpu_model_folder(os.path.join(folder, "model")),), timeout=540,
                           env={"HF_HUB_OFFLINE": "1", "VLLM_CPU_KVCACHE_SPACE": "1", **env})
 
 
