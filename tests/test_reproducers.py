@@ -5,6 +5,7 @@ recorded on a GPU (``gpu_run.json``) is checked instead: what the library printe
 named by this corpus and engine.
 """
 
+import os
 from pathlib import Path
 
 import pytest
@@ -124,6 +125,22 @@ def test_run_script_runs_a_fresh_interpreter_with_the_environment_asked_for(monk
         "os.environ['OMP_NUM_THREADS'])\nsys.exit(3)\n",
         args=("--epochs", "1"), env={"KBFIX_TEST_ADDED": "yes", "OMP_NUM_THREADS": "2"}, unset=("KBFIX_TEST_UNSET",))
     assert code == 3 and "['--epochs', '1'] yes False 2" in output, output
+
+
+def test_run_script_without_an_overlay_folder_imports_what_sits_behind_it(tmp_path):
+    """The upgrade fix of an older-release-in-front reproducer: the same script run ``without`` the overlay's
+    folder imports the module from the folder behind it (the environment's newer release)."""
+    from kbfix.reproduce import run_script
+
+    overlay, site = tmp_path / "overlay", tmp_path / "site"
+    for folder, release in ((overlay, "0.21.0"), (site, "1.16.0")):
+        folder.mkdir()
+        (folder / "kbfixdemo.py").write_text(f"__version__ = {release!r}\n")
+    env = {"PYTHONPATH": os.pathsep.join((str(overlay), str(site)))}
+    script = "import kbfixdemo\nprint('kbfixdemo', kbfixdemo.__version__)\n"
+    assert "kbfixdemo 0.21.0" in run_script(script, env=env)[1]
+    code, output = run_script(script, env=env, without=str(overlay))
+    assert code == 0 and "kbfixdemo 1.16.0" in output, output
 
 
 def test_release_within_reads_the_installed_release():
