@@ -25,7 +25,7 @@ REQUIRES = ("torch", "accelerate") + (() if _overlay() else (OLD,))
 FIXES = (0,)
 
 SCRIPT = r'''
-import os, sys, tempfile
+import os, tempfile
 import torch
 import accelerate
 from accelerate import Accelerator

@@ -31,7 +31,7 @@ REQUIRES = ("torch", "transformers", "safetensors") + (() if _overlay() else (OL
 FIXES = (0,)
 
 SCRIPT = r'''
-import json, os, sys, tempfile
+import json, os, tempfile
 work = tempfile.mkdtemp()
 os.environ.update(HF_HOME=os.path.join(work, "hf"), HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
 import torch

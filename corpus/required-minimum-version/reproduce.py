@@ -30,7 +30,7 @@ REQUIRES = ("transformers", "tokenizers") + (() if _overlay() else (OLD,))
 FIXES = (0,)
 
 SCRIPT = r'''
-import os, sys
+import os
 os.environ.update(HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
 import transformers                        # runs transformers' dependency_versions_check
 import tokenizers
