@@ -38,6 +38,8 @@ class DiagnoseScreen(Screen[None]):
     """Paste or open a log; see the ranked causes, one cause in detail, its fixes and evidence."""
 
     app: KbfixApp
+    debounce_s: float = DEBOUNCE_S
+    """Seconds of quiet in the log box before its text is diagnosed (typing or pasting into it)."""
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("e", "edit", "Edit", tooltip="Focus the log box to type or paste (paste works anywhere)"),
         Binding("o", "open", "Open", tooltip="Open a log or traceback file"),
@@ -184,7 +186,7 @@ class DiagnoseScreen(Screen[None]):
     def _text_changed(self) -> None:
         if self._debounce is not None:
             self._debounce.stop()
-        self._debounce = self.set_timer(DEBOUNCE_S, self.request_diagnosis)
+        self._debounce = self.set_timer(self.debounce_s, self.request_diagnosis)
         self.update_status()
 
     def request_diagnosis(self) -> None:

@@ -113,12 +113,23 @@ async def test_paste_into_the_log_box_is_debounced(engine):
     app = make_app(engine=engine)
     async with app.run_test(size=(100, 36)) as pilot:
         await settle(pilot)
-        await pilot.press("e")
-        assert isinstance(app.focused, LogBox)
+        box = app.main.query_one(LogBox)
+        assert app.focused is box  # an empty screen waits in the log box
+        # a debounce far longer than any pause here: the check below cannot race the timer on a busy machine
+        app.main.debounce_s = 600.0
         await paste(pilot, "ValueError: optimizer got an empty parameter list")
         assert app.main.pending and app.main.report is None  # waits for the typing to stop
+        assert "diagnosing" in plain(app.main.query_one("#status", Static))
+        assert isinstance(app.focused, MatchList)  # a paste that fills the empty box is a whole input
+        # typing on replaces the wait with a new one; when it ends, the whole text is diagnosed
+        app.main.debounce_s = 0.05
+        await pilot.press("e")
+        assert app.focused is box
+        await paste(pilot, "\n")
+        assert app.focused is box
         await settle(pilot)
         assert app.main.report.best.entry.id == ID
+        assert box.text == "ValueError: optimizer got an empty parameter list\n"
         await pilot.press("escape")
         assert isinstance(app.focused, MatchList)
 
@@ -316,7 +327,7 @@ async def test_path_dialog_completes_with_tab(engine, tmp_path):
         await pilot.press("escape", "a")
         field = app.screen.query_one(Input)
         field.value = str(tmp_path / "check")
-        await pilot.pause(0.1)
+        await settle(pilot)  # the suggestion comes from a worker reading the disk
         await pilot.press("tab")
         assert field.value == str(tmp_path / "checkpoint-500") + "/"
 

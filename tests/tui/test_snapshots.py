@@ -23,6 +23,10 @@ def settled(*keys: str):
         for key in keys:
             await pilot.press(key)
             await settle(pilot)
+        # a focused text box blinks its cursor on a timer: hold it on, or the picture depends on when it is taken
+        for box in pilot.app.screen.query("TextArea, Input"):
+            box.cursor_blink = False
+        await pilot.pause()
 
     return run_before
 
