@@ -118,6 +118,21 @@ class VersionSet:
                 return self.releases[index]
         return None
 
+    def run_start(self, version: str | None = None) -> str | None:
+        """The first release of the run of consecutive releases that holds ``version`` (the user's), else of
+        the latest run: where the behaviour the user meets began. A parameter can come, go and come back
+        (transformers' ``Trainer.log`` took a third positional argument in 3.x, ``iterator``, and again from
+        4.47, ``start_time``): ``first()`` would name the release of the older run."""
+        ordered = sorted(self.indices)
+        if not ordered:
+            return None
+        index = self.resolve(version) if version else None
+        target = index if index in self.indices else ordered[-1]
+        start = target
+        while start - 1 in self.indices:
+            start -= 1
+        return self.releases[start]
+
     def runs(self) -> list[tuple[str, str]]:
         """Maximal runs of consecutive covered releases as (first, last)."""
         out: list[tuple[str, str]] = []

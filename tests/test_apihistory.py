@@ -182,6 +182,17 @@ def test_range_formatting():
     assert str(VersionSet("x", mixed, frozenset({0, 3}))) == "4.30, 4.36.1"
 
 
+def test_run_start_is_where_the_run_holding_a_release_began():
+    releases = ("3.1.0", "3.5.1", "4.0.1", "4.46.3", "4.47.0", "4.48.0")
+    came_back = VersionSet("x", releases, frozenset({0, 1, 4, 5}))  # a parameter that went away and came back
+    assert came_back.first() == "3.1.0"
+    assert came_back.run_start() == "4.47.0"  # no release known: the latest run
+    assert came_back.run_start("4.48.0") == "4.47.0"
+    assert came_back.run_start("3.5.1") == "3.1.0"
+    assert came_back.run_start("4.0.1") == "4.47.0"  # a release without it: the latest run
+    assert VersionSet("x", releases, frozenset()).run_start() is None
+
+
 def test_contains_maps_an_uncovered_patch_to_its_series():
     minors = ("4.30.2", "4.31.0", "4.32.1")
     versions = VersionSet("x", minors, frozenset({1}))

@@ -261,10 +261,11 @@ class Analysis:
         module = _module_of(caller.path, caller.package)
         for path in methods(caller.library, module, caller.func or "__init__"):
             have = ah.param_releases(caller.library, f"{module}:{path}", kwarg)
-            if have and min(have.indices) > 0:
-                reading.say(f"{caller.library} passes {kwarg} from {have.first()} on ({module}.{path} takes it in {have})",
-                            f"{caller.library} 从 {have.first()} 起传入 {kwarg}（{module}.{path} 接受它的版本：{have}）")
-                return f"{pip_name(caller.library)}<{short(caller.library, have.first())}"
+            since = have.run_start(self.installed(caller.library).version) if have else None
+            if since is not None and since != have.releases[0]:
+                reading.say(f"{caller.library} passes {kwarg} from {since} on ({module}.{path} takes it in {have})",
+                            f"{caller.library} 从 {since} 起传入 {kwarg}（{module}.{path} 接受它的版本：{have}）")
+                return f"{pip_name(caller.library)}<{short(caller.library, since)}"
         return None
 
     def _uses(self, reading: Reading, lib: str, caller: Caller):
@@ -690,18 +691,21 @@ class Analysis:
             exists = ah.function_releases(lib, qualname)
             if not exists:
                 continue
+            # the run of releases that holds the user's release (else the latest): a parameter that came, went
+            # and came back changed for this user where that run began
+            mine = self.installed(lib).version
             if kwarg:
                 have = ah.param_releases(lib, qualname, kwarg)
-                if not have or min(have.indices) == 0:
+                changed = have.run_start(mine) if have else None
+                if changed is None or changed == have.releases[0]:
                     continue
-                changed = have.first()
                 what = f"{path}({kwarg}=...)"
             else:
                 takes, given = counts
                 have = with_positional(lib, qualname, exists, given)
-                if not have or min(have.indices) == 0 or not with_positional(lib, qualname, exists, takes):
+                changed = have.run_start(mine) if have else None
+                if changed is None or changed == have.releases[0] or not with_positional(lib, qualname, exists, takes):
                     continue
-                changed = have.first()
                 what = f"{path} with {given} positional parameters"
                 reading.hold("positional_count_changed")
             pip_lib = pip_name(lib)

@@ -242,6 +242,16 @@ def test_override_out_of_step_names_the_release_that_changed_the_call():
     assert keyword.found["override_out_of_step"]["changed_in"].startswith("4.46")
 
 
+def test_an_override_is_dated_by_the_run_of_releases_that_holds_the_call():
+    # Trainer.log took a third positional argument in 3.x (iterator), not in 4.0-4.46, and again from 4.47
+    # (start_time): the override of log(self, logs) broke in 4.47, not in 3.1
+    text = ('  File "/x/site-packages/transformers/trainer.py", line 3045, in _maybe_log_save_evaluate\n'
+            "    self.log(logs, start_time)\n"
+            "TypeError: log() takes 2 positional arguments but 3 were given\n")
+    found = facts(text).found["override_out_of_step"]
+    assert found["changed_in"] == "4.47" and found["pin"] == "transformers<4.47"
+
+
 def test_a_keyword_forwarded_through_kwargs_is_not_an_override():
     # vLLM's LLM.__init__ takes **kwargs and hands them on to EngineArgs: the keyword came from TRL above it
     # (written for a newer vLLM), not from vLLM calling a method it expects overridden
