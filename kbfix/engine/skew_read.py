@@ -712,10 +712,11 @@ class Analysis:
             reading.captures.update({"library": pip_lib, "base": f"{mod}.{path}", "changed_in": short(lib, changed),
                                      "pin": f"{pip_lib}<{short(lib, changed)}", "releases": str(have)})
             holder = _caller(self.text, form, lib)
+            override = f"{owner}.{method}" if owner else method  # "log() takes 2 positional arguments": no class named
             reading.say(f"from the API history of {lib} {coverage(lib)}: {lib} calls {what} from {changed} on "
-                        f"({have}); the override {owner}.{method} was written for an earlier release",
+                        f"({have}); the override {override} was written for an earlier release",
                         f"根据 {lib} {coverage(lib)} 的 API 历史：{lib} 从 {changed} 起以 {what} 调用它（{have}）；"
-                        f"重写的 {owner}.{method} 是按更早的版本写的")
+                        f"重写的 {override} 是按更早的版本写的")
             reading.says.append(self.installed(lib).says())
             reading.captures.update(self._installed_captures(self.installed(lib)))
             site = [pkg for _, pkg, _ in _frames_before(self.text, form.line, 40) if pkg and ah.library_of(pkg) != lib
