@@ -478,11 +478,14 @@ def signature_literals(sig: Signature) -> tuple[str | tuple[str, ...], ...]:
         first = runs[0].lower()[:FRAGMENT_PREFIX].strip()
         needed = [first] if _can_fragment(sig.message) else [*needed, first]
     # A wording that is one alternation never fires as a fragment (its literal characters are too few).
-    # The context of an exception-bound signature (text, requires) that does not show still makes a
-    # near miss: only its plain words are asked for, as they always were; a text signature needs it all
+    # The context of a signature with a message (text, requires) is not asked for: the message found
+    # without it is a near miss (the entry's own wording, and the context its author wrote to tell it from
+    # look-alikes is absent), which holds retrieval alone below the line. A text signature needs it all.
+    with_message = sig.message is not None
     groups = {words for p in ((sig.message,) if _exception_bound(sig) else (sig.text, *sig.requires))
               if (words := branch_words(p)) is not None}
-    words = {*needed, *(lit for p in (sig.text, *sig.requires) for lit in required_literals(p))}
+    context = () if with_message else (sig.text, *sig.requires)
+    words = {*needed, *(lit for p in context for lit in required_literals(p))}
     if not _exception_bound(sig) and sig.text and (start := fragment_start(sig.text)) and len(start.strip()) >= 8:
         # a text signature fires as a fragment on a cut line (_match_text): its first run's start
         # is asked for instead of the words a cut may have taken
