@@ -299,6 +299,21 @@ def test_the_prefilter_asks_for_one_word_of_each_branch_of_an_alternation():
         assert bool(signatures.match((entry(either),), log.traces[0], log)) is fires
 
 
+def test_a_wording_found_without_the_context_it_requires_is_a_near_miss_through_the_prefilter():
+    """The context a message signature requires is not asked for by the prefilter: the wording found without it
+    is evidence against the entry (a near miss), not silence that retrieval alone may fill."""
+    sig = Signature("dict-tensor", exception="RuntimeError", message="Could not infer dtype of dict",
+                    requires=["chat_template"])
+    assert signatures.signature_literals(sig) == ("could not in",)  # the wording only, not the context
+    sig_entry = entry(sig)
+    literals = {f"{sig_entry.id}/{sig.id}": signatures.signature_literals(sig)}
+    for text, partial in (("tokens = tokenizer.apply_chat_template(msgs)\nRuntimeError: Could not infer dtype of dict", False),
+                          ("s = torch.as_tensor((state,))\nRuntimeError: Could not infer dtype of dict", True)):
+        log = tb.parse(text)
+        (hit,) = signatures.match((sig_entry,), log.traces[0], log, literals=literals)
+        assert hit.partial is partial
+
+
 def test_the_prefilter_finds_the_words_of_a_message_wrapped_over_lines():
     """A terminal or a post wraps a long message wherever it likes, inside a literal run the prefilter
     asks for: the prefilter looks across the wrap as the message match does."""
