@@ -123,12 +123,10 @@ class VersionSet:
         the latest run: where the behaviour the user meets began. A parameter can come, go and come back
         (transformers' ``Trainer.log`` took a third positional argument in 3.x, ``iterator``, and again from
         4.47, ``start_time``): ``first()`` would name the release of the older run."""
-        ordered = sorted(self.indices)
-        if not ordered:
+        if not self.indices:
             return None
         index = self.resolve(version) if version else None
-        target = index if index in self.indices else ordered[-1]
-        start = target
+        start = index if index in self.indices else max(self.indices)
         while start - 1 in self.indices:
             start -= 1
         return self.releases[start]

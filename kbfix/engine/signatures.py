@@ -481,10 +481,9 @@ def signature_literals(sig: Signature) -> tuple[str | tuple[str, ...], ...]:
     # The context of a signature with a message (text, requires) is not asked for: the message found
     # without it is a near miss (the entry's own wording, and the context its author wrote to tell it from
     # look-alikes is absent), which holds retrieval alone below the line. A text signature needs it all.
-    with_message = sig.message is not None
     groups = {words for p in ((sig.message,) if _exception_bound(sig) else (sig.text, *sig.requires))
               if (words := branch_words(p)) is not None}
-    context = () if with_message else (sig.text, *sig.requires)
+    context = () if sig.message is not None else (sig.text, *sig.requires)
     words = {*needed, *(lit for p in context for lit in required_literals(p))}
     if not _exception_bound(sig) and sig.text and (start := fragment_start(sig.text)) and len(start.strip()) >= 8:
         # a text signature fires as a fragment on a cut line (_match_text): its first run's start

@@ -691,22 +691,22 @@ class Analysis:
             exists = ah.function_releases(lib, qualname)
             if not exists:
                 continue
-            # the run of releases that holds the user's release (else the latest): a parameter that came, went
-            # and came back changed for this user where that run began
-            mine = self.installed(lib).version
+            installed = self.installed(lib)
             if kwarg:
                 have = ah.param_releases(lib, qualname, kwarg)
-                changed = have.run_start(mine) if have else None
-                if changed is None or changed == have.releases[0]:
-                    continue
                 what = f"{path}({kwarg}=...)"
             else:
                 takes, given = counts
                 have = with_positional(lib, qualname, exists, given)
-                changed = have.run_start(mine) if have else None
-                if changed is None or changed == have.releases[0] or not with_positional(lib, qualname, exists, takes):
-                    continue
                 what = f"{path} with {given} positional parameters"
+            # the run of releases that holds the user's release (else the latest): a parameter that came, went
+            # and came back changed for this user where that run began
+            changed = have.run_start(installed.version) if have else None
+            if changed is None or changed == have.releases[0]:
+                continue
+            if not kwarg:
+                if not with_positional(lib, qualname, exists, takes):
+                    continue
                 reading.hold("positional_count_changed")
             pip_lib = pip_name(lib)
             reading.captures.update({"library": pip_lib, "base": f"{mod}.{path}", "changed_in": short(lib, changed),
@@ -717,8 +717,8 @@ class Analysis:
                         f"({have}); the override {override} was written for an earlier release",
                         f"根据 {lib} {coverage(lib)} 的 API 历史：{lib} 从 {changed} 起以 {what} 调用它（{have}）；"
                         f"重写的 {override} 是按更早的版本写的")
-            reading.says.append(self.installed(lib).says())
-            reading.captures.update(self._installed_captures(self.installed(lib)))
+            reading.says.append(installed.says())
+            reading.captures.update(self._installed_captures(installed))
             site = [pkg for _, pkg, _ in _frames_before(self.text, form.line, 40) if pkg and ah.library_of(pkg) != lib
                     and pkg not in ("python",)]
             if site:
