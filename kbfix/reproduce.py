@@ -771,3 +771,27 @@ def cap_address_space(headroom_mib):
         used = next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmSize:"))
     resource.setrlimit(resource.RLIMIT_AS, (used + headroom_mib * 2**20, resource.RLIM_INFINITY))
 '''
+
+
+# open_clip 2.32.0 without its dependencies, plus what it imports: torchvision's pure-Python modules for its image
+# transforms (the registry has no torchvision built for a CPU-only torch 2.13; 0.15.2's compiled ops fail to load, with
+# a warning, and are not used), pillow and ftfy. The overlay of the open_clip reproducers (one folder for all).
+OPEN_CLIP_OVERLAY = ("open_clip_torch==2.32.0", "torchvision==0.15.2", "pillow==13.0.0", "ftfy==6.3.1")
+
+
+def tiny_open_clip_config(folder, name: str, context_length: int) -> str:
+    """A tiny CLIP (one layer, 32 wide, a 64-token vocabulary, text context ``context_length``) written to
+    ``folder/<name>.json`` and registered by that name with ``open_clip.add_model_config`` (a project's own
+    model_configs/*.json), so ``open_clip.create_model(name)`` builds it without a download. Returns the name."""
+    import open_clip
+
+    config = {
+        "embed_dim": 16,
+        "vision_cfg": {"image_size": 32, "layers": 1, "width": 32, "head_width": 16, "patch_size": 16},
+        "text_cfg": {"context_length": context_length, "vocab_size": 64, "width": 32, "heads": 2, "layers": 1},
+    }
+    path = os.path.join(folder, f"{name}.json")
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(config, f)
+    open_clip.add_model_config(path)
+    return name

@@ -14,14 +14,13 @@ load, with a warning) and are not used by ``create_model``; pillow and ftfy are 
 import-time dependencies. Elsewhere the test skips it.
 """
 
-import json
 import os
 import tempfile
 
-from kbfix.reproduce import release_within
+from kbfix.reproduce import OPEN_CLIP_OVERLAY, release_within, tiny_open_clip_config
 
 # releases this reproducer is verified with where the environment lacks them (scripts/verify.py --overlays)
-OVERLAY = ("open_clip_torch==2.32.0", "torchvision==0.15.2", "pillow==13.0.0", "ftfy==6.3.1")
+OVERLAY = OPEN_CLIP_OVERLAY
 # open_clip 2.7 - 2.32 word it "Pretrained weights (...) not found for model ... Available pretrained tags";
 # 3.x raises "Pretrained value '...' is not a known tag or valid file path"
 REQUIRES = ("torch", "torchvision", "open_clip") + (
@@ -29,21 +28,11 @@ REQUIRES = ("torch", "torchvision", "open_clip") + (
 FIXES = (0,)
 
 MODEL = "ViT-T-32-tiny"
-CONFIG = {
-    "embed_dim": 16,
-    "vision_cfg": {"image_size": 32, "layers": 1, "width": 32, "head_width": 16, "patch_size": 16},
-    "text_cfg": {"context_length": 8, "vocab_size": 64, "width": 32, "heads": 2, "layers": 1},
-}
 
 
 def _register(folder):
     """The tiny architecture as a model config open_clip knows by name (a project's own model_configs/*.json)."""
-    import open_clip
-
-    path = os.path.join(folder, f"{MODEL}.json")
-    with open(path, "w", encoding="utf-8") as f:
-        json.dump(CONFIG, f)
-    open_clip.add_model_config(path)
+    tiny_open_clip_config(folder, MODEL, context_length=8)
 
 
 def reproduce():
