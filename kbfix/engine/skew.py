@@ -80,7 +80,8 @@ FORM_RES = (
                            rf"(?P<names>{Q}{NAME}{Q}(?:(?:,| and) {Q}{NAME}{Q})*)")),
     ("requirement", re.compile(rf"(?P<requirement>(?P<package>[A-Za-z][\w.\-]*)\s*{SPEC}(?:\s*,\s*{SPEC})*) is required for a "
                                rf"normal functioning of this module,? but found (?P<found_package>[A-Za-z][\w.\-]*)==(?P<found>[\w.+\-]*\w)")),
-    ("requirement", re.compile(rf"requires {Q}?(?P<requirement>(?!version\b)(?P<package>[A-Za-z][\w.\-]*)\s*{SPEC}(?:\s*,\s*{SPEC})*){Q}?"
+    # "... requires transformers>=4.47.1" (LLaMA-Factory), "Unsloth: Gemma 3 only works on transformers >= 4.50.0."
+    ("requirement", re.compile(rf"(?:requires|only works on) {Q}?(?P<requirement>(?!version\b)(?P<package>[A-Za-z][\w.\-]*)\s*{SPEC}(?:\s*,\s*{SPEC})*){Q}?"
                                r"(?![^\n]*, but)")),
     ("requirement", re.compile(r"upgrade (?P<package>torch) to at least v?(?P<minimum>\d+(?:\.\d+)+)")),
     # jax's own check of jaxlib (jax/_src/lib/__init__.py check_jaxlib_version; before 0.4 without ">=")
@@ -98,7 +99,8 @@ FORM_RES = (
 )
 PREFILTER = ("annot import name", "to import", "No module named", "has no attribute", "is deprecated", "was removed",
              "has been removed", "unexpected keyword argument",
-             "positional argument", "required positional", "is required for", "requires", "at least v", "depends on",
+             "positional argument", "required positional", "is required for", "requires", "only works on", "at least v",
+             "depends on",
              "require_version", "has requirement", "To fix:")
 # --- forms --------------------------------------------------------------------------------------------
 

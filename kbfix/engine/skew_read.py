@@ -780,7 +780,8 @@ class Analysis:
         from packaging.requirements import InvalidRequirement, Requirement
 
         try:
-            req = Requirement(re.sub(r"\s+", "", requirement))
+            # (a sentence's full stop after the release: "only works on transformers >= 4.50.0.")
+            req = Requirement(re.sub(r"\s+", "", requirement).rstrip(".,;:"))
         except InvalidRequirement:
             return
         spec = req.specifier

@@ -290,6 +290,14 @@ def test_requirements_and_resolver_conflicts():
     assert caps["pin"] == "transformers<5,>=4.56.0" and caps["upgrade"] == "vllm" and caps["installed"] == "5.3.0"
 
 
+def test_a_minimum_worded_as_only_works_on_and_ended_by_a_full_stop_is_read():
+    # Unsloth's loader: the release the model needs, then the sentence's full stop
+    unsloth = facts("RuntimeError: Unsloth: Cohere's Command model only works on transformers >= 4.50.0.\n"
+                    "transformers 4.49.0 is the latest")
+    caps = unsloth.found["minimum_not_met"]
+    assert caps["upgrade"] == "transformers>=4.50.0" and caps["requirement"] == "transformers>=4.50.0"
+
+
 def test_misspelled_and_elsewhere_and_fork_keywords():
     assert facts("ImportError: cannot import name 'Loraconfig' from 'peft'").found["symbol_misspelled"]["suggestion"] == "LoraConfig"
     elsewhere = facts("ImportError: cannot import name 'LoraConfig' from 'transformers'").found["symbol_elsewhere"]
