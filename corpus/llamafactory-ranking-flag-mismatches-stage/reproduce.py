@@ -1,0 +1,70 @@
+"""A preference dataset (``"ranking": true`` in ``dataset_info.json``: chosen / rejected pairs) named in an SFT run.
+LLaMA-Factory's ``_get_merged_dataset`` compares each dataset's ``ranking`` flag with the stage the workflow loads for
+(``rm`` for the rm / dpo / orpo / simpo stages, ``sft``, ``pt``, ``ppo``, ``kto`` for the others) and raises its real
+``ValueError: The dataset is not applicable in the current training stage.`` before reading any file.
+fixed() applies fix 0 (the pairs loaded for the preference stage: DPO and RM load with stage ``rm``) and fix 1 (an
+SFT run given an SFT dataset, registered without ``ranking``): both pass the check and the tiny local file loads.
+
+Only local files in temporary folders; nothing is downloaded. LLaMA-Factory checks its dependency versions when some
+of its modules are imported, so this runs in an overlay of the releases it was verified with (0.9.3 and the
+transformers / peft / trl / datasets / accelerate it accepts); elsewhere the test skips it.
+"""
+
+import json
+import os
+import tempfile
+
+from kbfix.reproduce import release_within
+
+# releases this reproducer is verified with where the environment lacks them (scripts/verify.py --overlays)
+OVERLAY = ('llamafactory==0.9.3', 'transformers==4.51.3', 'tokenizers==0.21.1', 'huggingface_hub==0.34.4',
+           'datasets==3.6.0', 'peft==0.15.2', 'trl==0.9.6', 'accelerate==1.7.0', 'kernels==0.7.0',
+           'omegaconf==2.3.0', 'antlr4-python3-runtime==4.9.3')
+# llamafactory >= 0.8 (the package name since; the check in data/loader.py _get_merged_dataset); verified with 0.9.3
+REQUIRES = ("torch", "transformers", "datasets", "peft", "trl", "llamafactory") + (
+    () if release_within("llamafactory", (0, 8), (0, 9, 4)) and release_within("transformers", (4, 41), (4, 53))
+    else ("kbfix_requires_llamafactory_0_8_to_0_9_3_with_transformers_4_41_to_4_52",))
+FIXES = (0, 1)
+
+PAIRS = {"file_name": "pairs.json", "ranking": True,
+         "columns": {"prompt": "instruction", "query": "input", "chosen": "chosen", "rejected": "rejected"}}
+SFT = {"file_name": "sft.json", "columns": {"prompt": "instruction", "query": "input", "response": "output"}}
+
+
+def _data_dir():
+    folder = tempfile.mkdtemp()
+    with open(os.path.join(folder, "dataset_info.json"), "w", encoding="utf-8") as f:
+        json.dump({"my_pairs": PAIRS, "my_sft": SFT}, f)
+    with open(os.path.join(folder, "pairs.json"), "w", encoding="utf-8") as f:
+        json.dump([{"instruction": "Say hi.", "input": "", "chosen": "Hi!", "rejected": "No."}] * 4, f)
+    with open(os.path.join(folder, "sft.json"), "w", encoding="utf-8") as f:
+        json.dump([{"instruction": "Say hi.", "input": "", "output": "Hi!"}] * 4, f)
+    return folder
+
+
+def _merged(dataset, stage):
+    """LLaMA-Factory's own loading of the config's datasets for the stage the workflow passes."""
+    from transformers import Seq2SeqTrainingArguments
+
+    from llamafactory.data.loader import _get_merged_dataset
+    from llamafactory.hparams import DataArguments, ModelArguments
+
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    folder = _data_dir()
+    model_args = ModelArguments(model_name_or_path="unused-no-model-is-loaded")
+    data_args = DataArguments(dataset=dataset, dataset_dir=folder, preprocessing_num_workers=None)
+    training_args = Seq2SeqTrainingArguments(output_dir=tempfile.mkdtemp(), report_to="none")
+    return _get_merged_dataset(data_args.dataset, model_args, data_args, training_args, stage)
+
+
+def reproduce():
+    _merged("my_pairs", "sft")                 # stage: sft with a ranking dataset
+
+
+def fixed():
+    # fix 0: the pairs go to the preference stage (stage: dpo / rm load with "rm")
+    pairs = _merged("my_pairs", "rm")
+    assert len(pairs) == 4 and len(pairs[0]["_response"]) == 2, pairs[0]
+    # fix 1: the SFT run gets an SFT dataset (no "ranking": true)
+    sft = _merged("my_sft", "sft")
+    assert len(sft) == 4 and len(sft[0]["_response"]) == 1, sft[0]
