@@ -29,6 +29,9 @@ WRAPPER_RE = re.compile(r"deprecat|decorator|functools|wrapt[/\\]|_validators\.p
 GENERIC_NAMES = frozenset({"api", "log", "utils", "core", "common", "base", "models", "model", "config", "main", "version",
                            "types", "util", "helpers", "data", "ops", "nn", "lib", "io", "tools", "cli", "modules"})
 CONFIG_LOAD_RE = re.compile(r"from_pretrained|from_json_file|load_adapter|from_peft_type|_get_peft_config|adapter_config")
+# a training run started from a script or a trainer's command line: a Config keyword it passes comes from its own code
+TRAINING_RUN_RE = re.compile(r"(?:^|[\s/\\`'\"])(?:train|finetune|fine_tune|sft)\w*\.py\b|accelerate launch|llamafactory-cli train"
+                             r"|swift (?:sft|pt|rlhf)\b", re.MULTILINE)
 
 
 def _frames_before(text: str, line: int, depth: int = 12) -> list[tuple[str, str | None, str]]:
@@ -633,7 +636,8 @@ class Analysis:
             return
         reading.hold("kwarg_not_accepted")
         if (direction == "not_yet" and owner.endswith("Config")
-                and (CONFIG_LOAD_RE.search(self.text) or not self._written_by_user(kwarg, form))):
+                and (CONFIG_LOAD_RE.search(self.text)
+                     or not (self._written_by_user(kwarg, form) or TRAINING_RUN_RE.search(self.text)))):
             reading.say(f"a config saved by {lib} {have.first()} or later holds {kwarg}; this release cannot read it",
                         f"由 {lib} {have.first()} 或更新版本保存的配置含有 {kwarg}；当前版本无法读取")
             reading.hold("config_saved_by_newer")

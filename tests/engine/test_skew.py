@@ -215,6 +215,14 @@ def test_config_key_from_a_later_release_is_a_config_saved_by_it():
     written = facts("    config = LoraConfig(r=8, use_dora=True)\n"
                     "TypeError: LoraConfig.__init__() got an unexpected keyword argument 'use_dora'\npeft==0.8.2\n")
     assert written.holds("kwarg_not_accepted") and not written.holds("config_saved_by_newer")
+    # a training script that builds the config itself (diffusers#9664: the keyword is the script's, no file is read)
+    script = facts("If run `python train_dreambooth_lora_sdxl.py ...` then i get\n"
+                   "`TypeError: LoraConfig.__init__() got an unexpected keyword argument 'use_dora'`\n- peft version: 0.7.0")
+    assert script.holds("kwarg_not_accepted") and not script.holds("config_saved_by_newer")
+    # ... unless the paste shows a saved config being read
+    loading = facts("python train.py --adapter out/checkpoint-100\n  File \"peft/config.py\", line 121, in from_pretrained\n"
+                    "TypeError: LoraConfig.__init__() got an unexpected keyword argument 'use_dora'\n")
+    assert loading.holds("config_saved_by_newer")
 
 
 def test_a_config_built_from_saved_keywords_is_not_an_override():
