@@ -565,6 +565,12 @@ CUDA_TORCH_2_14_OVERLAY = (
     "nvidia-nvjitlink==13.4.92", "nvidia-nvshmem-cu13==3.4.5", "nvidia-nvtx==13.0.85",
 )
 
+# LLaMA-Factory 0.9.3 and the releases it accepts (its import-time dependency checks: transformers, tokenizers, datasets,
+# peft, trl, accelerate), with kernels and omegaconf it imports on the way: the overlay of the LLaMA-Factory reproducers
+LLAMAFACTORY_OVERLAY = ('llamafactory==0.9.3', 'transformers==4.51.3', 'tokenizers==0.21.1', 'huggingface_hub==0.34.4',
+                        'datasets==3.6.0', 'peft==0.15.2', 'trl==0.9.6', 'accelerate==1.7.0', 'kernels==0.7.0',
+                        'omegaconf==2.3.0', 'antlr4-python3-runtime==4.9.3')
+
 # verl 0.9.1 and what it imports on the way to its config validation (ray, tensordict and its pyvers / orjson, hydra,
 # codetiming and, through need_critic, Pillow): the overlay of the verl config reproducers (one folder for all)
 VERL_OVERLAY = ('verl==0.9.1', 'ray==2.60.0', 'tensordict==0.10.0', 'pyvers==0.2.3', 'orjson==3.13.0',

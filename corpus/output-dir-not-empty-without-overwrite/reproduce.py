@@ -13,12 +13,10 @@ the transformers / peft / trl / datasets / accelerate it accepts); elsewhere the
 import os
 import tempfile
 
-from kbfix.reproduce import release_within
+from kbfix.reproduce import LLAMAFACTORY_OVERLAY, release_within
 
 # releases this reproducer is verified with where the environment lacks them (scripts/verify.py --overlays)
-OVERLAY = ('llamafactory==0.9.3', 'transformers==4.51.3', 'tokenizers==0.21.1', 'huggingface_hub==0.34.4',
-           'datasets==3.6.0', 'peft==0.15.2', 'trl==0.9.6', 'accelerate==1.7.0', 'kernels==0.7.0',
-           'omegaconf==2.3.0', 'antlr4-python3-runtime==4.9.3')
+OVERLAY = LLAMAFACTORY_OVERLAY
 # the check on CHECKPOINT_NAMES in get_train_args since 2024-05-29 (llamafactory 0.8); verified with 0.9.3
 REQUIRES = ("torch", "transformers", "peft", "llamafactory") + (
     () if release_within("llamafactory", (0, 8), (0, 9, 4)) and release_within("transformers", (4, 41), (4, 53))
