@@ -571,6 +571,15 @@ LLAMAFACTORY_OVERLAY = ('llamafactory==0.9.3', 'transformers==4.51.3', 'tokenize
                         'datasets==3.6.0', 'peft==0.15.2', 'trl==0.9.6', 'accelerate==1.7.0', 'kernels==0.7.0',
                         'omegaconf==2.3.0', 'antlr4-python3-runtime==4.9.3')
 
+
+def llamafactory_requires(modules: tuple[str, ...], first: tuple[int, ...], transformers_first: tuple[int, int]):
+    """``REQUIRES`` of a LLaMA-Factory reproducer: ``modules``, and a module that cannot exist unless the installed
+    llamafactory is ``first`` .. 0.9.3 and transformers ``transformers_first`` .. 4.52 (what it was verified with)."""
+    if release_within("llamafactory", first, (0, 9, 4)) and release_within("transformers", transformers_first, (4, 53)):
+        return modules
+    lf, tf = "_".join(map(str, first)), "_".join(map(str, transformers_first))
+    return modules + (f"kbfix_requires_llamafactory_{lf}_to_0_9_3_with_transformers_{tf}_to_4_52",)
+
 # verl 0.9.1 and what it imports on the way to its config validation (ray, tensordict and its pyvers / orjson, hydra,
 # codetiming and, through need_critic, Pillow): the overlay of the verl config reproducers (one folder for all)
 VERL_OVERLAY = ('verl==0.9.1', 'ray==2.60.0', 'tensordict==0.10.0', 'pyvers==0.2.3', 'orjson==3.13.0',

@@ -14,14 +14,12 @@ import json
 import os
 import tempfile
 
-from kbfix.reproduce import LLAMAFACTORY_OVERLAY, release_within
+from kbfix.reproduce import LLAMAFACTORY_OVERLAY, llamafactory_requires
 
 # releases this reproducer is verified with where the environment lacks them (scripts/verify.py --overlays)
 OVERLAY = LLAMAFACTORY_OVERLAY
 # llamafactory >= 0.8 (the package name since; get_dataset_list in data/parser.py); verified with 0.9.3
-REQUIRES = ("torch", "transformers", "datasets", "peft", "trl", "llamafactory") + (
-    () if release_within("llamafactory", (0, 8), (0, 9, 4)) and release_within("transformers", (4, 41), (4, 53))
-    else ("kbfix_requires_llamafactory_0_8_to_0_9_3_with_transformers_4_41_to_4_52",))
+REQUIRES = llamafactory_requires(("torch", "transformers", "datasets", "peft", "trl", "llamafactory"), (0, 8), (4, 41))
 FIXES = (0, 1)
 
 ENTRY = {"file_name": "my_data.json", "columns": {"prompt": "instruction", "query": "input", "response": "output"}}

@@ -15,14 +15,12 @@ transformers / peft / trl / datasets / accelerate it accepts); elsewhere the tes
 import os
 import tempfile
 
-from kbfix.reproduce import LLAMAFACTORY_OVERLAY, release_within
+from kbfix.reproduce import LLAMAFACTORY_OVERLAY, llamafactory_requires
 
 # releases this reproducer is verified with where the environment lacks them (scripts/verify.py --overlays)
 OVERLAY = LLAMAFACTORY_OVERLAY
 # the "model file" wording is in LLaMA-Factory >= 0.9.3; 0.9.4 and later need torchaudio to import the plugin
-REQUIRES = ("torch", "transformers", "tokenizers", "omegaconf", "llamafactory") + (
-    () if release_within("llamafactory", (0, 9, 3), (0, 9, 4)) and release_within("transformers", (4, 45), (4, 53))
-    else ("kbfix_requires_llamafactory_0_9_3_with_transformers_4_45_to_4_52",))
+REQUIRES = llamafactory_requires(("torch", "transformers", "tokenizers", "omegaconf", "llamafactory"), (0, 9, 3), (4, 45))
 FIXES = (3,)
 
 WORDS = ["system", "user", "assistant", "You", "are", "a", "helpful", "What", "is", "two", "plus", "?", "Four", "."]

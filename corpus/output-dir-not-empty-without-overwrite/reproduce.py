@@ -13,14 +13,12 @@ the transformers / peft / trl / datasets / accelerate it accepts); elsewhere the
 import os
 import tempfile
 
-from kbfix.reproduce import LLAMAFACTORY_OVERLAY, release_within
+from kbfix.reproduce import LLAMAFACTORY_OVERLAY, llamafactory_requires
 
 # releases this reproducer is verified with where the environment lacks them (scripts/verify.py --overlays)
 OVERLAY = LLAMAFACTORY_OVERLAY
 # the check on CHECKPOINT_NAMES in get_train_args since 2024-05-29 (llamafactory 0.8); verified with 0.9.3
-REQUIRES = ("torch", "transformers", "peft", "llamafactory") + (
-    () if release_within("llamafactory", (0, 8), (0, 9, 4)) and release_within("transformers", (4, 41), (4, 53))
-    else ("kbfix_requires_llamafactory_0_8_to_0_9_3_with_transformers_4_41_to_4_52",))
+REQUIRES = llamafactory_requires(("torch", "transformers", "peft", "llamafactory"), (0, 8), (4, 41))
 FIXES = (1, 2)
 
 
