@@ -5,9 +5,8 @@ LLaMA-Factory's ``_get_merged_dataset`` compares each dataset's ``ranking`` flag
 fixed() applies fix 0 (the pairs loaded for the preference stage: DPO and RM load with stage ``rm``) and fix 1 (an
 SFT run given an SFT dataset, registered without ``ranking``): both pass the check and the tiny local file loads.
 
-Only local files in temporary folders; nothing is downloaded. LLaMA-Factory checks its dependency versions when some
-of its modules are imported, so this runs in an overlay of the releases it was verified with (0.9.3 and the
-transformers / peft / trl / datasets / accelerate it accepts); elsewhere the test skips it.
+The dataset files are tiny JSON files in a temporary folder. Verified in the LLaMA-Factory 0.9.3 overlay
+(``LLAMAFACTORY_OVERLAY``: LLaMA-Factory refuses other dependency releases at import); skipped elsewhere.
 """
 
 import json
