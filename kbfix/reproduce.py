@@ -278,6 +278,32 @@ def tiny_classification_rows(count: int = 4):
     return Rows()
 
 
+
+def tiny_token_dataset(count: int, vocab: int = 32, length: int = 8):
+    """A map-style dataset of ``count`` rows of ``length`` token ids below ``vocab`` (the labels are the ids), what a
+    Trainer of a tiny causal LM needs."""
+    import torch
+
+    class Tokens(torch.utils.data.Dataset):
+        def __len__(self):
+            return count
+
+        def __getitem__(self, i):
+            ids = (torch.arange(length) + i) % vocab
+            return {"input_ids": ids, "labels": ids}
+
+    return Tokens()
+
+
+def trainer_deepspeed_config(stage: int) -> dict:
+    """A DeepSpeed config for transformers' Trainer: ZeRO ``stage``, the sizes and learning rate left "auto" for the
+    Trainer to fill in, torch's AdamW (no compiled DeepSpeed op)."""
+    return {
+        "train_micro_batch_size_per_gpu": "auto",
+        "gradient_accumulation_steps": "auto",
+        "zero_optimization": {"stage": stage},
+        "optimizer": {"type": "AdamW", "params": {"lr": "auto", "torch_adam": True}},
+    }
 TINY_LLAMA_SCRIPT_HEAD = '''
 import sys, tempfile, warnings
 warnings.filterwarnings("ignore")

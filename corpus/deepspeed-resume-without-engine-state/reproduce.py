@@ -8,31 +8,12 @@ the same run resumes from step 2) and fix 1 (the weights-only route: the save_on
 model of a new run, no resume_from_checkpoint).
 """
 
-from kbfix.reproduce import deepspeed_rank, tiny_llama
+from kbfix.reproduce import deepspeed_rank, tiny_llama, tiny_token_dataset, trainer_deepspeed_config
 
 REQUIRES = ("torch", "transformers", "deepspeed", "accelerate")
 FIXES = (0, 1)
 
-DS_CONFIG = {
-    "train_micro_batch_size_per_gpu": "auto",
-    "gradient_accumulation_steps": "auto",
-    "zero_optimization": {"stage": 0},
-    "optimizer": {"type": "AdamW", "params": {"lr": "auto", "torch_adam": True}},
-}
-
-
-def _data():
-    import torch
-
-    class Tokens(torch.utils.data.Dataset):
-        def __len__(self):
-            return 8
-
-        def __getitem__(self, i):
-            ids = (torch.arange(8) + i) % 32
-            return {"input_ids": ids, "labels": ids}
-
-    return Tokens()
+DS_CONFIG = trainer_deepspeed_config(0)
 
 
 def _model(path=None):
@@ -47,7 +28,7 @@ def _train(output_dir, save_only_model, max_steps, resume=None, model_path=None)
     args = TrainingArguments(output_dir, deepspeed=DS_CONFIG, per_device_train_batch_size=2, max_steps=max_steps,
                              save_steps=2, save_only_model=save_only_model, report_to=[], use_cpu=True,
                              logging_steps=1, disable_tqdm=True)
-    trainer = Trainer(model=_model(model_path), args=args, train_dataset=_data())
+    trainer = Trainer(model=_model(model_path), args=args, train_dataset=tiny_token_dataset(8))
     trainer.train(resume_from_checkpoint=resume)
     return trainer
 

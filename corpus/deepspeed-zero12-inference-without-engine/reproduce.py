@@ -7,31 +7,12 @@ ZeRO-3: ``ValueError: ZeRO inference only makes sense with ZeRO Stage 3 - please
 ``eval_on_start=True``, after the engine is built) and fix 1 (the evaluation-only job runs without DeepSpeed).
 """
 
-from kbfix.reproduce import deepspeed_rank, tiny_llama
+from kbfix.reproduce import deepspeed_rank, tiny_llama, tiny_token_dataset, trainer_deepspeed_config
 
 REQUIRES = ("torch", "transformers", "deepspeed", "accelerate")
 FIXES = (0, 1)
 
-ZERO2 = {
-    "train_micro_batch_size_per_gpu": "auto",
-    "gradient_accumulation_steps": "auto",
-    "zero_optimization": {"stage": 2},
-    "optimizer": {"type": "AdamW", "params": {"lr": "auto", "torch_adam": True}},
-}
-
-
-def _data():
-    import torch
-
-    class Tokens(torch.utils.data.Dataset):
-        def __len__(self):
-            return 4
-
-        def __getitem__(self, i):
-            ids = (torch.arange(8) + i) % 32
-            return {"input_ids": ids, "labels": ids}
-
-    return Tokens()
+ZERO2 = trainer_deepspeed_config(2)
 
 
 def _trainer(output_dir, deepspeed=ZERO2, **kwargs):
@@ -40,7 +21,7 @@ def _trainer(output_dir, deepspeed=ZERO2, **kwargs):
     args = TrainingArguments(output_dir, deepspeed=deepspeed, per_device_train_batch_size=2,
                              per_device_eval_batch_size=2, report_to=[], use_cpu=True, disable_tqdm=True,
                              save_strategy="no", **kwargs)
-    return Trainer(model=tiny_llama(vocab=32), args=args, train_dataset=_data(), eval_dataset=_data())
+    return Trainer(model=tiny_llama(vocab=32), args=args, train_dataset=tiny_token_dataset(4), eval_dataset=tiny_token_dataset(4))
 
 
 def reproduce():

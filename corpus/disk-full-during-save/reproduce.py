@@ -2,6 +2,8 @@
 
 import os
 
+from kbfix.reproduce import tiny_token_dataset
+
 # /dev/full (Linux) stands in for the full volume; elsewhere the test is skipped (this module never exists)
 REQUIRES = ("torch", "transformers", "accelerate") + (() if os.path.exists("/dev/full") else ("kbfix_requires_linux_dev_full",))
 FIXES = (0, 2)
@@ -30,16 +32,7 @@ def fixed():
     import shutil
     import tempfile
 
-    import torch
     from transformers import Trainer, TrainingArguments
-
-    class Tokens(torch.utils.data.Dataset):
-        def __len__(self):
-            return 8
-
-        def __getitem__(self, i):
-            ids = torch.arange(i, i + 8) % 64
-            return {"input_ids": ids, "labels": ids}
 
     with tempfile.TemporaryDirectory() as output_dir:
         model = _tiny_model()
@@ -53,7 +46,7 @@ def fixed():
             save_only_model=True,    # fix 2: no optimizer/scheduler states (about 2/3 of an AdamW checkpoint)
             report_to=[], use_cpu=True, disable_tqdm=True, logging_strategy="no", dataloader_num_workers=0,
         )
-        Trainer(model=model, args=args, train_dataset=Tokens()).train()
+        Trainer(model=model, args=args, train_dataset=tiny_token_dataset(8, vocab=64)).train()
         checkpoints = sorted(d for d in os.listdir(output_dir) if d.startswith("checkpoint-"))
         assert checkpoints == ["checkpoint-3"], checkpoints
         files = os.listdir(os.path.join(output_dir, "checkpoint-3"))
