@@ -28,7 +28,9 @@ WRAPPER_RE = re.compile(r"deprecat|decorator|functools|wrapt[/\\]|_validators\.p
 # names too common to say where a removed name went ("log", "api", "utils")
 GENERIC_NAMES = frozenset({"api", "log", "utils", "core", "common", "base", "models", "model", "config", "main", "version",
                            "types", "util", "helpers", "data", "ops", "nn", "lib", "io", "tools", "cli", "modules"})
-CONFIG_LOAD_RE = re.compile(r"from_pretrained|from_json_file|load_adapter|from_peft_type|_get_peft_config|adapter_config")
+# a saved config being read: transformers / PEFT loaders, accelerate's launcher reading its default_config.yaml
+CONFIG_LOAD_RE = re.compile(r"from_pretrained|from_json_file|load_adapter|from_peft_type|_get_peft_config|adapter_config"
+                            r"|from_yaml_file|load_config_from_file|default_config\.yaml")
 # a training run started from a script or a trainer's command line: a Config keyword it passes comes from its own code
 TRAINING_RUN_RE = re.compile(r"(?:^|[\s/\\`'\"])(?:train|finetune|fine_tune|sft)\w*\.py\b|accelerate launch|llamafactory-cli train"
                              r"|swift (?:sft|pt|rlhf)\b", re.MULTILINE)

@@ -223,6 +223,14 @@ def test_config_key_from_a_later_release_is_a_config_saved_by_it():
     loading = facts("python train.py --adapter out/checkpoint-100\n  File \"peft/config.py\", line 121, in from_pretrained\n"
                     "TypeError: LoraConfig.__init__() got an unexpected keyword argument 'use_dora'\n")
     assert loading.holds("config_saved_by_newer")
+    # accelerate's launcher reads its saved default_config.yaml, written by a newer accelerate
+    launcher = facts("accelerate launch train_network.py\n"
+                     "  File \"accelerate/commands/config/config_args.py\", line 64, in load_config_from_file\n"
+                     "    return config_class.from_yaml_file(yaml_file=config_file)\n"
+                     "  File \"accelerate/commands/config/config_args.py\", line 117, in from_yaml_file\n"
+                     "    return cls(**config_dict)\n"
+                     "TypeError: ClusterConfig.__init__() got an unexpected keyword argument 'tpu_env'\n")
+    assert launcher.holds("config_saved_by_newer")
 
 
 def test_a_config_built_from_saved_keywords_is_not_an_override():
