@@ -32,7 +32,9 @@ GENERIC_NAMES = frozenset({"api", "log", "utils", "core", "common", "base", "mod
 CONFIG_LOAD_RE = re.compile(r"from_pretrained|from_json_file|load_adapter|from_peft_type|_get_peft_config|adapter_config"
                             r"|from_yaml_file|load_config_from_file|default_config\.yaml")
 # a training run started from a script or a trainer's command line: a Config keyword it passes comes from its own code
-TRAINING_RUN_RE = re.compile(r"(?:^|[\s/\\`'\"])(?:train|finetune|fine_tune|sft)\w*\.py\b|accelerate launch|llamafactory-cli train"
+# (a library's trainer module, transformers' trainer.py or TRL's sft_trainer.py, is no script of the user's)
+TRAINING_RUN_RE = re.compile(r"(?:^|[\s/\\`'\"])(?!\w*trainer\.py\b)(?:train|finetune|fine_tune|sft)\w*\.py\b"
+                             r"|accelerate launch|llamafactory-cli train"
                              r"|swift (?:sft|pt|rlhf)\b", re.MULTILINE)
 
 

@@ -223,6 +223,11 @@ def test_config_key_from_a_later_release_is_a_config_saved_by_it():
     loading = facts("python train.py --adapter out/checkpoint-100\n  File \"peft/config.py\", line 121, in from_pretrained\n"
                     "TypeError: LoraConfig.__init__() got an unexpected keyword argument 'use_dora'\n")
     assert loading.holds("config_saved_by_newer")
+    # a library's trainer module in the frames is not a training script of the user's
+    library = facts("  File \"site-packages/transformers/trainer.py\", line 2240, in train\n"
+                    "  File \"site-packages/trl/trainer/sft_trainer.py\", line 310, in __init__\n"
+                    "TypeError: LoraConfig.__init__() got an unexpected keyword argument 'layer_replication'\n")
+    assert library.holds("config_saved_by_newer")
     # accelerate's launcher reads its saved default_config.yaml, written by a newer accelerate
     launcher = facts("accelerate launch train_network.py\n"
                      "  File \"accelerate/commands/config/config_args.py\", line 64, in load_config_from_file\n"
