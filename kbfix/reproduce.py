@@ -278,7 +278,6 @@ def tiny_classification_rows(count: int = 4):
     return Rows()
 
 
-
 def tiny_token_dataset(count: int, vocab: int = 32, length: int = 8):
     """A map-style dataset of ``count`` rows of ``length`` token ids below ``vocab`` (the labels are the ids), what a
     Trainer of a tiny causal LM needs."""
@@ -304,6 +303,8 @@ def trainer_deepspeed_config(stage: int) -> dict:
         "zero_optimization": {"stage": stage},
         "optimizer": {"type": "AdamW", "params": {"lr": "auto", "torch_adam": True}},
     }
+
+
 TINY_LLAMA_SCRIPT_HEAD = '''
 import sys, tempfile, warnings
 warnings.filterwarnings("ignore")
@@ -605,6 +606,7 @@ def llamafactory_requires(modules: tuple[str, ...], first: tuple[int, ...], tran
         return modules
     lf, tf = "_".join(map(str, first)), "_".join(map(str, transformers_first))
     return modules + (f"kbfix_requires_llamafactory_{lf}_to_0_9_3_with_transformers_{tf}_to_4_52",)
+
 
 # verl 0.9.1 and what it imports on the way to its config validation (ray, tensordict and its pyvers / orjson, hydra,
 # codetiming and, through need_critic, Pillow): the overlay of the verl config reproducers (one folder for all)
