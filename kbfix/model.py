@@ -282,7 +282,7 @@ class Report:
     findings: tuple[Finding, ...] = ()
     notes: tuple[Text | str, ...] = ()
     threshold: float = 0.5  # the confidence a match needs; kbfix.engine.verdict.THRESHOLD sets it
-    advice: Text | None = None  # without a confident match: why, and what to paste to get one
+    advice: Text | None = None  # without a confident match (or with no error found): why, and what to paste
 
     @property
     def best(self) -> Match | None:

@@ -261,6 +261,8 @@ def report_lines(report: Report, lang: Lang = "en", *, verbose: bool = False) ->
     error = error_line(report.error, lang)
     if report.verdict == Verdict.NO_ERROR:
         out.append(((f"kbfix: {label(lang, 'no_error' if report.log is not None else 'no_problem')}", "title"),))
+        if report.advice is not None:
+            out.append(((f"{label(lang, 'advice')}: ", "heading"), (say(report.advice, lang), "")))
     elif report.verdict == Verdict.MATCH and report.matches:
         best = report.matches[0]
         data = match_json(best, lang)

@@ -20,6 +20,14 @@ PASTE_ALL = Text("paste the whole error, from `Traceback (most recent call last)
                  "或直接把运行输出通过管道交给 kbfix：`python train.py 2>&1 | kbfix`")
 
 
+NO_ERROR = Text("no line of it says that something failed; if the run did fail, its error comes after what was "
+                "pasted: paste the end of the output, from `Traceback (most recent call last):` to its last line, or "
+                "pipe the run into kbfix: `python train.py 2>&1 | kbfix`",
+                "其中没有任何一行表明出了错；如果运行确实失败了，报错应在所粘贴内容之后：请粘贴输出的最后部分，从 "
+                "`Traceback (most recent call last):` 到最后一行，或直接把运行输出通过管道交给 kbfix："
+                "`python train.py 2>&1 | kbfix`")
+
+
 def _why(log: Log, trace: Trace | None, scored: list[Scored]) -> Text:
     best = scored[0] if scored else None
     near = [s for s in scored if s.features.get("near_miss")]

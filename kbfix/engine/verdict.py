@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from kbfix.engine.advice import advise
+from kbfix.engine.advice import NO_ERROR, advise
 from kbfix.engine.candidates import is_secondary
 from kbfix.traceback import says_trouble
 from kbfix.engine.features import Scored
@@ -162,7 +162,7 @@ def decide(per_candidate: list[Candidate], log: Log, findings: tuple[Finding, ..
     chosen_trace, chosen = choose_root_cause(per_candidate)
     if not (chosen and chosen[0].confidence >= THRESHOLD) and healthy(log, per_candidate) \
             and not any(f.supports or f.error for f in findings):
-        return Report(Verdict.NO_ERROR, (), None, log, findings, notes, THRESHOLD)
+        return Report(Verdict.NO_ERROR, (), None, log, findings, notes, THRESHOLD, NO_ERROR)
     matches = tuple(to_match(s, findings) for s in chosen[:top])
     if chosen and chosen[0].confidence >= THRESHOLD:
         return Report(Verdict.MATCH, matches, chosen_trace, log, findings, notes, THRESHOLD)

@@ -80,6 +80,31 @@ def test_a_log_that_says_something_failed_is_not_no_error():
     assert kbfix.diagnose("step 10: loss nan, training failed\n").verdict == "no_match"
 
 
+def test_no_error_says_what_to_paste_if_the_run_failed():
+    """A paste cut before its error (a training log that stops mid-line) reads as no error; the answer
+    says so and what to paste, in both languages."""
+    report = kbfix.diagnose("trainable params: 35,192,832 || all params: 529,225,600 || trainable%: 6.6499\n"
+                            "2024-08-06 10:44:39 | INFO | __main__:create_model:155 - Total model params: 529.23M\n"
+                            "2024-08-06 10:44:39 | INFO | __main__:create_trainer:203 - Train model with sft task\n"
+                            "2024-08-06 10:44:39 | INFO | utils.data_process:__init__:90 - Loading data: ./da\n")
+    assert report.verdict == "no_error" and report.advice is not None
+    assert "Traceback (most recent call last):" in report.advice.en and "2>&1 | kbfix" in report.advice.zh
+
+
+def test_a_key_list_pasted_from_its_middle_is_an_error_without_its_exception_line():
+    """torch lists missing and unexpected keys double-quoted; a paste that starts mid-list has no
+    'Missing key(s)' line and no exception line, and is still an error to look at."""
+    keys = ", ".join(f'"base_model.model.model.layers.{i}.mlp.{p}_proj.weight"' for i in range(7, 10)
+                     for p in ("gate", "up", "down"))
+    report = kbfix.diagnose("l.model.model.layers.6.mlp.down_proj.weight\", " + keys + ",\n")
+    assert report.verdict == "no_match" and report.error is not None
+    assert report.advice.en.startswith("the exception line (`SomethingError: ...`) is missing")
+    printed = ("Loading checkpoint shards: 100%|██████████| 2/2 [00:09<00:00,  4.94s/it]\n"
+               "['model.layers.0.mlp.gate_proj.weight', 'model.layers.0.mlp.up_proj.weight', 'model.norm.weight']\n"
+               "{'loss': 0.53, 'learning_rate': 2e-05, 'epoch': 1.0}\nSaving model checkpoint to out/checkpoint-500\n")
+    assert kbfix.diagnose(printed).verdict == "no_error"  # a printed Python list quotes with '
+
+
 def test_calibration_is_fitted_and_each_variant_present():
     for variant in ("hybrid", "lexical", "dense"):
         assert load_calibration(variant).weights
