@@ -836,6 +836,13 @@ def _type_matches(sig: Signature, exc: Exc) -> bool:
     return sig.exception is None or bool(rx(sig.exception).fullmatch(exc.type) or rx(sig.exception).fullmatch(exc.short_type))
 
 
+@lru_cache(maxsize=None)
+def _wordless(message: str) -> bool:
+    """A message pattern that matches the empty message ('.*', '^$'): the signature is its exception type and
+    frames, and without that type it says nothing (no loose hit, no near miss on every other error)."""
+    return rx(message).match("") is not None
+
+
 def _match_exception(entry_id: str, sig: Signature, trace: Trace, text: LogText) -> SignatureHit | None:
     # facts are decided once the wording has matched: version facts read the API history
     facts_ok: bool | None = None
@@ -844,7 +851,7 @@ def _match_exception(entry_id: str, sig: Signature, trace: Trace, text: LogText)
     near: SignatureHit | None = None
     for exc in reversed(trace.exceptions):
         typed = _type_matches(sig, exc)
-        if not typed and (sig.message is None or exc.type and sig.exception is None):
+        if not typed and (sig.message is None or exc.type and sig.exception is None or _wordless(sig.message)):
             continue
         msg_m = None
         level = FULL if typed and exc.type else LOOSE

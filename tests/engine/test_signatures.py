@@ -194,6 +194,17 @@ IndexError: list index out of range'''
     assert near.partial  # the wording matched, the frames rule it out: evidence against
 
 
+def test_a_wordless_message_needs_its_exception_type():
+    """A signature whose message matches anything ('.*') is its exception type and frames: another error
+    is no loose hit of it, and no near miss either (that would be 'the wording matched' on every error)."""
+    bare = Signature("bare", exception="AssertionError", message=".*", frames=[r"flash_attn[/\\]"])
+    framed = ('Traceback (most recent call last):\n  File "/x/site-packages/flash_attn/flash_attn_interface.py", '
+              'line 1, in f\n    assert q.dtype in [torch.float16, torch.bfloat16]\n{}')
+    (hit,) = hits(framed.format("AssertionError"), bare)
+    assert hit.level == signatures.FULL and not hit.partial
+    assert hits(framed.format("AttributeError: 'Identity' object has no attribute 'weight'"), bare) == []
+
+
 def test_facts_and_unless_facts_decide():
     prefix = Signature("prefix", exception="RuntimeError", message=r"Missing key\(s\) in state_dict:", facts=("prefix",))
     text = ('RuntimeError: Error(s) in loading state_dict for Net:\n\tMissing key(s) in state_dict: "fc.weight", "fc.bias". \n'
