@@ -11,7 +11,8 @@ Sets (folders under ``scripts/eval/``):
   was), held out by thread: never a corpus case, never used to write a signature, fit the encoder
   or the calibration. Labels are in ``LABELS.jsonl``: an entry id, ``new:<id>`` (a cause the corpus
   may not know yet: in scope once an entry of that id exists), ``lookalike:<id>:<cause>`` (looks
-  like an entry, has another cause) or ``none:<cause>`` (not a fine-tuning error);
+  like an entry, has another cause) or ``none:<cause>`` (not a fine-tuning error); ``a|b`` when an
+  entry written after the label names the same cause more specifically (either is right; the note says so);
 - ``cases``: texts written for evaluation (``<entry-id>__<variant>.txt``, ``none__`` out of scope);
 - ``blind``: the same, written from entry titles and descriptions only;
 - ``titles``: real issue titles (``titles/TITLES.jsonl``: title, label, source, why), from threads
@@ -84,7 +85,10 @@ def load_set(folder: Path, known: set[str], skew_entries: frozenset = frozenset(
         label = row["label"]
         kind, _, rest = label.partition(":")
         entry = rest.split(":")[0] if kind == "new" else label if not rest else None
-        if entry in known:
+        either = frozenset(label.split("|")) if "|" in label else frozenset()
+        if either and either <= known:  # a cause an entry written after the label names more specifically: both right
+            scope, gold = "in", either
+        elif entry in known:
             scope, gold = "in", entry
         elif entry == SPLIT_ENTRY and skew_entries:  # 0.1's generic entry, split by the version-skew issue
             scope, gold = "in", skew_entries
