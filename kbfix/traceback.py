@@ -64,12 +64,11 @@ TROUBLE_PATTERN = (
     r"mismatch|missing|unexpected|not supported|unsupported|not (?:initialized|used)|out of memory|\bOOM\b|"
     r"undefined symbol|no kernel image|not compiled|illegal|warning|deprecated|has no attribute|must match|"
     r"no module named|only supports?|please specify|not implemented|no longer supports?|too old|max_split_size_mb|"
-    r"错误|报错|失败|异常|无法|找不到|不匹配|显存|内存不足|不支持|警告")
+    r"错误|报错|失败|异常|无法|找不到|不匹配|显存|内存不足|不支持|警告|"
+    # torch's load_state_dict lists keys double-quoted ('Missing key(s) in state_dict: "a.weight", "b.bias".'); a paste
+    # that starts mid-list has only that run of quoted parameter names (a printed Python list quotes with ')
+    r'(?:"\w+(?:\.\w+)+",\s*){2}')
 MAX_HEADLESS = 6
-# torch's load_state_dict lists keys double-quoted ('Missing key(s) in state_dict: "a.weight", "b.bias".'); a paste
-# that starts mid-list has only that run of quoted parameter names (a printed Python list quotes with '). Searched on
-# RE2 (:func:`_key_run`), like TROUBLE_PATTERN
-KEY_RUN_PATTERN = r'(?:"\w+(?:\.\w+)+",\s*){2}'
 MAX_DESCRIPTION_LINES, MAX_DESCRIPTION_CHARS = 3, 400  # a question or an issue title, not a log
 # a screenshot or a bare link in an issue says nothing a description is made of
 PICTURE_LINE_RE = re.compile(r"\s*(?:<img\b[^>]*>|!\[[^\]]*\]\([^)\s]*\)|<?https?://\S+>?)\s*$", re.I)
@@ -136,17 +135,10 @@ def _trouble():
     return re2.compile(TROUBLE_PATTERN)
 
 
-@lru_cache(maxsize=1)
-def _key_run():
-    import re2
-
-    return re2.compile(KEY_RUN_PATTERN)
-
-
 def says_trouble(line: str) -> bool:
     """Whether a line says something went wrong (:data:`TROUBLE_PATTERN`), or is the middle of the key list
-    of a failed ``load_state_dict`` (:data:`KEY_RUN_PATTERN`) pasted without the line that heads it."""
-    return _trouble().search(line) is not None or (line.count('"') >= 4 and _key_run().search(line) is not None)
+    of a failed ``load_state_dict`` pasted without the line that heads it."""
+    return _trouble().search(line) is not None
 
 
 def strip_ansi(text: str) -> str:
