@@ -475,11 +475,13 @@ def _parse_stream(lines: list[_Line], index: list[int]) -> list[Trace]:
             i = k
             continue
         exc_match = _is_exception_line(text)
-        if exc_match and exc_match["msg"] is not None:
+        # a bare type with no message ("AssertionError") is an exception line only under its frames: alone it
+        # may be a word of prose
+        frames = _orphan_frames(lines, i) if exc_match else []
+        if exc_match and (exc_match["msg"] is not None or frames):
             # a bare error line (partial paste) or frames pasted without the header
             close(index[i - 1] if i else 0)
-            message, k = _read_message(lines, i + 1, exc_match["msg"])
-            frames = _orphan_frames(lines, i)
+            message, k = _read_message(lines, i + 1, exc_match["msg"] or "")
             start = index[i] if not frames else index[max(0, i - 2 * len(frames))]
             chain_start = start
             chain.append(Exc(*_unwrap(exc_match, message), tuple(frames), index[i]))

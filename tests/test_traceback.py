@@ -39,6 +39,22 @@ IndexError: list index out of range''')
     assert trace.final.frames[0].library == "deepspeed" and trace.final.frames[0].name == "__init__"
 
 
+def test_a_bare_exception_type_under_headerless_frames_is_the_exception_line():
+    # a paste that starts mid-traceback and ends the error with a message-less type (an assert), then the
+    # launcher's own traceback cut off before its exception line
+    log = parse('''  File "/x/modules/modeling_qwen.py", line 176, in forward
+    assert all((i.dtype in [torch.float16, torch.bfloat16] for i in (q, k, v)))
+AssertionError
+Traceback (most recent call last):
+  File "/x/bin/accelerate", line 8, in <module>
+    sys.exit(main())''')
+    first = log.traces[0].final
+    assert (first.type, first.message) == ("AssertionError", "")
+    assert first.frames[0].name == "forward" and first.frames[0].line.startswith("assert all(")
+    # alone, under prose rather than frames, the bare word is not an exception line
+    assert parse("I only got\nAssertionError\nwhen training").traces == ()
+
+
 def test_chained_exceptions_keep_order():
     trace = only('''Traceback (most recent call last):
   File "/x/site-packages/transformers/models/auto/configuration_auto.py", line 1023, in from_pretrained
