@@ -308,7 +308,15 @@ def _unbox_rich(lines: list[_Line]) -> list[_Line]:
 
 def _is_exception_line(text: str) -> re.Match[str] | None:
     if not text or text[0].isspace():
-        return _glued(text.strip()) if text.strip() and not FRAME_RE.match(text) else None
+        stripped = text.strip()
+        if not stripped or FRAME_RE.match(text):
+            return None
+        # an exception line indented on its own (quoted in a list or a code block): with its message only,
+        # since an indented bare word may be code
+        match = EXC_RE.match(stripped)
+        if match and match.group("msg") and match.group("type").endswith(("Error", "Exception")):
+            return match
+        return _glued(stripped)
     match = EXC_RE.match(text)
     if not match:
         return _glued(text)

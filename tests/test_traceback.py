@@ -55,6 +55,19 @@ Traceback (most recent call last):
     assert parse("I only got\nAssertionError\nwhen training").traces == ()
 
 
+def test_an_exception_line_quoted_on_its_own_indented_line_is_read():
+    # the user quotes the error line in a code block (indented), then pastes a notebook traceback cut before its
+    # own exception line: the quoted line is the error's message
+    log = parse("Error message:\n```\n TypeError: `model` must be a `LightningModule`, got `X`\n```\n"
+                "TypeError                                 Traceback (most recent call last)\n"
+                "Cell In[12], line 1\n----> 1 predictor = estimator.train(dataset)\n")
+    first = log.traces[0].final
+    assert first.type == "TypeError" and first.message.startswith("`model` must be a `LightningModule`, got `X")
+    # an indented bare type may be code, and a frame's code line is never an exception line
+    assert parse("    AssertionError\n").traces == ()
+    assert parse("  File \"/x/a.py\", line 3, in f\n    raise ValueError('no')\n").traces == ()
+
+
 def test_chained_exceptions_keep_order():
     trace = only('''Traceback (most recent call last):
   File "/x/site-packages/transformers/models/auto/configuration_auto.py", line 1023, in from_pretrained
