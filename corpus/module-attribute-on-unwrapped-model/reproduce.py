@@ -1,25 +1,19 @@
 """A training script written for DataParallel / DistributedDataParallel saves its checkpoint through `model.module`,
-but this run (one GPU, no launcher, the DDP wrapper commented out) never wrapped the model: a tiny Qwen2 model,
+but this run (one GPU, no launcher, the DDP wrapper commented out) never wrapped the model: a tiny Llama model,
 unwrapped, fails with torch's own AttributeError.
 
 fixed() applies fix 0 (`getattr(model, "module", model)`) and fix 1 (accelerate's unwrap, which leaves an unwrapped
 model as it is): both reach the model's state dict, wrapped in DistributedDataParallel (one gloo rank) or not.
 """
 
+from kbfix.reproduce import tiny_llama
+
 REQUIRES = ("torch", "transformers", "accelerate")
 FIXES = (0, 1)
 
 
-def _tiny_model():
-    from transformers import Qwen2Config, Qwen2ForCausalLM
-
-    config = Qwen2Config(vocab_size=64, hidden_size=16, intermediate_size=32, num_hidden_layers=1,
-                         num_attention_heads=2, num_key_value_heads=1)
-    return Qwen2ForCausalLM(config)
-
-
 def reproduce():
-    model = _tiny_model()  # world size 1: the script skipped DistributedDataParallel(model)
+    model = tiny_llama()  # world size 1: the script skipped DistributedDataParallel(model)
     return {"model": model.module.state_dict()}
 
 
@@ -29,12 +23,12 @@ def fixed():
 
     from kbfix.reproduce import deepspeed_rank
 
-    plain = _tiny_model()
+    plain = tiny_llama()
     keys = [list(getattr(plain, "module", plain).state_dict())[0],
             list(extract_model_from_parallel(plain).state_dict())[0]]
     with deepspeed_rank():  # one gloo rank: the same lines with the model wrapped
         torch.distributed.init_process_group(backend="gloo")
-        wrapped = torch.nn.parallel.DistributedDataParallel(_tiny_model())
+        wrapped = torch.nn.parallel.DistributedDataParallel(tiny_llama())
         keys += [list(getattr(wrapped, "module", wrapped).state_dict())[0],
                  list(extract_model_from_parallel(wrapped).state_dict())[0]]
     assert all(not key.startswith("module.") for key in keys), keys
