@@ -99,6 +99,10 @@ def _failing_line(text: str, form: Form) -> str:
 
 
 # a class called in a line of code: ``AsyncEngineArgs(`` (not ``AsyncLLMEngine.from_engine_args(``)
+# packages whose model classes re-implement models under the names their own (remote) code gives them
+# (vLLM's InternVLChatModel, ChatGLMModel, QWenLMHeadModel ...): such a name means that package's class only where
+# the paste speaks of the package; in a fine-tuning paste it is the model's own class
+REIMPLEMENTED_MODELS = ("vllm.model_executor.models.",)
 CLASS_CALL_RE = re.compile(r"(?<![\w.])([A-Z]\w*)\s*\(")
 
 
@@ -527,7 +531,8 @@ class Analysis:
         first covered library that offers it; among those, for a keyword, a class whose ``method`` takes
         it in some release (deepspeed has a ``zero.Init`` and a ``linear.Init``)."""
         ah = api()
-        places = [p for p in ah.find_symbol(cls) if not p.module.endswith("dummy_pt_objects")]
+        places = [p for p in ah.find_symbol(cls) if not p.module.endswith("dummy_pt_objects")
+                  and not (p.module.startswith(REIMPLEMENTED_MODELS) and not _names_library(self.text, p.library))]
         if not places:
             return None
         framed = {ah.library_of(pkg) for _, pkg, _ in _frames_before(self.text, form.line) if pkg}
@@ -915,3 +920,7 @@ def importers_named(analysis: Analysis, reading: Reading, lib: str) -> list[str]
     found = importers(api()._library(lib) or lib, module, name)
     return [other for other in found if installed_mod.named(analysis.text, other)]
 
+
+def _names_library(text: str, library: str) -> bool:
+    """Whether the paste names the library (a path, an import, a command, prose)."""
+    return re.search(rf"(?<![\w-]){re.escape(library)}(?![\w-])", text, re.IGNORECASE) is not None

@@ -164,6 +164,14 @@ def test_keyword_added_later_and_keyword_removed():
     assert unknown.found["kwarg_not_accepted"]["pin"] == "transformers>=3.2,<4.51"
 
 
+def test_a_model_class_vllm_reimplements_is_dated_against_vllm_only_where_the_paste_speaks_of_vllm():
+    message = "TypeError: InternVLChatModel.forward() got an unexpected keyword argument 'inputs_embeds'"
+    # fine-tuning InternVL (its remote code's class of that name): no version fact from vLLM's class
+    assert "kwarg_not_accepted" not in facts("Fine-tuning InternVL3 with LoRA in a GRPO run:\n" + message).found
+    served = facts("vllm serve OpenGVLab/InternVL2-8B\n" + message)
+    assert served.found["kwarg_not_accepted"]["library"] == "vllm"
+
+
 def test_a_bare_init_is_read_on_the_class_of_that_name_that_takes_the_keyword():
     # deepspeed has zero.Init and linear.Init: the keyword tells which one the code called
     found = facts('  File "pretrain_gpt.py", line 39, in model_provider\n'
