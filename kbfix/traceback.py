@@ -597,6 +597,92 @@ def _unescape_line(line: str) -> str:
     return html.unescape(body).replace("\r", " ").replace("\n", " ") + line[len(body):]
 
 
+FLAT_FRAME_RE = re.compile(r'File "(?P<file>[^"\n]{1,1000})", line (?P<line>\d+)(?:, in (?P<name>[\w<>.]+))?')
+FLAT_EXC_RE = re.compile(rf"(?:^|\s)(?P<type>{EXC_TYPE}):(?:\s|$)")
+FLAT_CHAIN_RE = re.compile(r"\s*(During handling of the above exception, another exception occurred:|"
+                           r"The above exception was the direct cause of the following exception:)\s*")
+MAX_FLAT_LINE = 200_000  # a longer line is not unfolded (a log is already an excerpt)
+
+
+def _prepared(raw_lines: list[str]) -> list[_Line]:
+    return _dedent_indented_tracebacks(_strip_repeated_prefix(_unbox_rich([normalize_line(raw) for raw in raw_lines])))
+
+
+def _unflattened(lines: list[str]) -> tuple[list[str], list[int]] | None:
+    """A traceback whose line breaks a page or a chat app turned into spaces (``... Traceback (most recent call
+    last): File "a.py", line 3, in f x() ValueError: ...`` on one line), written out again one line per header,
+    frame, code line and exception line, with the paste's line each comes from; None when no line was unfolded.
+    A line is unfolded only when it holds the header followed by a frame, or two frames: prose that names a
+    file keeps its line."""
+    if not any('File "' in line for line in lines):
+        return None
+    out: list[str] = []
+    origin: list[int] = []
+    for at, line in enumerate(lines):
+        unfolded = None
+        if len(line) <= MAX_FLAT_LINE and line.count('File "') >= (1 if "Traceback (most recent call last)" in line else 2):
+            unfolded = _unfold(line)
+        out.extend(unfolded or [line])
+        origin.extend([at] * len(unfolded or [line]))
+    return (out, origin) if len(out) > len(lines) else None
+
+
+def _unfold(line: str) -> list[str] | None:
+    header = TRACEBACK_RE.search(line)
+    frames = list(FLAT_FRAME_RE.finditer(line))
+    if not frames or (header is None and len(frames) < 2) or (header is not None and frames[0].start() < header.end()
+                                                             and len(frames) < 2):
+        return None
+    if FRAME_RE.match(line):
+        return None  # one frame line as the traceback prints it
+    start = header.start() if header is not None and header.start() < frames[0].start() else frames[0].start()
+    out = [line[:start].rstrip()] if line[:start].strip() else []
+    pos = start
+    for frame, following in zip(frames, frames[1:] + [None]):
+        between = line[pos:frame.start()]
+        out.extend(_flat_between(between))
+        out.append("  " + frame.group(0))
+        pos = frame.end()
+        if following is not None:
+            code = line[pos:following.start()]
+            if TRACEBACK_RE.search(code) or FLAT_EXC_RE.search(code):
+                continue  # an exception (and a chained header) between two frames: written out by the next step
+            if code.strip():
+                out.append("    " + code.strip())
+            pos = following.start()
+    tail = line[pos:]
+    exc = FLAT_EXC_RE.search(tail)
+    if exc is None:
+        if tail.strip():
+            out.append("    " + tail.strip())
+        return out
+    if tail[:exc.start("type")].strip():
+        out.append("    " + tail[:exc.start("type")].strip())
+    out.append(tail[exc.start("type"):].strip())
+    return out
+
+
+def _flat_between(text: str) -> list[str]:
+    """What stands between a frame's code and the next frame on a flattened line: the previous error's exception
+    line, a chaining sentence, a traceback header."""
+    out: list[str] = []
+    for part in re.split(r"(Traceback \(most recent call last\):?)", text):
+        if not part.strip():
+            continue
+        if TRACEBACK_RE.fullmatch(part):
+            out.append(part)
+            continue
+        exc = FLAT_EXC_RE.search(part)
+        code, rest = (part[:exc.start("type")], part[exc.start("type"):]) if exc else (part, "")
+        if code.strip():
+            out.append("    " + code.strip())
+        if rest.strip():
+            message, *chain = FLAT_CHAIN_RE.split(rest)
+            out.append(message.strip())
+            out.extend(c.strip() for c in chain if c.strip())
+    return out
+
+
 MAX_PREFIXES = 64  # distinct stripped prefixes kept as evidence (a log of many workers has one per worker)
 
 
@@ -613,10 +699,18 @@ def _distinct_prefixes(lines: list[_Line]) -> tuple[str, ...]:
 def parse(text: str, *, truncated: bool = False) -> Log:
     """Parse pasted output into normalized lines and traces (one per rank and error)."""
     raw_lines = _rejoin_hard_wrapped(_unescaped_lines(text))
-    lines = _dedent_indented_tracebacks(_strip_repeated_prefix(_unbox_rich([normalize_line(raw) for raw in raw_lines])))
+    lines = _prepared(raw_lines)
+    # a traceback flattened onto one line is read from its unfolded lines, each standing for the line it came
+    # from: the log keeps the paste's lines (an editor's diagnostics point at them)
+    read, origin = lines, range(len(lines))
+    unfolded = _unflattened(raw_lines)
+    if unfolded is not None:
+        expanded = _prepared(unfolded[0])
+        if len(expanded) == len(unfolded[1]) and len(lines) == len(raw_lines):
+            read, origin = expanded, unfolded[1]
     streams: dict[int | None, tuple[list[_Line], list[int]]] = {}
-    ranks = {line.rank for line in lines if line.rank is not None}
-    for position, line in enumerate(lines):
+    ranks = {line.rank for line in read if line.rank is not None}
+    for position, line in zip(origin, read):
         key = line.rank if ranks else None
         if line.rank is None and ranks and not line.text.strip():
             continue

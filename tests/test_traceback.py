@@ -68,6 +68,25 @@ def test_an_exception_line_quoted_on_its_own_indented_line_is_read():
     assert parse("  File \"/x/a.py\", line 3, in f\n    raise ValueError('no')\n").traces == ()
 
 
+def test_a_traceback_flattened_onto_one_line_is_read_and_keeps_the_pastes_lines():
+    # a page or chat app turned the traceback's line breaks into spaces
+    log = parse('hello\nI got: Traceback (most recent call last): File "/x/train.py", line 10, in <module> main() '
+                'File "/x/site-packages/transformers/trainer.py", line 120, in train self.x() '
+                'ValueError: Expected a string path to an existing deepspeed config. Received: ds.json\nthanks')
+    final = log.traces[0].final
+    assert final.type == "ValueError"
+    assert final.message.split("\n")[0] == "Expected a string path to an existing deepspeed config. Received: ds.json"
+    assert [(f.name, f.line) for f in final.frames] == [("<module>", "main()"), ("train", "self.x()")]
+    assert final.frames[1].library == "transformers"
+    assert len(log.lines) == 3 and final.line == 1  # the paste's own lines and line numbers
+    chained = parse('Traceback (most recent call last): File "/x/a.py", line 3, in f g() KeyError: \'a\' During handling '
+                    'of the above exception, another exception occurred: Traceback (most recent call last): '
+                    'File "/x/a.py", line 5, in <module> f() RuntimeError: boom').traces[0]
+    assert [(e.type, e.message) for e in chained.exceptions] == [("KeyError", "'a'"), ("RuntimeError", "boom")]
+    # prose naming one file is not a traceback
+    assert parse('see File "a.py", line 3 for details').traces == ()
+
+
 def test_chained_exceptions_keep_order():
     trace = only('''Traceback (most recent call last):
   File "/x/site-packages/transformers/models/auto/configuration_auto.py", line 1023, in from_pretrained
