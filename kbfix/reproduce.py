@@ -478,6 +478,21 @@ _dist.init_process_group("gloo")
 """
 
 
+def deepspeed_regression_steps(engine, steps: int = 2, scheduler=None) -> bool:
+    """Train a DeepSpeed engine wrapping a model of 8 inputs and 2 outputs for ``steps`` steps on random data
+    (``scheduler.step()`` after each, when given); True when the weights changed."""
+    import torch
+
+    before = [p.detach().clone() for p in engine.module.parameters()]
+    for _ in range(steps):
+        loss = torch.nn.functional.mse_loss(engine(torch.randn(1, 8)), torch.randn(1, 2))
+        engine.backward(loss)
+        engine.step()
+        if scheduler is not None:
+            scheduler.step()
+    return any(not torch.equal(a, b) for a, b in zip(before, engine.module.parameters()))
+
+
 def failed(run: tuple[int, str]) -> str:
     """The output of a run (:func:`run_script`, :func:`torchrun`) that must have failed."""
     code, output = run

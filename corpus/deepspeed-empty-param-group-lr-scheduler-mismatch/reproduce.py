@@ -9,7 +9,7 @@ place, so the optimizer has one group left; on torch >= 2.10 the first ``schedul
 fixed() applies fix 0: the empty group is left out when the groups are built; two steps run and the weights change.
 """
 
-from kbfix.reproduce import deepspeed_rank
+from kbfix.reproduce import deepspeed_rank, deepspeed_regression_steps
 
 REQUIRES = ("torch", "deepspeed")
 FIXES = (0,)
@@ -46,13 +46,7 @@ def _train(drop_empty):
         optimizer = torch.optim.AdamW(_groups(model, drop_empty), lr=1e-2)
         scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: 1.0 / (step + 1))
         engine, *_ = deepspeed.initialize(model=model, optimizer=optimizer, config=_CONFIG)
-        before = [p.detach().clone() for p in engine.module.parameters()]
-        for _ in range(2):
-            loss = torch.nn.functional.mse_loss(engine(torch.randn(1, 8)), torch.randn(1, 2))
-            engine.backward(loss)
-            engine.step()
-            scheduler.step()
-        changed = any(not torch.equal(a, b) for a, b in zip(before, engine.module.parameters()))
+        changed = deepspeed_regression_steps(engine, 2, scheduler)
     return engine.global_steps, changed
 
 

@@ -11,7 +11,7 @@ fixed() applies fix 0: the same groups built from trainable parameters only, emp
 the weights change.
 """
 
-from kbfix.reproduce import deepspeed_rank
+from kbfix.reproduce import deepspeed_rank, deepspeed_regression_steps
 
 REQUIRES = ("torch", "deepspeed")
 FIXES = (0,)
@@ -54,12 +54,7 @@ def _train(only_trainable):
     with deepspeed_rank():
         optimizer = torch.optim.AdamW(_groups(model, only_trainable), lr=1e-2)
         engine, *_ = deepspeed.initialize(model=model, optimizer=optimizer, config=_CONFIG)
-        before = [p.detach().clone() for p in engine.module.parameters()]
-        for _ in range(2):
-            loss = torch.nn.functional.mse_loss(engine(torch.randn(1, 8)), torch.randn(1, 2))
-            engine.backward(loss)
-            engine.step()
-        changed = any(not torch.equal(a, b) for a, b in zip(before, engine.module.parameters()))
+        changed = deepspeed_regression_steps(engine, 2)
     return log, engine.global_steps, changed
 
 
