@@ -622,17 +622,18 @@ def _unflattened(lines: list[str]) -> tuple[list[str], list[int]] | None:
         unfolded = None
         if len(line) <= MAX_FLAT_LINE and line.count('File "') >= (1 if "Traceback (most recent call last)" in line else 2):
             unfolded = _unfold(line)
-        out.extend(unfolded or [line])
-        origin.extend([at] * len(unfolded or [line]))
+        pieces = unfolded or [line]
+        out.extend(pieces)
+        origin.extend([at] * len(pieces))
     return (out, origin) if len(out) > len(lines) else None
 
 
 def _unfold(line: str) -> list[str] | None:
     header = TRACEBACK_RE.search(line)
     frames = list(FLAT_FRAME_RE.finditer(line))
-    if not frames or (header is None and len(frames) < 2) or (header is not None and frames[0].start() < header.end()
-                                                             and len(frames) < 2):
-        return None
+    framed_header = header is not None and bool(frames) and frames[0].start() >= header.end()
+    if len(frames) < 2 and not framed_header:
+        return None  # neither two frames nor the header followed by one
     if FRAME_RE.match(line):
         return None  # one frame line as the traceback prints it
     start = header.start() if header is not None and header.start() < frames[0].start() else frames[0].start()
@@ -666,7 +667,7 @@ def _flat_between(text: str) -> list[str]:
     """What stands between a frame's code and the next frame on a flattened line: the previous error's exception
     line, a chaining sentence, a traceback header."""
     out: list[str] = []
-    for part in re.split(r"(Traceback \(most recent call last\):?)", text):
+    for part in re.split(f"({TRACEBACK_RE.pattern})", text):
         if not part.strip():
             continue
         if TRACEBACK_RE.fullmatch(part):

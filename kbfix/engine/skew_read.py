@@ -532,7 +532,7 @@ class Analysis:
         it in some release (deepspeed has a ``zero.Init`` and a ``linear.Init``)."""
         ah = api()
         places = [p for p in ah.find_symbol(cls) if not p.module.endswith("dummy_pt_objects")
-                  and not (p.module.startswith(REIMPLEMENTED_MODELS) and not _names_library(self.text, p.library))]
+                  and not (p.module.startswith(REIMPLEMENTED_MODELS) and not installed_mod.named(self.text, p.library))]
         if not places:
             return None
         framed = {ah.library_of(pkg) for _, pkg, _ in _frames_before(self.text, form.line) if pkg}
@@ -919,8 +919,3 @@ def importers_named(analysis: Analysis, reading: Reading, lib: str) -> list[str]
         module, name = f"{module}.{name}", None
     found = importers(api()._library(lib) or lib, module, name)
     return [other for other in found if installed_mod.named(analysis.text, other)]
-
-
-def _names_library(text: str, library: str) -> bool:
-    """Whether the paste names the library (a path, an import, a command, prose)."""
-    return re.search(rf"(?<![\w-]){re.escape(library)}(?![\w-])", text, re.IGNORECASE) is not None
