@@ -146,7 +146,22 @@ def train_tokenizer_on(texts: list[str]):
 
 
 def train_weights(tokenizer, texts: dict[str, list[str]], *, seed: int = 0, epochs: int = 40, dim: int = DIM):
-    """In-batch contrastive training of an EmbeddingBag(mean); returns a numpy weight matrix."""
+    """In-batch contrastive training of an EmbeddingBag(mean); returns a numpy weight matrix.
+
+    On one thread: the bag's backward sums each token's gradients in thread order, floating-point sums in
+    another order differ in the last bits, and Adam carries those into other weights, so two builds from the
+    same texts and seed differed (and moved borderline cases across the confidence line)."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        return _train_weights(tokenizer, texts, seed=seed, epochs=epochs, dim=dim)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _train_weights(tokenizer, texts: dict[str, list[str]], *, seed: int, epochs: int, dim: int):
     import numpy as np
     import torch
     import torch.nn.functional as F
