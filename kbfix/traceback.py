@@ -17,6 +17,7 @@ block of lines that says something went wrong becomes a *headless* error (``Exc.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -684,6 +685,62 @@ def _flat_between(text: str) -> list[str]:
     return out
 
 
+NOTEBOOK_RE = re.compile(r'"(?:ename|evalue|output_type|traceback)"\s*:')
+JSON_STRING_LINE_RE = re.compile(
+    r'^\s*(?:"(?P<key>[a-z_]+)"\s*:\s*\[?\s*)?(?P<literal>"(?:[^"\\\n]|\\.)*")\s*\]?\s*,?\s*$')
+JSON_STRUCTURE_RE = re.compile(
+    r'^\s*(?:"[\w.-]+"\s*:\s*(?:[\[{]\s*[\]}]?|"(?:[^"\\\n]|\\.)*"|[-\w.]+)?|[\[\]{}]+)\s*,?\s*$')
+NOTEBOOK_KEYS = frozenset({"ename", "evalue", "text", "traceback"})  # the keys whose strings are read
+
+
+def _notebook_decoded(lines: list[str]) -> tuple[list[str], list[int]] | None:
+    """A notebook's saved outputs pasted as the ``.ipynb`` file's JSON: the error's lines are JSON strings
+    (``"\\u001b[0;31mRuntimeError\\u001b[0m: ...\\n",`` in a ``"traceback"`` list, a stream's ``"text"``).
+    Each such line is read as the text it holds, split at its newlines, each piece standing for the paste's
+    line it came from; None when the paste is not a notebook's JSON. ``"evalue"`` (the message alone) is read
+    as the exception line only where no traceback list follows, which ends in the same line. The JSON's
+    other lines (brackets, other keys) read as blank lines: they end the message before them."""
+    if not any(NOTEBOOK_RE.search(line) for line in lines):
+        return None
+    has_traceback = any('"traceback"' in line for line in lines)
+    ename = ""
+    out: list[str] = []
+    origin: list[int] = []
+    for at, line in enumerate(lines):
+        match = JSON_STRING_LINE_RE.match(line) if '"' in line else None
+        pieces = [""] if JSON_STRUCTURE_RE.match(line) else [line]
+        if match is not None and match.group("key") in NOTEBOOK_KEYS | {None}:
+            try:
+                value = json.loads(match.group("literal"))
+            except ValueError:
+                value = None
+            if isinstance(value, str):
+                key = match.group("key")
+                if key == "ename":
+                    ename = value
+                    pieces = [""]
+                elif key == "evalue" and has_traceback:
+                    pieces = []
+                elif key == "evalue":
+                    pieces = (f"{ename}: {value}" if ename else value).split("\n")
+                else:
+                    pieces = strip_ansi(value).rstrip("\n").split("\n")
+        out.extend(pieces)
+        origin.extend([at] * len(pieces))
+    return (out, origin) if out != lines else None
+
+
+def _read_lines(raw_lines: list[str]) -> tuple[list[str], list[int]] | None:
+    """The lines the parser reads where they differ from the paste's own lines (a notebook's JSON, a flattened
+    traceback), with the paste's line each stands for; None when they do not differ."""
+    decoded = _notebook_decoded(raw_lines)
+    lines, origin = decoded if decoded is not None else (raw_lines, list(range(len(raw_lines))))
+    unfolded = _unflattened(lines)
+    if unfolded is not None:
+        lines, origin = unfolded[0], [origin[at] for at in unfolded[1]]
+    return (lines, origin) if decoded is not None or unfolded is not None else None
+
+
 MAX_PREFIXES = 64  # distinct stripped prefixes kept as evidence (a log of many workers has one per worker)
 
 
@@ -701,14 +758,14 @@ def parse(text: str, *, truncated: bool = False) -> Log:
     """Parse pasted output into normalized lines and traces (one per rank and error)."""
     raw_lines = _rejoin_hard_wrapped(_unescaped_lines(text))
     lines = _prepared(raw_lines)
-    # a traceback flattened onto one line is read from its unfolded lines, each standing for the line it came
-    # from: the log keeps the paste's lines (an editor's diagnostics point at them)
+    # a traceback flattened onto one line or saved in a notebook's JSON is read from the lines it holds, each
+    # standing for the line it came from: the log keeps the paste's lines (an editor's diagnostics point at them)
     read, origin = lines, range(len(lines))
-    unfolded = _unflattened(raw_lines)
-    if unfolded is not None:
-        expanded = _prepared(unfolded[0])
-        if len(expanded) == len(unfolded[1]) and len(lines) == len(raw_lines):
-            read, origin = expanded, unfolded[1]
+    other = _read_lines(raw_lines)
+    if other is not None:
+        expanded = _prepared(other[0])
+        if len(expanded) == len(other[1]) and len(lines) == len(raw_lines):
+            read, origin = expanded, other[1]
     streams: dict[int | None, tuple[list[_Line], list[int]]] = {}
     ranks = {line.rank for line in read if line.rank is not None}
     for position, line in zip(origin, read):

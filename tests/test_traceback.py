@@ -2,6 +2,7 @@
 
 import pytest
 
+from kbfix import traceback as tb
 from kbfix.traceback import library_of, parse
 
 
@@ -85,6 +86,35 @@ def test_a_traceback_flattened_onto_one_line_is_read_and_keeps_the_pastes_lines(
     assert [(e.type, e.message) for e in chained.exceptions] == [("KeyError", "'a'"), ("RuntimeError", "boom")]
     # prose naming one file is not a traceback
     assert parse('see File "a.py", line 3 for details').traces == ()
+
+
+def test_a_notebooks_saved_json_outputs_are_read_and_keep_the_pastes_lines():
+    # an error output of an .ipynb pasted as the file's JSON: each traceback line is a JSON string with escapes
+    text = (' "outputs": [\n  {\n   "ename": "ValueError",\n   "evalue": "Expected a string path",\n'
+            '   "output_type": "error",\n   "traceback": [\n'
+            '    "\\u001b[0;31mValueError\\u001b[0m                                Traceback (most recent call last)",\n'
+            '    "Cell \\u001b[0;32mIn[3], line 2\\u001b[0m\\n\\u001b[0;32m----> 2\\u001b[0m trainer\\u001b[38;5;241m.\\u001b[39mtrain()\\n",\n'
+            '    "File \\u001b[0;32m/usr/local/lib/python3.10/site-packages/transformers/trainer.py:120\\u001b[0m, in '
+            '\\u001b[0;36mTrainer.train\\u001b[0;34m(self)\\u001b[0m\\n",\n'
+            '    "\\u001b[0;31mValueError\\u001b[0m: Expected a string path to an existing deepspeed config. Received: \\"ds.json\\""\n'
+            '   ]\n  }\n ]')
+    log = parse(text)
+    (trace,) = log.traces
+    assert trace.final.type == "ValueError"
+    assert trace.final.message == 'Expected a string path to an existing deepspeed config. Received: "ds.json"'
+    assert [f.library for f in trace.final.frames][-1] == "transformers"
+    assert len(log.lines) == text.count("\n") + 1 and trace.final.line == 9  # the paste's own lines
+    # a script run from a cell (`!python train.py`): its stderr is a stream's "text" list
+    stream = parse('   "name": "stderr",\n   "output_type": "stream",\n   "text": [\n    "Traceback (most recent call last):\\n",\n'
+                   '    "  File \\"/content/train.py\\", line 5, in <module>\\n",\n    "    main()\\n",\n'
+                   '    "KeyError: \'labels\'\\n"\n   ]')
+    assert [(e.type, e.message) for e in stream.traces[0].exceptions] == [("KeyError", "'labels'")]
+    # only the exception's name and value saved (no traceback list): they are the exception line
+    only = parse('   "ename": "OSError",\n   "evalue": "Can\'t load tokenizer for \'x\'.\\nCheck the path.",\n'
+                 '   "output_type": "error"')
+    assert (only.traces[0].final.type, only.traces[0].final.message) == ("OSError", "Can't load tokenizer for 'x'.\nCheck the path.")
+    # JSON that is not a notebook's output (a dataset row, a metrics line) is read as it is
+    assert tb._notebook_decoded(['{"text": "ValueError: x",', '  "label": 1}']) is None
 
 
 def test_chained_exceptions_keep_order():
