@@ -418,12 +418,12 @@ def _repeat_run(c, repeat, captured: bool):
     return Repeat(source, captured) if source is not None else None
 
 
-def branch_words(pattern: str | None) -> tuple[str, ...] | None:
-    """For a pattern that is one alternation (``a b|c d``, perhaps in a group), one lowercased word
-    (4+ characters) per branch that every match of that branch holds: every match holds one of them.
-    None when the pattern is not one alternation or a branch holds no such word."""
-    if not pattern:
-        return None
+@lru_cache(maxsize=None)
+def _branch_runs(pattern: str) -> tuple[tuple, ...] | None:
+    """For a pattern that is one alternation (``a b|c d``, perhaps in a group), each branch's wording (its
+    runs, as :func:`_runs` reads a pattern); None when the pattern is not one alternation. A group around the
+    whole alternation names the message, not a value in it: a branch's runs are captured only inside its own
+    named groups."""
     c, tree = _parse(pattern)
     if tree is None:
         return None
@@ -432,12 +432,28 @@ def branch_words(pattern: str | None) -> tuple[str, ...] | None:
         items = list(items[0][1][-1])
     if len(items) != 1 or items[0][0] is not c.BRANCH:
         return None
+    return tuple(tuple(_runs_of(c, branch)) for branch in items[0][1][1])
+
+
+def branch_words(pattern: str | None, fragments: bool = False) -> tuple[str, ...] | None:
+    """For a pattern that is one alternation (``a b|c d``, perhaps in a group), one lowercased word
+    (4+ characters) per branch that every match of that branch holds: every match holds one of them.
+    None when the pattern is not one alternation or a branch holds no such word. ``fragments``: for a
+    branch that may fire as a fragment (:func:`_fragment`), the start of its first words (8+ characters)
+    instead, which a message cut anywhere after them still holds."""
+    branches = _branch_runs(pattern) if pattern else None
+    if branches is None:
+        return None
     words = []
-    for branch in items[0][1][1]:
-        runs = [r.lower() for r in _runs_of(c, branch) if isinstance(r, str) and len(r.strip()) >= 4]
-        if not runs:
+    for runs in branches:
+        literal = [r.lower() for r in runs if isinstance(r, str) and len(r.strip()) >= 4]
+        if not literal:
             return None
-        words.append(max(runs, key=len))
+        first = next((r for r in runs if isinstance(r, str) and r.strip()), "")
+        if fragments and _wording_chars(runs) >= MIN_FRAGMENT_CHARS and first == runs[0] and len(first.strip()) >= 8:
+            words.append(first.lower()[:FRAGMENT_PREFIX].strip())
+        else:
+            words.append(max(literal, key=len))
     return tuple(sorted(set(words)))
 
 
@@ -477,12 +493,13 @@ def signature_literals(sig: Signature) -> tuple[str | tuple[str, ...], ...]:
     if runs and len(runs[0].strip()) >= 8:
         first = runs[0].lower()[:FRAGMENT_PREFIX].strip()
         needed = [first] if _can_fragment(sig.message) else [*needed, first]
-    # A wording that is one alternation never fires as a fragment (its literal characters are too few).
-    # The context of a signature with a message (text, requires) is not asked for: the message found
-    # without it is a near miss (the entry's own wording, and the context its author wrote to tell it from
-    # look-alikes is absent), which holds retrieval alone below the line. A text signature needs it all.
+    # A message wording that is one alternation fires as a fragment of one of its branches: a branch that can
+    # asks for its first words' start. The context of a signature with a message (text, requires) is not
+    # asked for: the message found without it is a near miss (the entry's own wording, and the context its
+    # author wrote to tell it from look-alikes is absent), which holds retrieval alone below the line. A text
+    # signature needs it all.
     groups = {words for p in ((sig.message,) if _exception_bound(sig) else (sig.text, *sig.requires))
-              if (words := branch_words(p)) is not None}
+              if (words := branch_words(p, fragments=p is sig.message)) is not None}
     context = () if sig.message is not None else (sig.text, *sig.requires)
     words = {*needed, *(lit for p in context for lit in required_literals(p))}
     if not _exception_bound(sig) and sig.text and (start := fragment_start(sig.text)) and len(start.strip()) >= 8:
@@ -970,14 +987,25 @@ def _fragment(pattern: str, message: str, least: int = MIN_FRAGMENT_CHARS, share
     Classes, repeats and alternatives after the cut are not counted against it: what they would have
     matched (a count, a key's name) is gone with the cut, not missing; words or values inside a named
     group after the cut are what the signature is about, and their loss fires nothing. ``least``,
-    ``share`` and ``values_after`` loosen this for exclusions (:func:`_cut_exclusion`). Linear in the
-    message.
+    ``share`` and ``values_after`` loosen this for exclusions (:func:`_cut_exclusion`). A wording that is
+    one alternation of whole messages (``(?P<reason>A ...|B ...)``) is cut from one of them: each branch
+    long enough is tried as a wording of its own. Linear in the message (times the branches).
     """
     runs = _wording(pattern)
-    total = _wording_chars(runs)
-    if total < least:
-        return None
     body = ELISION_SPLIT_RE.split(message, maxsplit=1)[0].rstrip()
+    if _wording_chars(runs) < least:
+        # a wording that is one alternation of whole messages: a cut one of them
+        branches = _branch_runs(pattern) or ()
+        return next((found for branch in branches
+                     if _wording_chars(branch) >= least
+                     and (found := _fragment_of(branch, body, pattern.startswith("^"), least, share, values_after))),
+                    None)
+    return _fragment_of(runs, body, pattern.startswith("^"), least, share, values_after)
+
+
+def _fragment_of(runs: tuple, body: str, anchored: bool, least: int, share: float, values_after: bool) -> str | None:
+    """:func:`_fragment` for one wording's runs (not empty, ``least`` characters or more)."""
+    total = _wording_chars(runs)
     pos, covered, start, after_variable = 0, 0, None, False
     exact = False  # the next run must start right here (after a one-character class), or after layout
     spaces, optional = False, 0  # layout since the last run: whitespace, characters that may be absent
@@ -1074,6 +1102,6 @@ def _fragment(pattern: str, message: str, least: int = MIN_FRAGMENT_CHARS, share
     unseen = sum(_item_chars(item) for item in runs[index + 1:] if not isinstance(item, str))  # after the cut
     if start is None or covered < least or covered < share * (total - unseen):
         return None
-    if pattern.startswith("^") and body[:start].strip():
+    if anchored and body[:start].strip():
         return None  # the wording starts the message ("^__init__() got ..."): here other words come first
     return body[start:]

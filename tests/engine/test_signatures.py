@@ -71,6 +71,21 @@ def test_a_message_cut_off_is_a_fragment_hit():
     assert hit.level == signatures.FRAGMENT and hit.matched.startswith("Dict key mismatch")
 
 
+ROLES = Signature("roles", exception="TemplateError|ValueError",
+                  message=r"(?P<reason>(?:After the optional system message, c|C)onversation roles must alternate "
+                          r"user/assistant(?:/user/assistant)?|System role not supported)")
+
+
+def test_a_wording_that_is_one_alternation_of_messages_is_cut_from_one_of_them():
+    (hit,) = hits("jinja2.exceptions.TemplateError: Conversation roles must alternate ", ROLES)
+    assert hit.level == signatures.FRAGMENT and hit.matched.endswith("onversation roles must alternate")
+    # each branch is measured as its own wording: too little of it, or another message there, fires nothing
+    assert hits("TemplateError: Conversation roles m", ROLES) == []
+    assert hits("TemplateError: Conversation roles must be unique per turn, got 3", ROLES) == []
+    assert hits("TemplateError: Conversation roles must alternate user/assistant/user/assistant/...", ROLES)[0].level \
+        == signatures.FULL
+
+
 BARE = Signature("bare", exception="TypeError",
                  message=r"""(?P<cls>\b\w*Model)\.forward\(\) got an unexpected keyword argument ['"‘’`]labels['"‘’`]""")
 WORDING_KEPT = "TypeError: LlamaModel.forward() got an unexpected keyword argument "
@@ -290,12 +305,15 @@ def test_literal_prefilter_asks_for_what_every_match_holds():
 
 
 def test_the_prefilter_asks_for_one_word_of_each_branch_of_an_alternation():
-    """A wording that is one alternation asks for one word of some branch (its longest literal run); a
-    whole-log text signature's context too. The first run of a wording with a capture after it is
-    asked for by its start. Skipped signatures are exactly those that could not have fired."""
+    """A wording that is one alternation asks for one word of some branch: the start of its first words where
+    the branch is long enough to fire cut (a message cut after them still holds them), else its longest
+    literal run; a whole-log text signature's context too. The first run of a wording with a capture after
+    it is asked for by its start. Skipped signatures are exactly those that could not have fired."""
     either = Signature("either", exception="RuntimeError",
                        message=r"Unexpected key\(s\) in state_dict:|Missing key\(s\) in state_dict: (?P<k>.*)")
-    assert signatures.signature_literals(either) == (("missing key(s) in state_dict: ", "unexpected key(s) in state_dict:"),)
+    assert signatures.signature_literals(either) == (("missing key(", "unexpected k"),)
+    short = Signature("short", exception="RuntimeError", message=r"bad (?:dtype|shape) here|too many steps")
+    assert signatures.signature_literals(short) == ((" here", "too many steps"),)  # too short to fire cut
     ctx = Signature("ctx", text=r"(?i)(?:\bq?lora\b|adapter_config\.json)", requires=[r"\bpeft\b|PeftModel"])
     assert signatures.signature_literals(ctx) == (("adapter_config.json", "lora"), ("peft", "peftmodel"))
     assert signatures.branch_words(r"a|bcde") is None  # a branch with no word of 4+ characters
