@@ -428,7 +428,7 @@ def _unindented_code(lines: list[_Line], j: int) -> bool:
         return False
     text = lines[j].text
     if not text.strip() or text[0].isspace() or FRAME_RE.match(text) or _is_exception_line(text) \
-            or TRACEBACK_RE.search(text) or CHAIN_RE.search(text):
+            or TRACEBACK_RE.search(text) or CHAIN_RE.search(text) or ELISION_RE.match(text):
         return False
     following = lines[j + 1].text
     return bool(FRAME_RE.match(following) or _is_exception_line(following))
@@ -525,6 +525,8 @@ def _orphan_frames(lines: list[_Line], exc_index: int) -> list[Frame]:
             ipython = True
         elif text.startswith("    ") and text.strip():
             code = text.strip() if not set(text.strip()) <= set("^~ ") else code
+        elif j > 0 and FRAME_RE.match(lines[j - 1].text) and _unindented_code(lines, j):
+            code = text.strip()  # the frame's code line, its indentation lost (``[rank0]: raise ...``)
         elif IPY_CODE_RE.match(text) or not text.strip() or (ipython and ELISION_RE.match(text)):
             pass  # a notebook's numbered code lines and the blank lines around them (a frame is above)
         else:

@@ -69,6 +69,22 @@ def test_an_exception_line_quoted_on_its_own_indented_line_is_read():
     assert parse("  File \"/x/a.py\", line 3, in f\n    raise ValueError('no')\n").traces == ()
 
 
+def test_frames_pasted_without_header_keep_code_lines_that_lost_their_indentation():
+    # a rank prefix (or a chat) ate the indentation of each frame's code line, and no header was pasted
+    log = parse('[rank0]: File "/x/site-packages/vllm/model_executor/models/deepseek_v2.py", line 135, in pack_params\n'
+                '[rank0]: w1.append(expert.gate_up_proj.weight)\n'
+                '[rank0]: File "/x/site-packages/torch/nn/modules/module.py", line 1709, in __getattr__\n'
+                '[rank0]: raise AttributeError(f"no attribute {name}")\n'
+                "[rank0]: AttributeError: 'MergedColumnParallelLinear' object has no attribute 'weight'")
+    final = log.traces[0].final
+    assert [(f.name, f.line) for f in final.frames] == [("pack_params", "w1.append(expert.gate_up_proj.weight)"),
+                                                       ("__getattr__", 'raise AttributeError(f"no attribute {name}")')]
+    assert final.frames[0].library == "vllm"
+    # prose between a frame and the error is no code line: the frames above it are not the error's
+    prose = parse('  File "/x/a.py", line 3, in f\n    g()\nthen I changed the config and got\nValueError: bad config')
+    assert prose.traces[0].final.frames == ()
+
+
 def test_a_traceback_flattened_onto_one_line_is_read_and_keeps_the_pastes_lines():
     # a page or chat app turned the traceback's line breaks into spaces
     log = parse('hello\nI got: Traceback (most recent call last): File "/x/train.py", line 10, in <module> main() '
