@@ -536,6 +536,8 @@ def _orphan_frames(lines: list[_Line], exc_index: int) -> list[Frame]:
 
 
 TERMINAL_WIDTHS = (80, 100, 120, 132, 160, 200)
+BOX_LEFT = ("|", "│", "╭", "╰", "┃", "┏", "┗")
+BOX_RIGHT = ("|", "│", "╮", "╯", "┃", "┓", "┛")
 
 
 WRAP_CONTINUES_RE = re.compile(r"[a-z0-9_]")
@@ -549,13 +551,16 @@ def _rejoin_hard_wrapped(lines: list[str]) -> list[str]:
         return lines
     width = max(lengths)
     # a wrap cuts through text: the line is full to its last column, with at most the one space the
-    # wrap fell on (a padded table row ends in several)
-    cut = [length == width and not line.rstrip("\r")[-2:].isspace() and not line.rstrip("\r").rstrip().endswith("|")
-           for line, length in zip(lines, lengths)]
+    # wrap fell on (a padded table row ends in several), and it is no side of a box (a rich traceback's
+    # panel is as wide as the terminal: each of its lines is full)
+    cut = [length == width and not line.rstrip("\r")[-2:].isspace() and not line.strip().endswith(BOX_RIGHT)
+           and not line.lstrip().startswith(BOX_LEFT) for line, length in zip(lines, lengths)]
     # a frame line that happens to be W long, followed by its indented code line, was not cut: a wrap
-    # continues in the first column (or after the one space it cut at), never under an indent
+    # continues in the first column (or after the one space it cut at), never under an indent; nor does
+    # it continue with a rank's prefix (a log of ranks, whose next line is another line of some rank)
     for i in range(len(lines) - 1):
-        if cut[i] and lines[i + 1].startswith("  ") and FRAME_RE.match(lines[i].rstrip("\r")):
+        if cut[i] and (lines[i + 1].startswith("  ") and FRAME_RE.match(lines[i].rstrip("\r"))
+                       or RANK_RE.match(lines[i + 1])):
             cut[i] = False
     if width not in TERMINAL_WIDTHS or not any(cut):
         return lines

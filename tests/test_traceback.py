@@ -420,6 +420,26 @@ def test_a_terminal_wrap_at_a_space_or_inside_one_word_is_joined():
     assert final.message == "jaxlib is version 0.1.69, but this version of jax needs at least version 0.1.74."
 
 
+def test_a_rich_panel_or_a_ranks_frame_as_wide_as_the_terminal_is_not_joined():
+    # a rich traceback's panel is as wide as the terminal: every one of its lines is full, none was cut
+    inner = ["/x/site-packages/deepspeed/runtime/zero/stage_1_and_2.py:282 in __init__",
+             "",
+             "❱  282 │   self.dtype = self.optimizer.param_groups[0]['params'][0].dtype"]
+    panel = (["╭" + " Traceback (most recent call last) ".center(78, "─") + "╮"]
+             + ["│ " + line.ljust(76) + " │" for line in inner] + ["╰" + "─" * 78 + "╯"])
+    assert {len(line) for line in panel} == {80}
+    final = parse("\n".join(panel) + "\nIndexError: list index out of range").traces[0].final
+    assert final.type == "IndexError" and [f.name for f in final.frames] == ["__init__"]
+    # two ranks' frame lines without code lines, each exactly as wide as a terminal: the next rank's line is no
+    # continuation of them
+    tail = '/site-packages/deepspeed/runtime/zero/stage_1_and_2.py", line 334, in __init__'
+    frame = '  File "/opt/' + "d" * (120 - len('[rank0]:  File "/opt/' + tail)) + tail
+    assert len("[rank0]:" + frame) == 120
+    log = parse("\n".join(f"[rank{r}]:{frame}\n[rank{r}]: IndexError: list index out of range" for r in (0, 1)))
+    assert [(t.rank, t.final.type, [f.name for f in t.final.frames]) for t in log.traces] == \
+        [(0, "IndexError", ["__init__"]), (1, "IndexError", ["__init__"])]
+
+
 def test_a_full_width_line_before_a_line_of_its_own_is_not_joined():
     line = "RuntimeError: org/model does not appear to have a file named config.json. Check "
     line = line[:79] + "."

@@ -182,6 +182,9 @@ LORA_VOCAB_RE = re.compile(r"(?:^|\.)(?:embed_tokens|lm_head|wte|word_embeddings
 HEAD_RE = re.compile(r"(?:^|\.)(?:classifier|score|qa_outputs|classification_head|fc|head|heads|cls_head|"
                      r"class_embed|cls_score|bbox_pred|logits)(?:\.|$)")
 CLASS_NAME_RE = re.compile(r"(?i)class|cls|label|logit")  # a head under a project's own name
+# a vision transformer's class token (CLIP's ``class_embedding``, timm's ``cls_token``, DeiT's ``dist_token``): its
+# length is the model's width, never a number of classes
+CLASS_TOKEN_RE = re.compile(r"(?i)(?:^|\.)(?:class_embedding|cls_token|dist_token)$")
 BOX_NAME_RE = re.compile(r"(?i)bbox|box|reg|proposal")
 MAX_HEAD_TENSORS = 6  # weight and bias of a class head, a box head and one more
 # (relative tables: SAM / ViTDet ``rel_pos_h`` and prefixed ones such as ``full_attn_rel_pos_h``, Swin's bias table and
@@ -485,7 +488,7 @@ def _unnamed_head(mismatched: list[tuple[str, tuple[int, ...], tuple[int, ...]]]
     differ only in their output rows (the number of classes, or of classes x box coordinates), one of
     them named for classes, labels or logits."""
     rows_only = all(len(a) == len(b) and a[1:] == b[1:] and a[0] != b[0] for _, a, b in mismatched)
-    if not rows_only or not any(CLASS_NAME_RE.search(k) for k, _, _ in mismatched):
+    if not rows_only or not any(CLASS_NAME_RE.search(k) and not CLASS_TOKEN_RE.search(k) for k, _, _ in mismatched):
         return False
     # a cascade or per-decoder-layer head repeats them: then every one is a class or box output
     return len(mismatched) <= MAX_HEAD_TENSORS or all(CLASS_NAME_RE.search(k) or BOX_NAME_RE.search(k)

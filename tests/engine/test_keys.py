@@ -69,6 +69,16 @@ def test_one_width_ratio_in_every_layer():
     assert found["width_ratio"]["ckpt_width"] == "1024" and found["width_ratio"]["model_width"] == "768"
 
 
+def test_a_class_token_of_another_width_is_no_classifier_head():
+    # CLIP's class_embedding and a patch embedding, ViT-L weights in a ViT-B model: widths, not classes
+    found = facts("size mismatch for vision_model.embeddings.class_embedding: copying a param with shape torch.Size([1024]) "
+                  "from checkpoint, the shape in current model is torch.Size([768]).\n"
+                  "size mismatch for vision_model.embeddings.patch_embedding.weight: copying a param with shape "
+                  "torch.Size([1024, 3, 14, 14]) from checkpoint, the shape in current model is torch.Size([768, 3, 14, 14]).")
+    assert "head_only" not in found
+    assert (found["width_ratio"]["ckpt_width"], found["width_ratio"]["model_width"]) == ("1024", "768")
+
+
 def test_vocabulary_rows_head_and_position_embeddings():
     vocab = facts("size mismatch for model.embed_tokens.weight: copying a param with shape torch.Size([32001, 4096]) from "
                   "checkpoint, the shape in current model is torch.Size([32000, 4096]).")
