@@ -663,9 +663,8 @@ class Analysis:
         if index is None or index not in have.indices or _patch_gap(have, mine, index):
             return None
         ah = api()
-        text = self.text.lower()
         for place in ah.find_symbol(owner):
-            if place.library == lib or not re.search(rf"(?<![\w-]){re.escape(place.library.lower())}(?![\w-])", text):
+            if place.library == lib or not installed_mod.named(self.text, place.library):
                 continue
             other = ah.param_releases(place.library, f"{place.module}.{owner}.{method}", kwarg)
             if other:
