@@ -737,15 +737,47 @@ def _notebook_decoded(lines: list[str]) -> tuple[list[str], list[int]] | None:
     return (out, origin) if out != lines else None
 
 
+REPORT_FIELD_RE = re.compile(r"^\s*(?:[-*]\s*)?\**Exception (?P<field>Type|Message):\**\s*(?P<value>.*?)\s*$")
+REPORT_TRACE_RE = re.compile(r"^\s*#+\s*Stack Trace\s*$")
+
+
+def _report_fields(lines: list[str]) -> tuple[list[str], list[int]] | None:
+    """An error report that names the exception in fields (ComfyUI's ``- **Exception Type:** KeyError`` and
+    ``- **Exception Message:** ...`` above a ``## Stack Trace`` whose frames end without an exception line): the
+    two fields read as the exception line, placed after the stack trace's frames, standing for the message's line;
+    None when the paste is no such report."""
+    if not any("Exception Type:" in line for line in lines):
+        return None
+    fields: dict[str, tuple[int, str]] = {}
+    for at, line in enumerate(lines):
+        match = REPORT_FIELD_RE.match(line)
+        if match and match["field"] not in fields:
+            fields[match["field"]] = (at, match["value"])
+    if set(fields) != {"Type", "Message"} or not re.fullmatch(EXC_TYPE, fields["Type"][1]):
+        return None
+    (type_at, exc_type), (message_at, message) = fields["Type"], fields["Message"]
+    out = [("" if at in (type_at, message_at) else line) for at, line in enumerate(lines)]
+    origin = list(range(len(lines)))
+    trace = next((at for at in range(message_at, len(lines)) if REPORT_TRACE_RE.match(lines[at])), None)
+    end = message_at
+    if trace is not None:
+        fenced = trace + 1 < len(lines) and FENCE_RE.match(lines[trace + 1])
+        end = next((at for at in range(trace + 2, len(lines)) if FENCE_RE.match(lines[at]) or lines[at].startswith("#")),
+                   len(lines)) if fenced else trace
+    out.insert(end, f"{exc_type}: {message}")
+    origin.insert(end, message_at)
+    return out, origin
+
+
 def _read_lines(raw_lines: list[str]) -> tuple[list[str], list[int]] | None:
-    """The lines the parser reads where they differ from the paste's own lines (a notebook's JSON, a flattened
-    traceback), with the paste's line each stands for; None when they do not differ."""
-    decoded = _notebook_decoded(raw_lines)
-    lines, origin = decoded if decoded is not None else (raw_lines, list(range(len(raw_lines))))
-    unfolded = _unflattened(lines)
-    if unfolded is not None:
-        lines, origin = unfolded[0], [origin[at] for at in unfolded[1]]
-    return (lines, origin) if decoded is not None or unfolded is not None else None
+    """The lines the parser reads where they differ from the paste's own lines (a notebook's JSON, an error
+    report's fields, a flattened traceback), with the paste's line each stands for; None when they do not differ."""
+    lines, origin, changed = raw_lines, list(range(len(raw_lines))), False
+    for step in (_notebook_decoded, _report_fields, _unflattened):
+        found = step(lines)
+        if found is not None:
+            lines, origin, changed = found[0], [origin[at] for at in found[1]], True
+    return (lines, origin) if changed else None
 
 
 MAX_PREFIXES = 64  # distinct stripped prefixes kept as evidence (a log of many workers has one per worker)

@@ -133,6 +133,25 @@ def test_a_notebooks_saved_json_outputs_are_read_and_keep_the_pastes_lines():
     assert tb._notebook_decoded(['{"text": "ValueError: x",', '  "label": 1}']) is None
 
 
+def test_an_error_reports_exception_fields_are_its_exception_line_after_the_stack_trace():
+    # ComfyUI's error report: the exception in two fields, then frames without an exception line
+    text = ("# ComfyUI Error Report\n## Error Details\n- **Node Type:** InitFluxLoRATraining\n"
+            "- **Exception Type:** UnicodeDecodeError\n"
+            "- **Exception Message:** 'utf-8' codec can't decode byte 0x92 in position 717: invalid start byte\n"
+            "## Stack Trace\n```\n  File \"/w/ComfyUI/execution.py\", line 158, in process_inputs\n"
+            "    results.append(getattr(obj, func)(**inputs))\n\n"
+            "  File \"/w/custom_nodes/FluxTrainer/train.py\", line 40, in load\n    text = f.read()\n```\n"
+            "## System Information\n- **ComfyUI Version:** 0.3.10")
+    log = parse(text)
+    (trace,) = log.traces
+    assert (trace.final.type, trace.final.message) == \
+        ("UnicodeDecodeError", "'utf-8' codec can't decode byte 0x92 in position 717: invalid start byte")
+    assert [f.name for f in trace.final.frames] == ["process_inputs", "load"]
+    assert trace.final.line == 4 and len(log.lines) == text.count("\n") + 1  # the message field's line
+    # a field that names no exception type is no exception line
+    assert parse("- **Exception Type:** see below\n- **Exception Message:** it broke").traces == ()
+
+
 def test_chained_exceptions_keep_order():
     trace = only('''Traceback (most recent call last):
   File "/x/site-packages/transformers/models/auto/configuration_auto.py", line 1023, in from_pretrained
