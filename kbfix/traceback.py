@@ -769,11 +769,38 @@ def _report_fields(lines: list[str]) -> tuple[list[str], list[int]] | None:
     return out, origin
 
 
+ESCAPED_NEWLINE_RE = re.compile(r"\\+n")
+ESCAPED_QUOTE_RE = re.compile(r"""\\+(["'])""")
+ESCAPED_FRAME_RE = re.compile(r'File \\*"')
+
+
+def _escaped_newlines(lines: list[str]) -> tuple[list[str], list[int]] | None:
+    """A traceback pasted as a string's repr or a JSON log's field: its line breaks written ``\\n`` (or ``\\\\n``,
+    escaped twice), all on one line. Such a line is split at them, each piece standing for the line; only a line
+    whose pieces hold two frame lines or more is split (a Windows path such as ``C:\\new\\`` holds none)."""
+    if not any("\\" in line and ESCAPED_FRAME_RE.search(line) for line in lines):
+        return None
+    out: list[str] = []
+    origin: list[int] = []
+    for at, line in enumerate(lines):
+        pieces = [line]
+        if len(ESCAPED_NEWLINE_RE.findall(line)) >= 2 and len(ESCAPED_FRAME_RE.findall(line)) >= 2:
+            # (what closes the string, such as '"}', reads as a blank line: it ends the message)
+            split = [ESCAPED_QUOTE_RE.sub(r"\1", piece) if re.search(r"\w", piece) else ""
+                     for piece in ESCAPED_NEWLINE_RE.split(line)]
+            if sum(1 for piece in split if FRAME_RE.match(piece)) >= 2:
+                pieces = split
+        out.extend(pieces)
+        origin.extend([at] * len(pieces))
+    return (out, origin) if len(out) > len(lines) else None
+
+
 def _read_lines(raw_lines: list[str]) -> tuple[list[str], list[int]] | None:
-    """The lines the parser reads where they differ from the paste's own lines (a notebook's JSON, an error
-    report's fields, a flattened traceback), with the paste's line each stands for; None when they do not differ."""
+    """The lines the parser reads where they differ from the paste's own lines (a notebook's JSON, line breaks
+    written as escapes, an error report's fields, a flattened traceback), with the paste's line each stands for;
+    None when they do not differ."""
     lines, origin, changed = raw_lines, list(range(len(raw_lines))), False
-    for step in (_notebook_decoded, _report_fields, _unflattened):
+    for step in (_notebook_decoded, _escaped_newlines, _report_fields, _unflattened):
         found = step(lines)
         if found is not None:
             lines, origin, changed = found[0], [origin[at] for at in found[1]], True

@@ -152,6 +152,21 @@ def test_an_error_reports_exception_fields_are_its_exception_line_after_the_stac
     assert parse("- **Exception Type:** see below\n- **Exception Message:** it broke").traces == ()
 
 
+def test_line_breaks_written_as_escapes_are_read_as_lines():
+    # a traceback pasted from a string's repr or a JSON log: its breaks are "\\n" (here escaped twice), one line
+    text = ('{"error": "Traceback (most recent call last):\\\\n  File \\\\"/x/train.py\\\\", line 3, in <module>\\\\n'
+            '    main()\\\\n  File \\\\"/x/site-packages/torch/nn/functional.py\\\\", line 2237, in embedding\\\\n'
+            '    return torch.embedding(weight, input)\\\\nIndexError: index out of range in self\\\\n"}')
+    log = parse(text)
+    final = log.traces[0].final
+    assert (final.type, final.message) == ("IndexError", 'index out of range in self')
+    assert [(f.name, f.library) for f in final.frames] == [("<module>", None), ("embedding", "torch")]
+    assert len(log.lines) == 1 and final.line == 0
+    # a Windows path with "\\n" in it is no escaped line break
+    path = 'File "C:\\new\\nets\\train.py", line 3, in f and File "C:\\new\\x.py", line 4, in g'
+    assert tb._escaped_newlines([path]) is None
+
+
 def test_chained_exceptions_keep_order():
     trace = only('''Traceback (most recent call last):
   File "/x/site-packages/transformers/models/auto/configuration_auto.py", line 1023, in from_pretrained
