@@ -38,6 +38,7 @@ MIN_EXCLUSION_CHARS = 16  # an exclusion the cut may have hidden shows this much
 MAX_FRAGMENT_TAIL = 200  # a cut message ends this close after the last words found
 VARIABLE_ITEM_CHARS = 8
 MIN_ALTERNATIVE_CHARS = 3  # a cut inside a wording's alternatives must show this much of one of them
+WORD_RE = re.compile(r"[^\W_]")
 MAX_SEARCH_CHARS = 2_000_000  # the most of one text any pattern searches (a log is already an excerpt)
 ELISION_SPLIT_RE = re.compile(r"\.{3,}|…|。{2,}")
 ELISION_END_RE = re.compile(r"(?:\.{3,}|…|。{2,})\s*$")
@@ -1085,6 +1086,10 @@ def _fragment_of(runs: tuple, body: str, anchored: bool, least: int, share: floa
         cut = next((k for k in range(min(len(item), len(rest)), 0, -1) if rest.endswith(item[:k])), 0)
         if not cut and not after_variable and len(item) >= DIVERGE_CHARS and item[:DIVERGE_CHARS] in rest:
             return None  # the wording's next words start here and go on otherwise: another message, not a cut one
+        if isinstance(item, CapturedText) and start is not None and WORD_RE.search(item) and not WORD_RE.search(item[:cut]):
+            # cut before the words a named group is about, no letter of them shown (a sentence's full stop taken for
+            # the start of "._extra_state"): what is left does not say which message it was
+            return None
         covered += cut
         if start is None and cut:
             start = pos + len(rest) - cut  # cut inside the wording's first words: the message ends with their start

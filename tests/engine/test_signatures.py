@@ -135,6 +135,16 @@ def test_a_cut_before_the_value_in_a_named_group_is_no_fragment():
     assert hit.level == signatures.FRAGMENT
 
 
+def test_a_message_that_ends_where_a_named_groups_words_would_start_is_no_fragment():
+    """The key list ended with a full stop, which is also how '._extra_state' starts: no letter of the words the
+    signature is about is shown, so the message is a whole one about another key, not a cut one."""
+    extra = Signature("extra", exception="RuntimeError",
+                      message=r"Missing key in checkpoint state_dict:\s*(?P<key>[\w.]*\._extra_state)\b")
+    assert hits("RuntimeError: Missing key in checkpoint state_dict: layers.0.attention.k_norm.weight.", extra) == []
+    (hit,) = hits("RuntimeError: Missing key in checkpoint state_dict: decoder.layers.0.self_attention._extra_st", extra)
+    assert hit.level == signatures.FRAGMENT
+
+
 def test_a_cut_that_may_hide_an_exclusion_is_no_fragment():
     frames = Signature("frames", message=r"Invalid\s+input\s+features\s+shape:\s+expected\s+an\s+input\s+with\s+shape\s+\(\d+,\s+\d+,\s+(?P<expected>\d+)\),\s+but\s+got\s+an\s+input\s+with\s+shape\s+\(\d+,\s+\d+,\s+(?P<found>\d+)\)",
                        unless=[r"expected\s+an\s+input\s+with\s+shape\s+\(\d+,\s+128,\s+\d+\),\s+but\s+got\s+an\s+input\s+with\s+shape\s+\(\d+,\s+80,"])
