@@ -354,8 +354,10 @@ def _read_message(lines: list[_Line], start: int, first: str) -> tuple[str, int]
     prefix = lines[start - 1].prefix if start else ""
     while i < len(lines) and i - start < MAX_MESSAGE_LINES:
         text = lines[i].text
-        if lines[i].prefix != prefix:
-            break  # a log line written after the error, not part of its message
+        if lines[i].prefix != prefix and not (prefix == ">" and not lines[i].prefix and text[:1].isspace()):
+            # a log line written after the error, not part of its message (a quoted exception line's indented
+            # continuation that the quote did not reach is)
+            break
         if not text.strip():
             following = lines[i + 1] if i + 1 < len(lines) else None
             if following is not None and following.text[:1].isspace() and following.prefix == prefix \

@@ -167,6 +167,15 @@ def test_line_breaks_written_as_escapes_are_read_as_lines():
     assert tb._escaped_newlines([path]) is None
 
 
+def test_a_quoted_exception_lines_indented_continuation_outside_the_quote_is_its_message():
+    log = parse("> RuntimeError: Error(s) in loading state_dict for DebertaModel:\n"
+                "\tsize mismatch for encoder.rel_embeddings.weight: copying a param with shape torch.Size([512, 768]) "
+                "from checkpoint, the shape in current model is torch.Size([1024, 768]).\nHow can I fix it?")
+    message = log.traces[0].final.message
+    assert message.split("\n")[1].startswith("\tsize mismatch for encoder.rel_embeddings.weight")
+    assert "How can I fix it" not in message
+
+
 def test_chained_exceptions_keep_order():
     trace = only('''Traceback (most recent call last):
   File "/x/site-packages/transformers/models/auto/configuration_auto.py", line 1023, in from_pretrained
