@@ -854,6 +854,21 @@ def _type_matches(sig: Signature, exc: Exc) -> bool:
     return sig.exception is None or bool(rx(sig.exception).fullmatch(exc.type) or rx(sig.exception).fullmatch(exc.short_type))
 
 
+# a sentence in Chinese, Japanese or Korean typed right after a message (Latin text, then "というエラーが出ました",
+# "라는 에러가 발생했습니다", "报错了"): from the first such character on its last line
+GLUED_PROSE_RE = re.compile(r"(?<=[!-~])[ ]?[\u3000-\u303f\uff01-\uff60\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af][^\n]*\Z")
+
+
+@lru_cache(maxsize=256)
+def _without_glued_prose(message: str) -> str | None:
+    """The message without a sentence in another script glued after it on its last line, or None when none is
+    (a message pattern that ends the message, ``...error!?\\s*$``, fails on the glued words)."""
+    if message.isascii():
+        return None
+    found = GLUED_PROSE_RE.search(message)
+    return message[:found.start()] if found else None
+
+
 @lru_cache(maxsize=None)
 def _wordless(message: str) -> bool:
     """A message pattern that matches the empty message ('.*', '^$'): the signature is its exception type and
@@ -875,6 +890,8 @@ def _match_exception(entry_id: str, sig: Signature, trace: Trace, text: LogText)
         level = FULL if typed and exc.type else LOOSE
         if sig.message is not None:
             msg_m = rx(sig.message).search(exc.message[:MAX_SEARCH_CHARS])
+            if msg_m is None and (said := _without_glued_prose(exc.message[:MAX_SEARCH_CHARS])) is not None:
+                msg_m = rx(sig.message).search(said)  # the message with the sentence glued after it taken off
             if msg_m is None and ("\n" in exc.message or "**" in exc.message or not exc.type):
                 # a message wrapped over lines, bolded in Markdown, or retyped (a body without its
                 # exception line): its words with the layout taken out

@@ -145,6 +145,16 @@ def test_a_message_that_ends_where_a_named_groups_words_would_start_is_no_fragme
     assert hit.level == signatures.FRAGMENT
 
 
+def test_a_sentence_in_another_script_glued_after_the_message_is_not_part_of_it():
+    ended = Signature("ended", exception="RuntimeError|Exception", message=r"^cublasLt ran into an error!?\s*$")
+    for glued in ("というエラーが出ました。", " 라는 에러가 발생했습니다", "，怎么解决"):
+        (hit,) = hits("RuntimeError: cublasLt ran into an error!" + glued, ended)
+        assert hit.level == signatures.FULL
+    # a message whose own words are in that script, or that goes on in Latin, is read as it is
+    assert hits("RuntimeError: cublasLt ran into an error! see 日志", ended) == []
+    assert signatures._without_glued_prose("数据集为空") is None
+
+
 def test_a_cut_that_may_hide_an_exclusion_is_no_fragment():
     frames = Signature("frames", message=r"Invalid\s+input\s+features\s+shape:\s+expected\s+an\s+input\s+with\s+shape\s+\(\d+,\s+\d+,\s+(?P<expected>\d+)\),\s+but\s+got\s+an\s+input\s+with\s+shape\s+\(\d+,\s+\d+,\s+(?P<found>\d+)\)",
                        unless=[r"expected\s+an\s+input\s+with\s+shape\s+\(\d+,\s+128,\s+\d+\),\s+but\s+got\s+an\s+input\s+with\s+shape\s+\(\d+,\s+80,"])
