@@ -1028,6 +1028,7 @@ def _fragment_of(runs: tuple, body: str, anchored: bool, least: int, share: floa
     exact = False  # the next run must start right here (after a one-character class), or after layout
     spaces, optional = False, 0  # layout since the last run: whitespace, characters that may be absent
     passed_mixed = False
+    named_words = False  # words of a named group shown (an alternative it captures, its literal text)
     variables: list = []  # what stood between the last run found and here, when a variable did
     for index, item in enumerate(runs):  # (runs is not empty: its total passed the check above)
         if item is None or item is MIXED or item is MIXED_CAPTURED or isinstance(item, Repeat):
@@ -1059,6 +1060,7 @@ def _fragment_of(runs: tuple, body: str, anchored: bool, least: int, share: floa
             rest = body[pos:]
             word = next((w for w in item if rest.startswith(w)), None)
             if word is not None:
+                named_words = named_words or isinstance(item, Captured)
                 covered += VARIABLE_ITEM_CHARS
                 pos += len(word)
                 exact = False  # a branch may go on past the words it starts with
@@ -1085,6 +1087,7 @@ def _fragment_of(runs: tuple, body: str, anchored: bool, least: int, share: floa
         exact = False
         if at >= 0:
             start = at if start is None else start
+            named_words = named_words or isinstance(item, CapturedText)
             covered += len(item)
             pos = at + len(item)
             after_variable, variables = False, []
@@ -1103,9 +1106,10 @@ def _fragment_of(runs: tuple, body: str, anchored: bool, least: int, share: floa
         cut = next((k for k in range(min(len(item), len(rest)), 0, -1) if rest.endswith(item[:k])), 0)
         if not cut and not after_variable and len(item) >= DIVERGE_CHARS and item[:DIVERGE_CHARS] in rest:
             return None  # the wording's next words start here and go on otherwise: another message, not a cut one
-        if isinstance(item, CapturedText) and start is not None and WORD_RE.search(item) and not WORD_RE.search(item[:cut]):
-            # cut before the words a named group is about, no letter of them shown (a sentence's full stop taken for
-            # the start of "._extra_state"): what is left does not say which message it was
+        if isinstance(item, CapturedText) and start is not None and not named_words and WORD_RE.search(item) \
+                and not WORD_RE.search(item[:cut]):
+            # cut before any word a named group is about shows (only a class of it, then a full stop taken for the
+            # start of "._extra_state"): what is left does not say which message it was
             return None
         covered += cut
         if start is None and cut:

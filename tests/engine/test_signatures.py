@@ -143,6 +143,11 @@ def test_a_message_that_ends_where_a_named_groups_words_would_start_is_no_fragme
     assert hits("RuntimeError: Missing key in checkpoint state_dict: layers.0.attention.k_norm.weight.", extra) == []
     (hit,) = hits("RuntimeError: Missing key in checkpoint state_dict: decoder.layers.0.self_attention._extra_st", extra)
     assert hit.level == signatures.FRAGMENT
+    # a word the group captures is shown (the token's name): cut before the rest of the group is a fragment
+    token = Signature("token", exception="AttributeError",
+                      message=r"can't set attribute ['\"]?(?P<attr>(?:bos|eos|pad)_token(?:_id)?)\b")
+    (hit,) = hits("AttributeError: can't set attribute 'eos", token)
+    assert hit.level == signatures.FRAGMENT
 
 
 def test_a_sentence_in_another_script_glued_after_the_message_is_not_part_of_it():
