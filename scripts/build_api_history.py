@@ -56,7 +56,7 @@ class Library:
     name: str                      # the distribution name on the index
     roots: tuple[str, ...]         # import packages read from the archive
     since: str                     # first minor series covered (the one current in December 2023)
-    policy: str = "minor"          # "minor": last patch of each minor; "all": every final release
+    policy: str = "minor"          # "minor": last patch of each minor; "patch": of each patch; "all": every release
     pip_args: tuple[str, ...] = ()  # extra `pip download` arguments (platform of a cheaper wheel)
     older: str = ""                # first minor series of the older releases, read before the window
     older_policy: str = "minor"    # their policy: real reports still come from 2020-2023 installs
@@ -86,10 +86,23 @@ LIBRARIES = (
     Library("torch", ("torch",), "2.1", "minor", MAC),
     Library("vllm", ("vllm",), "0.2"),
     Library("diffusers", ("diffusers",), "0.21", older="0.3"),
+    # sglang's wheel (40 MB, 150 releases since 2024) changes within a minor: the last post of each patch from 0.4 on
+    Library("sglang", ("sglang",), "0.4", "patch", older="0.1"),
+    Library("llmcompressor", ("llmcompressor",), "0.1", "all"),
+    Library("llama-recipes", ("llama_recipes",), "0.0", "all"),
+    Library("llama-cookbook", ("llama_cookbook",), "0.0", "all"),
+    Library("timm", ("timm",), "0.9", "all", older="0.3"),
+    Library("open_clip_torch", ("open_clip",), "2.23", "all", older="1.0"),
+    Library("lightning", ("lightning",), "2.1", "all", older="2.0"),
+    Library("pytorch-lightning", ("pytorch_lightning",), "2.1", "all", older="1.0"),
+    Library("xtuner", ("xtuner",), "0.1", "all"),
+    Library("axolotl", ("axolotl",), "0.5", "all"),
+    Library("liger-kernel", ("liger_kernel",), "0.0", "all"),
 )
 # Series start within their minor for fast movers: first release of the window (December 2023).
 FIRST = {"jax": "0.4.23", "optax": "0.1.7", "orbax-checkpoint": "0.4.7", "deepspeed": "0.12.5",
-         "flax": "0.7.5", "sentence-transformers": "2.2.2", "bitsandbytes": "0.41.3"}
+         "flax": "0.7.5", "sentence-transformers": "2.2.2", "bitsandbytes": "0.41.3", "timm": "0.9.12",
+         "pytorch-lightning": "2.1.3", "lightning": "2.1.3"}
 
 
 def _version(text: str):
@@ -133,10 +146,10 @@ def select(lib: Library, versions: list[str]) -> list[str]:
 
 def _policy(versions: list, policy: str) -> list:
     versions = sorted(versions)
-    if policy == "minor":
+    if policy in ("minor", "patch"):
         last: dict[tuple, object] = {}
         for v in versions:
-            last[v.release[:2]] = v
+            last[v.release[:2 if policy == "minor" else 3]] = v
         versions = sorted(last.values())
     return versions
 
