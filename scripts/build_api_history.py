@@ -2,6 +2,7 @@
 
     python scripts/build_api_history.py [--cache /work/pkgcache] [--only transformers,peft] [--jobs 2]
     python scripts/build_api_history.py --only flax,optax,orbax-checkpoint --chosen-only   # those alone
+    python scripts/build_api_history.py --only axolotl,xtuner --chosen-only --keep-unsettled
 
 For every covered library it lists the releases on the package index (``pip index versions``),
 keeps the ones the library's policy asks for (every release, or the last patch of every minor, from
@@ -43,7 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(1, str(Path(__file__).resolve().parents[1]))
 
 from api_extract import VERSION  # noqa: E402
-from api_release import RELEASE_FORMAT, Release, read_release, settle_partial  # noqa: E402
+from api_release import PARTIAL, RELEASE_FORMAT, Release, read_release, settle_partial  # noqa: E402
 from kbfix.apihistory.codec import encode, encode_ranges  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -251,9 +252,9 @@ def merge(parsed: dict[str, Release], order: list[str], dataclasses: set[str]) -
     return sections
 
 
-def prepare_library(lib: Library, cache: Path) -> tuple[list[tuple[str, str]], list[str], set[str]]:
-    """Download and parse every selected release: (version, archive) pairs, versions that failed, and
-    the names of the dataclasses the library defines."""
+def prepare_library(lib: Library, cache: Path) -> tuple[list[tuple[str, str]], list[str], set[str], set[str]]:
+    """Download and parse every selected release: (version, archive) pairs, versions that failed, the
+    names of the dataclasses the library defines, and the bases its dataclasses have that it could not read."""
     started = time.time()
     versions = select(lib, index_versions(lib, cache))
     with ThreadPoolExecutor(4) as pool:
@@ -261,7 +262,10 @@ def prepare_library(lib: Library, cache: Path) -> tuple[list[tuple[str, str]], l
     got = [(v, str(a)) for v, a in archives if a is not None]
     parsed = parse_library(lib, got, cache)
     print(f"{lib.name}: {len(got)} releases parsed, {time.time() - started:.0f}s", flush=True)
-    return got, [v for v, a in archives if a is None], {n for r in parsed.values() for n in r.dataclasses}
+    tails = [sig.rpartition("," + PARTIAL)[2] for r in parsed.values() for sig in r.funcs.values()
+             if "," + PARTIAL in sig]
+    unread = {n for tail in tails if "," not in tail for n in tail.split("|")}
+    return got, [v for v, a in archives if a is None], {n for r in parsed.values() for n in r.dataclasses}, unread
 
 
 def write_library(lib: Library, cache: Path, got: list[tuple[str, str]], missing: list[str],
@@ -288,6 +292,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="with --only: read only the chosen libraries' releases; their dataclass bases from other "
                              "libraries are then not settled (right for libraries that extend no other library's "
                              "dataclass, such as the JAX stack)")
+    parser.add_argument("--keep-unsettled", action="store_true",
+                        help="with --chosen-only: count every base a chosen library's dataclass could not read as a "
+                             "dataclass, so its signature stays open (axolotl's configs extend TrainingArguments and "
+                             "TRL's configs, which are not read then); a mixin's dataclass then reads as open too")
     args = parser.parse_args(argv)
     chosen = [lib for lib in LIBRARIES if not args.only or lib.name in args.only.split(",")]
     started = time.time()
@@ -296,7 +304,9 @@ def main(argv: list[str] | None = None) -> int:
         prepared = dict(zip(read, pool.map(prepare_library, read, [args.cache] * len(read))))
     # Every library is prepared (cheap when cached; --chosen-only skips the others): whether a base class
     # is a dataclass is settled across libraries (trl's SFTConfig extends transformers' TrainingArguments).
-    dataclasses = {name for _, _, names in prepared.values() for name in names}
+    dataclasses = {name for _, _, names, _ in prepared.values() for name in names}
+    if args.keep_unsettled:
+        dataclasses |= {name for _, _, _, unread in prepared.values() for name in unread}
     with ProcessPoolExecutor(args.jobs) as pool:
         results = list(pool.map(write_library, chosen, [args.cache] * len(chosen),
                                 *zip(*[prepared[lib][:2] for lib in chosen]), [dataclasses] * len(chosen)))
