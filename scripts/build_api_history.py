@@ -2,6 +2,7 @@
 
     python scripts/build_api_history.py [--cache /work/pkgcache] [--only transformers,peft] [--jobs 2]
     python scripts/build_api_history.py --only flax,optax,orbax-checkpoint --chosen-only   # those alone
+    python scripts/build_api_history.py --only axolotl,xtuner --chosen-only --keep-unsettled
 
 For every covered library it lists the releases on the package index (``pip index versions``),
 keeps the ones the library's policy asks for (every release, or the last patch of every minor, from
@@ -43,7 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(1, str(Path(__file__).resolve().parents[1]))
 
 from api_extract import VERSION  # noqa: E402
-from api_release import RELEASE_FORMAT, Release, read_release, settle_partial  # noqa: E402
+from api_release import PARTIAL, RELEASE_FORMAT, Release, read_release, settle_partial  # noqa: E402
 from kbfix.apihistory.codec import encode, encode_ranges  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -56,7 +57,7 @@ class Library:
     name: str                      # the distribution name on the index
     roots: tuple[str, ...]         # import packages read from the archive
     since: str                     # first minor series covered (the one current in December 2023)
-    policy: str = "minor"          # "minor": last patch of each minor; "all": every final release
+    policy: str = "minor"          # "minor": last patch of each minor; "patch": of each patch; "all": every release
     pip_args: tuple[str, ...] = ()  # extra `pip download` arguments (platform of a cheaper wheel)
     older: str = ""                # first minor series of the older releases, read before the window
     older_policy: str = "minor"    # their policy: real reports still come from 2020-2023 installs
@@ -86,10 +87,23 @@ LIBRARIES = (
     Library("torch", ("torch",), "2.1", "minor", MAC),
     Library("vllm", ("vllm",), "0.2"),
     Library("diffusers", ("diffusers",), "0.21", older="0.3"),
+    # sglang's wheel (40 MB, 150 releases since 2024) changes within a minor: the last post of each patch from 0.4 on
+    Library("sglang", ("sglang",), "0.4", "patch", older="0.1"),
+    Library("llmcompressor", ("llmcompressor",), "0.1", "all"),
+    Library("llama-recipes", ("llama_recipes",), "0.0", "all"),
+    Library("llama-cookbook", ("llama_cookbook",), "0.0", "all"),
+    Library("timm", ("timm",), "0.9", "all", older="0.3"),
+    Library("open_clip_torch", ("open_clip",), "2.23", "all", older="1.0"),
+    Library("lightning", ("lightning",), "2.1", "all", older="2.0"),
+    Library("pytorch-lightning", ("pytorch_lightning",), "2.1", "all", older="1.0"),
+    Library("xtuner", ("xtuner",), "0.1", "all"),
+    Library("axolotl", ("axolotl",), "0.5", "all"),
+    Library("liger-kernel", ("liger_kernel",), "0.0", "all"),
 )
 # Series start within their minor for fast movers: first release of the window (December 2023).
 FIRST = {"jax": "0.4.23", "optax": "0.1.7", "orbax-checkpoint": "0.4.7", "deepspeed": "0.12.5",
-         "flax": "0.7.5", "sentence-transformers": "2.2.2", "bitsandbytes": "0.41.3"}
+         "flax": "0.7.5", "sentence-transformers": "2.2.2", "bitsandbytes": "0.41.3", "timm": "0.9.12",
+         "pytorch-lightning": "2.1.3", "lightning": "2.1.3"}
 
 
 def _version(text: str):
@@ -133,10 +147,10 @@ def select(lib: Library, versions: list[str]) -> list[str]:
 
 def _policy(versions: list, policy: str) -> list:
     versions = sorted(versions)
-    if policy == "minor":
+    if policy in ("minor", "patch"):
         last: dict[tuple, object] = {}
         for v in versions:
-            last[v.release[:2]] = v
+            last[v.release[:2 if policy == "minor" else 3]] = v
         versions = sorted(last.values())
     return versions
 
@@ -238,9 +252,9 @@ def merge(parsed: dict[str, Release], order: list[str], dataclasses: set[str]) -
     return sections
 
 
-def prepare_library(lib: Library, cache: Path) -> tuple[list[tuple[str, str]], list[str], set[str]]:
-    """Download and parse every selected release: (version, archive) pairs, versions that failed, and
-    the names of the dataclasses the library defines."""
+def prepare_library(lib: Library, cache: Path) -> tuple[list[tuple[str, str]], list[str], set[str], set[str]]:
+    """Download and parse every selected release: (version, archive) pairs, versions that failed, the
+    names of the dataclasses the library defines, and the bases its dataclasses have that it could not read."""
     started = time.time()
     versions = select(lib, index_versions(lib, cache))
     with ThreadPoolExecutor(4) as pool:
@@ -248,7 +262,10 @@ def prepare_library(lib: Library, cache: Path) -> tuple[list[tuple[str, str]], l
     got = [(v, str(a)) for v, a in archives if a is not None]
     parsed = parse_library(lib, got, cache)
     print(f"{lib.name}: {len(got)} releases parsed, {time.time() - started:.0f}s", flush=True)
-    return got, [v for v, a in archives if a is None], {n for r in parsed.values() for n in r.dataclasses}
+    tails = [sig.rpartition("," + PARTIAL)[2] for r in parsed.values() for sig in r.funcs.values()
+             if "," + PARTIAL in sig]
+    unread = {n for tail in tails if "," not in tail for n in tail.split("|")}
+    return got, [v for v, a in archives if a is None], {n for r in parsed.values() for n in r.dataclasses}, unread
 
 
 def write_library(lib: Library, cache: Path, got: list[tuple[str, str]], missing: list[str],
@@ -275,6 +292,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="with --only: read only the chosen libraries' releases; their dataclass bases from other "
                              "libraries are then not settled (right for libraries that extend no other library's "
                              "dataclass, such as the JAX stack)")
+    parser.add_argument("--keep-unsettled", action="store_true",
+                        help="with --chosen-only: count every base a chosen library's dataclass could not read as a "
+                             "dataclass, so its signature stays open (axolotl's configs extend TrainingArguments and "
+                             "TRL's configs, which are not read then); a mixin's dataclass then reads as open too")
     args = parser.parse_args(argv)
     chosen = [lib for lib in LIBRARIES if not args.only or lib.name in args.only.split(",")]
     started = time.time()
@@ -283,7 +304,9 @@ def main(argv: list[str] | None = None) -> int:
         prepared = dict(zip(read, pool.map(prepare_library, read, [args.cache] * len(read))))
     # Every library is prepared (cheap when cached; --chosen-only skips the others): whether a base class
     # is a dataclass is settled across libraries (trl's SFTConfig extends transformers' TrainingArguments).
-    dataclasses = {name for _, _, names in prepared.values() for name in names}
+    dataclasses = {name for _, _, names, _ in prepared.values() for name in names}
+    if args.keep_unsettled:
+        dataclasses |= {name for _, _, _, unread in prepared.values() for name in unread}
     with ProcessPoolExecutor(args.jobs) as pool:
         results = list(pool.map(write_library, chosen, [args.cache] * len(chosen),
                                 *zip(*[prepared[lib][:2] for lib in chosen]), [dataclasses] * len(chosen)))

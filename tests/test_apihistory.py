@@ -13,7 +13,9 @@ from conftest import ROOT
 
 EXPECTED = ("transformers", "peft", "trl", "accelerate", "datasets", "huggingface_hub", "tokenizers", "safetensors",
             "deepspeed", "bitsandbytes", "sentence-transformers", "flax", "optax", "orbax-checkpoint", "jax",
-            "unsloth", "unsloth_zoo", "llamafactory", "ms-swift", "diffusers")
+            "unsloth", "unsloth_zoo", "llamafactory", "ms-swift", "diffusers", "sglang", "llmcompressor", "llama-recipes",
+            "llama-cookbook", "timm", "open_clip_torch", "lightning", "pytorch-lightning", "xtuner", "axolotl",
+            "liger-kernel")
 
 
 def test_importing_loads_no_data():
@@ -126,6 +128,20 @@ def test_positional_params_and_signature():
     assert positional is not None and positional[:2] == ("model", "peft_config")
     assert ah.positional_params("peft", "peft.get_peft_model", "0.1.0") == ("model", "peft_config")
     assert ah.positional_params("transformers", "transformers.pipeline", "2.11.0") is None  # before coverage
+
+
+def test_timm_lightning_liger_names_moved_or_removed():
+    # checked in the wheels: timm 0.9 moved timm/models/layers/*.py to timm/layers (a shim package stays);
+    # pytorch_lightning 2.0 dropped Trainer(gpus=) and utilities/distributed.py; liger-kernel 0.5.5 added Qwen2.5-VL
+    assert ah.module_releases("timm", "timm.models.layers.helpers").last() == "0.6.13"
+    assert ah.module_releases("timm", "timm.layers").first() == "0.9.11"
+    assert ah.param_releases("pytorch-lightning", "pytorch_lightning.trainer.trainer.Trainer.__init__", "gpus").last() \
+        == "1.9.5"
+    assert ah.module_releases("pytorch-lightning", "pytorch_lightning.utilities.distributed").last() == "1.9.5"
+    assert ah.symbol_releases("liger-kernel", "liger_kernel.transformers",
+                              "apply_liger_kernel_to_qwen2_5_vl").first() == "0.5.5"
+    assert ah.library_of("open_clip.model") == "open_clip_torch" and ah.library_of("liger_kernel") == "liger-kernel"
+    assert ah.releases("sglang")[-1] == "0.5.23" and "0.4.9.post6" in ah.releases("sglang")  # last post of each patch
 
 
 def test_imports_from_other_libraries():

@@ -34,7 +34,8 @@ INSTALL_RE = re.compile(r"(?:install|downgrade|upgrade|pin|update)[^\n]{0,40}$",
 ALIASES = {"huggingface_hub": ("huggingface_hub", "hf_hub", "hf hub"), "torch": ("torch", "pytorch"),
            "ms-swift": ("ms-swift", "swift"), "sentence-transformers": ("sentence-transformers", "sentence_transformers"),
            "orbax-checkpoint": ("orbax-checkpoint", "orbax"), "llamafactory": ("llamafactory", "llama-factory", "llama_factory"),
-           "bitsandbytes": ("bitsandbytes", "bnb")}
+           "bitsandbytes": ("bitsandbytes", "bnb"), "open_clip_torch": ("open_clip_torch", "open_clip"),
+           "llmcompressor": ("llmcompressor", "llm_compressor")}
 SOURCES = {
     "message": Text("read from the error message", "从报错信息中读出"),
     "resolver": Text("read from pip's resolver output in the paste", "从粘贴的 pip 依赖解析输出中读出"),

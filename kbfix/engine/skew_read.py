@@ -22,7 +22,8 @@ SITE_RE = re.compile(r"[/\\](?:site|dist)-packages[/\\](?P<pkg>[A-Za-z_]\w*)")
 # a package's own source tree (an editable install, a cut path): the package is the first folder, or the one under src/
 SRC_RE = re.compile(r"(?:^(?:[/\\]|~[/\\]|\.\.\.[/\\])?|[/\\]src[/\\])(?P<pkg>transformers|peft|trl|accelerate|deepspeed|datasets|"
                     r"diffusers|vllm|huggingface_hub|tokenizers|llamafactory|swift|unsloth|unsloth_zoo|flax|jax|optax|"
-                    r"sentence_transformers)[/\\]")
+                    r"sentence_transformers|sglang|llmcompressor|axolotl|xtuner|liger_kernel|timm|open_clip|lightning|"
+                    r"pytorch_lightning)[/\\]")
 # frames of decorators and wrappers: the call is made by the frame above them
 WRAPPER_RE = re.compile(r"deprecat|decorator|functools|wrapt[/\\]|_validators\.py|contextlib")
 # names too common to say where a removed name went ("log", "api", "utils")
@@ -61,7 +62,9 @@ def _package_in(path: str) -> str | None:
     for i, part in enumerate(parts[:-1]):
         lib = ah.library_of(part)
         if lib and part in ("swift", "trl", "peft", "transformers", "accelerate", "deepspeed", "llamafactory", "unsloth",
-                            "unsloth_zoo", "vllm", "datasets", "huggingface_hub", "flax", "jax", "optax", "diffusers") \
+                            "unsloth_zoo", "vllm", "datasets", "huggingface_hub", "flax", "jax", "optax", "diffusers",
+                            "sglang", "llmcompressor", "axolotl", "xtuner", "liger_kernel", "timm", "open_clip",
+                            "pytorch_lightning") \
                 and is_module(lib, ".".join(parts[i:])):
             return part
     return None

@@ -369,6 +369,14 @@ def test_a_wanted_version_is_not_an_installed_one():
     assert installed.from_paste("it was introduced in transformers 4.34", "transformers") is None
 
 
+def test_installed_release_of_a_library_known_by_its_import_name():
+    # pip lists open_clip_torch and llmcompressor under names their import packages do not share
+    assert installed.from_paste("open_clip: 2.24.0", "open_clip_torch").version == "2.24.0"
+    assert installed.from_paste("llm-compressor==0.5.1", "llmcompressor").version == "0.5.1"
+    assert installed.from_paste("pytorch_lightning==1.9.0", "pytorch-lightning").version == "1.9.0"
+    assert installed.from_paste("pytorch_lightning==1.9.0", "lightning") is None
+
+
 def test_installed_falls_back_to_this_environment_and_says_so():
     here = installed.read("nothing about versions here", "torch")
     assert here.source == "environment" and here.version
