@@ -76,7 +76,8 @@ class Installed:
 
 def _name_pattern(library: str) -> str:
     names = {library, library.replace("-", "_"), library.replace("_", "-"), *ALIASES.get(library, ())}
-    return "(?:" + "|".join(sorted((re.escape(n).replace(r"\-", "[-_. ]").replace("_", "[-_. ]") for n in names),
+    # a dash or an underscore in a name stands for any of "-_. " (one pass: the class it becomes holds both)
+    return "(?:" + "|".join(sorted((re.sub(r"\\-|_", "[-_. ]", re.escape(n)) for n in names),
                                    key=len, reverse=True)) + ")"
 
 
