@@ -493,6 +493,30 @@ def deepspeed_regression_steps(engine, steps: int = 2, scheduler=None) -> bool:
     return any(not torch.equal(a, b) for a, b in zip(before, engine.module.parameters()))
 
 
+def transformers_load_failure(load, log_prefix: str = "[transformers] ") -> str:
+    """Run ``load`` (a transformers load that must raise RuntimeError) and return what a terminal shows: the log
+    transformers printed (its LOAD REPORT, each line after ``log_prefix``) and then the traceback."""
+    import io
+    import logging
+    import traceback
+
+    from transformers.utils import logging as hf_logging
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.Formatter(log_prefix + "%(message)s"))
+    hf_logging.disable_default_handler()  # print the report once, into our stream
+    hf_logging.add_handler(handler)
+    try:
+        load()
+    except RuntimeError:
+        return stream.getvalue() + traceback.format_exc()
+    finally:
+        hf_logging.remove_handler(handler)
+        hf_logging.enable_default_handler()
+    raise AssertionError("loading did not fail")
+
+
 def failed(run: tuple[int, str]) -> str:
     """The output of a run (:func:`run_script`, :func:`torchrun`) that must have failed."""
     code, output = run

@@ -5,6 +5,8 @@ table is what tells the cases apart, so reproduce() returns what the terminal sh
 traceback.
 """
 
+from kbfix.reproduce import transformers_load_failure
+
 REQUIRES = ("torch", "transformers", "safetensors")
 FIXES = (0, 1)
 
@@ -31,29 +33,6 @@ def _save_large(folder):
     ChineseCLIPModel(_config(width=32, layers=3, patch=14, projection=24)).save_pretrained(folder)
 
 
-def _terminal_output(load):
-    """Run ``load`` and return the transformers log plus the traceback, as a terminal shows them."""
-    import io
-    import logging
-    import traceback
-
-    from transformers.utils import logging as hf_logging
-
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(logging.Formatter("[transformers] %(message)s"))
-    hf_logging.disable_default_handler()  # print the report once, into our stream
-    hf_logging.add_handler(handler)
-    try:
-        load()
-    except RuntimeError:
-        return stream.getvalue() + traceback.format_exc()
-    finally:
-        hf_logging.remove_handler(handler)
-        hf_logging.enable_default_handler()
-    raise AssertionError("loading did not fail")
-
-
 def reproduce():
     import tempfile
 
@@ -62,7 +41,7 @@ def reproduce():
     with tempfile.TemporaryDirectory() as folder:
         _save_large(folder)
         base = _config(width=24, layers=2, patch=7, projection=16)  # the "ViT-B-16" setting
-        return _terminal_output(lambda: ChineseCLIPModel.from_pretrained(folder, config=base))
+        return transformers_load_failure(lambda: ChineseCLIPModel.from_pretrained(folder, config=base))
 
 
 def fixed():

@@ -4,6 +4,8 @@ transformers 5 prints a LOAD REPORT table through its logger and then raises a s
 table is what shows that only the classifier differs, so reproduce() returns the log and the traceback.
 """
 
+from kbfix.reproduce import transformers_load_failure
+
 REQUIRES = ("torch", "transformers")
 FIXES = (0,)
 
@@ -19,29 +21,6 @@ def _save_two_label_model(folder):
     BertForSequenceClassification(config).save_pretrained(folder)
 
 
-def _terminal_output(load):
-    """Run ``load`` and return the transformers log plus the traceback, as a terminal shows them."""
-    import io
-    import logging
-    import traceback
-
-    from transformers.utils import logging as hf_logging
-
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(logging.Formatter("[transformers] %(message)s"))
-    hf_logging.disable_default_handler()  # print the report once, into our stream
-    hf_logging.add_handler(handler)
-    try:
-        load()
-    except RuntimeError:
-        return stream.getvalue() + traceback.format_exc()
-    finally:
-        hf_logging.remove_handler(handler)
-        hf_logging.enable_default_handler()
-    raise AssertionError("loading did not fail")
-
-
 def reproduce():
     import tempfile
 
@@ -49,7 +28,7 @@ def reproduce():
 
     with tempfile.TemporaryDirectory() as folder:
         _save_two_label_model(folder)
-        return _terminal_output(lambda: BertForSequenceClassification.from_pretrained(folder, num_labels=5))
+        return transformers_load_failure(lambda: BertForSequenceClassification.from_pretrained(folder, num_labels=5))
 
 
 def fixed():

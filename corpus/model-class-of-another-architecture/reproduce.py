@@ -7,6 +7,8 @@ prints the model-type warning and a LOAD REPORT through its logger and then rais
 so reproduce() returns what the terminal shows: the log and the traceback.
 """
 
+from kbfix.reproduce import transformers_load_failure
+
 REQUIRES = ("torch", "transformers", "safetensors")
 FIXES = (0,)
 
@@ -30,29 +32,6 @@ def _save_v2(folder):
     DebertaV2ForSequenceClassification(_config()).save_pretrained(folder)
 
 
-def _terminal_output(load):
-    """Run ``load`` and return the transformers log plus the traceback, as a terminal shows them."""
-    import io
-    import logging
-    import traceback
-
-    from transformers.utils import logging as hf_logging
-
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(logging.Formatter("[transformers] %(message)s"))
-    hf_logging.disable_default_handler()
-    hf_logging.add_handler(handler)
-    try:
-        load()
-    except RuntimeError:
-        return stream.getvalue() + traceback.format_exc()
-    finally:
-        hf_logging.remove_handler(handler)
-        hf_logging.enable_default_handler()
-    raise AssertionError("loading did not fail")
-
-
 def reproduce():
     import tempfile
 
@@ -60,7 +39,7 @@ def reproduce():
 
     with tempfile.TemporaryDirectory() as folder:
         _save_v2(folder)
-        return _terminal_output(lambda: DebertaForSequenceClassification.from_pretrained(folder))
+        return transformers_load_failure(lambda: DebertaForSequenceClassification.from_pretrained(folder))
 
 
 def fixed():

@@ -4,6 +4,8 @@ transformers 5 prints a LOAD REPORT through its logger and then raises a short R
 returns what the terminal shows.
 """
 
+from kbfix.reproduce import transformers_load_failure
+
 REQUIRES = ("torch", "transformers")
 FIXES = (0,)
 
@@ -25,29 +27,14 @@ def _save(folder):
 
 
 def reproduce():
-    import io
-    import logging
     import tempfile
-    import traceback
 
     from transformers import ViTModel
-    from transformers.utils import logging as hf_logging
 
     with tempfile.TemporaryDirectory() as folder:
         _save(folder)
-        stream = io.StringIO()
-        handler = logging.StreamHandler(stream)
-        handler.setFormatter(logging.Formatter("%(message)s"))
-        hf_logging.disable_default_handler()
-        hf_logging.add_handler(handler)
-        try:
-            ViTModel.from_pretrained(folder, image_size=64)  # fine-tune at a higher resolution
-        except RuntimeError:
-            return stream.getvalue() + traceback.format_exc()
-        finally:
-            hf_logging.remove_handler(handler)
-            hf_logging.enable_default_handler()
-    raise AssertionError("loading did not fail")
+        # fine-tune at a higher resolution
+        return transformers_load_failure(lambda: ViTModel.from_pretrained(folder, image_size=64), log_prefix="")
 
 
 def fixed():
