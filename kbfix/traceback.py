@@ -826,8 +826,9 @@ def parse(text: str, *, truncated: bool = False) -> Log:
     """Parse pasted output into normalized lines and traces (one per rank and error)."""
     raw_lines = _rejoin_hard_wrapped(_unescaped_lines(text))
     lines = _prepared(raw_lines)
-    # a traceback flattened onto one line or saved in a notebook's JSON is read from the lines it holds, each
-    # standing for the line it came from: the log keeps the paste's lines (an editor's diagnostics point at them)
+    # a traceback the paste holds in another form (flattened onto one line, its breaks written as escapes, saved in
+    # a notebook's JSON, given in a report's fields) is read from the lines it holds, each standing for the line it
+    # came from: the log keeps the paste's lines (an editor's diagnostics point at them)
     read, origin = lines, range(len(lines))
     other = _read_lines(raw_lines)
     if other is not None:
