@@ -20,6 +20,7 @@ crafted log cannot make matching backtrack; ``kbfix corpus check`` rejects a pat
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
@@ -473,6 +474,32 @@ def required_literals(pattern: str | None) -> tuple[str, ...]:
 FRAGMENT_PREFIX = 12  # characters of a one-run wording the literal prefilter asks for
 
 
+@lru_cache(maxsize=None)
+def _fragment_needs(pattern: str) -> tuple[str, ...] | None:
+    """The literal runs (lowercased, split at quotes, 4+ characters) that every fragment of ``pattern``'s
+    wording (:func:`_fragment_of`) shows whole: a fragment covers at least MIN_FRAGMENT_CHARS and
+    MIN_FRAGMENT_SHARE of the wording's characters (less what is not literal), and only the run it was cut
+    in may be partial, so every run that ends before that much of the wording is there whole. A message cut
+    in its last third ("... requires Acc") keeps these and loses the runs after them; the run where that much is
+    reached shows at least its start. None when no fragment of the wording can cover that much."""
+    runs = _wording(pattern)
+    total = _wording_chars(runs)
+    variable = sum(_item_chars(r) for r in runs if not isinstance(r, str))
+    least = max(MIN_FRAGMENT_CHARS, MIN_FRAGMENT_SHARE * (total - variable))
+    needed, reached = [], 0
+    for run in runs:
+        # what _fragment_of counts as covered: literal runs and alternatives of words, not layout or classes
+        before, reached = reached, reached + (len(run) if isinstance(run, str) else VARIABLE_ITEM_CHARS
+                                              if isinstance(run, tuple) else 0)
+        if isinstance(run, str):
+            # the run the wording was cut in still shows what the fragment needed of it
+            shown = run if reached < least else run[:math.ceil(least - before)]
+            needed += [piece.lower().strip() for piece in QUOTES_RE.split(shown) if len(piece.strip()) >= 4]
+        if reached >= least:
+            return tuple(needed)
+    return None  # the words can never cover that much: no fragment, the whole wording decides
+
+
 def _exception_bound(sig: Signature) -> bool:
     """Judged on an error's exception (its type, message or frames), not on the whole log's text."""
     return sig.message is not None or sig.exception is not None or bool(sig.frames)
@@ -494,6 +521,8 @@ def signature_literals(sig: Signature) -> tuple[str | tuple[str, ...], ...]:
     if runs and len(runs[0].strip()) >= 8:
         first = runs[0].lower()[:FRAGMENT_PREFIX].strip()
         needed = [first] if _can_fragment(sig.message) else [*needed, first]
+    elif runs and _can_fragment(sig.message) and (shown := _fragment_needs(sig.message)) is not None:
+        needed = list(shown)  # a short first run: the runs any fragment shows whole
     # A message wording that is one alternation fires as a fragment of one of its branches: a branch that can
     # asks for its first words' start. The context of a signature with a message (text, requires) is not
     # asked for: the message found without it is a near miss (the entry's own wording, and the context its

@@ -322,11 +322,33 @@ def test_literal_prefilter_asks_for_what_every_match_holds():
     # anywhere after it; the fragment checks what is there run by run)
     assert signatures.signature_literals(DICT) == ("dict key mis",)
     short = Signature("short", exception="KeyError", message=r"no (?P<k>\w+) in (?P<d>\w+) here")
-    assert signatures.signature_literals(short) == ()  # too short to fire cut, no run of 8+: the regex decides
+    # too short to fire cut, no run of 8+ (its words never cover enough to fire cut): the regex decides
+    assert signatures.signature_literals(short) == ()
     # one literal run: a fragment must find it whole, so its start is asked for
     assert signatures.signature_literals(EMPTY) == ("list index o",)
     text = signatures.LogText("IndexError: list index out of range")
     assert all(text.has(word) for word in signatures.signature_literals(EMPTY))
+
+
+def test_a_wording_with_a_short_first_run_cut_in_its_last_part_passes_the_prefilter_as_a_fragment():
+    """A wording whose first run is short ("Using ") asks the prefilter only for the runs every fragment shows whole
+    (those before half of its words) and the start of the run where that much is reached: a message cut in its
+    last words ("... requires Acc") still reaches the fragment check instead of being skipped unread."""
+    sig = Signature("acc", exception="ImportError",
+                    message=r"Using [`'\"]?low_cpu_mem_usage=True[`'\"]? or a [`'\"]?device_map[`'\"]? requires "
+                            r"Accelerate:?\s+[`'\"]?pip install accelerate")
+    literals = signatures.signature_literals(sig)
+    assert "requires accelerate" not in literals and "low_cpu_mem_usage=true" in literals
+    sig_entry = entry(sig)
+    for text, level in (("ImportError: Using `low_cpu_mem_usage=True` or a `device_map` requires Acc", signatures.FRAGMENT),
+                        ("ImportError: Using `low_cpu_mem_usage=True` or a `device_map` requires Accelerate: "
+                         "`pip install accelerate`", signatures.FULL),
+                        ("ImportError: Using `low_cpu_mem", None)):  # too little of the wording to say which message
+        log = tb.parse(text)
+        hits = signatures.match((sig_entry,), log.traces[0], log, literals={f"{sig_entry.id}/{sig.id}": literals})
+        assert [h.level for h in hits if not h.partial] == ([level] if level else [])
+        assert [h.level for h in signatures.match((sig_entry,), log.traces[0], log) if not h.partial] == \
+            ([level] if level else [])  # the prefilter skips only what could not have fired
 
 
 def test_the_prefilter_asks_for_one_word_of_each_branch_of_an_alternation():
