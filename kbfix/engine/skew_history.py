@@ -7,6 +7,7 @@ process, like the history itself.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 
@@ -108,6 +109,44 @@ def methods(lib: str, module: str, method: str) -> tuple[str, ...]:
     if history is None:
         return ()
     return tuple(p for p in history.funcs(module) if p.endswith("." + method))
+
+
+@lru_cache(maxsize=64)
+def method_owners(lib: str, method: str) -> tuple[dict[str, frozenset[int]], dict[str, frozenset[int]]]:
+    """Every ``module.Class.method`` of the library that defines ``method`` -> the releases it is defined in, and
+    each of those classes (``module.Class``) -> the releases in which it defines any method. Only the modules
+    whose raw line names the method are parsed."""
+    history = api()._history(lib)
+    if history is None:
+        return {}, {}
+    owners: dict[str, frozenset[int]] = {}
+    classes: dict[str, frozenset[int]] = {}
+    for module, line in history._funcs.items():
+        if "." + method not in line:
+            continue
+        for path, variants in history.funcs(module).items():
+            if "." not in path:
+                continue
+            indices = frozenset().union(*(i for _, i in variants))
+            cls = f"{module}.{path.rsplit('.', 1)[0]}"
+            classes[cls] = classes.get(cls, frozenset()) | indices
+            if path.endswith("." + method):
+                owners[f"{module}.{path}"] = indices
+    return owners, classes
+
+
+def inherited_from(lib: str, owner: str, method: str, gone: int) -> str | None:
+    """The method of another class that starts in release ``gone``, the release where ``owner``'s own ``method``
+    stops, on a class the library had before: the method moved up to a base class there (PEFT 0.18's
+    ``BaseTuner.merge_and_unload`` for every tuner's), and the history, which records the methods a class defines
+    itself, not those it inherits, would call it removed. None when no older class took it over in that release
+    (a class new in that release, or a module split into a package, is a move, not a base)."""
+    owners, classes = method_owners(lib, method)
+    took = [path for path, indices in owners.items()
+            if (cls := path.rsplit(".", 1)[0]).rsplit(".", 1)[-1] != owner and gone in indices
+            and gone - 1 not in indices and gone - 1 in classes.get(cls, frozenset())]
+    # of several, a class named as a base ("BaseTuner", "GenerationMixin") first
+    return min(took, key=lambda p: (not re.search(r"Base|Mixin", p.rsplit(".", 2)[-2]), p), default=None)
 
 
 def with_positional(lib: str, qualname: str, exists, count: int):

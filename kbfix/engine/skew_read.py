@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from kbfix.engine import installed as installed_mod
 from kbfix.engine.skew import DOTTED, NAME, Q, Form, Reading, forms
-from kbfix.engine.skew_history import (api, coverage, importers, release_index, is_module, methods, modules_named,
-                                       near_name, pip_name, range_spec, short, vkey, with_positional)
+from kbfix.engine.skew_history import (api, coverage, importers, inherited_from, release_index, is_module, methods,
+                                       modules_named, near_name, pip_name, range_spec, short, vkey, with_positional)
 from kbfix.model import Text
 
 # a frame line: File "path", line N, in f / IPython's path:N / a notebook link [path](...)
@@ -347,6 +347,8 @@ class Analysis:
         have = ah.module_releases(lib, f"{module}.{name}") if submodule else ah.symbol_releases(lib, module, name)
         if not submodule:
             have = have | ah.module_releases(lib, f"{module}.{name}")  # `from flax import optim`: a submodule
+        if "." in name and have:
+            have = self._with_inherited(reading, lib, module, name, have)
         caller = _caller(self.text, reading.form, lib)
         if caller.library is None:
             caller = self._named_importer(reading, lib) or caller
@@ -407,6 +409,26 @@ class Analysis:
                 reading.say(f"it was added in {lib} {short(lib, first)}", f"{lib} 从 {short(lib, first)} 起才有它")
         reading.says.append(caller.says())
         self._bounds(reading, lib, have, direction, caller)
+
+    def _with_inherited(self, reading: Reading, lib: str, module: str, name: str, have):
+        """``have`` for a method (``Class.method``) with the releases where the class inherits it: the history records
+        the methods a class defines itself, so a method moved up to a base class (PEFT 0.18's
+        ``BaseTuner.merge_and_unload``) would read as removed from every release since."""
+        owner, _, method = name.rpartition(".")
+        gone = max(have.indices) + 1
+        if gone >= len(have.releases):
+            return have
+        kept = api().symbol_releases(lib, module, owner)
+        base = inherited_from(lib, owner, method, gone) if gone in kept.indices else None
+        if base is None:
+            return have  # the class went with it, or no class took the method over: removed
+        release = short(lib, have.releases[gone])
+        reading.say(f"{lib} {release} stops defining {method} on {owner} and starts defining {base}: most likely moved up "
+                    f"to a base class that {owner} inherits it from, not removed (the history records the methods a class "
+                    f"defines itself)",
+                    f"{lib} {release} 不再在 {owner} 上定义 {method}，同时开始定义 {base}：多半是被移到了 {owner} 继承的基类里，"
+                    f"并没有被删除（API 历史只记录类自己定义的方法）")
+        return type(have)(have.library, have.releases, have.indices | {i for i in kept.indices if i >= gone})
 
     def _moved(self, lib: str, module: str, name: str) -> str | None:
         """The module of the same library that offers ``name`` in the latest release (moved or renamed there)."""
@@ -480,6 +502,8 @@ class Analysis:
         have = ah.function_releases(lib, f"{module}:{cls}.{name}") | ah.symbol_releases(lib, module, f"{cls}.{name}")
         if not have and cls.endswith("Config"):
             have = _config_field(lib, module, cls, name)
+        if have:
+            have = self._with_inherited(reading, lib, module, f"{cls}.{name}", have)
         reading.captures.update({"library": pip_name(lib), "symbol": f"{cls}.{name}", "name": f"{cls}.{name}", "module": module,
                                  "old_use": f"<a {cls}>.{name}   ({module}.{cls})"})
         if not have:

@@ -51,6 +51,19 @@ def test_removed_name_pins_below_the_release_that_removed_it():
     assert caps["caller"] == "colbert/training/training.py"
 
 
+def test_a_method_moved_up_to_a_base_class_is_inherited_not_removed():
+    """PEFT 0.18 moved every tuner's merge_and_unload to BaseTuner: the history, which records the methods a class
+    defines itself, shows LoraModel's own one ending in 0.17.1; the class kept it by inheritance, so the error is an
+    old PEFT (before 0.3), not a new one to pin below 0.18."""
+    found = facts("Traceback (most recent call last):\n  File \"merge.py\", line 12, in <module>\n"
+                  "    model = model.merge_and_unload()\n"
+                  "AttributeError: 'LoraModel' object has no attribute 'merge_and_unload'\n")
+    assert found.holds("symbol_not_yet_added") and not found.holds("symbol_removed")
+    caps = found.found["symbol_not_yet_added"]
+    assert caps["library"] == "peft" and caps["first_good"] == "0.3.0" and caps["upgrade"] == "peft>=0.3"
+    assert "pin" not in caps
+
+
 def test_jax_deprecation_message_raised_as_attribute_error_is_read_as_a_removed_name():
     # jax/_src/deprecations.py answers a read of a removed module attribute with its deprecation message
     found = facts("    xla.backend_specific_translations[\"cpu\"][prim] = partial(\n"
