@@ -97,6 +97,9 @@ CHAIN_RE = re.compile(
 )
 EXC_TYPE = (r"(?:[A-Za-z_][\w]*\.)*(?:_?[A-Z][A-Za-z0-9_]*(?:Error|Exception|Warning|Interrupt|Exit|Fault|Failure|Abort)"
             r"|KeyError|StopIteration|Exception)|(?:[a-z_][\w]*\.)+[A-Z]\w*")  # or any dotted class: jax's UnfilteredStackTrace
+NAMED_TYPE_RE = re.compile(  # a class named as an exception (not any dotted class)
+    r"(?:[A-Za-z_]\w*\.)*(?:_?[A-Z][A-Za-z0-9_]*(?:Error|Exception|Warning|Interrupt|Exit|Fault|Failure|Abort)"
+    r"|KeyError|StopIteration|Exception)")
 # Ray re-raises a worker's error as "ray.exceptions.RayTaskError(ValueError): ray::Worker.f() (pid=...)": the
 # class in brackets is the worker's exception, the one a signature names (its own line may be cut off below)
 EXC_RE = re.compile(rf"^(?P<type>{EXC_TYPE})(?:\((?P<inner>{EXC_TYPE})\))?(?:(?::\s?)(?P<msg>.*))?$")
@@ -341,7 +344,10 @@ def _unwrap(match: re.Match[str], message: str) -> tuple[str, str]:
     (Ray) -> the inner exception."""
     exc_type = match.groupdict().get("inner") or match["type"]
     inner = EXC_RE.match(message.split("\n", 1)[0])
-    if inner and inner["msg"] is not None:
+    # a dotted name that is no exception class starts the message of many errors (torch's op overload
+    # "aten._foreach_norm.Scalar: got mixed ..."): only an outer type that is no exception class wraps one
+    if inner and inner["msg"] is not None and (NAMED_TYPE_RE.fullmatch(inner["type"])
+                                               or not NAMED_TYPE_RE.fullmatch(exc_type)):
         rest = message.split("\n", 1)[1] if "\n" in message else ""
         return inner["type"], (inner["msg"] + ("\n" + rest if rest else "")).strip()
     return exc_type, message
