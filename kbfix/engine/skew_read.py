@@ -27,8 +27,13 @@ SRC_RE = re.compile(r"(?:^(?:[/\\]|~[/\\]|\.\.\.[/\\])?|[/\\]src[/\\])(?P<pkg>tr
 # frames of decorators and wrappers: the call is made by the frame above them
 WRAPPER_RE = re.compile(r"deprecat|decorator|functools|wrapt[/\\]|_validators\.py|contextlib")
 # names too common to say where a removed name went ("log", "api", "utils")
+# words too common to say where a name moved: many packages of a library have a part of that name (a "vision"
+# module of one model is not where another model's went)
 GENERIC_NAMES = frozenset({"api", "log", "utils", "core", "common", "base", "models", "model", "config", "main", "version",
-                           "types", "util", "helpers", "data", "ops", "nn", "lib", "io", "tools", "cli", "modules"})
+                           "types", "util", "helpers", "data", "ops", "nn", "lib", "io", "tools", "cli", "modules",
+                           "vision", "text", "audio", "image", "video", "speech", "layers", "layer", "modeling",
+                           "configuration", "processing", "tokenization", "attention", "encoder", "decoder", "loss",
+                           "losses", "functional", "metrics", "callbacks", "convert", "export", "pipeline", "schedulers"})
 # a saved config being read: transformers / PEFT loaders, accelerate's launcher reading its default_config.yaml
 CONFIG_LOAD_RE = re.compile(r"from_pretrained|from_json_file|load_adapter|from_peft_type|_get_peft_config|adapter_config"
                             r"|from_yaml_file|load_config_from_file|default_config\.yaml")
