@@ -179,7 +179,8 @@ def tail_only(text: str) -> str | None:
 
 
 def elide_frames(text: str) -> str | None:
-    """Library frames replaced by Colab's ``N frames`` line."""
+    """Library frames replaced by Colab's ``N frames`` line. Colab keeps the frame that raised, the last one above
+    the exception line (every Colab paste among the corpus's real cases shows one below its ``N frames``)."""
     lines = text.split("\n")
     out: list[str] = []
     i, elided = 0, 0
@@ -189,9 +190,10 @@ def elide_frames(text: str) -> str | None:
             j = i + 1
             while j < len(lines) and lines[j].startswith("    ") and not tb.FRAME_RE.match(lines[j]):
                 j += 1
-            elided += 1
-            i = j
-            continue
+            if j < len(lines) and tb.FRAME_RE.match(lines[j]):  # not the raising frame: hidden
+                elided += 1
+                i = j
+                continue
         if elided:
             out.append(f"{elided} frames")
             elided = 0
