@@ -777,6 +777,62 @@ def _report_fields(lines: list[str]) -> tuple[list[str], list[int]] | None:
     return out, origin
 
 
+# an IDE's debugger stopped on the exception (VS Code / Cursor, in the languages people run it in): the type on this
+# line, the message below it, then the frames, most recent first, and no exception line
+PAUSED_RE = re.compile(rf"^\s*(?:Exception has occurred|发生异常|發生例外狀況|例外が発生しました|예외가 발생했습니다)\s*[:：]\s*"
+                       rf"(?P<type>{EXC_TYPE})\s*(?:\(note:[^)]*\)?)?\s*$")
+MAX_PAUSED_MESSAGE = 40  # message lines read below a paused debugger's exception type
+
+
+def _debugger_paused(lines: list[str]) -> tuple[list[str], list[int]] | None:
+    """A debugger's "Exception has occurred: ValueError" block (VS Code, "发生异常: ValueError" in Chinese), with the
+    message on the lines below it and the frames under the message, most recent first: read as a traceback (the
+    frames oldest first) that ends in the exception line, each line standing for the paste's line it came from.
+    None when the paste holds no such block."""
+    if not any(PAUSED_RE.match(line) for line in lines):
+        return None
+    out: list[str] = []
+    origin: list[int] = []
+    at = 0
+    while at < len(lines):
+        match = PAUSED_RE.match(lines[at])
+        if not match:
+            out.append(lines[at])
+            origin.append(at)
+            at += 1
+            continue
+        message = at + 1
+        while message < len(lines) and message - at <= MAX_PAUSED_MESSAGE and lines[message].strip() \
+                and not FRAME_RE.match(lines[message]):
+            message += 1
+        frames: list[list[int]] = []  # each frame's lines, as the debugger lists them (most recent first)
+        end = message
+        while end < len(lines) and FRAME_RE.match(lines[end]):
+            block = [end]
+            end += 1
+            while end < len(lines) and lines[end].startswith("    ") and not FRAME_RE.match(lines[end]):
+                block.append(end)
+                end += 1
+            frames.append(block)
+        body = [lines[i] for i in range(at + 1, message)]
+        if not body:  # no message: nothing to read the exception from
+            out.append(lines[at])
+            origin.append(at)
+            at += 1
+            continue
+        out.append("Traceback (most recent call last):")
+        origin.append(at)
+        for block in reversed(frames):
+            out += [lines[i] for i in block]
+            origin += block
+        out.append(f"{match['type']}: {body[0].strip()}")
+        origin.append(at + 1)
+        out += body[1:]
+        origin += list(range(at + 2, message))
+        at = end
+    return out, origin
+
+
 ESCAPED_NEWLINE_RE = re.compile(r"\\+n")
 ESCAPED_QUOTE_RE = re.compile(r"""\\+(["'])""")
 ESCAPED_FRAME_RE = re.compile(r'File \\*"')
@@ -805,10 +861,11 @@ def _escaped_newlines(lines: list[str]) -> tuple[list[str], list[int]] | None:
 
 def _read_lines(raw_lines: list[str]) -> tuple[list[str], list[int]] | None:
     """The lines the parser reads where they differ from the paste's own lines (a notebook's JSON, line breaks
-    written as escapes, an error report's fields, a flattened traceback), with the paste's line each stands for;
+    written as escapes, an error report's fields, a paused debugger's exception, a flattened traceback), with the
+    paste's line each stands for;
     None when they do not differ."""
     lines, origin, changed = raw_lines, list(range(len(raw_lines))), False
-    for step in (_notebook_decoded, _escaped_newlines, _report_fields, _unflattened):
+    for step in (_notebook_decoded, _escaped_newlines, _report_fields, _debugger_paused, _unflattened):
         found = step(lines)
         if found is not None:
             lines, origin, changed = found[0], [origin[at] for at in found[1]], True

@@ -529,3 +529,22 @@ def test_a_private_exception_class_is_an_exception_line():
     trace = only("numpy.core._exceptions._ArrayMemoryError: Unable to allocate 3.41 GiB for an array with shape (8, 1024, 50000)")
     assert trace.final.short_type == "_ArrayMemoryError" and trace.final.message.startswith("Unable to allocate")
     assert only("训练时报错numpy.core._exceptions._ArrayMemoryError: Unable to allocate 3.41 GiB").final.short_type == "_ArrayMemoryError"
+
+
+def test_a_paused_debuggers_exception_reads_as_a_traceback_with_its_frames_oldest_first():
+    """VS Code's "Exception has occurred: T" ("发生异常: T" in Chinese) with the message below it and the frames
+    under the message, most recent first, and no exception line: the type and message make the exception line,
+    the frames come oldest first, and the log keeps the paste's lines."""
+    paste = ("发生异常: KeyError       (note: full exception trace is shown but execution is paused at: _run_module_as_main)\n"
+             "'instruction'\n"
+             '  File "/home/u/LLaMA-Factory/src/llamafactory/data/converter.py", line 120, in __call__\n'
+             "    prompt = example[self.dataset_attr.prompt]\n"
+             '  File "/home/u/train.py", line 5, in <module>\n'
+             "    main()\n")
+    log = parse(paste)
+    (trace,) = log.traces
+    assert (trace.final.type, trace.final.message) == ("KeyError", "'instruction'")
+    assert [f.name for f in trace.final.frames] == ["<module>", "__call__"]
+    assert log.lines[0].startswith("发生异常: KeyError")
+    # a type with no message below it is no exception to read
+    assert not parse("Exception has occurred: KeyError\n\nsomething else\n").traces
