@@ -13,6 +13,7 @@ soundfile is not in the environment; its manylinux wheels bundle libsndfile (ver
 """
 
 import os
+import shutil
 import tempfile
 
 # releases this reproducer is verified with where the environment lacks them (scripts/verify.py --overlays)
@@ -47,20 +48,27 @@ def reproduce():
     import soundfile as sf
 
     folder = _folder()
-    return [sf.read(path)[0].shape for path in _paths(folder)]  # LibsndfileError on 0002.wav
+    try:
+        return [sf.read(path)[0].shape for path in _paths(folder)]  # LibsndfileError on 0002.wav
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def fixed():
     import soundfile as sf
 
+    folder = _folder()
     readable, dropped = [], []
-    for path in _paths(_folder()):
-        try:
-            sf.info(path)  # fix 0: list what libsndfile cannot read
-        except RuntimeError as err:
-            dropped.append((os.path.basename(path), str(err)))
-            continue
-        readable.append(path)
-    shapes = [sf.read(path)[0].shape for path in readable]
+    try:
+        for path in _paths(folder):
+            try:
+                sf.info(path)  # fix 0: list what libsndfile cannot read
+            except RuntimeError as err:
+                dropped.append((os.path.basename(path), str(err).replace(folder, "<folder>")))
+                continue
+            readable.append(path)
+        shapes = [sf.read(path)[0].shape for path in readable]
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
     assert shapes == [(RATE // 10,)] and len(dropped) == 1, (shapes, dropped)
     return f"read {len(shapes)} file(s), dropped {dropped}\n"
