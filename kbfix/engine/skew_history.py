@@ -149,6 +149,18 @@ def inherited_from(lib: str, owner: str, method: str, gone: int) -> str | None:
     return min(took, key=lambda p: (not re.search(r"Base|Mixin", p.rsplit(".", 2)[-2]), p), default=None)
 
 
+BASE_CLASS_RE = re.compile(r"Mixin$|^Base|Base$|^PreTrained|^Abstract")  # a class named as a base of many others
+
+
+def base_definitions(lib: str, method: str) -> tuple[frozenset[int], tuple[str, ...]]:
+    """The releases in which a class of the library named as a base (``ModuleUtilsMixin``, ``PreTrainedModel``,
+    ``PreTrainedTokenizerBase``, ``BaseTuner``) defines ``method``, and those classes' methods: where a class that
+    does not define the method itself (``BertModel.get_head_mask``) gets it from. Empty when none does."""
+    owners, _ = method_owners(lib, method)
+    found = {path: indices for path, indices in owners.items() if BASE_CLASS_RE.search(path.rsplit(".", 2)[-2])}
+    return frozenset().union(*found.values()) if found else frozenset(), tuple(sorted(found))
+
+
 def with_positional(lib: str, qualname: str, exists, count: int):
     """The releases in which the callable takes ``count`` positional arguments (``self`` included)."""
     ah = api()

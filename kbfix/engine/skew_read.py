@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from kbfix.engine import installed as installed_mod
 from kbfix.engine.skew import DOTTED, NAME, Q, Form, Reading, forms
-from kbfix.engine.skew_history import (api, coverage, importers, inherited_from, release_index, is_module, methods,
+from kbfix.engine.skew_history import (api, base_definitions, coverage, importers, inherited_from, release_index,
+                                       is_module, methods,
                                        modules_named, near_name, pip_name, range_spec, short, vkey, with_positional)
 from kbfix.model import Text
 
@@ -509,6 +510,13 @@ class Analysis:
             have = _config_field(lib, module, cls, name)
         if have:
             have = self._with_inherited(reading, lib, module, f"{cls}.{name}", have)
+        elif not name.startswith("_") and ah.symbol_releases(lib, module, cls):
+            # not defined on the class itself: a method it inherits from one of the library's base classes
+            indices, bases = base_definitions(lib, name)
+            if indices:
+                have = type(ah.symbol_releases(lib, module, cls))(lib, ah.releases(lib), indices)
+                reading.say(f"{cls} does not define {name} itself; {', '.join(bases[:2])} (a base class of the library) "
+                            f"defines it", f"{cls} 自己没有定义 {name}；库中的基类 {', '.join(bases[:2])} 定义了它")
         reading.captures.update({"library": pip_name(lib), "symbol": f"{cls}.{name}", "name": f"{cls}.{name}", "module": module,
                                  "old_use": f"<a {cls}>.{name}   ({module}.{cls})"})
         if not have:

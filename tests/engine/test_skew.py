@@ -64,6 +64,20 @@ def test_a_method_moved_up_to_a_base_class_is_inherited_not_removed():
     assert "pin" not in caps
 
 
+def test_a_method_a_class_inherits_from_a_base_class_of_the_library_is_dated_by_the_base():
+    """BertModel never defines get_head_mask itself: ModuleUtilsMixin (a base of every model) does, through transformers
+    4.57.6; a tokenizer's apply_chat_template is PreTrainedTokenizerBase's, from 4.34."""
+    found = facts("AttributeError: 'BertModel' object has no attribute 'get_head_mask'\n")
+    caps = found.found["symbol_removed"]
+    assert caps["last_good"] == "4.57.6" and caps["pin"] == "transformers<5.0"
+    found = facts("AttributeError: 'LlamaTokenizerFast' object has no attribute 'apply_chat_template'\n")
+    caps = found.found["symbol_not_yet_added"]
+    assert caps["first_good"] == "4.34.0" and caps["upgrade"] == "transformers>=4.34"
+    # a name no base class defines either stays undated
+    assert not facts("AttributeError: 'BertModel' object has no attribute 'no_such_method_anywhere'\n").holds(
+        "symbol_not_in_release")
+
+
 def test_jax_deprecation_message_raised_as_attribute_error_is_read_as_a_removed_name():
     # jax/_src/deprecations.py answers a read of a removed module attribute with its deprecation message
     found = facts("    xla.backend_specific_translations[\"cpu\"][prim] = partial(\n"
