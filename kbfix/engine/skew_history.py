@@ -161,6 +161,27 @@ def base_definitions(lib: str, method: str) -> tuple[frozenset[int], tuple[str, 
     return frozenset().union(*found.values()) if found else frozenset(), tuple(sorted(found))
 
 
+# Keywords a library's decorator accepted for a parameter it renamed, which the history (a def's own parameters)
+# does not show: huggingface_hub's @validate_hf_hub_args turned use_auth_token= into the token= of the function it
+# wraps (utils/_validators.py, smoothly_deprecate_use_auth_token) from 0.11.0 until 1.0.0 removed that.
+DECORATOR_KEYWORDS = {("huggingface_hub", "use_auth_token"): ("token", "0.11.0", "1.0.0")}
+
+
+def keyword_releases(lib: str, qualname: str, kwarg: str):
+    """The releases in which the function takes ``kwarg``: its own parameter, or one a decorator of the library
+    accepts for it (:data:`DECORATOR_KEYWORDS`)."""
+    ah = api()
+    have = ah.param_releases(lib, qualname, kwarg)
+    rule = DECORATOR_KEYWORDS.get((lib, kwarg))
+    if rule is None:
+        return have
+    renamed, since, until = rule
+    takes = ah.param_releases(lib, qualname, renamed)
+    low, high = vkey(since), vkey(until)
+    extra = {i for i in takes.indices if (key := vkey(takes.releases[i])) is not None and low <= key < high}
+    return type(have)(have.library, have.releases, have.indices | extra) if extra else have
+
+
 def with_positional(lib: str, qualname: str, exists, count: int):
     """The releases in which the callable takes ``count`` positional arguments (``self`` included)."""
     ah = api()

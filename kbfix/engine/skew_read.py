@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from kbfix.engine import installed as installed_mod
 from kbfix.engine.skew import DOTTED, NAME, Q, Form, Reading, forms
-from kbfix.engine.skew_history import (api, base_definitions, coverage, importers, inherited_from, release_index,
-                                       is_module, methods,
+from kbfix.engine.skew_history import (api, base_definitions, coverage, importers, inherited_from, keyword_releases,
+                                       release_index, is_module, methods,
                                        modules_named, near_name, pip_name, range_spec, short, vkey, with_positional)
 from kbfix.model import Text
 
@@ -596,11 +596,30 @@ class Analysis:
         if not owner and method == "__init__":
             owner = self._owner_from_call_line(form, kwarg) or ""
         if not owner:
-            return None
+            place = self._function_place(method, kwarg, form) if method != "__init__" and kwarg else None
+            return (place[0], place[1], "", method) if place else None
         place = self._class_place(owner, form, method, kwarg)
         if place is None:
             return ("", "", owner, method)
         return (place[0], place[1], owner, method)
+
+    def _function_place(self, name: str, kwarg: str, form: Form) -> tuple[str, str] | None:
+        """(library, module) of a bare function named in the message (``load_dataset() got an unexpected keyword
+        argument 'trust_remote_code'``): the one covered library whose function of that name takes ``kwarg`` in some
+        release (among several, the one the frames above the error or the paste name); None when no library's does
+        (a function of the user's own) or it stays ambiguous. Its public module: the shortest path."""
+        ah = api()
+        taking = [p for p in ah.find_symbol(name) if not is_module(p.library, f"{p.module}.{name}")
+                  and keyword_releases(p.library, f"{p.module}.{name}", kwarg)]
+        libraries = {p.library for p in taking}
+        if len(libraries) > 1:
+            shown = {ah.library_of(pkg) for _, pkg, _ in _frames_before(self.text, form.line) if pkg}
+            libraries = (libraries & shown) or {lib for lib in libraries if installed_mod.named(self.text, lib)}
+        if len(libraries) != 1:
+            return None
+        (lib,) = libraries
+        place = min((p for p in taking if p.library == lib), key=lambda p: (p.module.count("."), p.module))
+        return lib, place.module
 
     def _owner_from_call_line(self, form: Form, kwarg: str) -> str | None:
         """The class a bare ``__init__()`` belongs to, from the failing line shown above the message
@@ -649,7 +668,7 @@ class Analysis:
             self._override(reading, form, owner, method, kwarg=kwarg)
             return
         reading.captures["library"] = pip_name(lib)
-        qualname = f"{module}.{owner}.{method}"
+        qualname = f"{module}.{owner}.{method}" if owner else f"{module}.{method}"
         exists = ah.function_releases(lib, qualname)
         if not exists:
             return
@@ -658,7 +677,7 @@ class Analysis:
                 and not _forwards_keywords(lib, caller, kwarg) \
                 and self._override(reading, form, owner, method, kwarg=kwarg, base=(lib, module)):
             return  # the library calls its own method with a keyword the method lacks: an override
-        have = ah.param_releases(lib, qualname, kwarg)
+        have = keyword_releases(lib, qualname, kwarg)
         latest = ah.signature(lib, qualname, ah.releases(lib)[-1])
         if not have:
             if latest is not None and latest.varkw:
@@ -676,7 +695,7 @@ class Analysis:
                 reading.captures["kwargs"] = ", ".join(sorted(others))
                 reading.hold("kwargs_never_existed")
             return
-        elsewhere = self._class_elsewhere(reading, lib, owner, method, kwarg, have)
+        elsewhere = self._class_elsewhere(reading, lib, owner, method, kwarg, have) if owner else None
         if elsewhere:
             lib, have = elsewhere
             reading.captures["library"] = pip_name(lib)
@@ -734,7 +753,7 @@ class Analysis:
                 candidates += [(lib, mod, p) for p in methods(lib, mod, method)]
                 break
         if base is not None:
-            candidates += [(base[0], base[1], f"{owner}.{method}")]
+            candidates += [(base[0], base[1], f"{owner}.{method}" if owner else method)]
         if not candidates:  # no frame: the Trainer's hooks, or the model methods the Trainer calls
             candidates = [("transformers", "transformers.trainer", f"Trainer.{method}"),
                           ("transformers", "transformers.modeling_utils", f"PreTrainedModel.{method}")]

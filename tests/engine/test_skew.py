@@ -78,6 +78,19 @@ def test_a_method_a_class_inherits_from_a_base_class_of_the_library_is_dated_by_
         "symbol_not_in_release")
 
 
+def test_a_bare_function_is_the_one_covered_librarys_function_of_that_name_that_takes_the_keyword():
+    """`load_dataset() got an unexpected keyword argument 'trust_remote_code'`: only datasets has a load_dataset that
+    takes it (2.16 to 3.6); huggingface_hub's validator took use_auth_token= for token= until 1.0."""
+    caps = facts("TypeError: load_dataset() got an unexpected keyword argument 'trust_remote_code'\n").found[
+        "kwarg_not_accepted"]
+    assert caps["library"] == "datasets" and caps["pin"] == "datasets>=2.16,<4.0"
+    caps = facts("TypeError: hf_hub_download() got an unexpected keyword argument 'use_auth_token'\n").found[
+        "kwarg_not_accepted"]
+    assert caps["library"] == "huggingface_hub" and caps["pin"] == "huggingface_hub<1.0"
+    # a function no covered library's takes the keyword is the user's own: only the form is read, nothing is dated
+    assert set(facts("TypeError: train() got an unexpected keyword argument 'foo_bar'\n").found) == {"skew_form"}
+
+
 def test_jax_deprecation_message_raised_as_attribute_error_is_read_as_a_removed_name():
     # jax/_src/deprecations.py answers a read of a removed module attribute with its deprecation message
     found = facts("    xla.backend_specific_translations[\"cpu\"][prim] = partial(\n"
