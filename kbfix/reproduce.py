@@ -408,6 +408,31 @@ def word_tokenizer(words: list[str]):
     return PreTrainedTokenizerFast(tokenizer_object=core, pad_token="[PAD]", unk_token="[UNK]", eos_token="[EOS]")
 
 
+def tone_wav_bytes(rate: int = 16000, seconds: float = 0.1) -> bytes:
+    """A mono 16-bit WAV file of a 440 Hz tone, as bytes (an audio cell for a tiny dataset)."""
+    import io
+    import wave
+
+    import numpy as np
+
+    tone = (np.sin(np.arange(int(rate * seconds)) * 2 * np.pi * 440 / rate) * 3000).astype("<i2")
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(tone.tobytes())
+    return buf.getvalue()
+
+
+def tiny_audio_dataset(decode: bool, rate: int = 16000):
+    """A one-row ``datasets.Dataset`` whose ``audio`` column holds :func:`tone_wav_bytes`, cast to ``Audio``."""
+    from datasets import Audio, Dataset
+
+    ds = Dataset.from_dict({"audio": [{"bytes": tone_wav_bytes(rate), "path": "tone.wav"}]})
+    return ds.cast_column("audio", Audio(sampling_rate=rate, decode=decode))
+
+
 def free_port() -> str:
     """A local TCP port nobody listens on now, for a reproducer's rendezvous (MASTER_PORT, tcp://...)."""
     import socket

@@ -3,16 +3,11 @@ clip_grad_norm_ then runs one foreach norm over both kinds. A one-rank gloo grou
 computes the two norms separately and scales every gradient by the same coefficient."""
 
 import os
-import socket
+
+from kbfix.reproduce import free_port
 
 REQUIRES = ("torch",)
 FIXES = (1,)
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return str(s.getsockname()[1])
 
 
 def _backward_on_mixed_model():
@@ -31,7 +26,7 @@ def _run(step):
     import torch.distributed as dist
 
     os.environ["MASTER_ADDR"] = "127.0.0.1"
-    os.environ["MASTER_PORT"] = _free_port()
+    os.environ["MASTER_PORT"] = free_port()
     dist.init_process_group(backend="gloo", rank=0, world_size=1)
     try:
         step(_backward_on_mixed_model())

@@ -3,16 +3,11 @@ tensor. On a CPU machine the same group is built with the device-qualified strin
 registers a backend for the CPU too."""
 
 import os
-import socket
+
+from kbfix.reproduce import free_port
 
 REQUIRES = ("torch",)
 FIXES = (1,)
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return str(s.getsockname()[1])
 
 
 def _broadcast(backend):
@@ -20,7 +15,7 @@ def _broadcast(backend):
     import torch.distributed as dist
 
     os.environ["MASTER_ADDR"] = "127.0.0.1"
-    os.environ["MASTER_PORT"] = _free_port()
+    os.environ["MASTER_PORT"] = free_port()
     dist.init_process_group(backend=backend, rank=0, world_size=1)
     try:
         dist.broadcast(torch.zeros(1), src=0)

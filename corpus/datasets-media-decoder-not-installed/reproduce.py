@@ -10,7 +10,7 @@ fixed() casts the column to ``Audio(decode=False)`` and decodes the bytes itself
 
 import importlib.util
 
-from kbfix.reproduce import release_within
+from kbfix.reproduce import release_within, tiny_audio_dataset
 
 # these modules are never installed: they stand for "datasets >= 4.0" and "no torchcodec in this environment"
 REQUIRES = ("datasets", "numpy") + (
@@ -21,31 +21,8 @@ FIXES = (1,)
 RATE = 16000
 
 
-def _wav_bytes() -> bytes:
-    import io
-    import wave
-
-    import numpy as np
-
-    tone = (np.sin(np.arange(RATE // 10) * 2 * np.pi * 440 / RATE) * 3000).astype("<i2")
-    buf = io.BytesIO()
-    with wave.open(buf, "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(RATE)
-        w.writeframes(tone.tobytes())
-    return buf.getvalue()
-
-
-def _dataset(decode: bool):
-    from datasets import Audio, Dataset
-
-    ds = Dataset.from_dict({"audio": [{"bytes": _wav_bytes(), "path": "tone.wav"}]})
-    return ds.cast_column("audio", Audio(sampling_rate=RATE, decode=decode))
-
-
 def reproduce():
-    ds = _dataset(decode=True)
+    ds = tiny_audio_dataset(decode=True)
     return ds[0]["audio"]  # raises the ImportError on datasets >= 4.0 without torchcodec
 
 
@@ -55,7 +32,7 @@ def fixed():
 
     import numpy as np
 
-    cell = _dataset(decode=False)[0]["audio"]  # fix 1: {"bytes": ..., "path": ...}
+    cell = tiny_audio_dataset(decode=False)[0]["audio"]  # fix 1: {"bytes": ..., "path": ...}
     with wave.open(io.BytesIO(cell["bytes"]), "rb") as w:
         rate = w.getframerate()
         array = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").astype("float32") / 32768

@@ -4,18 +4,11 @@ before PR #4171: the embedding and the final norm in one fully_shard group, lm_h
 puts the tied modules in one group."""
 
 import os
-import socket
 
-from kbfix.reproduce import release_within
+from kbfix.reproduce import free_port, release_within
 
 REQUIRES = ("torch",) + (() if release_within("torch", (2, 13)) else ("kbfix_requires_torch_2_13",))
 FIXES = (1,)
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return str(s.getsockname()[1])
 
 
 def _tied_model():
@@ -42,7 +35,7 @@ def _run(groups):
     from torch.distributed.fsdp import fully_shard
 
     os.environ["MASTER_ADDR"] = "127.0.0.1"
-    os.environ["MASTER_PORT"] = _free_port()
+    os.environ["MASTER_PORT"] = free_port()
     dist.init_process_group(backend="gloo", rank=0, world_size=1)
     try:
         mesh = init_device_mesh("cpu", (1,))
