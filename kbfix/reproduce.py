@@ -433,6 +433,19 @@ def tiny_audio_dataset(decode: bool, rate: int = 16000):
     return ds.cast_column("audio", Audio(sampling_rate=rate, decode=decode))
 
 
+def tiny_unet(**extra):
+    """A tiny diffusers ``UNet2DConditionModel`` (two blocks, one with cross-attention) built from a config, seeded;
+    ``extra`` adds config keys (SDXL's ``addition_embed_type="text_time"`` ...)."""
+    import torch
+    from diffusers import UNet2DConditionModel
+
+    torch.manual_seed(0)
+    return UNet2DConditionModel(
+        sample_size=8, in_channels=4, out_channels=4, layers_per_block=1, block_out_channels=(32, 64),
+        down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"), up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
+        cross_attention_dim=32, attention_head_dim=2, norm_num_groups=8, **extra)
+
+
 def free_port() -> str:
     """A local TCP port nobody listens on now, for a reproducer's rendezvous (MASTER_PORT, tcp://...)."""
     import socket

@@ -14,7 +14,7 @@ import the installed transformers, which needs a newer huggingface_hub, and a UN
 diffusers 0.21.4 and torch 2.13 on CPU.
 """
 
-from kbfix.reproduce import release_within
+from kbfix.reproduce import release_within, tiny_unet
 
 OVERLAY = ("diffusers==0.21.4", "huggingface_hub==0.17.3", "pillow==13.0.0")
 # diffusers 0.21 passes the scale whatever else is installed; 0.22-0.26 only without the PEFT backend, 0.27+ never
@@ -27,22 +27,7 @@ def _unet():
     import sys
 
     sys.modules["transformers"] = None  # a UNet needs no transformers; diffusers 0.21 would import it
-    import torch
-    from diffusers import UNet2DConditionModel
-
-    torch.manual_seed(0)
-    return UNet2DConditionModel(
-        sample_size=8,
-        in_channels=4,
-        out_channels=4,
-        layers_per_block=1,
-        block_out_channels=(32, 64),
-        down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"),
-        up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
-        cross_attention_dim=32,
-        attention_head_dim=2,
-        norm_num_groups=8,
-    )
+    return tiny_unet()
 
 
 def _lora_class(accept_extra_args):

@@ -9,6 +9,8 @@ diffusers (and Pillow, which it imports) are not in the test environment: they c
 (``scripts/verify.py --overlays`` installs OVERLAY); verified with diffusers 0.42.1 and torch 2.13 on CPU.
 """
 
+from kbfix.reproduce import tiny_unet
+
 OVERLAY = ("diffusers==0.42.1", "pillow==13.0.0")
 REQUIRES = ("torch", "diffusers", "PIL")
 FIXES = (1,)
@@ -18,25 +20,8 @@ _TIME_DIM = 8
 
 
 def _unet():
-    import torch
-    from diffusers import UNet2DConditionModel
-
-    torch.manual_seed(0)
-    return UNet2DConditionModel(
-        sample_size=8,
-        in_channels=4,
-        out_channels=4,
-        layers_per_block=1,
-        block_out_channels=(32, 64),
-        down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"),
-        up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
-        cross_attention_dim=32,
-        attention_head_dim=2,
-        norm_num_groups=8,
-        addition_embed_type="text_time",  # what SDXL's unet/config.json sets
-        addition_time_embed_dim=_TIME_DIM,
-        projection_class_embeddings_input_dim=_TEXT_DIM + 6 * _TIME_DIM,
-    )
+    return tiny_unet(addition_embed_type="text_time",  # what SDXL's unet/config.json sets
+                     addition_time_embed_dim=_TIME_DIM, projection_class_embeddings_input_dim=_TEXT_DIM + 6 * _TIME_DIM)
 
 
 def _inputs():
