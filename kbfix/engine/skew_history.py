@@ -155,9 +155,20 @@ BASE_CLASS_RE = re.compile(r"Mixin$|^Base|Base$|^PreTrained|^Abstract")  # a cla
 def base_definitions(lib: str, method: str) -> tuple[frozenset[int], tuple[str, ...]]:
     """The releases in which a class of the library named as a base (``ModuleUtilsMixin``, ``PreTrainedModel``,
     ``PreTrainedTokenizerBase``, ``BaseTuner``) defines ``method``, and those classes' methods: where a class that
-    does not define the method itself (``BertModel.get_head_mask``) gets it from. Empty when none does."""
+    does not define the method itself (``BertModel.get_head_mask``) gets it from. Empty when none does, and for a
+    one-word name or a property: ``weight`` is a property of vLLM's LoRA base layer, no base of its linear layers."""
+    if "_" not in method.strip("_"):
+        return frozenset(), ()  # a one-word name (weight, forward, device) is on too many unrelated classes
+    ah = api()
     owners, _ = method_owners(lib, method)
-    found = {path: indices for path, indices in owners.items() if BASE_CLASS_RE.search(path.rsplit(".", 2)[-2])}
+    found = {}
+    for path, indices in owners.items():
+        module, cls, name = path.rsplit(".", 2)
+        if not BASE_CLASS_RE.search(cls):
+            continue
+        sig = ah.signature(lib, f"{module}:{cls}.{name}", ah.releases(lib)[max(indices)])
+        if sig is not None and len(sig.names) > 1:  # a method that takes arguments, not a property read as one
+            found[path] = indices
     return frozenset().union(*found.values()) if found else frozenset(), tuple(sorted(found))
 
 
