@@ -20,6 +20,7 @@ crafted log cannot make matching backtrack; ``kbfix corpus check`` rejects a pat
 
 from __future__ import annotations
 
+import builtins
 import math
 import re
 from dataclasses import dataclass, replace
@@ -471,6 +472,8 @@ def required_literals(pattern: str | None) -> tuple[str, ...]:
     return tuple(sorted({r.lower() for r in _runs(pattern) if isinstance(r, str) and len(r.strip()) >= 4}))
 
 
+BUILTIN_EXCEPTIONS = frozenset(name for name, value in vars(builtins).items()
+                                if isinstance(value, type) and issubclass(value, BaseException))
 FRAGMENT_PREFIX = 12  # characters of a one-run wording the literal prefilter asks for
 
 
@@ -916,6 +919,7 @@ def _match_exception(entry_id: str, sig: Signature, trace: Trace, text: LogText)
         if not typed and (sig.message is None or exc.type and sig.exception is None or _wordless(sig.message)):
             continue
         msg_m = None
+        diverges = False
         level = FULL if typed and exc.type else LOOSE
         if sig.message is not None:
             msg_m = rx(sig.message).search(exc.message[:MAX_SEARCH_CHARS])
@@ -933,8 +937,15 @@ def _match_exception(entry_id: str, sig: Signature, trace: Trace, text: LogText)
             if msg_m is None:
                 fragment = _fragment(sig.message, exc.message[:MAX_SEARCH_CHARS]) if typed or not exc.type else None
                 if fragment is None:
-                    continue
-                level, matched_text = FRAGMENT, fragment
+                    if not (typed and exc.type and exc.short_type not in BUILTIN_EXCEPTIONS
+                            and exc.message.rstrip().endswith((".", "!", "?"))):
+                        continue  # (a message without its full stop may be this wording cut short)
+                    # a library's own exception class that the signature names, with another whole message: some
+                    # other error of that class (soundfile's "System error." for a path, not "Format not recognised"),
+                    # evidence against the entry, as a near miss
+                    diverges, level, matched_text = True, LOOSE, exc.type
+                else:
+                    level, matched_text = FRAGMENT, fragment
         elif not exc.type:
             continue  # an exception type and frames alone cannot be judged without the exception line
         if facts_ok is None:
@@ -959,7 +970,7 @@ def _match_exception(entry_id: str, sig: Signature, trace: Trace, text: LogText)
         # (a near miss caps it). Key-list facts that do not show are neutral (_facts_hold).
         frames_ok = not sig.frames or all(any(rx(p).search(f) for f in frame_strings(exc)) for p in sig.frames)
         context_ok = (sig.text is None or text_m is not None) and _conditions_hold(sig, text)
-        against = (not frames_ok or not context_ok or _blocked(sig, text, exc.message) or contradicted(caps)
+        against = (diverges or not frames_ok or not context_ok or _blocked(sig, text, exc.message) or contradicted(caps)
                    or not _where_holds(sig, caps) or level == FRAGMENT and _cut_exclusion(sig, exc.message))
         if not against:
             if best is None or _rank(hit.level) > _rank(best.level):

@@ -552,3 +552,19 @@ def test_a_pattern_outgrowing_the_dfa_still_matches_and_prints_nothing(tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "True"
     assert "DFA out of memory" not in done.stderr
+
+
+def test_a_library_exception_class_with_another_whole_message_is_a_near_miss():
+    """soundfile's LibsndfileError names many failures: "System error." (a path it cannot open) is not the
+    "Format not recognised" the signature is about, and says so (a near miss caps retrieval); a builtin class or a
+    message without its full stop (perhaps this wording cut short) says nothing."""
+    sig = Signature("fmt", exception="LibsndfileError",
+                    message=r"Error opening .+?: (?:Format not recognised|File contains data in an unknown format)")
+    for text, near in (("soundfile.LibsndfileError: Error opening 'a.wav': System error.", True),
+                       ("soundfile.LibsndfileError: Error opening 'a.wav': System err", False)):
+        log = tb.parse(text)
+        hits = signatures.match((entry(sig),), log.traces[0], log)
+        assert [h.partial for h in hits] == ([True] if near else [])
+    builtin = Signature("b", exception="ValueError", message=r"Format not recognised")
+    log = tb.parse("ValueError: something else entirely.")
+    assert signatures.match((entry(builtin),), log.traces[0], log) == []
