@@ -47,6 +47,10 @@ def _why(log: Log, trace: Trace | None, scored: list[Scored]) -> Text:
     if fragment:
         return Text(f"the message is cut off; its start reads like {best.entry.id}",
                     f"报错信息被截断了；开头部分像是 {best.entry.id}")
+    if len(undecided := [s.entry.id for s in near if s.cut_short]) > 1:
+        pair = " or ".join(undecided[:2])
+        return Text(f"the message is cut off before it tells {pair} apart",
+                    f"报错信息被截断了，剩下的部分无法区分 {pair}")
     if near:
         entry = near[0].entry.id
         return Text(f"the wording of {entry} matched, but a detail in the log rules it out",

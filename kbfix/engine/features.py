@@ -54,6 +54,9 @@ class Scored:
     # the calibrated logit before the caps below: it orders entries the caps leave level (a short
     # description scores several entries above the no-error cap; the best of them stays first)
     raw: float = 0.0
+    # a near miss only because the message was cut before the entry's wording parted from another's
+    # (signatures._ambiguous_fragments): the advice asks for the whole message
+    cut_short: bool = False
 
     @property
     def confidence(self) -> float:
@@ -65,12 +68,13 @@ class Scored:
 
     @classmethod
     def of(cls, entry: Entry, features: dict[str, float], hits: tuple[signatures.SignatureHit, ...],
-           shared_terms: Callable[[], tuple[str, ...]], dense_source: str | None, logit: float, raw: float) -> Scored:
+           shared_terms: Callable[[], tuple[str, ...]], dense_source: str | None, logit: float, raw: float,
+           cut_short: bool = False) -> Scored:
         """The same instance as the constructor gives, with the fields set at once: the scorer makes one per entry
         and candidate error, where the frozen constructor's one ``object.__setattr__`` per field shows."""
         obj = object.__new__(cls)
         obj.__dict__.update(entry=entry, features=features, hits=hits, shared_terms=shared_terms,
-                            dense_source=dense_source, logit=logit, raw=raw)
+                            dense_source=dense_source, logit=logit, raw=raw, cut_short=cut_short)
         return obj
 
     def shifted(self, delta: float) -> Scored:
@@ -156,7 +160,8 @@ class Scorer:
                     # the entry's own signature matched the wording and a condition its author wrote for
                     # look-alikes ruled this error out: retrieval alone must not bring the entry back
                     logit = min(logit, NEAR_MISS_LOGIT)
-            results.append(Scored.of(entry, features, tuple(entry_hits), shared, d_source, logit, raw))
+            results.append(Scored.of(entry, features, tuple(entry_hits), shared, d_source, logit, raw,
+                                     cut_short=bool(features["near_miss"]) and near_misses[entry_id]))
         results.sort(key=lambda s: s.order)
         return results
 
@@ -164,10 +169,10 @@ class Scorer:
         hits = signatures.match(self.entries, trace, log, text, plan=self.plan)
         explained = any(h.exc is not None and not h.partial for h in hits)
         by_entry: dict[str, list[signatures.SignatureHit]] = {}
-        near_misses: set[str] = set()
+        near_misses: dict[str, bool] = {}  # entry -> whether only a cut message left it undecided
         for hit in hits:
             if hit.partial:
-                near_misses.add(hit.entry_id)
+                near_misses[hit.entry_id] = near_misses.get(hit.entry_id, True) and hit.level == signatures.FRAGMENT
                 continue
             if explained and hit.exc is None and self.by_id[hit.entry_id].cascade:
                 continue  # a consequence seen elsewhere in the log does not explain this error
@@ -175,7 +180,7 @@ class Scorer:
         for entry_id in list(by_entry):
             for general in self.by_id[entry_id].refines:
                 if by_entry.pop(general, None) is not None:
-                    near_misses.add(general)  # the more specific entry explains this symptom
+                    near_misses[general] = False  # the more specific entry explains this symptom
         return by_entry, near_misses
 
     def _lexical(self, q_tokens: list[str]) -> tuple[dict[str, tuple[float, int]], float]:

@@ -818,7 +818,32 @@ def match(entries: tuple[Entry, ...], trace: Trace | None, log: Log, text: LogTe
             hit = _match_message_in_log(entry.id, sig, text)
         if hit is not None:
             hits.append(hit)
-    return hits
+    return _ambiguous_fragments(hits, entries)
+
+
+def _ambiguous_fragments(hits: list[SignatureHit], entries: tuple[Entry, ...]) -> list[SignatureHit]:
+    """A message cut before two entries' wordings part ("You can't train a model that has been loaded in
+    8-bit prec": on multiple devices, or with CPU or disk offload?) is a fragment of both: it cannot tell
+    them apart, and each of those hits is a near miss. A signature whose frames or context also held says
+    more than the cut words and stands; so does the entry the others refine (the general cause is right
+    whichever specific one it was)."""
+    bare = [h for h in hits if h.level == FRAGMENT and not h.partial
+            and not (h.signature.frames or h.signature.text or h.signature.requires)]
+    groups: dict[tuple, set[str]] = {}
+    for h in bare:
+        groups.setdefault(_cut_place(h), set()).add(h.entry_id)
+    refines = {e.id: set(e.refines) for e in entries}
+    undecided = {(place, i) for place, ids in groups.items() if len(ids) > 1 for i in ids
+                 if not all(j == i or i in refines.get(j, ()) for j in ids)}
+    if not undecided:
+        return hits
+    return [replace(h, partial=True) if h.level == FRAGMENT and (_cut_place(h), h.entry_id) in undecided else h
+            for h in hits]
+
+
+def _cut_place(hit: SignatureHit) -> tuple:
+    """Where a fragment hit was found: its error (by identity: a chain may repeat one message) and lines."""
+    return id(hit.exc), hit.lines
 
 
 def _match_text(entry_id: str, sig: Signature, text: LogText) -> SignatureHit | None:

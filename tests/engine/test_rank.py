@@ -91,6 +91,18 @@ def test_no_error_says_what_to_paste_if_the_run_failed():
     assert "Traceback (most recent call last):" in report.advice.en and "2>&1 | kbfix" in report.advice.zh
 
 
+def test_a_message_cut_before_two_causes_part_names_neither_and_asks_for_all_of_it():
+    """accelerate words its refusal to train an 8-bit model alike for a model spread over devices and for one
+    offloaded to CPU; cut before the words that part them, the paste says nothing of which it was."""
+    report = kbfix.diagnose("ValueError: You can't train a model that has been loaded in 8-bit prec")
+    assert report.verdict == "no_match"
+    assert "is cut off before it tells" in report.advice.en and "Traceback (most recent call last):" in report.advice.en
+    assert {"device-map-in-distributed-training", "quantized-model-offloaded-to-cpu-or-disk"} <= set(
+        report.advice.en.split("tells ")[1].split(" apart")[0].split(" or "))
+    whole = kbfix.diagnose("ValueError: You can't train a model that has been loaded in 8-bit precision with CPU or disk offload.")
+    assert whole.verdict == "match" and whole.best.entry.id == "quantized-model-offloaded-to-cpu-or-disk"
+
+
 def test_a_key_list_pasted_from_its_middle_is_an_error_without_its_exception_line():
     """torch lists missing and unexpected keys double-quoted; a paste that starts mid-list has no
     'Missing key(s)' line and no exception line, and is still an error to look at."""

@@ -71,6 +71,39 @@ def test_a_message_cut_off_is_a_fragment_hit():
     assert hit.level == signatures.FRAGMENT and hit.matched.startswith("Dict key mismatch")
 
 
+MULTI = Signature("multi", exception="ValueError",
+                  message=r"You can.t train a model that has been loaded in 8-bit precision on multiple devices")
+OFFLOAD = Signature("offload", exception="ValueError",
+                    message=r"You can.t train a model that has been loaded in 8-bit precision with CPU or disk offload")
+OFFLOAD_IN_TRAINER = Signature("offload-trainer", exception="ValueError", message=OFFLOAD.message,
+                               frames=[r"trainer\.py"])
+
+
+def two_entries(text: str, offload: Signature = OFFLOAD, refines: tuple[str, ...] = ()):
+    log = tb.parse(text)
+    general = entry(MULTI, entry_id="multi")
+    specific = Entry("offload", Text("t", "t"), ("torch",), (offload,), (), ("https://x",), Text("", ""), "/x",
+                     refines=refines)
+    return {h.entry_id: h for trace in log.traces for h in signatures.match((general, specific), trace, log)}
+
+
+def test_a_message_cut_before_two_entries_wordings_part_is_a_near_miss_of_both():
+    cut = "ValueError: You can't train a model that has been loaded in 8-bit prec"
+    found = two_entries(cut)
+    assert set(found) == {"multi", "offload"}
+    assert all(h.level == signatures.FRAGMENT and h.partial for h in found.values())
+    # cut after they part, the cut text is a fragment of one wording only
+    found = two_entries("ValueError: You can't train a model that has been loaded in 8-bit precision with CPU or di")
+    assert set(found) == {"offload"} and not found["offload"].partial
+    # the general entry that the other refines is right whichever it was
+    found = two_entries(cut, refines=("multi",))
+    assert found["multi"].partial is False and found["offload"].partial is True
+    # frames that held say more than the cut words: that hit stands
+    found = two_entries('Traceback (most recent call last):\n  File "/x/trainer.py", line 1, in train\n' + cut,
+                        offload=OFFLOAD_IN_TRAINER)
+    assert found["offload"].partial is False and found["multi"].partial is False
+
+
 ROLES = Signature("roles", exception="TemplateError|ValueError",
                   message=r"(?P<reason>(?:After the optional system message, c|C)onversation roles must alternate "
                           r"user/assistant(?:/user/assistant)?|System role not supported)")
