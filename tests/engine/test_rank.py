@@ -103,6 +103,27 @@ def test_a_message_cut_before_two_causes_part_names_neither_and_asks_for_all_of_
     assert whole.verdict == "match" and whole.best.entry.id == "quantized-model-offloaded-to-cpu-or-disk"
 
 
+SOLVED_THEN = """Setting target_modules gave me
+ValueError: Target modules {{'c_attn'}} not found in the base model. Please check the target modules and try again.
+{said}
+
+{then}
+torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB. GPU 0 has a total capacity of 23.65 GiB of which 1.02 GiB is free.
+"""
+
+
+@pytest.mark.parametrize("said, then, asked", [
+    ("Changing them to q_proj,v_proj solved that.", "Now I receive the error", "cuda-out-of-memory"),
+    ("改成 q_proj 之后解决了", "然后又报", "cuda-out-of-memory"),
+    # without the user's word that the first was solved, the first error is the root cause
+    ("I changed them to q_proj,v_proj.", "Now I receive the error", "peft-target-modules-not-found"),
+    ("Changing them did not solve it.", "Now I receive the error", "peft-target-modules-not-found"),
+])
+def test_an_error_the_user_says_they_solved_gives_way_to_the_one_that_came_next(said, then, asked):
+    report = kbfix.diagnose(SOLVED_THEN.format(said=said, then=then))
+    assert report.verdict == "match" and report.best.entry.id == asked
+
+
 def test_a_key_list_pasted_from_its_middle_is_an_error_without_its_exception_line():
     """torch lists missing and unexpected keys double-quoted; a paste that starts mid-list has no
     'Missing key(s)' line and no exception line, and is still an error to look at."""
