@@ -135,6 +135,9 @@ def method_owners(lib: str, method: str) -> tuple[dict[str, frozenset[int]], dic
     return owners, classes
 
 
+BASE_CLASS_RE = re.compile(r"Mixin$|^Base|Base$|^PreTrained|^Abstract")  # a class named as a base of many others
+
+
 def inherited_from(lib: str, owner: str, method: str, gone: int) -> str | None:
     """The method of another class that starts in release ``gone``, the release where ``owner``'s own ``method``
     stops, on a class the library had before: the method moved up to a base class there (PEFT 0.18's
@@ -146,10 +149,7 @@ def inherited_from(lib: str, owner: str, method: str, gone: int) -> str | None:
             if (cls := path.rsplit(".", 1)[0]).rsplit(".", 1)[-1] != owner and gone in indices
             and gone - 1 not in indices and gone - 1 in classes.get(cls, frozenset())]
     # of several, a class named as a base ("BaseTuner", "GenerationMixin") first
-    return min(took, key=lambda p: (not re.search(r"Base|Mixin", p.rsplit(".", 2)[-2]), p), default=None)
-
-
-BASE_CLASS_RE = re.compile(r"Mixin$|^Base|Base$|^PreTrained|^Abstract")  # a class named as a base of many others
+    return min(took, key=lambda p: (not BASE_CLASS_RE.search(p.rsplit(".", 2)[-2]), p), default=None)
 
 
 def base_definitions(lib: str, method: str) -> tuple[frozenset[int], tuple[str, ...]]:
