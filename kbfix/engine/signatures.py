@@ -20,6 +20,7 @@ crafted log cannot make matching backtrack; ``kbfix corpus check`` rejects a pat
 
 from __future__ import annotations
 
+import ast
 import builtins
 import math
 import re
@@ -933,6 +934,29 @@ def _wordless(message: str) -> bool:
     return rx(message).match("") is not None
 
 
+# The raising frame's source line when it is one call with one string literal: `raise Exception("Could not find
+# the transformer layer class to wrap in the model.")`. An f-string counts only without a placeholder.
+RAISE_LITERAL_RE = re.compile(r"""^\s*raise\s+[\w.]+\(\s*(?P<literal>[rRuU]?(?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')|"""
+                              r"""[fF](?:"[^"{}\\]*"|'[^'{}\\]*'))\s*\)\s*$""")
+
+
+def raised_message(exc: Exc) -> str | None:
+    """The whole message of an error whose paste cut its exception line short, as the library's own raise line
+    above it spells it ("Exception: Could not find the transformer layer clas" under `raise Exception("Could not
+    find the transformer layer class to wrap in the model.")`); None when the raise line is no single literal or
+    does not go on from what the paste shows."""
+    shown = exc.message.strip()
+    if (not exc.frames or "raise" not in exc.frames[-1].line or not shown or "\n" in shown
+            or (found := RAISE_LITERAL_RE.match(exc.frames[-1].line)) is None):
+        return None
+    literal = found.group("literal")
+    try:
+        whole = ast.literal_eval(literal[1:] if literal[0] in "fF" else literal)
+    except (ValueError, SyntaxError):
+        return None
+    return whole if isinstance(whole, str) and len(whole) > len(shown) and whole.startswith(shown) else None
+
+
 def _match_exception(entry_id: str, sig: Signature, trace: Trace, text: LogText) -> SignatureHit | None:
     # facts are decided once the wording has matched: version facts read the API history
     facts_ok: bool | None = None
@@ -945,6 +969,7 @@ def _match_exception(entry_id: str, sig: Signature, trace: Trace, text: LogText)
             continue
         msg_m = None
         diverges = False
+        message = exc.message  # what the exclusions read: the raise line's whole message where it stood in
         level = FULL if typed and exc.type else LOOSE
         if sig.message is not None:
             msg_m = rx(sig.message).search(exc.message[:MAX_SEARCH_CHARS])
@@ -959,6 +984,10 @@ def _match_exception(entry_id: str, sig: Signature, trace: Trace, text: LogText)
                 # retyped without the quotes Python prints around names: never a full hit
                 msg_m = _retyped(rx(bare).search(_flat(exc.message[:MAX_SEARCH_CHARS])))
                 level = LOOSE if msg_m is not None else level
+            if msg_m is None and (whole := raised_message(exc)) is not None:
+                # a message cut short whose raise line above spells it whole: that line is the message
+                msg_m = rx(sig.message).search(whole[:MAX_SEARCH_CHARS])
+                message = whole if msg_m is not None else message
             if msg_m is None:
                 fragment = _fragment(sig.message, exc.message[:MAX_SEARCH_CHARS]) if typed or not exc.type else None
                 if fragment is None:
@@ -995,7 +1024,7 @@ def _match_exception(entry_id: str, sig: Signature, trace: Trace, text: LogText)
         # (a near miss caps it). Key-list facts that do not show are neutral (_facts_hold).
         frames_ok = not sig.frames or all(any(rx(p).search(f) for f in frame_strings(exc)) for p in sig.frames)
         context_ok = (sig.text is None or text_m is not None) and _conditions_hold(sig, text)
-        against = (diverges or not frames_ok or not context_ok or _blocked(sig, text, exc.message) or contradicted(caps)
+        against = (diverges or not frames_ok or not context_ok or _blocked(sig, text, message) or contradicted(caps)
                    or not _where_holds(sig, caps) or level == FRAGMENT and _cut_exclusion(sig, exc.message))
         if not against:
             if best is None or _rank(hit.level) > _rank(best.level):

@@ -104,6 +104,36 @@ def test_a_message_cut_before_two_entries_wordings_part_is_a_near_miss_of_both()
     assert found["offload"].partial is False and found["multi"].partial is False
 
 
+WRAP = Signature("wrap", exception="Exception|ValueError",
+                 message=r"Could not find the transformer layer class (?:to wrap|(?P<layer_class>[^\n]*?)) in the model",
+                 unless=[r"Could not find the transformer layer class [A-Za-z] in the model"])
+RAISED = """Traceback (most recent call last):
+  File "/x/site-packages/transformers/trainer.py", line 1442, in _wrap_model
+    {line}
+Exception: Could not find the transformer layer clas"""
+
+
+@pytest.mark.parametrize("line, level", [
+    ('raise Exception("Could not find the transformer layer class to wrap in the model.")', signatures.FULL),
+    ("raise Exception('Could not find the transformer layer class to wrap in the model.')", signatures.FULL),
+    # the cut may hide the exclusion's words, and nothing above says which message it was
+    ("raise Exception(", None),
+    ('raise Exception(f"Could not find the transformer layer class {name} in the model.")', None),
+    ('raise Exception("Could not find the transformer layer class " + name)', None),
+    ('raise Exception("Some other message entirely.")', None),
+])
+def test_a_message_cut_short_under_its_raise_line_is_read_whole_from_that_line(line, level):
+    found = hits(RAISED.format(line=line), WRAP)
+    assert [h.level for h in found] == ([level] if level else [])
+    if level:
+        assert found[0].matched == "Could not find the transformer layer class to wrap in the model"
+
+
+def test_the_raise_lines_whole_message_is_what_the_exclusions_read():
+    (hit,) = hits(RAISED.format(line='raise Exception("Could not find the transformer layer class L in the model.")'), WRAP)
+    assert hit.partial
+
+
 ROLES = Signature("roles", exception="TemplateError|ValueError",
                   message=r"(?P<reason>(?:After the optional system message, c|C)onversation roles must alternate "
                           r"user/assistant(?:/user/assistant)?|System role not supported)")
