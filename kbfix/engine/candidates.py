@@ -23,10 +23,14 @@ MAX_CANDIDATES = 12
 SOLVED_RE = re.compile(r"\b(?:this|that|which|it|i|we|\w+ing)\s+(?:has\s+|have\s+|finally\s+)?(?:solved|fixed|resolved)\b|"
                        r"\b(?:solved|fixed|resolved)\s+(?:it|this|that|the (?:error|issue|problem))\b|"
                        r"\bgot (?:past|rid of)\b|解决了|已解决|修复了|搞定了", re.IGNORECASE)
+# ... or, after it, the change they made: "after upgrading transformers", "若升级 transformers" (before an error
+# such words tell what led to it)
+CHANGED_RE = re.compile(r"\b(?:after|when|if|once|then) (?:i |we )?(?:upgrad|updat|downgrad|reinstall|switch)\w*|"
+                        r"(?:升级|更新|降级|重装|换成|改成)", re.IGNORECASE)
 NEGATED_RE = re.compile(r"(?:\b(?:not|never|still|nothing)|n't)\s+(?:\w+\s+){0,3}(?:solved|fixed|resolved)\b|(?:没有|没|未)(?:能)?解决",
                         re.IGNORECASE)
 # ... and what introduces the error that came next: "Now I receive", "the next error", "然后又报"
-LATER_RE = re.compile(r"\b(?:now|next|then|another|new|afterwards?)\b|现在|然后|接着|之后|又|新的", re.IGNORECASE)
+LATER_RE = re.compile(r"\b(?:now|next|then|another|new|afterwards?)\b|现在|然后|接着|之后|又|新的|则|就会", re.IGNORECASE)
 PROSE_WINDOW = 6  # lines of the user's words before an error and between it and the next one
 
 
@@ -49,11 +53,13 @@ def solved_by_user(log: Log, trace: Trace, later: Trace) -> bool:
     <error>. ... Now I receive the error <error>"): the question is the later error. A log's own lines
     never say so; only prose pasted around the errors does."""
     before = log.lines[max(0, trace.start - PROSE_WINDOW):trace.start]
-    # the lines the parser read as the message going on may be the user's next sentence
-    between = log.lines[trace.start + 1:min(later.start, trace.end + 1 + PROSE_WINDOW)]
+    # after its exception line (the lines the parser read as the message going on may be the user's next sentence)
+    between = log.lines[trace.final.line + 1:min(later.start, trace.end + 1 + PROSE_WINDOW)]
     words = " ".join(line for line in (*before, *between) if line.strip())
+    after = " ".join(line for line in between if line.strip())
     leading = " ".join(log.lines[max(trace.end + 1, later.start - 3):later.start])
-    return bool(SOLVED_RE.search(words)) and not NEGATED_RE.search(words) and bool(LATER_RE.search(leading))
+    return ((bool(SOLVED_RE.search(words)) or bool(CHANGED_RE.search(after))) and not NEGATED_RE.search(words)
+            and bool(LATER_RE.search(leading)))
 
 
 def candidates(log: Log) -> list[Trace]:

@@ -115,6 +115,9 @@ torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB. GPU 0 ha
 @pytest.mark.parametrize("said, then, asked", [
     ("Changing them to q_proj,v_proj solved that.", "Now I receive the error", "cuda-out-of-memory"),
     ("改成 q_proj 之后解决了", "然后又报", "cuda-out-of-memory"),
+    # the change the user made after the first error, and the next one it brought
+    ("After upgrading peft to the latest release", "then I get", "cuda-out-of-memory"),
+    ("若升级 peft，", "则会报错", "cuda-out-of-memory"),
     # without the user's word that the first was solved, the first error is the root cause
     ("I changed them to q_proj,v_proj.", "Now I receive the error", "peft-target-modules-not-found"),
     ("Changing them did not solve it.", "Now I receive the error", "peft-target-modules-not-found"),
@@ -122,6 +125,12 @@ torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB. GPU 0 ha
 def test_an_error_the_user_says_they_solved_gives_way_to_the_one_that_came_next(said, then, asked):
     report = kbfix.diagnose(SOLVED_THEN.format(said=said, then=then))
     assert report.verdict == "match" and report.best.entry.id == asked
+
+
+def test_a_change_the_user_names_before_the_first_error_is_what_led_to_it():
+    text = "After upgrading peft I get\n" + SOLVED_THEN.format(said="", then="then I get")
+    report = kbfix.diagnose(text)
+    assert report.verdict == "match" and report.best.entry.id == "peft-target-modules-not-found"
 
 
 def test_a_key_list_pasted_from_its_middle_is_an_error_without_its_exception_line():
