@@ -57,7 +57,7 @@ def solved_by_user(log: Log, trace: Trace, later: Trace) -> bool:
     between = log.lines[trace.final.line + 1:min(later.start, trace.end + 1 + PROSE_WINDOW)]
     words = " ".join(line for line in (*before, *between) if line.strip())
     after = " ".join(line for line in between if line.strip())
-    leading = " ".join(log.lines[max(trace.end + 1, later.start - 3):later.start])
+    leading = " ".join(log.lines[max(trace.final.line + 1, later.start - 3):later.start])
     return ((bool(SOLVED_RE.search(words)) or bool(CHANGED_RE.search(after))) and not NEGATED_RE.search(words)
             and bool(LATER_RE.search(leading)))
 
