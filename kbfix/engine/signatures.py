@@ -833,6 +833,8 @@ def _ambiguous_fragments(hits: list[SignatureHit], entries: tuple[Entry, ...]) -
     groups: dict[tuple, set[str]] = {}
     for h in bare:
         groups.setdefault(_cut_place(h), set()).add(h.entry_id)
+    if all(len(ids) < 2 for ids in groups.values()):
+        return hits  # (the common case: no cut message, or one entry's wording)
     refines = {e.id: set(e.refines) for e in entries}
     undecided = {(place, i) for place, ids in groups.items() if len(ids) > 1 for i in ids
                  if not all(j == i or i in refines.get(j, ()) for j in ids)}
