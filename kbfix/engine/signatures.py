@@ -940,6 +940,7 @@ def _wordless(message: str) -> bool:
 # the transformer layer class to wrap in the model.")`. An f-string counts only without a placeholder.
 RAISE_LITERAL_RE = re.compile(r"""^\s*raise\s+[\w.]+\(\s*(?P<literal>[rRuU]?(?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')|"""
                               r"""[fF](?:"[^"{}\\]*"|'[^'{}\\]*'))\s*\)\s*$""")
+MAX_RAISE_LINE = 4000  # a source line longer than this is no library's raise line: not read
 
 
 def raised_message(exc: Exc) -> str | None:
@@ -948,8 +949,9 @@ def raised_message(exc: Exc) -> str | None:
     find the transformer layer class to wrap in the model.")`); None when the raise line is no single literal or
     does not go on from what the paste shows."""
     shown = exc.message.strip()
-    if (not exc.frames or "raise" not in exc.frames[-1].line or not shown or "\n" in shown
-            or (found := RAISE_LITERAL_RE.match(exc.frames[-1].line)) is None):
+    line = exc.frames[-1].line if exc.frames else ""
+    if (len(line) > MAX_RAISE_LINE or "raise" not in line or not shown or "\n" in shown
+            or (found := RAISE_LITERAL_RE.match(line)) is None):
         return None
     literal = found.group("literal")
     try:
