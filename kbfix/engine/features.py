@@ -167,7 +167,9 @@ class Scorer:
 
     def _signature_hits(self, log: Log, trace: Trace | None, text: signatures.LogText | None):
         hits = signatures.match(self.entries, trace, log, text, plan=self.plan)
-        explained = any(h.exc is not None and not h.partial for h in hits)
+        # an error explained by a signature: on its exception, or a failure's own wording in the log (an entry that is
+        # no consequence or notice): a consequence or a harmless notice seen in the log does not explain it
+        explained = any(not h.partial and (h.exc is not None or not self.by_id[h.entry_id].cascade) for h in hits)
         by_entry: dict[str, list[signatures.SignatureHit]] = {}
         near_misses: dict[str, bool] = {}  # entry -> whether only a cut message left it undecided
         for hit in hits:

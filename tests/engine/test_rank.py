@@ -22,6 +22,17 @@ def test_oom_on_one_rank_beats_the_nccl_timeout_it_caused():
     assert report.error.rank == 0 and report.error.final.type == "torch.OutOfMemoryError"
 
 
+def test_a_harmless_notice_in_the_log_gives_way_to_a_failures_own_wording_beside_it():
+    """A consequence or a notice (a cascade entry: transformers' "`torch_dtype` is deprecated!") seen in the log
+    explains nothing when another entry's wording of a failure fired too, even with no exception line to hang it on."""
+    notice = "`torch_dtype` is deprecated! Use `dtype` instead!\n"
+    failure = "Exception string: ''Florence2ForConditionalGeneration' object has no attribute '_supports_sdpa''\n"
+    assert kbfix.diagnose(notice).best.entry.id == "torch-dtype-argument-renamed-to-dtype"
+    report = kbfix.diagnose(notice + failure)
+    assert report.verdict == "match" and report.best.entry.id == "remote-code-out-of-step-with-transformers"
+    assert "torch-dtype-argument-renamed-to-dtype" not in {m.entry.id for m in report.matches if m.confidence >= 0.5}
+
+
 def test_a_cascade_error_alone_is_still_diagnosed():
     report = kbfix.diagnose(NCCL_ONLY)
     assert report.verdict == "match" and report.best.entry.id == "nccl-collective-timeout"
