@@ -950,15 +950,24 @@ def raised_message(exc: Exc) -> str | None:
     does not go on from what the paste shows."""
     shown = exc.message.strip()
     line = exc.frames[-1].line if exc.frames else ""
-    if (len(line) > MAX_RAISE_LINE or "raise" not in line or not shown or "\n" in shown
-            or (found := RAISE_LITERAL_RE.match(line)) is None):
+    if "raise" not in line or len(line) > MAX_RAISE_LINE or not shown or "\n" in shown:
+        return None
+    whole = _raise_literal(line)
+    return whole if whole is not None and len(whole) > len(shown) and whole.startswith(shown) else None
+
+
+@lru_cache(maxsize=1024)
+def _raise_literal(line: str) -> str | None:
+    """The string a raise line raises with, when it is one literal (parsed once per line: every signature tried
+    on the error asks; raised_message passes lines of at most MAX_RAISE_LINE characters, so the cache stays small)."""
+    if (found := RAISE_LITERAL_RE.match(line)) is None:
         return None
     literal = found.group("literal")
     try:
         whole = ast.literal_eval(literal[1:] if literal[0] in "fF" else literal)
     except (ValueError, SyntaxError):
         return None
-    return whole if isinstance(whole, str) and len(whole) > len(shown) and whole.startswith(shown) else None
+    return whole if isinstance(whole, str) else None
 
 
 def _match_exception(entry_id: str, sig: Signature, trace: Trace, text: LogText) -> SignatureHit | None:
