@@ -283,6 +283,10 @@ class Report:
     notes: tuple[Text | str, ...] = ()
     threshold: float = 0.5  # the confidence a match needs; kbfix.engine.verdict.THRESHOLD sets it
     advice: Text | None = None  # without a confident match (or with no error found): why, and what to paste
+    # entries whose own wording matched the error but do not count, best scored first: (entry id, why), why being
+    # "condition" (a condition written for look-alikes held), "cut_short" (the message was cut before it told them
+    # apart) or "refined" (a more specific entry explains it)
+    ruled_out: tuple[tuple[str, str], ...] = ()
 
     @property
     def best(self) -> Match | None:

@@ -179,6 +179,7 @@ def report_json(report: Report, lang: Lang = "en") -> dict[str, Any]:
         "truncated": bool(report.log.truncated) if report.log is not None else False,
         "notes": [say(n, lang) for n in report.notes],
         "advice": say(report.advice, lang) if report.advice is not None else None,
+        "ruled_out": [{"id": entry_id, "why": why} for entry_id, why in report.ruled_out],
     }
 
 

@@ -30,6 +30,10 @@ CASCADE_RETRIEVAL_LOGIT = -2.0  # the most retrieval alone gives a cascade entry
 # rank candidates, but only a signature (a warning, a log line) may name a cause confidently.
 NO_ERROR_RETRIEVAL_LOGIT = -2.0
 NEAR_MISS_LOGIT = -2.0
+# why an entry whose own signature matched does not count (Scored.ruled_out; the report's ``ruled_out``)
+RULED_OUT_CONDITION = "condition"  # a condition its author wrote for look-alikes held (an `unless`, a frame ...)
+RULED_OUT_CUT_SHORT = "cut_short"  # the message was cut before its wording parted from another entry's
+RULED_OUT_REFINED = "refined"  # a more specific entry that refines it explains the error
 
 
 def _no_terms() -> tuple[str, ...]:
@@ -54,9 +58,14 @@ class Scored:
     # the calibrated logit before the caps below: it orders entries the caps leave level (a short
     # description scores several entries above the no-error cap; the best of them stays first)
     raw: float = 0.0
-    # a near miss only because the message was cut before the entry's wording parted from another's
-    # (signatures._ambiguous_fragments): the advice asks for the whole message
-    cut_short: bool = False
+    # why the entry's own signature matched and still does not count (a near miss), else None: RULED_OUT_CONDITION,
+    # RULED_OUT_CUT_SHORT (the message was cut before the entry's wording parted from another's,
+    # signatures._ambiguous_fragments: the advice asks for the whole message) or RULED_OUT_REFINED
+    ruled_out: str | None = None
+
+    @property
+    def cut_short(self) -> bool:
+        return self.ruled_out == RULED_OUT_CUT_SHORT
 
     @property
     def confidence(self) -> float:
@@ -69,12 +78,12 @@ class Scored:
     @classmethod
     def of(cls, entry: Entry, features: dict[str, float], hits: tuple[signatures.SignatureHit, ...],
            shared_terms: Callable[[], tuple[str, ...]], dense_source: str | None, logit: float, raw: float,
-           cut_short: bool = False) -> Scored:
+           ruled_out: str | None = None) -> Scored:
         """The same instance as the constructor gives, with the fields set at once: the scorer makes one per entry
         and candidate error, where the frozen constructor's one ``object.__setattr__`` per field shows."""
         obj = object.__new__(cls)
         obj.__dict__.update(entry=entry, features=features, hits=hits, shared_terms=shared_terms,
-                            dense_source=dense_source, logit=logit, raw=raw, cut_short=cut_short)
+                            dense_source=dense_source, logit=logit, raw=raw, ruled_out=ruled_out)
         return obj
 
     def shifted(self, delta: float) -> Scored:
@@ -161,7 +170,7 @@ class Scorer:
                     # look-alikes ruled this error out: retrieval alone must not bring the entry back
                     logit = min(logit, NEAR_MISS_LOGIT)
             results.append(Scored.of(entry, features, tuple(entry_hits), shared, d_source, logit, raw,
-                                     cut_short=bool(features["near_miss"]) and near_misses[entry_id]))
+                                     ruled_out=near_misses[entry_id] if features["near_miss"] else None))
         results.sort(key=lambda s: s.order)
         return results
 
@@ -171,10 +180,13 @@ class Scorer:
         # no consequence or notice): a consequence or a harmless notice seen in the log does not explain it
         explained = any(not h.partial and (h.exc is not None or not self.by_id[h.entry_id].cascade) for h in hits)
         by_entry: dict[str, list[signatures.SignatureHit]] = {}
-        near_misses: dict[str, bool] = {}  # entry -> whether only a cut message left it undecided
+        near_misses: dict[str, str] = {}  # entry -> why its wording's match does not count (RULED_OUT_*)
         for hit in hits:
             if hit.partial:
-                near_misses[hit.entry_id] = near_misses.get(hit.entry_id, True) and hit.level == signatures.FRAGMENT
+                # cut short only while every partial hit of the entry is a fragment of a cut message
+                cut = near_misses.get(hit.entry_id, RULED_OUT_CUT_SHORT) == RULED_OUT_CUT_SHORT \
+                    and hit.level == signatures.FRAGMENT
+                near_misses[hit.entry_id] = RULED_OUT_CUT_SHORT if cut else RULED_OUT_CONDITION
                 continue
             if explained and hit.exc is None and self.by_id[hit.entry_id].cascade:
                 continue  # a consequence seen elsewhere in the log does not explain this error
@@ -182,7 +194,7 @@ class Scorer:
         for entry_id in list(by_entry):
             for general in self.by_id[entry_id].refines:
                 if by_entry.pop(general, None) is not None:
-                    near_misses[general] = False  # the more specific entry explains this symptom
+                    near_misses[general] = RULED_OUT_REFINED  # the more specific entry explains this symptom
         return by_entry, near_misses
 
     def _lexical(self, q_tokens: list[str]) -> tuple[dict[str, tuple[float, int]], float]:

@@ -164,10 +164,11 @@ def decide(per_candidate: list[Candidate], log: Log, findings: tuple[Finding, ..
             and not any(f.supports or f.error for f in findings):
         return Report(Verdict.NO_ERROR, (), None, log, findings, notes, THRESHOLD, NO_ERROR)
     matches = tuple(to_match(s, findings) for s in chosen[:top])
+    ruled_out = tuple((s.entry.id, s.ruled_out) for s in chosen if s.ruled_out)
     if chosen and chosen[0].confidence >= THRESHOLD:
-        return Report(Verdict.MATCH, matches, chosen_trace, log, findings, notes, THRESHOLD)
+        return Report(Verdict.MATCH, matches, chosen_trace, log, findings, notes, THRESHOLD, ruled_out=ruled_out)
     return Report(Verdict.NO_MATCH, matches, chosen_trace, log, findings, notes, THRESHOLD,
-                  advise(log, chosen_trace, chosen))
+                  advise(log, chosen_trace, chosen), ruled_out)
 
 
 def from_findings(by_id: dict, findings: tuple[Finding, ...], top: int, notes: tuple[str, ...] = ()) -> Report:

@@ -8,7 +8,7 @@ import pytest
 import kbfix
 from kbfix.engine.calibration import FRAGMENT_KEY
 from kbfix.engine.calibration import load as load_calibration
-from kbfix.render import fill
+from kbfix.render import fill, report_json
 from kbfix.model import Finding
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -112,6 +112,20 @@ def test_a_message_cut_before_two_causes_part_names_neither_and_asks_for_all_of_
         report.advice.en.split("tells ")[1].split(" apart")[0].split(" or "))
     whole = kbfix.diagnose("ValueError: You can't train a model that has been loaded in 8-bit precision with CPU or disk offload.")
     assert whole.verdict == "match" and whole.best.entry.id == "quantized-model-offloaded-to-cpu-or-disk"
+    assert {"device-map-in-distributed-training", "quantized-model-offloaded-to-cpu-or-disk"} <= {
+        entry_id for entry_id, why in report.ruled_out if why == "cut_short"}
+    assert "quantized-model-offloaded-to-cpu-or-disk" not in dict(whole.ruled_out)
+
+
+def test_the_report_names_an_entry_whose_wording_matched_and_the_condition_that_ruled_it_out():
+    """A look-alike refused: a tool reading --json sees which cause was considered and why it does not count."""
+    text = ('ValueError: Trying to set a tensor of shape torch.Size([2, 768]) in "weight" (which has shape '
+            'torch.Size([3, 768])), this looks incorrect.')  # a classifier's rows only: another label count
+    report = kbfix.diagnose(text)
+    assert ("checkpoint-size-mismatch-wrong-architecture", "condition") in report.ruled_out
+    assert report.best is None or report.best.entry.id != "checkpoint-size-mismatch-wrong-architecture"
+    shown = report_json(report)["ruled_out"]
+    assert {"id": "checkpoint-size-mismatch-wrong-architecture", "why": "condition"} in shown
 
 
 SOLVED_THEN = """Setting target_modules gave me
@@ -220,6 +234,7 @@ def test_a_refining_entry_wins_over_the_general_one():
     assert report.best.entry.id == "sequence-longer-than-max-positions"
     general = next(m for m in report.matches if m.entry.id == "cuda-device-side-assert-index")
     assert general.scores["sig"] == 0 and general.scores["near_miss"] == 1
+    assert ("cuda-device-side-assert-index", "refined") in report.ruled_out
 
 
 def test_explanation_uses_captured_values():
