@@ -38,7 +38,7 @@ MIN_MATCH_CASES = 3
 # a character no corpus regex means: what a TOML basic string makes of "\b", "\f" ... that were meant for the regex
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 SIGNATURE_KEYS = {"id", "exception", "message", "text", "frames", "unless", "weight", "requires", "facts",
-                  "unless_facts", "where", "sets"}
+                  "unless_facts", "where", "sets", "informs"}
 FIX_KEYS = {"title", "applicability", "commands", "change", "verification", "check", "uses"}
 TOP_KEYS = {
     "id", "title", "tags", "signatures", "fixes", "references", "cascade", "refines", "affected", "placeholders",
@@ -221,6 +221,7 @@ def _signature(check: _Checker, raw: object, index: int) -> Signature | None:
     requires = tuple(p for p in (check.regex(f, f"{where}requires") for f in check.strings(raw, "requires", where)) if p)
     facts = check.fact_names(raw, "facts", where)
     unless_facts = check.fact_names(raw, "unless_facts", where)
+    informs = check.fact_names(raw, "informs", where)
     conditions = raw.get("where", {})
     if not isinstance(conditions, dict) or not all(isinstance(v, str) for v in conditions.values()):
         check.add(f"{where}where", "must map capture names to regexes: where = { model_class = 'Gemma2\\w*' }")
@@ -236,7 +237,8 @@ def _signature(check: _Checker, raw: object, index: int) -> Signature | None:
         weight = 1.0
     message, text = (backticks_optional(patterns[k]) if patterns[k] else None for k in ("message", "text"))
     return Signature(sig_id, patterns["exception"], message, text, frames, tuple(map(backticks_optional, unless)),
-                     float(weight), tuple(map(backticks_optional, requires)), facts, unless_facts, conditions, sets)
+                     float(weight), tuple(map(backticks_optional, requires)), facts, unless_facts, conditions, sets,
+                     informs)
 
 
 def backticks_optional(pattern: str) -> str:

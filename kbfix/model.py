@@ -94,7 +94,8 @@ class Signature:
     whole normalized log, every ``frames`` regex matches some frame of that exception's traceback,
     every ``facts`` name holds for the key lists in the log (:mod:`kbfix.engine.keys`), every
     ``where`` capture's value fullmatches its regex, and no ``unless`` regex matches the message or
-    the log, no ``unless_facts`` name holds. ``sets`` are captures the wording decides by itself. Patterns are
+    the log, no ``unless_facts`` name holds. ``sets`` are captures the wording decides by itself; ``informs`` are
+    facts whose captures and statements join a hit when they hold. Patterns are
     kept as source and compiled on first use on RE2 (:func:`kbfix.engine.signatures.rx`).
     """
 
@@ -112,6 +113,9 @@ class Signature:
     # captures a wording fixes by itself ("accelerate>=0.34.2" for an optimizer's missing train()): they
     # fill the fix text when the signature fires, over what other signatures or the API history read
     sets: Mapping[str, str] = field(default_factory=dict)
+    # facts that add what they know when they hold (their captures fill the fix text, their statements become
+    # evidence) without being needed for the signature to fire: an exact release bound where the history has one
+    informs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -283,7 +287,8 @@ class Report:
     notes: tuple[Text | str, ...] = ()
     threshold: float = 0.5  # the confidence a match needs; kbfix.engine.verdict.THRESHOLD sets it
     advice: Text | None = None  # without a confident match (or with no error found): why, and what to paste
-    # entries whose own wording matched the error but do not count, best scored first: (entry id, why), why being
+    # entries whose own wording matched the error but do not count, the best scored first (as many as matches are
+    # shown): (entry id, why), why being
     # "condition" (a condition written for look-alikes held), "cut_short" (the message was cut before it told them
     # apart) or "refined" (a more specific entry explains it)
     ruled_out: tuple[tuple[str, str], ...] = ()

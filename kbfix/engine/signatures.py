@@ -721,12 +721,17 @@ class LogText:
 
 
 def _version_evidence(sig: Signature, log: LogText) -> tuple[Evidence, ...]:
-    if not sig.facts:
+    if not sig.facts and not sig.informs:
         return ()
     from kbfix.engine import skew
 
-    names = tuple(n for n in sig.facts if n in skew.FACTS)
+    names = tuple(n for n in sig.facts if n in skew.FACTS) + _informing(sig, log, skew.FACTS)
     return log.versions.evidence(names) if names else ()
+
+
+def _informing(sig: Signature, log: LogText, among: tuple[str, ...] | None = None) -> tuple[str, ...]:
+    """The signature's ``informs`` facts that hold (of those ``among``, when given)."""
+    return tuple(n for n in sig.informs if (among is None or n in among) and log.fact(n).holds(n))
 
 
 def _cut_exclusion(sig: Signature, cut: str) -> bool:
@@ -783,7 +788,7 @@ def contradicted(captures: dict[str, str]) -> bool:
 
 def _fact_captures(sig: Signature, log: LogText) -> dict[str, str]:
     caps: dict[str, str] = {}
-    for name in sig.facts:
+    for name in sig.facts + _informing(sig, log):
         caps.update(log.fact(name).found.get(name, {}))
     return caps
 

@@ -48,7 +48,13 @@ FACTS = (
     "positional_count_changed",  # the callable's positional parameters changed between releases
     "minimum_not_met",           # a version check names a range the installed release is outside
     "resolver_conflict",         # pip reports an installed release outside a dependent's requirement
+    "model_type_added",          # AutoConfig's lookup of a model type that a later transformers release added
+                                 # (its `transformers.models.<type>` package): captures the first release that has it
+    "model_type_never_in_release",  # a model type no covered transformers release has, with the user's release not
+                                 # known to be the newest: a project's or a model repo's own type, not an old release
 )
+# the facts of the model-type form: it names no symbol, keyword or requirement, so it is no `skew_form`
+MODEL_TYPE_FACTS = ("model_type_added", "model_type_never_in_release")
 MAX_FORMS = 8
 Q = r"""['"‘’`]"""
 NAME = r"[A-Za-z_]\w*"
@@ -94,6 +100,11 @@ FORM_RES = (
     ("resolver", re.compile(r"(?P<dependent>[A-Za-z][\w.\-]*) (?P<dependent_version>\d[\w.+\-]*) (?:requires|has requirement) "
                             r"(?P<requirement>(?P<package>[A-Za-z][\w.\-]*)(?:\[[\w,]+\])?\s*[<>=!~][^\n]*?),? but"
                             r"(?: you have [A-Za-z][\w.\-]*(?: (?P<have>\d[\w.+\-]*\w))?)?")),
+    # AutoConfig's lookup of a config's model type: 4.3x-5.x's ValueError, and the bare KeyError of CONFIG_MAPPING
+    # (its __getitem__ in configuration_auto.py, or the lookup line itself) that earlier releases and cut pastes show
+    ("model_type", re.compile(r"has model type `(?P<model_type>[\w.\-]+)` but Transformers does not recognize")),
+    ("model_type", re.compile(r"(?:CONFIG_MAPPING\[config_dict\[[\"']model_type[\"']\]\]|configuration_auto\.py\"?, line \d+, in "
+                              r"__getitem__)[^\n]*\n(?:[^\n]*\n){0,6}?[^\n]*KeyError: [\"'](?P<model_type>[\w.\-]+)[\"']")),
     ("resolver", re.compile(r"The user requested (?P<package>[A-Za-z][\w.\-]*)==(?P<have>\d[\w.+\-]*\w)\s*\n\s*"
                             r"(?P<dependent>[A-Za-z][\w.\-]*) (?P<dependent_version>\d[\w.+\-]*) depends on (?P<requirement>[^\n]+)")),
 )
@@ -101,7 +112,7 @@ PREFILTER = ("annot import name", "to import", "No module named", "has no attrib
              "has been removed", "unexpected keyword argument",
              "positional argument", "required positional", "is required for", "requires", "only works on", "at least v",
              "depends on",
-             "require_version", "has requirement", "To fix:")
+             "require_version", "has requirement", "To fix:", "has model type", "CONFIG_MAPPING", "configuration_auto")
 # --- forms --------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)

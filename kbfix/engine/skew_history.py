@@ -215,6 +215,58 @@ def modules_named(lib: str, name: str) -> tuple[str, ...]:
     return tuple(m for m in history._modules if m.endswith("." + name))
 
 
+# a sub-config's model type is its model's package with one of these words after it (gemma3_text, clip_vision_model,
+# qwen2_audio_encoder, data2vec-audio): the history has the package, not the type
+SUB_CONFIG_WORDS = frozenset({"text", "vision", "audio", "model", "encoder", "decoder", "qformer", "thinker", "talker",
+                              "speech", "video", "image"})
+
+
+@lru_cache(maxsize=1)
+def _model_packages() -> dict[str, tuple[str, ...]]:
+    """transformers' model packages by name, underscores dropped: ``transformers.models.<name>`` (4.0 on), its
+    ``deprecated`` ones and the flat ``transformers.configuration_<name>`` modules of 3.x."""
+    history = api()._history("transformers")
+    out: dict[str, list[str]] = {}
+    for module in history._modules if history is not None else ():
+        parts = module.split(".")
+        if len(parts) == 3 and parts[1] == "models" and parts[2] != "deprecated":
+            name = parts[2]
+        elif len(parts) == 4 and parts[1:3] == ["models", "deprecated"]:
+            name = parts[3]
+        elif len(parts) == 2 and parts[1].startswith("configuration_") and parts[1] != "configuration_utils":
+            name = parts[1][len("configuration_"):]
+        else:
+            continue
+        out.setdefault(name.replace("_", ""), []).append(module)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+@lru_cache(maxsize=256)
+def model_type_releases(model_type: str):
+    """The transformers releases whose model package stands for ``model_type`` (a VersionSet; empty: no covered
+    release has one), or None when the history cannot tell: only a package whose name begins the type's at a word
+    boundary (``llava`` for LLaVA's own ``llava_llama``, or a sub-config it does not know)."""
+    packages = _model_packages()
+    if not packages:
+        return None
+    parts = model_type.lower().replace("-", "_").split("_")
+    while parts:
+        modules = packages.get("".join(parts))
+        if modules:
+            have = api().module_releases("transformers", modules[0])
+            for module in modules[1:]:
+                have = have | api().module_releases("transformers", module)
+            return have
+        if len(parts) == 1 or parts[-1] not in SUB_CONFIG_WORDS:
+            break
+        parts = parts[:-1]
+    words = model_type.lower().replace("-", "_").split("_")
+    if any("".join(words[:i]) in packages for i in range(1, len(words))):
+        return None
+    ah = api()
+    return ah.VersionSet("transformers", ah.releases("transformers"), frozenset())  # no covered release has it
+
+
 def is_module(lib: str, module: str) -> bool:
     history = api()._history(lib)
     return history is not None and history.known_module(module)

@@ -13,7 +13,8 @@ from kbfix.engine import installed as installed_mod
 from kbfix.engine.skew import DOTTED, NAME, Q, Form, Reading, forms
 from kbfix.engine.skew_history import (api, base_definitions, coverage, importers, inherited_from, keyword_releases,
                                        release_index, is_module, methods,
-                                       modules_named, near_name, pip_name, range_spec, short, vkey, with_positional)
+                                       model_type_releases, modules_named, near_name, pip_name, range_spec, short, vkey,
+                                       with_positional)
 from kbfix.model import Text
 
 # a frame line: File "path", line N, in f / IPython's path:N / a notebook link [path](...)
@@ -169,7 +170,8 @@ class Analysis:
 
     def read(self, form: Form) -> Reading:
         reading = Reading(form)
-        reading.hold("skew_form")
+        if form.kind != "model_type":
+            reading.hold("skew_form")
         handler = getattr(self, "_" + form.kind)
         handler(reading)
         return reading
@@ -331,6 +333,47 @@ class Analysis:
     def _attribute(self, reading: Reading) -> None:
         self._symbol(reading, reading.form.get("module"), reading.form.get("name"))
         reading.captures["old_use"] = f"{reading.form.get('module')}.{reading.form.get('name')}"
+
+    def _model_type(self, reading: Reading) -> None:
+        """AutoConfig's unknown model type: the transformers releases whose ``transformers.models`` package of that
+        name exists (a sub-config's type, ``gemma3_text``, is its model's package), or none: then it is a project's
+        or a model repository's own type, which no release will add (unless the user already runs the newest)."""
+        model_type = reading.form.get("model_type")
+        lib = "transformers"
+        reading.captures.update({"model_type": model_type, "library": lib})
+        history = f"from the API history of {lib} {coverage(lib)}"
+        history_zh = f"根据 {lib} {coverage(lib)} 的 API 历史"
+        have = model_type_releases(model_type)
+        if have is None:  # only a package whose name starts the type's (llava for llava_llama): it says nothing
+            return
+        if not have:
+            mine = self.installed(lib)
+            newest = api().releases(lib)[-1:]
+            key, top = vkey(mine.version or ""), vkey(newest[0]) if newest else None
+            if mine.from_paste and key is not None and top is not None and key >= top:
+                return  # the user has the newest covered release: the type may be newer than the history
+            reading.say(f"{history}: no release has a model type `{model_type}` (no transformers.models package of "
+                        "that name): it is registered by a project's or the model repository's own code",
+                        f"{history_zh}：没有任何版本有 `{model_type}` 这个 model_type（transformers.models 下没有同名的包）："
+                        "它由项目或模型仓库自己的代码注册")
+            reading.hold("model_type_never_in_release")
+            return
+        mine, index = self._user_release(lib, have)
+        reading.captures.update(self._installed_captures(mine))
+        first = have.releases[min(have.indices)]
+        reading.captures.update({"first_good": first, "releases": str(have)})
+        reading.say(f"{history}: the model type `{model_type}` exists in {have}",
+                    f"{history_zh}：model_type `{model_type}` 存在于 {have}")
+        reading.says.append(mine.says())
+        if index is not None and index in have.indices:
+            reading.say(f"the history says {mine.version} has it: the failing process runs another installation",
+                        f"API 历史显示 {mine.version} 中有它：出错的进程用的是另一处安装")
+            return
+        if min(have.indices) == 0:
+            return  # in every covered release: the history cannot say which release added it
+        reading.say(f"it was added in {lib} {short(lib, first)}", f"{lib} 从 {short(lib, first)} 起才有它")
+        reading.captures["upgrade"] = f"{lib}>={short(lib, first)}"
+        reading.hold("model_type_added")
 
     def _module_from_code(self, name: str) -> str | None:
         m = re.search(rf"from\s+({DOTTED}|{NAME})\s+import\s+[^\n]*\b{re.escape(name)}\b", self.text)

@@ -164,7 +164,7 @@ def decide(per_candidate: list[Candidate], log: Log, findings: tuple[Finding, ..
             and not any(f.supports or f.error for f in findings):
         return Report(Verdict.NO_ERROR, (), None, log, findings, notes, THRESHOLD, NO_ERROR)
     matches = tuple(to_match(s, findings) for s in chosen[:top])
-    ruled_out = tuple((s.entry.id, s.ruled_out) for s in chosen if s.ruled_out)
+    ruled_out = tuple((s.entry.id, s.ruled_out) for s in chosen if s.ruled_out)[:top]  # the best scored, as matches
     if chosen and chosen[0].confidence >= THRESHOLD:
         return Report(Verdict.MATCH, matches, chosen_trace, log, findings, notes, THRESHOLD, ruled_out=ruled_out)
     return Report(Verdict.NO_MATCH, matches, chosen_trace, log, findings, notes, THRESHOLD,

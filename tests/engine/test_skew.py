@@ -7,10 +7,12 @@ import sys
 import pytest
 
 import kbfix
+from kbfix import apihistory
 from kbfix import traceback as tb
 from kbfix.engine import installed, skew
 from kbfix.engine.signatures import LogText
 from kbfix.model import EvidenceKind
+from kbfix.render import fill
 from conftest import ROOT
 
 
@@ -505,3 +507,46 @@ def test_a_keyword_the_pasted_release_takes_points_at_the_library_named_in_the_p
     # without another library named, the class is transformers' own: the bound stays on transformers
     alone = facts(text.replace("I run unsloth and get\n", "")).found
     assert all(c.get("library") == "transformers" for c in alone.values() if c.get("library"))
+
+
+def _unknown_model_type(model_type: str, version: str = "") -> str:
+    env = f"\n- `transformers` version: {version}\n" if version else ""
+    return ("Traceback (most recent call last):\n"
+            '  File "/usr/lib/python3.10/site-packages/transformers/models/auto/configuration_auto.py", line 1022, '
+            "in from_pretrained\n"
+            '    config_class = CONFIG_MAPPING[config_dict["model_type"]]\n'
+            '  File "/usr/lib/python3.10/site-packages/transformers/models/auto/configuration_auto.py", line 723, '
+            "in __getitem__\n"
+            "    raise KeyError(key)\n"
+            f"KeyError: '{model_type}'\n{env}")
+
+
+def test_a_model_type_a_release_added_gets_the_first_release_that_has_it():
+    """qwen3 is transformers' own package from 4.51.0: the fix is that release, not 'upgrade transformers'."""
+    found = facts(_unknown_model_type("qwen3", "4.46.3"))
+    assert found.holds("model_type_added") and not found.holds("skew_form")
+    assert found.found["model_type_added"]["upgrade"] == "transformers>=4.51"
+    assert found.found["model_type_added"]["installed"] == "4.46.3"
+    report = kbfix.diagnose(_unknown_model_type("qwen3", "4.46.3"))
+    assert report.best.entry.id == "transformers-unknown-architecture"
+    commands = [c for fix in report.best.entry.fixes for c in fix.commands]
+    assert 'pip install -U "transformers>=4.51"' in [fill(c, report.best.captures, report.best.entry.placeholders)
+                                                     for c in commands]
+    # a sub-config's type is its model's package (gemma3_text: gemma3, 4.50)
+    assert facts(_unknown_model_type("gemma3_text", "4.45.0")).found["model_type_added"]["upgrade"] == "transformers>=4.50"
+
+
+def test_a_model_type_no_release_ever_had_is_no_old_transformers():
+    """A project's or a model repository's own type (openvla, tinyllava, InternLM2's remote code): upgrading transformers
+    cannot help, so the unknown-architecture answer stands down; a type whose name only begins with a release's package
+    (llava_llama) is left to the corpus's own conditions, and a user on the newest covered release may have met a type
+    newer than the history."""
+    for model_type in ("openvla", "internlm2"):
+        found = facts(_unknown_model_type(model_type))
+        assert found.holds("model_type_never_in_release") and not found.holds("model_type_added")
+        report = kbfix.diagnose(_unknown_model_type(model_type))
+        assert report.best is None or report.best.entry.id != "transformers-unknown-architecture"
+        assert ("transformers-unknown-architecture", "condition") in report.ruled_out
+    assert not facts(_unknown_model_type("llava_llama")).holds("model_type_never_in_release")
+    newest = apihistory.releases("transformers")[-1]
+    assert not facts(_unknown_model_type("qwen9", newest)).holds("model_type_never_in_release")
