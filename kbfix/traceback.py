@@ -65,6 +65,8 @@ TROUBLE_PATTERN = (
     r"mismatch|missing|unexpected|not supported|unsupported|not (?:initialized|used)|out of memory|\bOOM\b|"
     r"undefined symbol|no kernel image|not compiled|illegal|warning|deprecated|has no attribute|must match|"
     r"no module named|only supports?|please specify|not implemented|no longer supports?|too old|max_split_size_mb|"
+    # a check's own words for what it got ("Pipeline ... expected {...}, but only {...} were passed", "expected 3 but got 4")
+    r"\bexpected\b[^\n]{0,200}\bbut\b|"
     r"错误|报错|失败|异常|无法|找不到|不匹配|显存|内存不足|不支持|警告|"
     # torch's load_state_dict lists keys double-quoted ('Missing key(s) in state_dict: "a.weight", "b.bias".'); a paste
     # that starts mid-list has only that run of quoted parameter names (a printed Python list quotes with ')

@@ -89,6 +89,10 @@ def test_a_log_without_any_error_is_no_error(text):
 
 def test_a_log_that_says_something_failed_is_not_no_error():
     assert kbfix.diagnose("step 10: loss nan, training failed\n").verdict == "no_match"
+    # a check's message pasted without its exception type says what it expected and what it got
+    bare = kbfix.diagnose("Pipeline <class 'diffusers.pipelines.wan.pipeline_wan_i2v.WanImageToVideoPipeline'> expected "
+                          "{'text_encoder', 'vae'}, but only {'vae'} were passed.\n")
+    assert bare.verdict != "no_error" and bare.error is not None
 
 
 def test_no_error_says_what_to_paste_if_the_run_failed():
