@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from kbfix.engine.features import Scored
+from kbfix.engine.features import RULED_OUT_CONDITION, Scored
 from kbfix.model import Log, Text, Trace
 
 FRAME_LINE_RE = re.compile(r'^\s*File "[^"]+", line \d+|Traceback \(most recent call last\)|[│╭╰]')
@@ -51,8 +51,8 @@ def _why(log: Log, trace: Trace | None, scored: list[Scored]) -> Text:
         pair = " or ".join(undecided[:2])
         return Text(f"the message is cut off before it tells {pair} apart",
                     f"报错信息被截断了，剩下的部分无法区分 {pair}")
-    if near:
-        entry = near[0].entry.id
+    if ruled := [s for s in near if s.ruled_out == RULED_OUT_CONDITION]:  # not one a more specific entry explains
+        entry = ruled[0].entry.id
         return Text(f"the wording of {entry} matched, but a detail in the log rules it out",
                     f"与 {entry} 的报错措辞一致，但日志中的其他细节排除了它")
     if best is not None and best.confidence >= 0.2:
