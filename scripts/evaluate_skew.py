@@ -125,7 +125,10 @@ def agree(gold: tuple[str, str, bool], ours: tuple[str, str, bool]) -> bool:
     from kbfix import apihistory
 
     candidates = set(apihistory.releases(package) or apihistory.releases(package.replace("-", "_")))
-    candidates |= set(re.findall(r"\d+(?:\.\d+)+", gold_spec + " " + our_spec))
+    # the bounds themselves, with their post / dev / pre-release tails (flash-attn's 2.7.0.post2), and a release below
+    # every bound (two upper bounds overlap: `<2.7` and `<=2.7.4.post1`), for a package the history does not cover
+    candidates |= set(re.findall(r"\d+(?:\.\d+)+(?:\.?(?:post|dev|rc|a|b)\d*)?", gold_spec + " " + our_spec))
+    candidates.add("0.0.1")
     for text in candidates:
         try:
             version = Version(text)
