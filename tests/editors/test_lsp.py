@@ -89,7 +89,9 @@ def test_code_actions_copy_each_fix_into_a_scratch_file_and_run_nothing(server, 
     uri = server.open(workspace / "example.log")
     error = next(d for d in server.wait(uri) if d.severity == types.DiagnosticSeverity.Error)
     actions = server.code_actions(uri, error)
-    assert len(actions) == 2 and all(a.kind == types.CodeActionKind.QuickFix for a in actions)
+    fixes = _fixes_of("no-trainable-parameters")  # one action per fix of the entry, in its order
+    assert len(actions) == len(fixes) and all(a.kind == types.CodeActionKind.QuickFix for a in actions)
+    assert [f"[{fix.applicability}]" in action.title for fix, action in zip(fixes, actions)] == [True] * len(fixes)
     assert actions[0].is_preferred and "[safe]" in actions[0].title and "[display-only]" in actions[1].title
     scratch = _isolated_cache / "fix.sh"
     for action in actions:
@@ -189,3 +191,9 @@ def test_an_unmatched_error_says_so_without_guessing(server, workspace):
     assert "no confident match" in found[0].message and found[0].range.start.line == 3
     assert server.code_actions(from_fs_path(str(log)), found[0]) == []
     assert APPLICABILITY  # (the fixes of a match carry one of these; none is offered here)
+
+
+def _fixes_of(entry_id: str):
+    from kbfix import corpus
+
+    return next(e for e in corpus.load(strict=False).entries if e.id == entry_id).fixes
