@@ -190,6 +190,40 @@ def tiny_llama(layers: int = 1, kv_heads: int = 2, vocab: int = 64, seed: int | 
     return LlamaForCausalLM(config)
 
 
+def tiny_lightning_regressor(pl):
+    """A LightningModule class of the package ``pl`` (``pytorch_lightning`` or ``lightning.pytorch``, whichever release
+    an overlay holds): one linear layer trained by MSE, plain SGD at lr 0.1 (a subclass overrides configure_optimizers)."""
+    import torch
+
+    class TinyRegressor(pl.LightningModule):
+        def __init__(self):
+            super().__init__()
+            self.layer = torch.nn.Linear(4, 1)
+
+        def training_step(self, batch, batch_idx):
+            x, y = batch
+            return torch.nn.functional.mse_loss(self.layer(x), y)
+
+        def configure_optimizers(self):
+            return torch.optim.SGD(self.parameters(), lr=0.1)
+
+    return TinyRegressor
+
+
+def lightning_fit(pl, model, steps: int):
+    """Fit ``model`` for ``steps`` steps on the CPU with a Trainer of the package ``pl``, on 8 random rows in batches of
+    4, logging and saving nothing; returns the trainer."""
+    import torch
+    from torch.utils.data import DataLoader, TensorDataset
+
+    torch.manual_seed(0)
+    loader = DataLoader(TensorDataset(torch.randn(8, 4), torch.randn(8, 1)), batch_size=4)
+    trainer = pl.Trainer(max_steps=steps, accelerator="cpu", devices=1, logger=False, enable_checkpointing=False,
+                         enable_progress_bar=False, enable_model_summary=False)
+    trainer.fit(model, loader)
+    return trainer
+
+
 def tiny_llama_with_sentencepiece(folder, sentences: list[str]):
     """:func:`tiny_llama` saved in ``folder`` with a SentencePiece ``tokenizer.model`` trained here on ``sentences``, as a
     base model folder holds them (llama.cpp's converters read it). Needs sentencepiece. Returns the model."""

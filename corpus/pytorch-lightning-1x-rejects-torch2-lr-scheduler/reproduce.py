@@ -10,7 +10,7 @@ pytorch_lightning is not a dependency of kbfix's test environment: ``scripts/ver
 with ``lr_scheduler_step`` overridden, which Lightning's check accepts.
 """
 
-from kbfix.reproduce import release_within
+from kbfix.reproduce import lightning_fit, release_within, tiny_lightning_regressor
 
 # (no dots in these names: REQUIRES entries are looked up with importlib.util.find_spec)
 OLD = "pytorch_lightning 1_6 to 1_8_3 with torch 2 or newer, see the docstring"
@@ -24,36 +24,21 @@ FIXES = (1,)
 def _fit(override_step):
     import pytorch_lightning as pl
     import torch
-    from torch.utils.data import DataLoader, TensorDataset
 
-    class TinyRegressor(pl.LightningModule):
-        def __init__(self):
-            super().__init__()
-            self.layer = torch.nn.Linear(4, 1)
-
-        def training_step(self, batch, batch_idx):
-            x, y = batch
-            return torch.nn.functional.mse_loss(self.layer(x), y)
-
+    class ScheduledRegressor(tiny_lightning_regressor(pl)):
         def configure_optimizers(self):
             optimizer = torch.optim.SGD(self.parameters(), lr=0.1)
             scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: 0.9 ** step)
             return {"optimizer": optimizer, "lr_scheduler": {"scheduler": scheduler, "interval": "step"}}
 
-    class SteppedRegressor(TinyRegressor):
+    class SteppedRegressor(ScheduledRegressor):
         def lr_scheduler_step(self, scheduler, optimizer_idx, metric):
             if metric is None:
                 scheduler.step()
             else:
                 scheduler.step(metric)
 
-    torch.manual_seed(0)
-    loader = DataLoader(TensorDataset(torch.randn(8, 4), torch.randn(8, 1)), batch_size=4)
-    trainer = pl.Trainer(max_steps=2, accelerator="cpu", devices=1, logger=False, enable_checkpointing=False,
-                         enable_progress_bar=False, enable_model_summary=False)
-    model = SteppedRegressor() if override_step else TinyRegressor()
-    trainer.fit(model, loader)
-    return trainer
+    return lightning_fit(pl, SteppedRegressor() if override_step else ScheduledRegressor(), steps=2)
 
 
 def reproduce():
