@@ -53,8 +53,6 @@ FACTS = (
     "model_type_never_in_release",  # a model type no covered transformers release has, with the user's release not
                                  # known to be the newest: a project's or a model repo's own type, not an old release
 )
-# the facts of the model-type form: it names no symbol, keyword or requirement, so it is no `skew_form`
-MODEL_TYPE_FACTS = ("model_type_added", "model_type_never_in_release")
 MAX_FORMS = 8
 Q = r"""['"‘’`]"""
 NAME = r"[A-Za-z_]\w*"

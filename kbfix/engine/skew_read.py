@@ -170,7 +170,7 @@ class Analysis:
 
     def read(self, form: Form) -> Reading:
         reading = Reading(form)
-        if form.kind != "model_type":
+        if form.kind != "model_type":  # a model type names no symbol, keyword or requirement of a release
             reading.hold("skew_form")
         handler = getattr(self, "_" + form.kind)
         handler(reading)
