@@ -550,6 +550,26 @@ _dist.init_process_group("gloo")
 """
 
 
+# the end of a one-rank DDP script after ONE_RANK_GLOO that defines ``train()``: run it, print its traceback if it
+# fails, and leave with os._exit, so that no DDP reducer or process group is freed at interpreter exit (a reducer freed
+# after its group was destroyed runs the group's destructor, which joins a gloo thread that may wait for the GIL the
+# destructor holds: a deadlock)
+DDP_ONE_RANK_EXIT = """
+import os as _os, sys as _sys, traceback as _traceback
+
+try:
+    train()
+    _dist.destroy_process_group()
+    _code = 0
+except BaseException:
+    _traceback.print_exc()
+    _code = 1
+_sys.stdout.flush()
+_sys.stderr.flush()
+_os._exit(_code)
+"""
+
+
 def deepspeed_regression_steps(engine, steps: int = 2, scheduler=None) -> bool:
     """Train a DeepSpeed engine wrapping a model of 8 inputs and 2 outputs for ``steps`` steps on random data
     (``scheduler.step()`` after each, when given); True when the weights changed."""
