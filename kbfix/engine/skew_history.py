@@ -249,7 +249,8 @@ def model_type_releases(model_type: str):
     packages = _model_packages()
     if not packages:
         return None
-    parts = model_type.lower().replace("-", "_").split("_")
+    words = model_type.lower().replace("-", "_").split("_")
+    parts = words
     while parts:
         modules = packages.get("".join(parts))
         if modules:
@@ -260,7 +261,6 @@ def model_type_releases(model_type: str):
         if len(parts) == 1 or parts[-1] not in SUB_CONFIG_WORDS:
             break
         parts = parts[:-1]
-    words = model_type.lower().replace("-", "_").split("_")
     if any("".join(words[:i]) in packages for i in range(1, len(words))):
         return None
     ah = api()

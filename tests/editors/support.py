@@ -176,3 +176,10 @@ class LspSession:
             self.loop.run(self.client.stop(), timeout=30)
         finally:
             self.loop.stop()
+
+
+def fixes_of(entry_id: str):
+    """The fixes of a corpus entry, in its order (an editor shows one action per fix)."""
+    from kbfix import corpus
+
+    return next(e for e in corpus.load(strict=False).entries if e.id == entry_id).fixes

@@ -10,7 +10,7 @@ import pytest
 import kbfix
 from kbfix.editors.lsp_stream import BIG
 
-from .support import APPLICABILITY, ROOT, LspSession
+from .support import APPLICABILITY, ROOT, LspSession, fixes_of
 
 pytest.importorskip("pygls")
 from lsprotocol import types  # noqa: E402
@@ -89,7 +89,7 @@ def test_code_actions_copy_each_fix_into_a_scratch_file_and_run_nothing(server, 
     uri = server.open(workspace / "example.log")
     error = next(d for d in server.wait(uri) if d.severity == types.DiagnosticSeverity.Error)
     actions = server.code_actions(uri, error)
-    fixes = _fixes_of("no-trainable-parameters")  # one action per fix of the entry, in its order
+    fixes = fixes_of("no-trainable-parameters")  # one action per fix of the entry, in its order
     assert len(actions) == len(fixes) and all(a.kind == types.CodeActionKind.QuickFix for a in actions)
     assert [f"[{fix.applicability}]" in action.title for fix, action in zip(fixes, actions)] == [True] * len(fixes)
     assert actions[0].is_preferred and "[safe]" in actions[0].title and "[display-only]" in actions[1].title
@@ -191,9 +191,3 @@ def test_an_unmatched_error_says_so_without_guessing(server, workspace):
     assert "no confident match" in found[0].message and found[0].range.start.line == 3
     assert server.code_actions(from_fs_path(str(log)), found[0]) == []
     assert APPLICABILITY  # (the fixes of a match carry one of these; none is offered here)
-
-
-def _fixes_of(entry_id: str):
-    from kbfix import corpus
-
-    return next(e for e in corpus.load(strict=False).entries if e.id == entry_id).fixes

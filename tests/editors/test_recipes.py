@@ -19,7 +19,7 @@ import pytest
 
 from kbfix.editors import RECIPES
 
-from .support import ROOT, LspSession, McpSession
+from .support import ROOT, LspSession, McpSession, fixes_of
 
 pytest.importorskip("mcp")
 pytest.importorskip("pygls")
@@ -171,12 +171,6 @@ def test_neovim_recipe_headless(project, tmp_path):
     assert "IndexError: list index out of range" in text[errors[0]["lnum"]]
     assert any(d["severity"] == 2 and "trainable params: 0" in text[d["lnum"]] for d in result["diagnostics"])
     assert "**[safe]**" in result["hover"]
-    assert result["actions"] == len(_fixes_of("no-trainable-parameters")) and "[safe]" in result["applied"]
+    assert result["actions"] == len(fixes_of("no-trainable-parameters")) and "[safe]" in result["applied"]
     script_text = (cache / "fix.sh").read_text()
     assert "Nothing here has been run" in script_text and "freeze_language_model" in script_text
-
-
-def _fixes_of(entry_id: str):
-    from kbfix import corpus
-
-    return next(e for e in corpus.load(strict=False).entries if e.id == entry_id).fixes
