@@ -18,6 +18,7 @@ block of lines that says something went wrong becomes a *headless* error (``Exc.
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -30,6 +31,7 @@ LOG_PREFIX_RE = re.compile(
     r"""^(?:
       \[\d{4}-\d{2}-\d{2}\s\d{2}:\d{2}:\d{2}(?:,\d+)?\]\[[\w.-]+\]\[(?:DEBUG|INFO|WARNING|ERROR|CRITICAL)\]\s-\s?  # Hydra
     | \[?\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?\]?   # ISO timestamp
+        (?:\s(?:stdout|stderr)\s[FP](?=\s))?                                          # a container runtime's log
         (?:\s*(?:\||-)?\s*\[?(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL|FATAL)\]?)?      # level
         (?:\s*\|\s*[\w.:-]+\s*\|)?                                                     # | stderr |
         (?:\s*\[[\w.]+:\d+:\w+\])?                                                     # [file.py:12:func]
@@ -50,6 +52,7 @@ FOREIGN_PREFIX_RE = re.compile(
     | \d{4}-\d{2}-\d{2}\s\d{2}:\d{2}:\d{2}(?:\.\d+)?\s*\|\s*[A-Z]+\s*\|\s*[^|\n]*?:\d+\s+-[ ]            # loguru
     | E\s{3,}(?=\S)                                                                           # pytest
     | \[?\d{1,7}\][ \t]                                                                       # log viewer line numbers
+    | \d{1,7}\.\d{1,3}s[ \t]+\d{1,7}[ \t]                                                       # Kaggle's log: seconds, line
     | >(?!>)[ ]?                                                                               # Markdown quote
     )""",
     re.X,
@@ -219,7 +222,8 @@ def _strip_repeated_prefix(lines: list[_Line]) -> list[_Line]:
     """Strip a log prefix no pattern knows ("worker-0: ", "vllm-1  | ", a syslog header, a viewer's
     line numbers): one that stands, the same up to its digits, before at least two of the
     traceback's own lines (its header, its ``File "..."`` lines) and before most of them. Every line
-    that starts with it loses it; other lines are kept as they are."""
+    that starts with it loses it; other lines are kept as they are. Without such a prefix, a
+    timestamped one learned from the lines' times (:func:`_strip_clock_prefix`)."""
     gaps: dict[str, list[int]] = {}  # the whitespace after the prefix: a header's own, a frame's plus its indent
     anchors = 0
     for line in lines:
@@ -232,16 +236,55 @@ def _strip_repeated_prefix(lines: list[_Line]) -> list[_Line]:
                 gap = len(pre) - len(pre.rstrip())
                 gaps.setdefault(shape, []).append(gap if line.text[len(pre):].startswith("Traceback") else gap - 2)
     if not gaps:
-        return lines
+        return _strip_clock_prefix(lines)
     shape, seen = max(gaps.items(), key=lambda item: len(item[1]))
     if len(seen) < MIN_PREFIXED_ANCHORS or len(seen) * 2 < anchors:
-        return lines
+        return _strip_clock_prefix(lines)
     gap = max(0, min(seen))
     pattern = re.compile(r"^\s*" + re.escape(shape).replace("0", r"\d+") + r"(?:[ \t]{0,%d}|$)" % gap)
     out = []
     for line in lines:
         found = pattern.match(line.text)
         out.append(_Line(line.text[found.end():], line.rank, line.prefix + shape) if found else line)
+    return out
+
+
+# a time of day near a line's start ("[10:22:33]", "Mar 05 10:22:33 host app[12]: ", "...T10:22:33.1Z stderr F ")
+CLOCK_RE = re.compile(r"^.{0,40}?\b\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?")
+SHAPE_CLOCK_RE = re.compile(r"^.{0,40}?\b0:0:0(?:[.,]0)?")  # the same, in a line's shape (digits as 0)
+# what a log prefix holds after its time: a level, a stream, a host, a process, a source position, a separator
+PREFIX_WORD_RE = re.compile(r"(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL|FATAL|stdout|stderr|[FP]|[-|:>]+"
+                            r"|\S*[\d\[\](){}|]\S*)$")
+MESSAGE_WORD_RE = re.compile(r"\w*(?:Error|Exception|Warning|Traceback|Interrupt)\b|^File$")
+
+
+def _strip_clock_prefix(lines: list[_Line]) -> list[_Line]:
+    """Strip a timestamped prefix no pattern knows from a paste without a traceback to learn it from
+    (an exception line and its continuation lines, a log's last lines): the time of day near the start
+    of most of the paste's lines (two at least), the same up to its digits, and after it the words
+    those lines share that a log prefix holds (a level, a host, ``name[pid]:``), never a message's own."""
+    texts = [line.text for line in lines if line.text.strip()]
+    clocked = [re.sub(r"\d+", "0", text) for text in texts if CLOCK_RE.match(text)]
+    if len(clocked) < MIN_PREFIXED_ANCHORS or len(clocked) * 2 < len(texts) or len(set(clocked)) < 2:
+        return lines
+    common = os.path.commonprefix(clocked)
+    clock = SHAPE_CLOCK_RE.match(common)
+    if clock is None:
+        return lines
+    end = common.find(" ", clock.end())  # the word the time ends
+    while end != -1:
+        following = common.find(" ", end + 1)
+        word = common[end + 1: following]
+        if following == -1 or (word and (not PREFIX_WORD_RE.match(word) or MESSAGE_WORD_RE.search(word))):
+            break
+        end = following
+    if end == -1:
+        return lines
+    pattern = re.compile(re.escape(common[:end]).replace("0", r"\d+") + r"[ \t]?")
+    out = []
+    for line in lines:
+        found = pattern.match(line.text)
+        out.append(_Line(line.text[found.end():], line.rank, line.prefix + _shape(common[:end])) if found else line)
     return out
 
 

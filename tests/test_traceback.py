@@ -316,6 +316,38 @@ def test_a_prefix_no_pattern_knows_is_learned_from_the_traceback_lines(prefix):
     assert "Please check the target modules" in final.message  # the continuation line lost its prefix too
 
 
+@pytest.mark.parametrize("prefix", [
+    "[10:22:{:02d}] ",                                  # a bare time of day
+    "Mar 05 10:22:{:02d} gpu-node-3 python[12345]: ",   # journald
+    "2024/03/05 10:22:{:02d} ",                         # slashed dates
+    "10:22:{:02d}.123 ERROR | ",                        # a time, a level, a separator
+])
+def test_a_timestamped_prefix_is_learned_without_a_traceback(prefix):
+    lines = ("ValueError: Whisper expects the mel input features to be of length 3000,",
+             "but found 200. Make sure to pad the input mel features to 3000.")
+    log = parse("\n".join(prefix.format(i) + line for i, line in enumerate(lines)))
+    assert log.lines[:2] == lines
+    assert log.traces[0].final.message == "\n".join(lines)[len("ValueError: "):]
+
+
+def test_a_learned_timestamped_prefix_stops_before_the_lines_shared_words():
+    lines = ("size mismatch for a.1.weight: copying a param with shape torch.Size([1280]) from checkpoint",
+             "size mismatch for a.2.bias: copying a param with shape torch.Size([1280]) from checkpoint")
+    log = parse("\n".join(f"[10:22:{i:02d}] ValueError: " + line for i, line in enumerate(lines)))
+    assert log.lines[:2] == tuple("ValueError: " + line for line in lines)  # a message's word is never a prefix
+
+
+@pytest.mark.parametrize("prefix", [
+    "2024-03-05T10:22:33.123456Z stderr F ",   # a container runtime's log (CRI)
+    "12.4s\t12\t",                             # Kaggle's log viewer: seconds and line number
+])
+def test_container_and_kaggle_log_prefixes_are_stripped(prefix):
+    log = parse("".join(prefix + line + "\n" for line in TRACE))
+    final = log.traces[0].final
+    assert final.type == "ValueError" and final.frames[0].filename == "train.py"
+    assert final.frames[0].line == "main()" and "Please check the target modules" in final.message
+
+
 def test_prose_before_one_traceback_header_is_not_taken_for_a_prefix():
     log = parse("I ran it and got: Traceback (most recent call last):\n" + "\n".join(TRACE[1:]))
     final = log.traces[0].final
