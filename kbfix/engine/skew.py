@@ -52,6 +52,10 @@ FACTS = (
                                  # (its `transformers.models.<type>` package): captures the first release that has it
     "model_type_never_in_release",  # a model type no covered transformers release has, with the user's release not
                                  # known to be the newest: a project's or a model repo's own type, not an old release
+    "tokenizer_class_added",     # AutoTokenizer's class (or its Fast twin) that a later transformers release added:
+                                 # captures the first release that has it
+    "tokenizer_class_never_in_release",  # a tokenizer class no covered transformers release exports, slow or fast, with
+                                 # the user's release not known to be the newest: a model repository's own class
 )
 MAX_FORMS = 8
 Q = r"""['"‘’`]"""
@@ -103,6 +107,9 @@ FORM_RES = (
     ("model_type", re.compile(r"has model type `(?P<model_type>[\w.\-]+)` but Transformers does not recognize")),
     ("model_type", re.compile(r"(?:CONFIG_MAPPING\[config_dict\[[\"']model_type[\"']\]\]|configuration_auto\.py\"?, line \d+, in "
                               r"__getitem__)[^\n]*\n(?:[^\n]*\n){0,6}?[^\n]*KeyError: [\"'](?P<model_type>[\w.\-]+)[\"']")),
+    # AutoTokenizer's class named by tokenizer_config.json (tokenization_auto.py: "Tokenizer class {candidate} does not
+    # exist or is not currently imported.", 4.x and 5.x)
+    ("tokenizer_class", re.compile(r"Tokenizer class (?P<tokenizer_class>[A-Za-z_]\w*) does not exist or is not currently imported")),
     ("resolver", re.compile(r"The user requested (?P<package>[A-Za-z][\w.\-]*)==(?P<have>\d[\w.+\-]*\w)\s*\n\s*"
                             r"(?P<dependent>[A-Za-z][\w.\-]*) (?P<dependent_version>\d[\w.+\-]*) depends on (?P<requirement>[^\n]+)")),
 )
@@ -110,7 +117,8 @@ PREFILTER = ("annot import name", "to import", "No module named", "has no attrib
              "has been removed", "unexpected keyword argument",
              "positional argument", "required positional", "is required for", "requires", "only works on", "at least v",
              "depends on",
-             "require_version", "has requirement", "To fix:", "has model type", "CONFIG_MAPPING", "configuration_auto")
+             "require_version", "has requirement", "To fix:", "has model type", "CONFIG_MAPPING", "configuration_auto",
+             "does not exist or is not currently imported")
 # --- forms --------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)

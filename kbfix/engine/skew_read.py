@@ -170,7 +170,7 @@ class Analysis:
 
     def read(self, form: Form) -> Reading:
         reading = Reading(form)
-        if form.kind != "model_type":  # a model type names no symbol, keyword or requirement of a release
+        if form.kind not in ("model_type", "tokenizer_class"):  # a model repository's own name is as likely as a skew
             reading.hold("skew_form")
         handler = getattr(self, "_" + form.kind)
         handler(reading)
@@ -339,41 +339,67 @@ class Analysis:
         name exists (a sub-config's type, ``gemma3_text``, is its model's package), or none: then it is a project's
         or a model repository's own type, which no release will add (unless the user already runs the newest)."""
         model_type = reading.form.get("model_type")
-        lib = "transformers"
-        reading.captures.update({"model_type": model_type, "library": lib})
-        history = f"from the API history of {lib} {coverage(lib)}"
-        history_zh = f"根据 {lib} {coverage(lib)} 的 API 历史"
+        reading.captures.update({"model_type": model_type, "library": "transformers"})
         have = model_type_releases(model_type)
         if have is None:  # only a package whose name starts the type's (llava for llava_llama): it says nothing
             return
+        self._transformers_name(reading, have, "model_type", f"a model type `{model_type}`",
+                                f"`{model_type}` 这个 model_type",
+                                "no transformers.models package of that name: it is registered by a project's or "
+                                "the model repository's own code",
+                                "transformers.models 下没有同名的包：它由项目或模型仓库自己的代码注册")
+
+    def _tokenizer_class(self, reading: Reading) -> None:
+        """AutoTokenizer's class from tokenizer_config.json: the transformers releases that export it or its twin
+        (``XTokenizer`` / ``XTokenizerFast``: 4.x tries the fast one first, 5.x has one class), or none: a model
+        repository's own class (its code not loaded: ``trust_remote_code``, files left out of a saved folder)."""
+        name = reading.form.get("tokenizer_class")
+        reading.captures.update({"tokenizer_class": name, "library": "transformers"})
+        slow = name[: -len("Fast")] if name.endswith("Fast") else name
+        have = None
+        for candidate in (slow, slow + "Fast"):
+            found = api().symbol_releases("transformers", "transformers", candidate)
+            have = found if have is None else have | found
+        self._transformers_name(reading, have, "tokenizer_class", f"a tokenizer class `{name}`",
+                                f"`{name}` 这个分词器类",
+                                "neither it nor its fast or slow twin is exported: it is the model repository's own "
+                                "class, loaded only from its own code",
+                                "它和它的 fast / slow 版本都不在 transformers 里：它是模型仓库自己的类，只能从仓库自己的代码加载")
+
+    def _transformers_name(self, reading: Reading, have, fact: str, what: str, what_zh: str, none: str,
+                           none_zh: str) -> None:
+        """A name transformers' auto classes look up (a model type, a tokenizer class), against the releases that have
+        it: ``<fact>_never_in_release`` when no covered release does and the user's is not known to be the newest (the
+        name may be newer than the history), ``<fact>_added`` with the first release that has it, when a later one
+        added it."""
+        lib = "transformers"
+        history = f"from the API history of {lib} {coverage(lib)}"
+        history_zh = f"根据 {lib} {coverage(lib)} 的 API 历史"
         if not have:
             mine = self.installed(lib)
             newest = api().releases(lib)[-1:]
             key, top = vkey(mine.version or ""), vkey(newest[0]) if newest else None
             if mine.from_paste and key is not None and top is not None and key >= top:
-                return  # the user has the newest covered release: the type may be newer than the history
-            reading.say(f"{history}: no release has a model type `{model_type}` (no transformers.models package of "
-                        "that name): it is registered by a project's or the model repository's own code",
-                        f"{history_zh}：没有任何版本有 `{model_type}` 这个 model_type（transformers.models 下没有同名的包）："
-                        "它由项目或模型仓库自己的代码注册")
-            reading.hold("model_type_never_in_release")
+                return  # the user has the newest covered release: the name may be newer than the history
+            reading.say(f"{history}: no release has {what} ({none})", f"{history_zh}：没有任何版本有{what_zh}（{none_zh}）")
+            reading.hold(f"{fact}_never_in_release")
             return
         mine, index = self._user_release(lib, have)
         reading.captures.update(self._installed_captures(mine))
         first = have.releases[min(have.indices)]
         reading.captures.update({"first_good": first, "releases": str(have)})
-        reading.say(f"{history}: the model type `{model_type}` exists in {have}",
-                    f"{history_zh}：model_type `{model_type}` 存在于 {have}")
+        reading.say(f"{history}: {what} exists in {have}", f"{history_zh}：{what_zh}存在于 {have}")
         reading.says.append(mine.says())
         if index is not None and index in have.indices:
-            reading.say(f"the history says {mine.version} has it: the failing process runs another installation",
-                        f"API 历史显示 {mine.version} 中有它：出错的进程用的是另一处安装")
+            if fact == "model_type":  # a tokenizer class the release has may still fail to import (its backend)
+                reading.say(f"the history says {mine.version} has it: the failing process runs another installation",
+                            f"API 历史显示 {mine.version} 中有它：出错的进程用的是另一处安装")
             return
         if min(have.indices) == 0:
             return  # in every covered release: the history cannot say which release added it
         reading.say(f"it was added in {lib} {short(lib, first)}", f"{lib} 从 {short(lib, first)} 起才有它")
         reading.captures["upgrade"] = f"{lib}>={short(lib, first)}"
-        reading.hold("model_type_added")
+        reading.hold(f"{fact}_added")
 
     def _module_from_code(self, name: str) -> str | None:
         m = re.search(rf"from\s+({DOTTED}|{NAME})\s+import\s+[^\n]*\b{re.escape(name)}\b", self.text)

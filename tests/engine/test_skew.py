@@ -550,3 +550,43 @@ def test_a_model_type_no_release_ever_had_is_no_old_transformers():
     assert not facts(_unknown_model_type("llava_llama")).holds("model_type_never_in_release")
     newest = apihistory.releases("transformers")[-1]
     assert not facts(_unknown_model_type("qwen9", newest)).holds("model_type_never_in_release")
+
+
+def _unknown_tokenizer_class(name: str, version: str = "") -> str:
+    env = f"\n- `transformers` version: {version}\n" if version else ""
+    return ("Traceback (most recent call last):\n"
+            '  File "train.py", line 8, in <module>\n'
+            "    tokenizer = AutoTokenizer.from_pretrained(args.model)\n"
+            '  File "/usr/lib/python3.10/site-packages/transformers/models/auto/tokenization_auto.py", line 784, '
+            "in from_pretrained\n"
+            '    raise ValueError(\n'
+            f"ValueError: Tokenizer class {name} does not exist or is not currently imported.\n{env}")
+
+
+def test_a_tokenizer_class_a_release_added_gets_the_first_release_that_has_it():
+    """Qwen2Tokenizer is exported from 4.37.0: the fix's bound is that release; a Fast name counts its slow twin."""
+    found = facts(_unknown_tokenizer_class("Qwen2Tokenizer", "4.36.2"))
+    assert found.holds("tokenizer_class_added") and not found.holds("skew_form")
+    assert found.found["tokenizer_class_added"]["upgrade"] == "transformers>=4.37"
+    report = kbfix.diagnose(_unknown_tokenizer_class("Qwen2Tokenizer", "4.36.2"))
+    assert report.best.entry.id == "transformers-unknown-architecture"
+    commands = [fill(c, report.best.captures, report.best.entry.placeholders)
+                for fix in report.best.entry.fixes for c in fix.commands]
+    assert 'pip install -U "transformers>=4.37"' in commands
+    assert facts(_unknown_tokenizer_class("GemmaTokenizerFast", "4.36.2")).found["tokenizer_class_added"]["upgrade"] \
+        == "transformers>=4.38"
+
+
+def test_a_tokenizer_class_no_release_ever_exported_is_no_old_transformers():
+    """A model repository's own class (IndicBertTokenizer): no upgrade brings it, so the unknown-architecture answer
+    stands down; on the newest covered release the class may be newer than the history."""
+    found = facts(_unknown_tokenizer_class("IndicBertTokenizer"))
+    assert found.holds("tokenizer_class_never_in_release") and not found.holds("tokenizer_class_added")
+    report = kbfix.diagnose(_unknown_tokenizer_class("IndicBertTokenizer"))
+    assert report.best is None or report.best.entry.id != "transformers-unknown-architecture"
+    assert ("transformers-unknown-architecture", "condition") in report.ruled_out
+    newest = apihistory.releases("transformers")[-1]
+    assert not facts(_unknown_tokenizer_class("FooTokenizer", newest)).holds("tokenizer_class_never_in_release")
+    # a class the user's release exports: neither fact (a backend that failed to import, another installation)
+    mine = facts(_unknown_tokenizer_class("LlamaTokenizer", "4.40.0"))
+    assert not mine.holds("tokenizer_class_added") and not mine.holds("tokenizer_class_never_in_release")
