@@ -107,6 +107,7 @@ NAMED_TYPE_RE = re.compile(  # a class named as an exception (not any dotted cla
     r"|KeyError|StopIteration|Exception)")
 # Ray re-raises a worker's error as "ray.exceptions.RayTaskError(ValueError): ray::Worker.f() (pid=...)": the
 # class in brackets is the worker's exception, the one a signature names (its own line may be cut off below)
+RAISING_LINE_RE = re.compile(r"^\s*`?(?:assert\s|raise\b)")  # a statement that raises: its exception follows
 EXC_RE = re.compile(rf"^(?P<type>{EXC_TYPE})(?:\((?P<inner>{EXC_TYPE})\))?(?:(?::\s?)(?P<msg>.*))?$")
 # An exception line glued to prose: "报错如下：RuntimeError: ...", "I got ValueError: ...", "FAILED x.py::t - KeyError: 'a'"
 GLUED_RE = re.compile(
@@ -163,7 +164,8 @@ def _last_segment(line: str) -> str:
 
 
 def _unwrap_markdown(line: str) -> str:
-    """``**RuntimeError: x**`` / `` `RuntimeError: x` `` -> the text inside; links -> their text."""
+    """``**RuntimeError: x**`` / `` `RuntimeError: x` `` -> the text inside; links -> their text; an exception line
+    that closes inline code opened lines above (`` `assert x\nAssertionError` ``) -> the line without its closing."""
     if "](" in line:
         line = MD_LINK_RE.sub(lambda m: m["text"], line)
     if line[:1] in "*`" and (line.startswith("**") or line.startswith("`")):
@@ -172,6 +174,8 @@ def _unwrap_markdown(line: str) -> str:
             return wrapped["inner"]
     if line.endswith(("**", "`")) and ("**" in line[:-2] or "`" in line[:-1]):
         return line.rstrip("*`")
+    if line.endswith(("**", "`")) and EXC_RE.match(line.rstrip("*`")):
+        return line.rstrip("*`")  # the end of inline code or bold text that began on an earlier line
     return line
 
 
@@ -540,7 +544,9 @@ def _parse_stream(lines: list[_Line], index: list[int]) -> list[Trace]:
         # a bare type with no message ("AssertionError") is an exception line only under its frames: alone it
         # may be a word of prose
         frames = _orphan_frames(lines, i) if exc_match else []
-        if exc_match and (exc_match["msg"] is not None or frames):
+        # ... or under the statement that raised it, the last line Python prints above it ("assert x" / "raise X")
+        raised = bool(exc_match) and i > 0 and RAISING_LINE_RE.match(lines[i - 1].text) is not None
+        if exc_match and (exc_match["msg"] is not None or frames or raised):
             # a bare error line (partial paste) or frames pasted without the header
             close(index[i - 1] if i else 0)
             message, k = _read_message(lines, i + 1, exc_match["msg"] or "")

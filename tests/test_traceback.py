@@ -580,3 +580,9 @@ def test_a_paused_debuggers_exception_reads_as_a_traceback_with_its_frames_oldes
     assert log.lines[0].startswith("发生异常: KeyError")
     # a type with no message below it is no exception to read
     assert not parse("Exception has occurred: KeyError\n\nsomething else\n").traces
+
+
+def test_an_exception_line_that_closes_inline_code_opened_above_is_read():
+    log = parse("I got the error:\n`assert torch.all(0 <= bbox) and torch.all(bbox <= 1023)\nAssertionError`\n\nAny idea?")
+    assert log.traces[0].final.type == "AssertionError"
+    assert parse("**Traceback:\nValueError: bad value**").traces[0].final.message == "bad value"
