@@ -166,9 +166,13 @@ LORA_DOWN_RE = re.compile(r"lora_(?:embedding_)?A\b|lora[._]down\b")  # [r, in] 
 FUSED_QKV_RE = re.compile(r"(?:^|\.)(?:c_attn|query_key_value|qkv|qkv_proj|W_pack|Wqkv|in_proj)\.")  # q, k and v in one layer
 LORA_UP_RE = re.compile(r"lora_(?:embedding_)?B\b|lora[._]up\b")  # [out, r] ([out, r, 1, 1])
 WRAPPED = r"(?:\.(?:modules_to_save|original_module|base_layer)(?:\.\w+)?)?"
+# (fairseq's unshared decoder head is ``output_projection``; TransformerLens names its tables ``embed.W_E`` [vocab, d]
+# and ``unembed.W_U`` [d, vocab] (transposed: :data:`VOCAB_COLUMNS_RE`) with ``unembed.b_U`` [vocab])
 VOCAB_RE = re.compile(r"(?:^|\.)(?:embed_tokens|lm_head|wte|word_embeddings|embed_in|embed_out|shared|tok_embeddings|"
-                      r"output|token_embedding|embeddings|output_layer)" + WRAPPED + r"\.(?:weight|bias)$|"
-                      r"(?:^|\.)final_logits_bias$|(?:^|\.)(?:lm_head|cls\.predictions)(?:\.\w+)*\.(?:weight|bias)$")
+                      r"output|token_embedding|embeddings|output_layer|output_projection)" + WRAPPED + r"\.(?:weight|bias)$|"
+                      r"(?:^|\.)final_logits_bias$|(?:^|\.)(?:lm_head|cls\.predictions)(?:\.\w+)*\.(?:weight|bias)$|"
+                      r"(?:^|\.)(?:embed\.W_E|unembed\.[Wb]_U)$")
+VOCAB_COLUMNS_RE = re.compile(r"(?:^|\.)unembed\.W_U$")  # a vocabulary table laid out [width, vocabulary]
 # an nn.Embedding named just `embedding` / `embed` (seq2seq, captioning, VQA and text-classification models): a
 # vocabulary table when every mismatching tensor (it and the output projection's weight and bias) differs only in
 # its first axis, by one pair of vocabulary-sized counts; ChatGLM's PrefixEncoder names its prefix table
@@ -505,7 +509,7 @@ def _vocab_sizes(key: str, a: tuple[int, ...], b: tuple[int, ...]) -> tuple[str,
     if lora:
         axis: int | None = 1 if lora.group("part") == "lora_embedding_A" else 0
     else:  # a head's lora_A ([r, hidden]) holds no vocabulary axis
-        axis = 0 if VOCAB_RE.search(key) and _rank_axis(key) is None else None
+        axis = (1 if VOCAB_COLUMNS_RE.search(key) else 0) if VOCAB_RE.search(key) and _rank_axis(key) is None else None
     if axis is None or (lora and len(a) != 2) or any(x != y for i, (x, y) in enumerate(zip(a, b)) if i != axis):
         return None
     return key, a[axis], b[axis]

@@ -109,6 +109,28 @@ def test_a_bare_embedding_and_its_output_layer_of_another_vocabulary():
     assert "embedding_rows" not in size
 
 
+def _mismatch(key: str, ckpt: str, model: str) -> str:
+    return (f"size mismatch for {key}: copying a param with shape torch.Size([{ckpt}]) from checkpoint, the shape in "
+            f"current model is torch.Size([{model}]).")
+
+
+def test_fairseq_and_transformer_lens_vocabulary_tables():
+    # fairseq's unshared decoder head is output_projection: a dictionary of another length, not another width
+    fairseq = facts("\n".join(_mismatch(k, "256206, 1024", "32104, 1024") for k in (
+        "encoder.embed_tokens.weight", "decoder.embed_tokens.weight", "decoder.output_projection.weight")))
+    assert fairseq["embedding_rows"]["ckpt_vocab"] == "256206" and "width_ratio" not in fairseq
+    # TransformerLens: embed.W_E [vocab, d], unembed.W_U [d, vocab] (vocabulary in its columns), unembed.b_U [vocab]
+    lens = facts("\n".join((_mismatch("embed.W_E", "55296, 4096", "32000, 4096"),
+                            _mismatch("unembed.W_U", "4096, 55296", "4096, 32000"),
+                            _mismatch("unembed.b_U", "55296", "32000"))))
+    assert lens["embedding_rows"] == {"key": "embed.W_E", "ckpt_vocab": "55296", "model_vocab": "32000"}
+    alone = facts(_mismatch("unembed.W_U", "4096, 55296", "4096, 32000"))
+    assert alone["embedding_rows"]["model_vocab"] == "32000"
+    # its width differs too: another model size
+    assert "embedding_rows" not in facts(_mismatch("embed.W_E", "32000, 5120", "32000, 4096") + "\n"
+                                         + _mismatch("pos_embed.W_pos", "2048, 5120", "2048, 4096"))
+
+
 def test_a_lora_on_a_resized_head_or_embedding_differs_in_vocabulary_rows():
     # lora_B on the LM head is [vocab, r]; lora_embedding_A on the embedding is [r, vocab]
     head = facts("size mismatch for base_model.model.output.lora_B.default.weight: copying a param with shape "
