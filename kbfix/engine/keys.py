@@ -32,6 +32,9 @@ what decides the cause:
   kept a fused projection's LoRA as a stacked lora_A and a Conv1d lora_B;
 - ``width_ratio``: one width ratio across every mismatching layer (768 vs 1024); ``mixed_widths``:
   widths that differ layer by layer (a pruned model);
+- ``attention_heads_only``: only attention projections (q / k / v / o and their biases) differ, each matrix in one
+  axis only, all sharing one width on the other: another number of heads or key/value heads at the same hidden size
+  (a structurally pruned model, a GQA checkpoint under a config without ``num_key_value_heads``), not another width;
 - ``transposed``: every mismatching matrix is the model's shape reversed (``[768, 2304]`` vs
   ``[2304, 768]``): the same weights in another layout (GPT-2's Conv1D against ``nn.Linear``, a
   TensorFlow/JAX kernel against torch), not another model size;
@@ -230,7 +233,7 @@ QUANT_GROUP_RE = re.compile(r"(?:^|\.)(?:scales|qzeros|zeros|g_idx|scales_and_ze
 FACTS = ("keys_listed", "buffers_only", "benign_keys_only", "adapter_keys", "base_keys_only", "prefix", "rename", "many_missing",
          "tail_layers", "placeholder", "embedding_rows", "head_only", "pos_embed_only", "lora_rank", "lora_old_format", "width_ratio",
          "mixed_widths", "transposed", "leading_axis", "reshaped", "packed_4bit", "packed_4bit_checkpoint", "patch_size",
-         "embedding_tables", "context_dim", "quant_groups")
+         "embedding_tables", "context_dim", "quant_groups", "attention_heads_only")
 MAX_KEYS = 5000  # per list: enough to decide, bounded memory on hostile input
 
 
@@ -639,6 +642,11 @@ def _shapes(found: dict, mismatched: list[tuple[str, tuple[int, ...], tuple[int,
     if all(a != b and _numel(a) == _numel(b) for _, a, b in mismatched):
         found["reshaped"] = shown
         return
+    if _attention_heads_only(mismatched):
+        # the projections' hidden axis agrees, their heads axis does not, and nothing else differs (the MLPs and
+        # norms of a model of another width would): another number of heads or key/value heads at the same width
+        found["attention_heads_only"] = shown
+        return
     ratios: Counter[Fraction] = Counter()  # 192/256, 384/512 and 768/1024 are one ratio: Swin-T vs Swin-B
     first_pair: dict[Fraction, tuple[int, int]] = {}
     layered = 0
@@ -659,6 +667,29 @@ def _shapes(found: dict, mismatched: list[tuple[str, tuple[int, ...], tuple[int,
                                 "mismatched_count": str(len(mismatched))}
     elif layered >= 3 and len(ratios) >= 3:
         found["mixed_widths"] = shown  # every layer another width: a pruned or hand-edited model, not a size
+
+
+# the attention's q / k / v / output projections (Llama / Qwen / Mistral, BERT, GPT-NeoX, T5, CLIP)
+ATTN_PROJ_RE = re.compile(r"(?:^|\.)(?:self_attn|attn|attention|self_attention|SelfAttention|EncDecAttention)\."
+                          r"(?:(?:self|output)\.)?(?:[qkvo]_proj|q|k|v|o|query|key|value|dense|out_proj|query_key_value)"
+                          r"\.(?:weight|bias)$")
+
+
+def _attention_heads_only(mismatched: list[tuple[str, tuple[int, ...], tuple[int, ...]]]) -> bool:
+    """Only attention projections differ, each matrix in one axis only, all of them sharing one width on the other
+    (the model's hidden size): the heads (or key/value heads) the config counts differ, the width does not (a
+    structurally pruned model whose config kept the original head count, a GQA checkpoint under a config without
+    ``num_key_value_heads``)."""
+    widths = set()
+    for key, a, b in mismatched:
+        if not ATTN_PROJ_RE.search(key) or len(a) != len(b) or len(a) not in (1, 2):
+            return False
+        if len(a) == 2:
+            same = [x for x, y in zip(a, b) if x == y]
+            if len(same) != 1:
+                return False
+            widths.add(same[0])
+    return len(widths) == 1
 
 
 def _patch_size(found: dict, mismatched: list[tuple[str, tuple[int, ...], tuple[int, ...]]]) -> bool:

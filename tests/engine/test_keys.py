@@ -131,6 +131,23 @@ def test_fairseq_and_transformer_lens_vocabulary_tables():
                                          + _mismatch("pos_embed.W_pos", "2048, 5120", "2048, 4096"))
 
 
+def test_attention_heads_of_another_count_at_the_same_width_are_no_other_model_size():
+    # a pruned Qwen2 whose config kept the head count (Torch-Pruning #436): q / o differ in their heads axis only,
+    # every projection keeps the hidden size 3080; a GQA checkpoint's k_proj under a config without num_key_value_heads
+    pruned = facts("\n".join((_mismatch("model.layers.0.self_attn.q_proj.weight", "3584, 3080", "3080, 3080"),
+                              _mismatch("model.layers.0.self_attn.q_proj.bias", "3584", "3080"),
+                              _mismatch("model.layers.0.self_attn.k_proj.weight", "512, 3080", "440, 3080"),
+                              _mismatch("model.layers.0.self_attn.o_proj.weight", "3080, 3584", "3080, 3080"))))
+    assert "attention_heads_only" in pruned and "width_ratio" not in pruned
+    gqa = facts(_mismatch("model.layers.66.self_attn.k_proj.weight", "1024, 8192", "8192, 8192") + "\n"
+                + _mismatch("model.layers.66.self_attn.v_proj.weight", "1024, 8192", "8192, 8192"))
+    assert "attention_heads_only" in gqa
+    # another width: the MLP differs too, or a projection differs in both axes
+    wider = facts("\n".join((_mismatch("model.layers.0.self_attn.q_proj.weight", "4096, 4096", "3072, 3072"),
+                             _mismatch("model.layers.0.mlp.up_proj.weight", "11008, 4096", "8192, 3072"))))
+    assert "attention_heads_only" not in wider and "width_ratio" in wider
+
+
 def test_a_lora_on_a_resized_head_or_embedding_differs_in_vocabulary_rows():
     # lora_B on the LM head is [vocab, r]; lora_embedding_A on the embedding is [r, vocab]
     head = facts("size mismatch for base_model.model.output.lora_B.default.weight: copying a param with shape "
