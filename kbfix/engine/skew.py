@@ -78,7 +78,8 @@ FORM_RES = (
                              r"(?:is deprecated|was removed|has been removed)\b")),
     # the same message retold without the exception name: jax words it "jax.<name> was removed in JAX v0.6.0"
     ("attribute", re.compile(rf"(?<![\w.])(?P<module>jax(?:\.{NAME})*)\.(?P<name>{NAME}) was removed in (?:JAX )?v ?\d")),
-    ("object", re.compile(rf"{Q}(?P<cls>[A-Z]\w*){Q} object has no attribute {Q}(?P<name>{NAME}){Q}")),
+    # (a title or a retyped message loses quotes: "NllbTokenizerFast' object has no attribute 'lang_code_to_id")
+    ("object", re.compile(rf"(?:{Q}|^|(?<=\s))(?P<cls>[A-Z]\w*){Q}? object has no attribute {Q}?(?P<name>{NAME}){Q}?")),
     # the same read on the class itself (a class attribute: `TrainingArguments._VALID_DICT_FIELDS` in a subclass body)
     ("object", re.compile(rf"(?P<type_object>type) object {Q}(?P<cls>[A-Z]\w*){Q} has no attribute {Q}(?P<name>{NAME}){Q}")),
     ("kwarg", re.compile(rf"(?P<callable>{DOTTED}|{NAME})\(\) got an unexpected keyword argument {Q}?(?P<kwarg>{NAME}){Q}?")),

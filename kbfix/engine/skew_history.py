@@ -143,11 +143,13 @@ def inherited_from(lib: str, owner: str, method: str, gone: int) -> str | None:
     stops, on a class the library had before: the method moved up to a base class there (PEFT 0.18's
     ``BaseTuner.merge_and_unload`` for every tuner's), and the history, which records the methods a class defines
     itself, not those it inherits, would call it removed. None when no older class took it over in that release
-    (a class new in that release, or a module split into a package, is a move, not a base)."""
+    (a class new in that release, or a module split into a package, is a move, not a base), unless the new class is
+    named as a base (transformers 4.54's ``EmbeddingAccessMixin.get_input_embeddings`` for every model's own)."""
     owners, classes = method_owners(lib, method)
     took = [path for path, indices in owners.items()
             if (cls := path.rsplit(".", 1)[0]).rsplit(".", 1)[-1] != owner and gone in indices
-            and gone - 1 not in indices and gone - 1 in classes.get(cls, frozenset())]
+            and gone - 1 not in indices
+            and (gone - 1 in classes.get(cls, frozenset()) or BASE_CLASS_RE.search(cls.rsplit(".", 1)[-1]))]
     # of several, a class named as a base ("BaseTuner", "GenerationMixin") first
     return min(took, key=lambda p: (not BASE_CLASS_RE.search(p.rsplit(".", 2)[-2]), p), default=None)
 

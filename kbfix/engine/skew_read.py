@@ -610,6 +610,14 @@ class Analysis:
                 reading.says.append(self.installed(lib).says())
                 reading.captures.update(self._installed_captures(self.installed(lib)))
             return
+        lived = ah.symbol_releases(lib, module, cls)
+        if lived.indices and lived.indices <= have.indices:
+            # the user's object is an instance of the class, which had it in every release that has the class: the
+            # object is not what the code expects (a wrapper, another class of the same name), not an old release
+            reading.say(f"from the API history of {lib} {coverage(lib)}: {cls} has {name} in every release that has "
+                        f"{cls} ({lived}): no release of {lib} lacks it", f"根据 {lib} {coverage(lib)} 的 API 历史：凡是有 "
+                        f"{cls} 的版本（{lived}）都有 {name}：没有哪个 {lib} 版本缺它")
+            return
         self._releases_of(reading, lib, have, f"{module}.{cls}.{name}", reading.form)
 
     def _releases_of(self, reading: Reading, lib: str, have, what: str, form: Form, kind: str = "symbol") -> str | None:

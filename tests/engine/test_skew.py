@@ -590,3 +590,20 @@ def test_a_tokenizer_class_no_release_ever_exported_is_no_old_transformers():
     # a class the user's release exports: neither fact (a backend that failed to import, another installation)
     mine = facts(_unknown_tokenizer_class("LlamaTokenizer", "4.40.0"))
     assert not mine.holds("tokenizer_class_added") and not mine.holds("tokenizer_class_never_in_release")
+
+
+def test_a_method_moved_up_to_a_new_mixin_is_no_removal():
+    """transformers 4.54 moved every model's get_input_embeddings up to EmbeddingAccessMixin, a class new in that
+    release: named as a base, it takes the method over, and a class that had the method in every release it exists in
+    says nothing about the user's release (the object is not what the code expects)."""
+    found = facts("AttributeError: 'LlamaForCausalLM' object has no attribute 'get_input_embeddings'")
+    assert not found.holds("symbol_not_in_release") and not found.holds("symbol_removed")
+    report = kbfix.diagnose("AttributeError: 'LlamaForCausalLM' object has no attribute 'get_input_embeddings'")
+    assert report.best is None or report.best.entry.id != "removed-or-renamed-symbol"
+
+
+def test_an_object_attribute_message_that_lost_its_quotes_is_read():
+    """A title or a retyped message: "NllbTokenizerFast' object has no attribute 'lang_code_to_id"."""
+    found = [f for f in skew.forms("NllbTokenizerFast' object has no attribute 'lang_code_to_id") if f.kind == "object"]
+    assert found and found[0].get("cls") == "NllbTokenizerFast" and found[0].get("name") == "lang_code_to_id"
+    assert not [f for f in skew.forms("the NoneType-ish value has no attribute x") if f.kind == "object"]
