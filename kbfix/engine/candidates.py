@@ -9,6 +9,7 @@ likely means when nothing is ranked yet. No ranking happens here.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from kbfix.model import Log, Trace
 
@@ -69,6 +70,9 @@ def candidates(log: Log) -> list[Trace]:
     unique: list[Trace] = []
     ordered = sorted(log.traces + log.headless, key=lambda t: (t.start, t.rank or 0))
     for trace, later in zip(ordered, [*ordered[1:], None]):
+        if not (trace.final.type or trace.final.message) and len(trace.exceptions) > 1:
+            # a chain cut before its last exception line: the exception it was handling is the error shown
+            trace = replace(trace, exceptions=trace.exceptions[:-1])
         key = (trace.final.type, trace.final.message[:200])
         if later is not None and later.start > trace.end and solved_by_user(log, trace, later):
             continue

@@ -631,3 +631,21 @@ def test_a_library_exception_class_with_another_whole_message_is_a_near_miss():
     builtin = Signature("b", exception="ValueError", message=r"Format not recognised")
     log = tb.parse("ValueError: something else entirely.")
     assert signatures.match((entry(builtin),), log.traces[0], log) == []
+
+
+def test_a_chain_cut_before_its_last_exception_line_is_the_exception_it_was_handling():
+    """OpenRLHF#1222: an ImportError, "During handling ... another exception occurred:", and the second traceback
+    cut before its exception line, after a warning printed above both: the ImportError is the error, not the warning."""
+    log = tb.parse("/usr/lib/python3.12/site-packages/torch/cuda/__init__.py:61: FutureWarning: The pynvml package is "
+                "deprecated.\n  import pynvml\n"
+                "Traceback (most recent call last):\n"
+                '  File "/usr/lib/python3.12/site-packages/ring_flash_attn/adapters/hf_adapter.py", line 10, in <module>\n'
+                "    from transformers.modeling_flash_attention_utils import (\n"
+                "ImportError: cannot import name 'is_flash_attn_greater_or_equal_2_10' from "
+                "'transformers.modeling_flash_attention_utils'\n\n"
+                "During handling of the above exception, another exception occurred:\n\n"
+                "Traceback (most recent call last):\n"
+                '  File "<stdin>", line 1, in <module>\n'
+                '  File "/usr/lib/python3.12/site-packages/ring_flash_attn/__init__.py", line 32, in <module>\n'
+                "    from .adapters import (\n")
+    assert primary_error(log).final.type == "ImportError"
