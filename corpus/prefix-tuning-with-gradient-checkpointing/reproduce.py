@@ -7,13 +7,9 @@ FIXES = (0, 1)
 
 
 def _llama():
-    import torch
-    from transformers import LlamaConfig, LlamaForCausalLM
+    from kbfix.reproduce import tiny_llama
 
-    torch.manual_seed(0)
-    config = LlamaConfig(vocab_size=64, hidden_size=16, intermediate_size=32, num_hidden_layers=2,
-                         num_attention_heads=2, num_key_value_heads=2, max_position_embeddings=64)
-    return LlamaForCausalLM(config)
+    return tiny_llama(layers=2)
 
 
 def _step(model):

@@ -5,24 +5,11 @@ training does."""
 REQUIRES = ("torch", "transformers")
 FIXES = (0,)
 
-_CONFIGURATION = '''
-from transformers import PretrainedConfig
-
-
-class TinyRemoteConfig(PretrainedConfig):
-    model_type = "tiny_remote"
-
-    def __init__(self, vocab_size=32, hidden_size=8, **kwargs):
-        self.vocab_size = vocab_size
-        self.hidden_size = hidden_size
-        super().__init__(**kwargs)
-'''
-
 _MODELING = '''
 import torch
 from transformers import PreTrainedModel
 
-from .configuration_tiny import TinyRemoteConfig
+from .configuration_tiny_remote import TinyRemoteConfig
 
 
 class TinyRemoteForCausalLM(PreTrainedModel):
@@ -57,10 +44,13 @@ def _model_dir(auto_map):
     import tempfile
     from pathlib import Path
 
+    from kbfix.reproduce import remote_code_sources
+
     folder = Path(tempfile.mkdtemp(prefix="tiny_remote_")) / "tiny-remote-model"
     folder.mkdir()
-    (folder / "configuration_tiny.py").write_text(_CONFIGURATION)
-    (folder / "modeling_tiny.py").write_text(_MODELING)
+    files = {**remote_code_sources("tiny_remote", "TinyRemoteConfig"), "modeling_tiny_remote.py": _MODELING}
+    for name, code in files.items():
+        (folder / name).write_text(code)
     config = {"model_type": "tiny_remote", "vocab_size": 32, "hidden_size": 8, "num_labels": 1,
               "architectures": ["TinyRemoteForCausalLM"], "auto_map": auto_map}
     (folder / "config.json").write_text(json.dumps(config))
@@ -74,8 +64,8 @@ def _model_dir(auto_map):
     return folder
 
 
-_CAUSAL_ONLY = {"AutoConfig": "configuration_tiny.TinyRemoteConfig",
-                "AutoModelForCausalLM": "modeling_tiny.TinyRemoteForCausalLM"}
+_CAUSAL_ONLY = {"AutoConfig": "configuration_tiny_remote.TinyRemoteConfig",
+                "AutoModelForCausalLM": "modeling_tiny_remote.TinyRemoteForCausalLM"}
 
 
 def reproduce():
@@ -89,6 +79,6 @@ def fixed():
     from transformers import AutoModelForSequenceClassification
 
     # the model's own code has (or is given) a sequence-classification class: register it in auto_map
-    folder = _model_dir(dict(_CAUSAL_ONLY, AutoModelForSequenceClassification="modeling_tiny.TinyRemoteForSequenceClassification"))
+    folder = _model_dir(dict(_CAUSAL_ONLY, AutoModelForSequenceClassification="modeling_tiny_remote.TinyRemoteForSequenceClassification"))
     model = AutoModelForSequenceClassification.from_pretrained(str(folder), trust_remote_code=True)
     assert type(model).__name__ == "TinyRemoteForSequenceClassification"

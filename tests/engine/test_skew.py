@@ -509,16 +509,21 @@ def test_a_keyword_the_pasted_release_takes_points_at_the_library_named_in_the_p
     assert all(c.get("library") == "transformers" for c in alone.values() if c.get("library"))
 
 
-def _unknown_model_type(model_type: str, version: str = "") -> str:
+def _auto_lookup_failure(frame: str, code: str, line: str, exception: str, version: str = "") -> str:
+    """A traceback ending in one of transformers' auto-class lookups (``frame`` of models/auto/, its ``code`` line), with
+    ``exception`` last and, given ``version``, an environment report's transformers line."""
     env = f"\n- `transformers` version: {version}\n" if version else ""
     return ("Traceback (most recent call last):\n"
-            '  File "/usr/lib/python3.10/site-packages/transformers/models/auto/configuration_auto.py", line 1022, '
-            "in from_pretrained\n"
-            '    config_class = CONFIG_MAPPING[config_dict["model_type"]]\n'
-            '  File "/usr/lib/python3.10/site-packages/transformers/models/auto/configuration_auto.py", line 723, '
-            "in __getitem__\n"
-            "    raise KeyError(key)\n"
-            f"KeyError: '{model_type}'\n{env}")
+            '  File "train.py", line 8, in <module>\n'
+            "    model = Auto.from_pretrained(args.model)\n"
+            f'  File "/usr/lib/python3.10/site-packages/transformers/models/auto/{frame}", line {line}, in from_pretrained\n'
+            f"    {code}\n"
+            f"{exception}\n{env}")
+
+
+def _unknown_model_type(model_type: str, version: str = "") -> str:
+    return _auto_lookup_failure("configuration_auto.py", 'config_class = CONFIG_MAPPING[config_dict["model_type"]]', "1022",
+                                f"KeyError: '{model_type}'", version)
 
 
 def test_a_model_type_a_release_added_gets_the_first_release_that_has_it():
@@ -553,14 +558,8 @@ def test_a_model_type_no_release_ever_had_is_no_old_transformers():
 
 
 def _unknown_tokenizer_class(name: str, version: str = "") -> str:
-    env = f"\n- `transformers` version: {version}\n" if version else ""
-    return ("Traceback (most recent call last):\n"
-            '  File "train.py", line 8, in <module>\n'
-            "    tokenizer = AutoTokenizer.from_pretrained(args.model)\n"
-            '  File "/usr/lib/python3.10/site-packages/transformers/models/auto/tokenization_auto.py", line 784, '
-            "in from_pretrained\n"
-            '    raise ValueError(\n'
-            f"ValueError: Tokenizer class {name} does not exist or is not currently imported.\n{env}")
+    return _auto_lookup_failure("tokenization_auto.py", "raise ValueError(", "784",
+                                f"ValueError: Tokenizer class {name} does not exist or is not currently imported.", version)
 
 
 def test_a_tokenizer_class_a_release_added_gets_the_first_release_that_has_it():
