@@ -521,6 +521,19 @@ def _auto_lookup_failure(frame: str, code: str, line: str, exception: str, versi
             f"{exception}\n{env}")
 
 
+def _named_with_bound(text: str, fact: str, bound: str):
+    """``fact`` holds with ``bound`` as its upgrade, and the unknown-architecture answer's fix installs it."""
+    found = facts(text)
+    assert found.holds(fact) and not found.holds("skew_form")
+    assert found.found[fact]["upgrade"] == bound
+    report = kbfix.diagnose(text)
+    assert report.best.entry.id == "transformers-unknown-architecture"
+    commands = [fill(c, report.best.captures, report.best.entry.placeholders)
+                for fix in report.best.entry.fixes for c in fix.commands]
+    assert f'pip install -U "{bound}"' in commands
+    return found
+
+
 def _unknown_model_type(model_type: str, version: str = "") -> str:
     return _auto_lookup_failure("configuration_auto.py", 'config_class = CONFIG_MAPPING[config_dict["model_type"]]', "1022",
                                 f"KeyError: '{model_type}'", version)
@@ -528,15 +541,8 @@ def _unknown_model_type(model_type: str, version: str = "") -> str:
 
 def test_a_model_type_a_release_added_gets_the_first_release_that_has_it():
     """qwen3 is transformers' own package from 4.51.0: the fix is that release, not 'upgrade transformers'."""
-    found = facts(_unknown_model_type("qwen3", "4.46.3"))
-    assert found.holds("model_type_added") and not found.holds("skew_form")
-    assert found.found["model_type_added"]["upgrade"] == "transformers>=4.51"
+    found = _named_with_bound(_unknown_model_type("qwen3", "4.46.3"), "model_type_added", "transformers>=4.51")
     assert found.found["model_type_added"]["installed"] == "4.46.3"
-    report = kbfix.diagnose(_unknown_model_type("qwen3", "4.46.3"))
-    assert report.best.entry.id == "transformers-unknown-architecture"
-    commands = [c for fix in report.best.entry.fixes for c in fix.commands]
-    assert 'pip install -U "transformers>=4.51"' in [fill(c, report.best.captures, report.best.entry.placeholders)
-                                                     for c in commands]
     # a sub-config's type is its model's package (gemma3_text: gemma3, 4.50)
     assert facts(_unknown_model_type("gemma3_text", "4.45.0")).found["model_type_added"]["upgrade"] == "transformers>=4.50"
 
@@ -564,14 +570,7 @@ def _unknown_tokenizer_class(name: str, version: str = "") -> str:
 
 def test_a_tokenizer_class_a_release_added_gets_the_first_release_that_has_it():
     """Qwen2Tokenizer is exported from 4.37.0: the fix's bound is that release; a Fast name counts its slow twin."""
-    found = facts(_unknown_tokenizer_class("Qwen2Tokenizer", "4.36.2"))
-    assert found.holds("tokenizer_class_added") and not found.holds("skew_form")
-    assert found.found["tokenizer_class_added"]["upgrade"] == "transformers>=4.37"
-    report = kbfix.diagnose(_unknown_tokenizer_class("Qwen2Tokenizer", "4.36.2"))
-    assert report.best.entry.id == "transformers-unknown-architecture"
-    commands = [fill(c, report.best.captures, report.best.entry.placeholders)
-                for fix in report.best.entry.fixes for c in fix.commands]
-    assert 'pip install -U "transformers>=4.37"' in commands
+    _named_with_bound(_unknown_tokenizer_class("Qwen2Tokenizer", "4.36.2"), "tokenizer_class_added", "transformers>=4.37")
     assert facts(_unknown_tokenizer_class("GemmaTokenizerFast", "4.36.2")).found["tokenizer_class_added"]["upgrade"] \
         == "transformers>=4.38"
 
