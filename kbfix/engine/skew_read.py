@@ -356,10 +356,8 @@ class Analysis:
         name = reading.form.get("tokenizer_class")
         reading.captures.update({"tokenizer_class": name, "library": "transformers"})
         slow = name[: -len("Fast")] if name.endswith("Fast") else name
-        have = None
-        for candidate in (slow, slow + "Fast"):
-            found = api().symbol_releases("transformers", "transformers", candidate)
-            have = found if have is None else have | found
+        have = api().symbol_releases("transformers", "transformers", slow) \
+            | api().symbol_releases("transformers", "transformers", slow + "Fast")
         self._transformers_name(reading, have, "tokenizer_class", f"a tokenizer class `{name}`",
                                 f"`{name}` 这个分词器类",
                                 "neither it nor its fast or slow twin is exported: it is the model repository's own "
